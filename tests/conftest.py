@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """An empty FUKUGAN_HOME for one test."""
+    h = tmp_path / "home"
+    monkeypatch.setenv("FUKUGAN_HOME", str(h))
+    return h
+
+
+def tree_checksum(root: Path) -> str:
+    """SHA-256 over every file (path and bytes) under ``root``: proves a store is unchanged."""
+    h = hashlib.sha256()
+    if root.exists():
+        for p in sorted(root.rglob("*")):
+            if p.is_file():
+                h.update(str(p.relative_to(root)).encode())
+                h.update(p.read_bytes())
+    return h.hexdigest()
