@@ -16,6 +16,12 @@ def home(tmp_path, monkeypatch) -> Path:
     return h
 
 
+@pytest.fixture
+def checksum():
+    """``checksum(path)``: SHA-256 over a directory tree, to prove a store did not change."""
+    return tree_checksum
+
+
 def tree_checksum(root: Path) -> str:
     """SHA-256 over every file (path and bytes) under ``root``: proves a store is unchanged."""
     h = hashlib.sha256()
