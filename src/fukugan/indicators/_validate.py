@@ -1,0 +1,94 @@
+"""Boundary validation shared by the indicator modules (private).
+
+Every public indicator function checks its inputs here and raises
+:class:`fukugan.errors.InputError` with a message that names the argument and the bad entry.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fukugan.errors import InputError
+
+
+def _label(values: Any, i: int) -> str:
+    if isinstance(values, pd.Series):
+        return repr(values.index[i])
+    return f"position {i}"
+
+
+def array(
+    values: Any, name: str = "values", *, allow_empty: bool = False, nonneg: bool = True
+) -> np.ndarray:
+    """A 1-D float array of finite (and, by default, non-negative) numbers."""
+    if isinstance(values, pd.DataFrame):
+        raise InputError(f"{name}: expected a 1-D sequence of numbers, got a DataFrame")
+    if isinstance(values, (str, bytes)):
+        raise InputError(f"{name}: expected a sequence of numbers, got a string")
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name}: not all entries are numbers ({exc})") from None
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise InputError(f"{name}: expected a 1-D sequence, got shape {arr.shape}")
+    if arr.size == 0 and not allow_empty:
+        raise InputError(f"{name}: empty input (need at least one value)")
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        raise InputError(
+            f"{name}: NaN or infinite value at {_label(values, int(bad[0]))}"
+            + (f" (and {bad.size - 1} more)" if bad.size > 1 else "")
+        )
+    if nonneg:
+        neg = np.flatnonzero(arr < 0)
+        if neg.size:
+            raise InputError(
+                f"{name}: negative value {arr[neg[0]]:g} at {_label(values, int(neg[0]))}"
+                + (f" (and {neg.size - 1} more)" if neg.size > 1 else "")
+            )
+    return arr
+
+
+def scalar(value: Any, name: str, *, lo: float | None = 0.0, hi: float | None = None) -> float:
+    """A finite float within [lo, hi]."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name}: expected a number, got {value!r}") from None
+    if not math.isfinite(x):
+        raise InputError(f"{name}: expected a finite number, got {value!r}")
+    if lo is not None and x < lo:
+        raise InputError(f"{name}: {x:g} is below the allowed minimum {lo:g}")
+    if hi is not None and x > hi:
+        raise InputError(f"{name}: {x:g} is above the allowed maximum {hi:g}")
+    return x
+
+
+def series(values: Any, name: str, *, allow_empty: bool = False) -> pd.Series:
+    """A float Series keyed by unique string labels (ISO3 codes), values finite and >= 0."""
+    if isinstance(values, dict):
+        values = pd.Series(values, dtype=float)
+    if not isinstance(values, pd.Series):
+        raise InputError(
+            f"{name}: expected a pandas Series indexed by ISO3 code, got {type(values).__name__}"
+        )
+    if values.index.has_duplicates:
+        dup = values.index[values.index.duplicated()][0]
+        raise InputError(f"{name}: duplicate country {dup!r} in the index")
+    arr = array(values, name, allow_empty=allow_empty)
+    return pd.Series(arr, index=values.index.astype(str), name=values.name)
+
+
+def codes(values: Iterable[Any], name: str) -> frozenset[str]:
+    """A set of country codes (strings)."""
+    if isinstance(values, str):
+        raise InputError(f"{name}: expected a collection of ISO3 codes, got the string {values!r}")
+    out = frozenset(str(v) for v in values)
+    return out
