@@ -1,0 +1,82 @@
+"""Render a :class:`~fukugan.services.report.Report` as a Rich table, CSV or JSON."""
+
+from __future__ import annotations
+
+import enum
+import io
+import json
+import math
+import sys
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from fukugan.i18n import t
+from fukugan.services.report import Report
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class Lang(str, enum.Enum):
+    en = "en"
+    ja = "ja"
+
+
+def _fmt(v: object) -> str:
+    if v is None or v is pd.NA:
+        return "–"
+    if isinstance(v, (bool, np.bool_)):
+        return "✔" if v else "·"
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if math.isnan(f):
+            return "–"
+        if f != 0 and (abs(f) >= 1e6 or abs(f) < 1e-3):
+            return f"{f:.4g}"
+        if abs(f) >= 100:
+            return f"{f:,.0f}"
+        return f"{f:.3f}"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(str(x) for x in v)
+    return str(v)
+
+
+def render(report: Report, fmt: Format = Format.table, lang: Lang = Lang.en,
+           console: Console | None = None) -> None:
+    """Print ``report`` to stdout in the chosen format and language."""
+    lg = lang.value
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt is Format.csv:
+        buf = io.StringIO()
+        for p in report.sources:
+            buf.write(f"# {t('source', lg)}: {p.citation()} {p.url}\n".rstrip() + "\n")
+        report.table.rename(columns=lambda c: t(c, lg)).to_csv(buf, index=False)
+        sys.stdout.write(buf.getvalue())
+        return
+    con = console or Console()
+    title = t(report.title, lg, **report.title_args)
+    table = Table(title=title, title_justify="left", header_style="bold cyan")
+    for col in report.table.columns:
+        numeric = pd.api.types.is_numeric_dtype(report.table[col]) and not pd.api.types.is_bool_dtype(
+            report.table[col]
+        )
+        table.add_column(t(col, lg), justify="right" if numeric else "left", overflow="fold")
+    for row in report.table.itertuples(index=False):
+        table.add_row(*(_fmt(v) for v in row))
+    if report.summary:
+        con.print(f"[bold]{title}[/bold]")
+        for k, v in report.summary.items():
+            con.print(f"  {t(k, lg)}: [bold]{_fmt(v)}[/bold]")
+    con.print(table)
+    for note in report.notes:
+        con.print(f"[dim]{t(note, lg)}[/dim]")
+    for p in report.sources:
+        con.print(f"[dim]{t('source', lg)}: {p.citation()} {p.url}[/dim]")

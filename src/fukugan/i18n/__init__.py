@@ -1,0 +1,29 @@
+"""User-facing labels in English and Japanese.
+
+Labels live in ``en.json`` and ``ja.json`` beside this file (same keys). Unknown keys fall back
+to English, then to the key itself, so a missing translation never breaks an output.
+
+>>> t("hhi", "ja")
+'HHI（ハーフィンダール・ハーシュマン指数）'
+>>> t("no-such-key", "ja")
+'no-such-key'
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+LANGS = ("en", "ja")
+
+
+@lru_cache(maxsize=2)
+def _labels(lang: str) -> dict[str, str]:
+    return json.loads((Path(__file__).parent / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def t(key: str, lang: str = "en", **fmt: object) -> str:
+    """The label for ``key`` in ``lang`` (``en`` or ``ja``), formatted with ``fmt``."""
+    text = _labels(lang if lang in LANGS else "en").get(key) or _labels("en").get(key) or key
+    return text.format(**fmt) if fmt else text

@@ -1,0 +1,1 @@
+"""Use cases shared by every interface (CLI now, API and web later). No printing here."""

@@ -1,0 +1,196 @@
+"""Load the bundled real data, import users' files, list sources with provenance.
+
+Every import validates the whole file first and then replaces the affected datasets in one
+store transaction, so a bad file changes nothing (see :mod:`fukugan.store.analytic`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from fukugan.data.provenance import Provenance
+from fukugan.errors import InputError
+from fukugan.services.report import Report
+from fukugan.store.analytic import AnalyticStore
+
+USGS = "usgs_world_production"
+WGI = "wgi"
+LISTS = "official_lists"
+IOT = "oecd_iot"
+TRADE = "trade"
+
+BUNDLED = (USGS, WGI, LISTS, IOT)
+
+
+class ImportKind(str, enum.Enum):
+    usgs_world = "usgs-world"
+    oecd_iot = "oecd-iot"
+    wgi = "wgi"
+    baci = "baci"
+    comtrade = "comtrade"
+
+
+def _bundled_frames() -> dict[str, tuple[pd.DataFrame, Provenance]]:
+    from fukugan.data import lists, oecd_iot, usgs, wgi
+    from fukugan.data.bundled import bundled_path
+
+    return {
+        USGS: usgs.read_world_production(
+            bundled_path("usgs-mcs-2025", "world", "MCS2025_World_Data.csv")
+        ),
+        WGI: wgi.read_wgi(bundled_path("wgi", "wgi_combined_scores_by_country.csv")),
+        LISTS: lists.read_official_lists(bundled_path()),
+        IOT: oecd_iot.load_directory(bundled_path("oecd-iot-2023", "dom")),
+    }
+
+
+def load_bundled(store: AnalyticStore, *, if_needed: bool = False) -> Report:
+    """Load the bundled real dataset into ``store`` (all datasets in one transaction).
+
+    With ``if_needed`` the load is skipped when every bundled dataset is already present.
+    """
+    present = {d.name for d in store.datasets()}
+    skipped = if_needed and all(name in present for name in BUNDLED)
+    if not skipped:
+        store.replace(_bundled_frames())
+    rep = sources(store)
+    rep.title = "title-data-load-skipped" if skipped else "title-data-loaded"
+    return rep
+
+
+def _require_file(path: Path) -> None:
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    if path.is_dir():
+        raise InputError("expected a file, got a directory", path=path)
+
+
+def import_file(
+    store: AnalyticStore,
+    kind: ImportKind,
+    path: str | Path,
+    *,
+    country_codes: str | Path | None = None,
+) -> Report:
+    """Validate and import one file of ``kind``; all-or-nothing.
+
+    - ``usgs-world``, ``wgi``: replace the dataset.
+    - ``oecd-iot``: a ``CCCYYYYdom.csv`` file or a directory of them; replaces those
+      (country, year) tables and keeps the others.
+    - ``baci`` (needs ``country_codes``), ``comtrade``: trade rows; replaces the rows of the same
+      source and year(s) already in the store and keeps the others.
+    """
+    path = Path(path)
+    frames: dict[str, tuple[pd.DataFrame, Provenance]]
+    if kind is ImportKind.oecd_iot:
+        from fukugan.data import oecd_iot
+
+        if path.is_dir():
+            frame, prov = oecd_iot.load_directory(path)
+        else:
+            _require_file(path)
+            table = oecd_iot.read_iot(path)
+            frame, prov = oecd_iot.iot_to_frame(table), table.provenance
+        frames = {IOT: _merge(store, IOT, frame, prov, ["country", "year"])}
+    else:
+        _require_file(path)
+        if kind is ImportKind.usgs_world:
+            from fukugan.data import usgs
+
+            frames = {USGS: usgs.read_world_production(path)}
+        elif kind is ImportKind.wgi:
+            from fukugan.data import wgi
+
+            frames = {WGI: wgi.read_wgi(path)}
+        elif kind is ImportKind.baci:
+            from fukugan.data import baci
+
+            if country_codes is None:
+                raise InputError(
+                    "BACI needs its country-code file: pass --country-codes "
+                    "country_codes_V*.csv",
+                    path=path,
+                )
+            _require_file(Path(country_codes))
+            frame, prov = baci.read_baci(path, country_codes)
+            frames = {TRADE: _merge(store, TRADE, frame, prov, ["source", "year"])}
+        elif kind is ImportKind.comtrade:
+            from fukugan.data import comtrade
+
+            frame, prov = comtrade.read_comtrade(path)
+            frames = {TRADE: _merge(store, TRADE, frame, prov, ["source", "year"])}
+        else:  # pragma: no cover - enum is exhaustive
+            raise InputError(f"unknown kind {kind}")
+    store.replace(frames)
+    rep = sources(store)
+    rep.title = "title-data-imported"
+    rep.title_args = {"kind": kind.value, "path": str(path)}
+    return rep
+
+
+def _merge(
+    store: AnalyticStore, name: str, frame: pd.DataFrame, prov: Provenance, keys: list[str]
+) -> tuple[pd.DataFrame, Provenance]:
+    """New rows replace stored rows with the same ``keys`` values; other stored rows stay."""
+    if not store.has(name):
+        return frame, prov
+    old = store.read(name)
+    old_prov = store.info(name).provenance
+    new_keys = frame[keys].drop_duplicates()
+    kept = old.merge(new_keys, on=keys, how="left", indicator=True)
+    kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
+    if kept.empty:
+        return frame, prov
+    merged = pd.concat([kept, frame], ignore_index=True)
+    if old_prov.source != prov.source:
+        prov = Provenance(
+            dataset=prov.dataset,
+            source=f"{old_prov.source}; {prov.source}",
+            year=f"{old_prov.year}; {prov.year}",
+            unit=prov.unit,
+            licence=f"{old_prov.licence}; {prov.licence}"
+            if old_prov.licence != prov.licence
+            else prov.licence,
+            url=" ".join(u for u in (old_prov.url, prov.url) if u),
+            notes=prov.notes,
+            synthetic=prov.synthetic or old_prov.synthetic,
+        )
+    return merged, prov
+
+
+def sources(store: AnalyticStore) -> Report:
+    """Every dataset in the store with source, year, unit, licence and row count."""
+    rows = [
+        {
+            "dataset": d.name,
+            "source": d.provenance.source,
+            "year": d.provenance.year,
+            "unit": d.provenance.unit,
+            "licence": d.provenance.licence,
+            "rows": d.rows,
+            "synthetic": d.provenance.synthetic,
+            "url": d.provenance.url,
+        }
+        for d in store.datasets()
+    ]
+    cols = ["dataset", "source", "year", "unit", "licence", "rows", "synthetic", "url"]
+    table = pd.DataFrame(rows, columns=cols)
+    return Report(
+        title="title-sources",
+        table=table,
+        sources=[d.provenance for d in store.datasets()],
+        notes=[] if rows else ["note-store-empty"],
+    )
+
+
+def require(store: AnalyticStore, name: str) -> tuple[pd.DataFrame, Provenance]:
+    """A dataset and its provenance, or a clear NotLoadedError."""
+    info = store.info(name)
+    return store.read(name), info.provenance
+
+
+Loader = Callable[[Path], tuple[pd.DataFrame, Provenance]]

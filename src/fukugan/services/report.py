@@ -1,0 +1,72 @@
+"""The result of a use case: a table, headline figures and the provenance of every number."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fukugan.data.provenance import Provenance
+
+
+@dataclass
+class Report:
+    """What a service returns and an interface renders.
+
+    Attributes:
+        title: i18n key of the title (formatted with ``title_args``).
+        table: the rows; column names are i18n keys.
+        summary: headline figures, keyed by i18n keys, in display order.
+        sources: provenance of every dataset that contributed a number.
+        notes: i18n keys or plain sentences explaining choices (denominators, defaults used).
+    """
+
+    title: str
+    table: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    sources: list[Provenance] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    title_args: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (NaN becomes ``None``)."""
+        return {
+            "title": self.title,
+            "title_args": self.title_args,
+            "summary": {k: _jsonable(v) for k, v in self.summary.items()},
+            "rows": [
+                {k: _jsonable(v) for k, v in row.items()}
+                for row in self.table.to_dict(orient="records")
+            ],
+            "sources": [
+                {
+                    "dataset": p.dataset,
+                    "source": p.source,
+                    "year": p.year,
+                    "unit": p.unit,
+                    "licence": p.licence,
+                    "url": p.url,
+                    "synthetic": p.synthetic,
+                }
+                for p in self.sources
+            ],
+            "notes": self.notes,
+        }
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        f = float(v)
+        return None if math.isnan(f) else f
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if v is pd.NA or v is None:
+        return None
+    return v
