@@ -295,6 +295,8 @@ def test_production_shares_refuses_mixed_units_and_unknown_type(usgs):
         ("soda-ash", "Mine production, natural"),
         ("potash", "Mine production, potassium oxide (K2O) equivalent"),
         ("gallium", "Primary production"),
+        ("clays", "Mine production, Kaolin"),
+        ("mica-natural", "Mine production, mica scrap and flake"),
     ],
 )
 def test_primary_type(usgs, cid, expected):

@@ -83,8 +83,10 @@ Default production TYPE (:func:`primary_type`), i.e. what "world production of X
 2. Otherwise among the production TYPEs (not capacity, not reserves) — or the capacity TYPEs if a
    commodity has only capacity rows (Abrasives) — prefer TYPEs that start with "Mine production"
    (Bauxite → mine production of bauxite, not alumina refinery output; Copper → mine, not
-   refinery), then the one with the largest world total in the latest year (Iron ore → usable
-   ore; Iron and steel → raw steel; Titanium mineral concentrates → ilmenite), then file order.
+   refinery), then, when their units agree, the largest table in the latest year (sum of the
+   listed countries and "Other countries"; Iron ore → usable ore; Iron and steel → raw steel;
+   Titanium mineral concentrates → ilmenite; Clays → kaolin; Mica → scrap and flake), then file
+   order.
    Aluminum has only smelter production, Gallium only primary production.
 """
 
@@ -632,14 +634,15 @@ def resolve_commodity(frame: pd.DataFrame, name: str) -> str:
     raise UnknownItemError(f"unknown commodity {name!r}; {hint}")
 
 
-def _world_total(g: pd.DataFrame) -> float:
-    w = g[(g["row_kind"] == "world")]
-    if w.empty:
+def _table_size(g: pd.DataFrame) -> float:
+    """Size of a TYPE's table in its latest year with data: the sum of the country, group and
+    "Other countries" rows (not the USGS world total, which can be wrong: the 2024 kaolin world
+    total in the file is 4400 for 44 240 listed)."""
+    rows = g[(g["row_kind"] != "world") & g["value"].notna()]
+    if rows.empty:
         return math.nan
-    latest = w[w["value"].notna()]
-    if latest.empty:
-        return math.nan
-    return float(latest.sort_values("year")["value"].iloc[-1])
+    latest = int(rows["year"].max())
+    return float(rows.loc[rows["year"] == latest, "value"].sum())
 
 
 def primary_type(frame: pd.DataFrame, commodity_id: str) -> str:
@@ -667,7 +670,7 @@ def primary_type(frame: pd.DataFrame, commodity_id: str) -> str:
         return cands[0]
     units = {t: set(sub[sub["type"] == t]["unit"]) for t in cands}
     if len(set().union(*units.values())) == 1:
-        totals = {t: _world_total(sub[sub["type"] == t]) for t in cands}
+        totals = {t: _table_size(sub[sub["type"] == t]) for t in cands}
         with_total = [t for t in cands if not math.isnan(totals[t])]
         if with_total:
             return max(with_total, key=lambda t: (totals[t], -cands.index(t)))
