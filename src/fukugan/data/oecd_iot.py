@@ -325,7 +325,6 @@ def read_iot(path: str | Path, *, country: str | None = None, year: int | None =
     def where(r: str, col: str) -> dict:
         return {"path": path, "row": line_of[r], "field": col}
 
-    _check_file_totals(grid, rows_expected, cols_expected, inds, where)
     n, k = len(inds), len(FD_CATEGORIES)
     R = {r: grid[i] for i, r in enumerate(rows_expected)}
     t = IOTable(
@@ -346,6 +345,8 @@ def read_iot(path: str | Path, *, country: str | None = None, year: int | None =
         x=R["OUTPUT"][:n],
         provenance=_table_provenance(c, y, path.name),
     )
+    _check_signs(t, where)
+    _check_file_totals(grid, rows_expected, cols_expected, inds, where)
     validate(t, where=where)
     return t
 
@@ -419,29 +420,9 @@ def validate(t: IOTable, *, where=None) -> None:
         def where(r: str, col: str) -> dict:
             return {"path": f"{t.country} {t.year}", "field": col}
 
+    _check_signs(t, where)
     inds, fd = t.industries, t.fd_categories
     n, k = len(inds), len(fd)
-
-    def neg(M: np.ndarray, prefix: str, cols: tuple[str, ...], what: str) -> None:
-        if M.size and M.min() < 0:
-            i, j = np.argwhere(M < 0)[0]
-            r = f"{prefix}{inds[i]}" if prefix else prefix
-            raise InputError(f"{what} must not be negative: {M[i, j]:g}", **where(r, cols[j]))
-
-    neg(t.Z_dom, "DOM_", inds, "intermediate use")
-    neg(t.Z_imp, "IMP_", inds, "intermediate use")
-    ok_cols = [j for j, c in enumerate(fd) if c not in MAY_BE_NEGATIVE]
-    for Y, pre in ((t.Y_dom, "DOM_"), (t.Y_imp, "IMP_")):
-        Ys = np.where(np.isin(np.arange(k), ok_cols)[None, :], Y, 0.0)
-        neg(Ys, pre, fd, "final demand")
-    if t.imports.size and t.imports.min() < 0:
-        i = int(np.argmin(t.imports))
-        raise InputError(
-            f"imports must not be negative: {t.imports[i]:g}", **where(f"IMP_{inds[i]}", "IMPO")
-        )
-    if t.x.size and t.x.min() < 0:
-        j = int(np.argmin(t.x))
-        raise InputError(f"output must not be negative: {t.x[j]:g}", **where("OUTPUT", inds[j]))
 
     # column balance: inputs + taxes + value added = output
     gap = t.discrepancy
@@ -477,6 +458,33 @@ def validate(t: IOTable, *, where=None) -> None:
             f"{t.imports[i] + igap[i]:.1f}, IMPO is {t.imports[i]:.1f}",
             **where(f"IMP_{inds[i]}", "IMPO"),
         )
+
+
+def _check_signs(t: IOTable, where) -> None:
+    """Flows, final demand (except inventories), imports and output must be >= 0."""
+    inds, fd = t.industries, t.fd_categories
+    k = len(fd)
+
+    def neg(M: np.ndarray, prefix: str, cols: tuple[str, ...], what: str) -> None:
+        if M.size and M.min() < 0:
+            i, j = np.argwhere(M < 0)[0]
+            r = f"{prefix}{inds[i]}" if prefix else prefix
+            raise InputError(f"{what} must not be negative: {M[i, j]:g}", **where(r, cols[j]))
+
+    neg(t.Z_dom, "DOM_", inds, "intermediate use")
+    neg(t.Z_imp, "IMP_", inds, "intermediate use")
+    ok_cols = [j for j, c in enumerate(fd) if c not in MAY_BE_NEGATIVE]
+    for Y, pre in ((t.Y_dom, "DOM_"), (t.Y_imp, "IMP_")):
+        Ys = np.where(np.isin(np.arange(k), ok_cols)[None, :], Y, 0.0)
+        neg(Ys, pre, fd, "final demand")
+    if t.imports.size and t.imports.min() < 0:
+        i = int(np.argmin(t.imports))
+        raise InputError(
+            f"imports must not be negative: {t.imports[i]:g}", **where(f"IMP_{inds[i]}", "IMPO")
+        )
+    if t.x.size and t.x.min() < 0:
+        j = int(np.argmin(t.x))
+        raise InputError(f"output must not be negative: {t.x[j]:g}", **where("OUTPUT", inds[j]))
 
 
 def imbalances(t: IOTable) -> dict[str, float]:

@@ -1,0 +1,183 @@
+"""IO models: Miller & Blair Table 2.3, Ghosh identity, extraction, import content, properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from fukugan.errors import InputError
+from fukugan.iomodels import (
+    GhoshModel,
+    LeontiefModel,
+    NonProductiveError,
+    allocation_coefficients,
+    extract,
+    extraction_linkages,
+    ghosh_from_leontief,
+    ghosh_inverse,
+    import_content,
+    import_content_by_origin,
+    import_dependence,
+    leontief_inverse,
+    solve_output,
+    supply_driven_output,
+    technical_coefficients,
+    total_linkage,
+)
+
+# Miller & Blair (2009), Table 2.3 (two-sector example, §2.3)
+Z = np.array([[150.0, 500.0], [200.0, 100.0]])
+F = np.array([350.0, 1700.0])
+X = np.array([1000.0, 2000.0])
+
+
+def test_miller_blair_table_2_3():
+    A = technical_coefficients(Z, X)
+    np.testing.assert_allclose(A, [[0.15, 0.25], [0.20, 0.05]], atol=1e-15)
+    L = leontief_inverse(A)
+    np.testing.assert_allclose(L.round(6), [[1.254125, 0.330033], [0.264026, 1.122112]])
+    np.testing.assert_allclose(solve_output(A, F), X, rtol=1e-12)
+    x_new = solve_output(A, [600, 1500])
+    np.testing.assert_allclose(x_new.round(1), [1247.5, 1841.6])
+    np.testing.assert_allclose(L @ [600, 1500], x_new, rtol=1e-12)
+
+
+def test_model_many_demands_and_multipliers():
+    m = LeontiefModel.from_flows(Z, X, industries=["agri", "manu"])
+    Y = np.column_stack([F, [600, 1500], [0, 0]])
+    np.testing.assert_allclose(m.output(Y), m.inverse() @ Y, rtol=1e-12)
+    np.testing.assert_allclose(m.output_multipliers(), m.inverse().sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(m.columns([1]).ravel(), m.inverse()[:, 1], rtol=1e-12)
+
+
+def test_ghosh_identity_and_supply_output():
+    A = technical_coefficients(Z, X)
+    B = allocation_coefficients(Z, X)
+    L = leontief_inverse(A)
+    G = ghosh_inverse(B)
+    np.testing.assert_allclose(G, np.diag(1 / X) @ L @ np.diag(X), rtol=1e-12)
+    np.testing.assert_allclose(G, ghosh_from_leontief(L, X), rtol=1e-12)
+    v = X - Z.sum(axis=0)  # value added
+    np.testing.assert_allclose(supply_driven_output(B, v), X, rtol=1e-12)
+    np.testing.assert_allclose(GhoshModel(B).forward_multipliers(), G.sum(axis=1), rtol=1e-12)
+
+
+def test_zero_output_column_is_zero():
+    A = technical_coefficients([[1.0, 0.0], [2.0, 0.0]], [10.0, 0.0])
+    assert A[:, 1].tolist() == [0.0, 0.0]
+    assert np.isfinite(leontief_inverse(A)).all()
+    with pytest.raises(InputError, match="zero output"):
+        technical_coefficients([[1.0, 3.0], [2.0, 0.0]], [10.0, 0.0], industries=["a", "b"])
+
+
+@pytest.mark.parametrize(
+    "A, match",
+    [
+        ([[0.1, 0.2, 0.3]], "square"),
+        ([[0.1, -0.2], [0.0, 0.1]], "negative"),
+        ([[0.7, 0.3], [0.6, 0.5]], "C29"),  # column C29 sums to 1.3, ρ(A) ≈ 1.04
+        ([[1.0, 0.0], [0.0, 0.0]], "singular"),
+        ([[np.nan, 0.0], [0.0, 0.0]], "finite"),
+    ],
+)
+def test_bad_systems_raise(A, match):
+    with pytest.raises(InputError, match=match):
+        LeontiefModel(A, industries=["C29", "C20"] if len(A) == 2 else None)
+
+
+def test_unproductive_is_named_subclass():
+    with pytest.raises(NonProductiveError, match="C29"):
+        solve_output([[0.7, 0.3], [0.6, 0.5]], [1, 1], industries=["C29", "C20"])
+    # a column summing to >= 1 alone does not make a system unproductive (ρ(A) = 0 here)
+    np.testing.assert_allclose(solve_output([[0.0, 0.0], [2.0, 0.0]], [1, 1]), [1, 3])
+
+
+def test_extraction_closed_forms_match_literal_solves():
+    A = technical_coefficients(Z, X)
+    B = allocation_coefficients(Z, X)
+    r = extraction_linkages(A, F, B=B)
+    for j in range(2):
+        assert r.total[j] == pytest.approx(total_linkage(A, F, j), rel=1e-12)
+        assert r.backward[j] == pytest.approx(X.sum() - extract(A, F, j, mode="backward").sum())
+        Bb = B.copy()
+        Bb[j, :] = 0
+        v = X - Z.sum(axis=0)
+        assert r.forward[j] == pytest.approx(X.sum() - supply_driven_output(Bb, v).sum())
+    assert r.normalised()["total"][0] == pytest.approx(100 * r.total[0] / 3000)
+
+
+def test_import_content_small():
+    A_dom = np.array([[0.1, 0.2], [0.0, 0.1]])
+    A_imp = np.array([[0.4, 0.0], [0.0, 0.1]])
+    tot = import_content(A_dom, A_imp)
+    np.testing.assert_allclose(tot, A_imp.sum(0) @ np.linalg.inv(np.eye(2) - A_dom))
+    M = import_content_by_origin(A_dom, A_imp)
+    np.testing.assert_allclose(M.sum(axis=0), tot, rtol=1e-12)
+    with pytest.raises(InputError, match="A_imp"):
+        import_content(A_dom, np.ones((3, 3)))
+
+
+# -- properties on random productive systems ---------------------------------------------------
+
+
+@st.composite
+def productive(draw, max_n: int = 8):
+    """(A, y): nonnegative A with column sums <= 0.95 and y >= 0."""
+    n = draw(st.integers(1, max_n))
+    R = draw(arrays(np.float64, (n, n), elements=st.floats(0, 1, allow_subnormal=False)))
+    s = draw(arrays(np.float64, n, elements=st.floats(0, 0.95)))
+    cs = R.sum(axis=0)
+    ok = cs > 1e-6
+    A = np.where(ok[None, :], R * (s / np.where(ok, cs, 1.0))[None, :], 0.0)
+    y = draw(arrays(np.float64, n, elements=st.floats(0, 1e4)))
+    return A, y
+
+
+@settings(max_examples=60, deadline=None)
+@given(productive())
+def test_inverse_and_solve_agree(sys):
+    A, y = sys
+    L = leontief_inverse(A)
+    n = len(A)
+    np.testing.assert_allclose((np.eye(n) - A) @ L, np.eye(n), atol=1e-10)
+    x = solve_output(A, y)
+    np.testing.assert_allclose(x, L @ y, rtol=1e-10, atol=1e-10 * max(1.0, y.max()))
+    assert (x >= -1e-9).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(productive(), st.floats(0, 1e3))
+def test_extracting_an_isolated_sector_changes_nothing_else(sys, yj):
+    A, y = sys
+    n = len(A)
+    # append an industry with no linkages at all
+    A2 = np.zeros((n + 1, n + 1))
+    A2[:n, :n] = A
+    y2 = np.append(y, yj)
+    x = solve_output(A2, y2)
+    xbar = extract(A2, y2, n)
+    np.testing.assert_allclose(xbar[:n], x[:n], rtol=1e-10, atol=1e-9)
+    r = extraction_linkages(A2, y2)
+    assert r.total[n] == pytest.approx(yj, rel=1e-9, abs=1e-9)  # only its own output goes
+    assert r.backward[n] == pytest.approx(0, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_import_content_bounds(data):
+    n = data.draw(st.integers(1, 8))
+    Zd = data.draw(arrays(np.float64, (n, n), elements=st.floats(0, 100)))
+    Zi = data.draw(arrays(np.float64, (n, n), elements=st.floats(0, 100)))
+    va = data.draw(arrays(np.float64, n, elements=st.floats(0, 100)))
+    x = Zd.sum(0) + Zi.sum(0) + va  # column balance with nonnegative value added
+    assume(bool((x > 0).all()))
+    try:
+        r = import_dependence(Zd, Zi, x)
+    except NonProductiveError:
+        return  # with zero value added and zero imports a block can be closed (ρ = 1)
+    assert (r.total >= -1e-12).all() and (r.total <= 1 + 1e-9).all()
+    assert (r.total >= r.direct - 1e-12).all()
+    np.testing.assert_allclose(r.by_origin.sum(axis=0), r.total, rtol=1e-9, atol=1e-12)
