@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from fukugan.data.provenance import Provenance
@@ -27,9 +28,8 @@ def test_failed_write_changes_nothing(tmp_path, checksum):
     s.replace({"a": (pd.DataFrame({"x": [1]}), _prov("a"))})
     before = checksum(tmp_path)
 
-
     bad = pd.DataFrame({"x": [object()]})  # pyarrow cannot convert: fails mid-write
-    with pytest.raises(Exception):
+    with pytest.raises((TypeError, ValueError, pa.ArrowException)):
         s.replace({"b": (pd.DataFrame({"y": [1]}), _prov("b")), "c": (bad, _prov("c"))})
     assert checksum(tmp_path) == before
     assert [d.name for d in s.datasets()] == ["a"]

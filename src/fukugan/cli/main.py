@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
@@ -26,7 +25,7 @@ _err = Console(stderr=True)
 class _Group(TyperGroup):
     """Turns every :class:`FukuganError` into a one-line message and exit code 2."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: typer.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except FukuganError as exc:
@@ -38,22 +37,29 @@ HELP = (
     "fukugan (複眼): economic-security analysis of supply chains — where we are dependent, "
     "where we are indispensable, what happens if X is cut. / 経済安全保障のためのサプライチェーン分析。"
 )
-app = typer.Typer(cls=_Group, help=HELP, no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_enable=False)
-data_app = typer.Typer(help="Load, import and list datasets. / データの読込・取込・出典一覧。",
-                       no_args_is_help=True)
-io_app = typer.Typer(help="Input-output analysis (OECD tables). / 産業連関分析。", no_args_is_help=True)
-trade_app = typer.Typer(help="Trade-based dependency (BACI / Comtrade). / 貿易依存度。",
-                        no_args_is_help=True)
+app = typer.Typer(
+    cls=_Group,
+    help=HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(
+    help="Load, import and list datasets. / データの読込・取込・出典一覧。", no_args_is_help=True
+)
+io_app = typer.Typer(
+    help="Input-output analysis (OECD tables). / 産業連関分析。", no_args_is_help=True
+)
+trade_app = typer.Typer(
+    help="Trade-based dependency (BACI / Comtrade). / 貿易依存度。", no_args_is_help=True
+)
 app.add_typer(data_app, name="data")
 app.add_typer(io_app, name="io")
 app.add_typer(trade_app, name="trade")
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Label language (en / ja).")]
-HomeOpt = Annotated[
-    str, typer.Option("--home", help="Home country (ISO3). / 自国（ISO3コード）。")
-]
+HomeOpt = Annotated[str, typer.Option("--home", help="Home country (ISO3). / 自国（ISO3コード）。")]
 YearOpt = Annotated[int, typer.Option("--year", help="Data year.")]
 TopOpt = Annotated[int, typer.Option("--top", help="Rows to show (0 = all).")]
 
@@ -179,7 +185,7 @@ def io_import_content(
     """Direct and total (multi-tier, domestic Leontief) imported-input content per industry."""
     from fukugan.services.io import import_content
 
-    render(import_content(_store(), country=_home(country), year=year), fmt, lang)
+    render(import_content(_store(), country=_home(country), year=year, lang=lang.value), fmt, lang)
 
 
 @io_app.command("leontief")

@@ -17,13 +17,13 @@ from fukugan.i18n import t
 from fukugan.services.report import Report
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
 
 
-class Lang(str, enum.Enum):
+class Lang(enum.StrEnum):
     en = "en"
     ja = "ja"
 
@@ -47,8 +47,9 @@ def _fmt(v: object) -> str:
     return str(v)
 
 
-def render(report: Report, fmt: Format = Format.table, lang: Lang = Lang.en,
-           console: Console | None = None) -> None:
+def render(
+    report: Report, fmt: Format = Format.table, lang: Lang = Lang.en, console: Console | None = None
+) -> None:
     """Print ``report`` to stdout in the chosen format and language."""
     lg = lang.value
     if fmt is Format.json:
@@ -65,9 +66,9 @@ def render(report: Report, fmt: Format = Format.table, lang: Lang = Lang.en,
     title = t(report.title, lg, **report.title_args)
     table = Table(title=title, title_justify="left", header_style="bold cyan")
     for col in report.table.columns:
-        numeric = pd.api.types.is_numeric_dtype(report.table[col]) and not pd.api.types.is_bool_dtype(
+        numeric = pd.api.types.is_numeric_dtype(
             report.table[col]
-        )
+        ) and not pd.api.types.is_bool_dtype(report.table[col])
         table.add_column(t(col, lg), justify="right" if numeric else "left", overflow="fold")
     for row in report.table.itertuples(index=False):
         table.add_row(*(_fmt(v) for v in row))

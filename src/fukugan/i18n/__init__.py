@@ -3,8 +3,8 @@
 Labels live in ``en.json`` and ``ja.json`` beside this file (same keys). Unknown keys fall back
 to English, then to the key itself, so a missing translation never breaks an output.
 
->>> t("hhi", "ja")
-'HHI（ハーフィンダール・ハーシュマン指数）'
+>>> t("top1-share", "ja")
+'最大国シェア'
 >>> t("no-such-key", "ja")
 'no-such-key'
 """

@@ -132,8 +132,15 @@ def autonomy_table(
     item: str = "item",
     country: str = "iso3",
     value: str = "value",
+    residual: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Rank items by :func:`autonomy_risk_score`, vectorised over a long table.
+
+    ``residual`` (optional, per item) is supply of unknown split, such as the USGS "Other
+    countries" row. It enters each item's total (every share's denominator) and, since its
+    origin is unknown, counts as outside the group (conservative); it is not one supplier, so
+    it adds nothing to ``hhi`` and ``hhi_wgi`` (their lower bounds, see
+    :func:`fukugan.indicators.concentration.hhi_bounds_with_residual`).
 
     ``frame`` has one row per (item, country) with a non-negative value; items with a zero
     world total are left out. Columns: item, score, hhi, hhi_wgi, share_outside, home_share,
@@ -154,7 +161,12 @@ def autonomy_table(
     members = set(like_minded() if group is None else resolve_group(group))
     members.add(home)
     total = df.groupby("item", sort=False)["value"].sum()
+    res = pd.Series(0.0, index=total.index)
+    if residual is not None:
+        res = v.series(residual, "residual", allow_empty=True).reindex(total.index).fillna(0.0)
+        total = total + res
     total = total[total > 0]
+    res = res.reindex(total.index)
     df = df[df["item"].isin(total.index) & (df["value"] > 0)].copy()
     df["s"] = df["value"].to_numpy() / df["item"].map(total).to_numpy()
     wfill = _fill_wgi(pd.Index(df["iso3"].unique()), _wgi(wgi_0_10), missing_wgi, defaults)
@@ -164,6 +176,7 @@ def autonomy_table(
     df["out"] = np.where(df["iso3"].isin(list(members)), 0.0, df["s"])
     df["home"] = np.where(df["iso3"] == home, df["s"], 0.0)
     agg = df.groupby("item", sort=False)[["s2", "s2w", "out", "home"]].sum()
+    agg["out"] += (res / total).reindex(agg.index).to_numpy()
     df = df.sort_values(["item", "s"], ascending=[True, False], kind="mergesort")
     df["pos"] = df.groupby("item", sort=False).cumcount()
     top1 = df[df["pos"] == 0].set_index("item")

@@ -155,8 +155,14 @@ def chokepoint_table(
     country: str = "iso3",
     value: str = "value",
     include_absent: bool = False,
+    residual: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Rank items by the home country's chokepoint score (see module docstring).
+
+    ``residual`` (optional, per item) is world supply of unknown split, such as the USGS
+    "Other countries" row: it enters ``world_total`` (so every share's denominator) but is not a
+    producer, so it is not counted in ``n_producers``, ``hhi_world``, ``hhi_rest`` or the
+    next-largest share (the residual is many small producers, none larger than the listed ones).
 
     ``frame`` is a long table with one row per (item, country) and a non-negative value
     (production or exports). Items whose world total is zero are left out; items where the
@@ -177,6 +183,9 @@ def chokepoint_table(
     df = long_frame(frame, item=item, country=country, value=value)
     g = df.groupby("item", sort=False)["value"]
     total = g.sum()
+    if residual is not None:
+        res = v.series(residual, "residual", allow_empty=True)
+        total = total + res.reindex(total.index).fillna(0.0)
     total = total[total > 0]
     df = df[df["item"].isin(total.index)]
     sq = (df["value"] ** 2).groupby(df["item"], sort=False).sum().reindex(total.index)

@@ -7,7 +7,6 @@ store transaction, so a bad file changes nothing (see :mod:`fukugan.store.analyt
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +25,7 @@ TRADE = "trade"
 BUNDLED = (USGS, WGI, LISTS, IOT)
 
 
-class ImportKind(str, enum.Enum):
+class ImportKind(enum.StrEnum):
     usgs_world = "usgs-world"
     oecd_iot = "oecd-iot"
     wgi = "wgi"
@@ -43,7 +42,7 @@ def _bundled_frames() -> dict[str, tuple[pd.DataFrame, Provenance]]:
             bundled_path("usgs-mcs-2025", "world", "MCS2025_World_Data.csv")
         ),
         WGI: wgi.read_wgi(bundled_path("wgi", "wgi_combined_scores_by_country.csv")),
-        LISTS: lists.read_official_lists(bundled_path()),
+        LISTS: lists.read_official_lists(bundled_path("lists")),
         IOT: oecd_iot.load_directory(bundled_path("oecd-iot-2023", "dom")),
     }
 
@@ -111,8 +110,7 @@ def import_file(
 
             if country_codes is None:
                 raise InputError(
-                    "BACI needs its country-code file: pass --country-codes "
-                    "country_codes_V*.csv",
+                    "BACI needs its country-code file: pass --country-codes country_codes_V*.csv",
                     path=path,
                 )
             _require_file(Path(country_codes))
@@ -182,7 +180,6 @@ def sources(store: AnalyticStore) -> Report:
     return Report(
         title="title-sources",
         table=table,
-        sources=[d.provenance for d in store.datasets()],
         notes=[] if rows else ["note-store-empty"],
     )
 
@@ -191,6 +188,3 @@ def require(store: AnalyticStore, name: str) -> tuple[pd.DataFrame, Provenance]:
     """A dataset and its provenance, or a clear NotLoadedError."""
     info = store.info(name)
     return store.read(name), info.provenance
-
-
-Loader = Callable[[Path], tuple[pd.DataFrame, Provenance]]

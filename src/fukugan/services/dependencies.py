@@ -1,0 +1,198 @@
+"""Autonomy (自律性) and indispensability (不可欠性) rankings for a home country.
+
+Commodities come from USGS world production (each commodity's primary production TYPE, see
+:func:`fukugan.data.usgs.primary_type`); HS products from imported trade data (BACI / Comtrade),
+when present. "Other countries" rows enter each commodity's world total as a residual of unknown
+split: they count in every share's denominator and, being unknown, as outside the like-minded
+group, but never as one supplier (see :mod:`fukugan.indicators.autonomy`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from fukugan.data import usgs
+from fukugan.errors import UnknownItemError
+from fukugan.indicators.autonomy import autonomy_table
+from fukugan.indicators.groups import like_minded
+from fukugan.indicators.leverage import chokepoint_table
+from fukugan.services.context import Context, commodity_tags, hs_tags, load_context
+from fukugan.services.datasets import TRADE, USGS, require
+from fukugan.services.report import Report
+from fukugan.store.analytic import AnalyticStore
+
+
+def production_long(frame: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """World production of every commodity in ``year`` as a long (item, iso3, value) frame.
+
+    Returns the long frame (multi-country group rows get a ``A+B`` code), the "Other
+    countries" residual per item, and one row per item with its name, TYPE and unit.
+    """
+    rows, residual, meta = [], {}, []
+    names = usgs.commodities(frame).set_index("commodity_id")
+    for cid in names.index:
+        try:
+            sh = usgs.production_shares(frame, cid, year)
+        except Exception:  # noqa: BLE001 - a commodity without data for that year is skipped
+            continue
+        basis = sh.attrs["basis"]
+        sh = sh[~sh["excluded"] & (sh["value"] > 0)]
+        if sh.empty:
+            continue
+        code = sh["iso3"].where(sh["iso3"].notna(), sh["members"].fillna("").str.replace(";", "+"))
+        code = code.where(code != "", sh["country"])
+        part = pd.DataFrame({"item": cid, "iso3": code.to_numpy(), "value": sh["value"].to_numpy()})
+        rows.append(part.groupby(["item", "iso3"], as_index=False, sort=False)["value"].sum())
+        ov = basis["other_value"]
+        residual[cid] = 0.0 if np.isnan(ov) else float(ov)
+        meta.append(
+            {
+                "item": cid,
+                "commodity": names.loc[cid, "commodity"],
+                "type": basis["type"],
+                "unit": basis["unit"],
+                "excluded": ", ".join(basis["excluded"]),
+            }
+        )
+    return pd.concat(rows, ignore_index=True), pd.Series(residual), pd.DataFrame(meta)
+
+
+@lru_cache(maxsize=8)
+def _group_codes(codes: tuple[str, ...], group: frozenset[str]) -> frozenset[str]:
+    """The like-minded group plus multi-country codes (``USA+CAN``) whose members all are in it."""
+    extra = {c for c in codes if "+" in c and all(m in group for m in c.split("+"))}
+    return group | extra
+
+
+def dependencies(
+    store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 25
+) -> list[Report]:
+    """Commodities (and HS products, with trade data) ranked by autonomy risk for ``home``."""
+    frame, prov = require(store, USGS)
+    ctx = load_context(store, year)
+    long, residual, meta = production_long(frame, year)
+    if long.empty:
+        raise UnknownItemError(f"no production data for {year}")
+    group = _group_codes(tuple(sorted(long["iso3"].unique())), like_minded())
+    ranked = autonomy_table(
+        long, ctx.wgi, home, group=group, missing_wgi=_median(ctx), residual=residual
+    )
+    ranked = ranked.merge(meta, on="item", how="left")
+    table = pd.DataFrame(
+        {
+            "rank": np.arange(1, len(ranked) + 1),
+            "commodity": ranked["commodity"],
+            "autonomy-risk": ranked["score"],
+            "hhi": ranked["hhi"],
+            "hhi-wgi": ranked["hhi_wgi"],
+            "share-outside-like-minded": ranked["share_outside"],
+            "top1": ranked["top1_iso3"],
+            "top1-share": ranked["top1_share"],
+            "top3-share": ranked["top3_share"],
+            "home-share": ranked["home_share"],
+            "official-lists": [", ".join(commodity_tags(ctx, c)) for c in ranked["item"]],
+            "type": ranked["type"],
+        }
+    )
+    if top:
+        table = table.head(top)
+    reports = [
+        Report(
+            title="title-dependencies",
+            title_args={"home": home, "year": year},
+            table=table.reset_index(drop=True),
+            summary={"n-commodities": len(ranked), "wgi-year": ctx.wgi_year},
+            sources=[prov, *ctx.sources],
+            notes=[
+                "note-autonomy-score",
+                "note-usgs-denominator",
+                *ranked.attrs.get("defaults_used", []),
+            ],
+        )
+    ]
+    if store.has(TRADE):
+        reports.append(_trade_dependencies(store, ctx, home=home, year=year, top=top))
+    return reports
+
+
+def _median(ctx: Context) -> float:
+    return float(np.nanmedian(ctx.wgi.to_numpy())) if len(ctx.wgi) else 5.0
+
+
+def _trade_dependencies(
+    store: AnalyticStore, ctx: Context, *, home: str, year: int, top: int
+) -> Report:
+    from fukugan.indicators.trade import dependency_indicators
+
+    trade, prov = require(store, TRADE)
+    years = sorted(int(y) for y in trade["year"].unique())
+    y = year if year in years else years[-1]
+    sub = trade[(trade["year"] == y) & ((trade["importer"] == home) | (trade["exporter"] == home))]
+    ind = dependency_indicators(sub, like_minded(), ctx.wgi if len(ctx.wgi) else None, year=y)
+    ind = ind[ind["importer"] == home]
+    ind = ind.assign(score=ind["hhi_wgi"].fillna(0) / 10 * ind["outside_share"])
+    ind = ind.sort_values(["dependent", "score", "imports_usd"], ascending=False, kind="stable")
+    table = pd.DataFrame(
+        {
+            "rank": np.arange(1, len(ind) + 1),
+            "hs6": ind["hs6"].to_numpy(),
+            "imports-usd": ind["imports_usd"].to_numpy(),
+            "eu2021-dependent": ind["dependent"].to_numpy(),
+            "autonomy-risk": ind["score"].to_numpy(),
+            "hhi": ind["hhi"].to_numpy(),
+            "hhi-outside": ind["hhi_outside"].to_numpy(),
+            "share-outside-like-minded": ind["outside_share"].to_numpy(),
+            "outside-to-exports": ind["outside_to_exports"].to_numpy(),
+            "top1": ind["top_supplier"].to_numpy(),
+            "top1-share": ind["top1_share"].to_numpy(),
+            "official-lists": [", ".join(hs_tags(ctx, h)) for h in ind["hs6"]],
+        }
+    )
+    if top:
+        table = table.head(top)
+    return Report(
+        title="title-dependencies-trade",
+        title_args={"home": home, "year": y},
+        table=table,
+        summary={"n-products": len(ind), "n-dependent": int(ind["dependent"].sum())},
+        sources=[prov, *ctx.sources],
+        notes=["note-eu2021", "note-autonomy-score-trade"],
+    )
+
+
+def chokepoints(
+    store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 25
+) -> Report:
+    """Home's indispensability ranking on world production: share, rank, alternatives."""
+    frame, prov = require(store, USGS)
+    ctx = load_context(store, year)
+    long, residual, meta = production_long(frame, year)
+    ranked = chokepoint_table(long, home, residual=residual)
+    ranked = ranked.merge(meta, on="item", how="left")
+    table = pd.DataFrame(
+        {
+            "rank": np.arange(1, len(ranked) + 1),
+            "commodity": ranked["commodity"],
+            "chokepoint-score": ranked["chokepoint_score"],
+            "home-share": ranked["home_share"],
+            "home-rank": ranked["rank"],
+            "n-producers": ranked["n_producers"],
+            "next-largest-share": ranked["next_largest_share"],
+            "hhi-rest": ranked["hhi_rest"],
+            "official-lists": [", ".join(commodity_tags(ctx, c)) for c in ranked["item"]],
+            "type": ranked["type"],
+        }
+    )
+    if top:
+        table = table.head(top)
+    return Report(
+        title="title-chokepoints",
+        title_args={"home": home, "year": year},
+        table=table.reset_index(drop=True),
+        summary={"n-commodities-home-produces": len(ranked)},
+        sources=[prov, *ctx.sources],
+        notes=["note-chokepoint-score", "note-usgs-denominator"],
+    )

@@ -1,0 +1,38 @@
+"""The home country at a glance: top dependencies and top indispensable positions."""
+
+from __future__ import annotations
+
+from fukugan.services.dependencies import chokepoints, dependencies
+from fukugan.services.report import Report
+from fukugan.store.analytic import AnalyticStore
+
+
+def overview(
+    store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 10
+) -> list[Report]:
+    """Top ``top`` autonomy risks and indispensable commodities for ``home``, with sources."""
+    deps = dependencies(store, home=home, year=year, top=top)
+    cols = [
+        "rank",
+        "commodity",
+        "autonomy-risk",
+        "top1",
+        "top1-share",
+        "share-outside-like-minded",
+        "home-share",
+        "official-lists",
+    ]
+    deps[0].table = deps[0].table[cols]
+    chk = chokepoints(store, home=home, year=year, top=top)
+    chk.table = chk.table[
+        [
+            "rank",
+            "commodity",
+            "chokepoint-score",
+            "home-share",
+            "home-rank",
+            "next-largest-share",
+            "official-lists",
+        ]
+    ]
+    return [*deps, chk]
