@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from fukugan.cli.render import Format, Lang, render
+from fukugan.cli.render import Format, Lang, render, render_all
 from fukugan.errors import FukuganError
 from fukugan.i18n import t
 from fukugan.store.analytic import AnalyticStore
@@ -157,8 +157,7 @@ def dependencies(
     """Commodities (and HS products, with trade data) ranked by autonomy risk for home."""
     from fukugan.services.dependencies import dependencies as svc
 
-    for rep in svc(_store(), home=_home(home), year=year, top=top):
-        render(rep, fmt, lang)
+    render_all(svc(_store(), home=_home(home), year=year, top=top), fmt, lang)
 
 
 @app.command("chokepoints")
@@ -215,8 +214,7 @@ def trade_dependency(
     """Import HHI, top suppliers, share outside the like-minded group, EU 2021 test."""
     from fukugan.services.trade import trade_dependency as svc
 
-    for rep in svc(_store(), product=product, home=_home(home), year=year):
-        render(rep, fmt, lang)
+    render_all(svc(_store(), product=product, home=_home(home), year=year), fmt, lang)
 
 
 @app.command("overview")
@@ -230,8 +228,7 @@ def overview(
     """Top dependencies and top indispensable commodities for home, with sources."""
     from fukugan.services.overview import overview as svc
 
-    for rep in svc(_store(), home=_home(home), year=year, top=top):
-        render(rep, fmt, lang)
+    render_all(svc(_store(), home=_home(home), year=year, top=top), fmt, lang)
     if fmt is Format.table:
         Console().print(t("entry-points", lang.value))
 

@@ -47,6 +47,21 @@ def _fmt(v: object) -> str:
     return str(v)
 
 
+def render_all(reports: list[Report], fmt: Format = Format.table, lang: Lang = Lang.en) -> None:
+    """Print several reports: JSON as one document ``{"reports": [...]}``; CSV as one table per
+    report, each preceded by a ``# report:`` comment line and separated by a blank line."""
+    if fmt is Format.json:
+        doc = {"reports": [r.to_dict() for r in reports]}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return
+    for i, rep in enumerate(reports):
+        if fmt is Format.csv:
+            if i:
+                sys.stdout.write("\n")
+            sys.stdout.write(f"# report: {t(rep.title, lang.value, **rep.title_args)}\n")
+        render(rep, fmt, lang)
+
+
 def render(
     report: Report, fmt: Format = Format.table, lang: Lang = Lang.en, console: Console | None = None
 ) -> None:

@@ -213,7 +213,6 @@ def dependency_indicators(
     pair_ids = pair_s[starts]
     n_pairs = starts.size
     n_sup = np.diff(np.append(starts, n_rows))
-    seg = np.repeat(np.arange(n_pairs), n_sup)
 
     def seg_sum(x: np.ndarray) -> np.ndarray:
         return np.add.reduceat(x, starts) if n_pairs else np.zeros(0)
@@ -223,13 +222,13 @@ def dependency_indicators(
     hhi = seg_sum(v2) / (total * total)
 
     # top-1 (first max in exporter order = alphabetical tie-break), top-2, top-3 values
-    pos = np.arange(n_rows)
+    pos = np.arange(n_rows, dtype=np.int32 if n_rows < 2**31 - 1 else np.int64)
     w = vs.copy()
     top_vals = []
     first_idx = None
     for k in range(3):
         m = np.maximum.reduceat(w, starts) if n_pairs else np.zeros(0)
-        hit = np.where(w == m[seg], pos, n_rows)
+        hit = np.where(w == np.repeat(m, n_sup), pos, pos.dtype.type(n_rows))
         fi = np.minimum.reduceat(hit, starts) if n_pairs else np.zeros(0, dtype=np.int64)
         if k == 0:
             first_idx = fi
@@ -265,29 +264,37 @@ def dependency_indicators(
     c2 = out_share > thresholds.outside_share
     c3 = ratio > thresholds.outside_to_exports
 
-    out = pd.DataFrame(
-        {
-            "importer": pd.Categorical.from_codes(pair_ids // n_p, categories=countries),
-            "hs6": pd.Categorical.from_codes(pair_ids % n_p, categories=products),
-            "imports_usd": total,
-            "n_suppliers": n_sup.astype(np.int64),
-            "top_supplier": pd.Categorical.from_codes(top_supplier, categories=countries),
-            "top1_share": top1,
-            "top3_share": top3,
-            "hhi": hhi,
-            "hhi_wgi": hhi_wgi,
-            "n_wgi_imputed": n_imputed,
-            "outside_imports_usd": out_total,
-            "outside_share": out_share,
-            "hhi_outside": hhi_out,
-            "exports_usd": x if n_pairs else np.zeros(0),
-            "outside_to_exports": ratio,
-            "c1_concentrated": c1,
-            "c2_outside_reliant": c2,
-            "c3_not_substitutable": c3,
-            "dependent": c1 & c2 & c3,
-        }
-    )
+    # one float block built in place (no consolidation copy), then the other columns
+    floats = {
+        "imports_usd": total,
+        "top1_share": top1,
+        "top3_share": top3,
+        "hhi": hhi,
+        "hhi_wgi": hhi_wgi,
+        "outside_imports_usd": out_total,
+        "outside_share": out_share,
+        "hhi_outside": hhi_out,
+        "exports_usd": x if n_pairs else np.zeros(0),
+        "outside_to_exports": ratio,
+    }
+    block = np.empty((len(floats), n_pairs), dtype=np.float64)
+    for r, arr in enumerate(floats.values()):
+        block[r] = arr
+    out = pd.DataFrame(block.T, columns=list(floats), copy=False)
+    others = {
+        "importer": pd.Categorical.from_codes(pair_ids // n_p, categories=countries),
+        "hs6": pd.Categorical.from_codes(pair_ids % n_p, categories=products),
+        "n_suppliers": n_sup.astype(np.int64),
+        "top_supplier": pd.Categorical.from_codes(top_supplier, categories=countries),
+        "n_wgi_imputed": n_imputed,
+        "c1_concentrated": c1,
+        "c2_outside_reliant": c2,
+        "c3_not_substitutable": c3,
+        "dependent": c1 & c2 & c3,
+    }
+    for loc, name in enumerate(INDICATOR_COLUMNS):
+        if name in others:
+            out.insert(loc, name, others[name])
     if yr is not None:
         out.insert(0, "year", np.full(n_pairs, yr, dtype=np.int16))
     out.attrs.update(

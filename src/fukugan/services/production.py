@@ -47,7 +47,7 @@ def production_profile(
     ctx = load_context(store, year)
     group = like_minded()
 
-    table = shares[~shares["excluded"] | shares["marker"].ne("")].copy()
+    table = shares.copy()
     wgi = table["iso3"].map(ctx.wgi) if len(ctx.wgi) else np.nan
     table = pd.DataFrame(
         {
@@ -93,7 +93,18 @@ def production_profile(
         "home-rank": home_rank if home_rank is not None else "–",
         "official-lists": ", ".join(commodity_tags(ctx, cid)) or "–",
     }
+    if listed.empty:
+        for k in (
+            "top3-share",
+            "hhi-wgi",
+            "share-outside-like-minded",
+            "share-outside-unknown-others",
+            "home-share",
+        ):
+            summary[k] = None
     notes = ["note-usgs-denominator", "note-hhi-bounds"]
+    if listed.empty:
+        notes.insert(0, "note-no-figures")
     if basis["excluded"]:
         notes.append(
             "Withheld / not available (excluded from shares): " + ", ".join(basis["excluded"])

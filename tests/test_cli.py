@@ -1,0 +1,230 @@
+"""End-to-end: the `fukugan` CLI as a user runs it, on the bundled real data."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fukugan.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FUKUGAN_HOME", str(home))
+    res = runner.invoke(app, ["data", "load"])
+    assert res.exit_code == 0, res.output
+    yield home
+    mp.undo()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def run_json(*args: str) -> dict:
+    res = run(*args, "--format", "json")
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_sources_list_every_bundled_dataset_with_provenance(loaded):
+    out = run_json("data", "sources")
+    names = {r["dataset"] for r in out["rows"]}
+    assert {"usgs_world_production", "oecd_iot", "wgi", "official_lists"} <= names
+    for r in out["rows"]:
+        assert r["source"] and r["year"] and r["unit"] and r["licence"] and r["rows"] > 0
+        assert r["synthetic"] is False
+
+
+def test_load_if_needed_reuses_the_store(loaded, checksum):
+    before = checksum(loaded)
+    res = run("data", "load", "--if-needed")
+    assert res.exit_code == 0 and "already loaded" in res.output
+    assert checksum(loaded) == before
+
+
+def test_production_gallium_known_answer(loaded):
+    out = run_json("production", "gallium", "--year", "2024")
+    rows = {r["iso3"]: r for r in out["rows"]}
+    # USGS MCS 2025: China 750,000 kg of 762,000 kg listed (world total, rounded: 760,000)
+    assert rows["CHN"]["share"] == pytest.approx(750000 / 762000)
+    assert out["summary"]["denominator"] == 762000
+    assert out["summary"]["world-total-usgs"] == 760000
+    assert out["summary"]["hhi"] == pytest.approx(
+        sum((v / 762000) ** 2 for v in (750000, 6000, 3000, 3000))
+    )
+    assert out["summary"]["home-rank"] == 3  # Japan: 3,000 kg, tied with Korea
+    assert any(s["dataset"] == "usgs_world_production" for s in out["sources"])
+    assert "EU-CRM" in out["summary"]["official-lists"]
+
+
+def test_production_accepts_misspelt_and_cased_names(loaded):
+    # MCS 2025 withholds every germanium figure: the misspelt name resolves, the producers
+    # are listed, and no share is invented
+    out = run_json("production", "Gemanium", "--year", "2023")
+    assert out["summary"]["commodity"] == "Germanium"
+    assert out["summary"]["hhi"] is None and out["summary"]["home-share"] is None
+    assert "CHN" in {r["iso3"] for r in out["rows"]}
+    assert all(r["share"] is None for r in out["rows"])
+    res = run("production", "LITHIUM")
+    assert res.exit_code == 0, res.output
+
+
+def test_dependencies_rank_with_indicators(loaded):
+    out = run_json("dependencies", "--top", "0")["reports"][0]
+    rows = out["rows"]
+    assert len(rows) > 60
+    scores = [r["autonomy-risk"] for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    top = {r["commodity"] for r in rows[:10]}
+    assert "Gallium" in top
+    for r in rows:
+        assert 0 <= r["autonomy-risk"] <= 1
+        assert 0 < r["hhi"] <= 1 and r["top1-share"] <= r["top3-share"] + 1e-12
+
+
+def test_chokepoints_japan(loaded):
+    out = run_json("chokepoints")
+    rows = out["rows"]
+    assert rows and all(r["home-share"] > 0 for r in rows)
+    assert rows[0]["commodity"] == "Iodine"  # Japan is the world's second iodine producer
+
+
+def test_io_import_content_japan_2020(loaded):
+    out = run_json("io", "import-content", "--country", "JPN", "--year", "2020")
+    rows = {r["code"]: r for r in out["rows"]}
+    assert len(rows) == 45
+    assert rows["C19"]["total-import-content"] == pytest.approx(0.463, abs=1e-3)
+    for r in rows.values():
+        assert r["total-import-content"] >= r["direct-import-content"] - 1e-12
+
+
+def test_io_leontief_is_square(loaded):
+    out = run_json("io", "leontief", "--country", "JPN", "--year", "2020")
+    assert len(out["rows"]) == 45 and len(out["rows"][0]) == 46
+    assert out["rows"][0]["A01_02"] >= 1.0  # diagonal of L is at least 1
+
+
+def test_japanese_labels(loaded):
+    res = run("production", "gallium", "--lang", "ja")
+    assert res.exit_code == 0
+    assert "世界生産" in res.output and "出典" in res.output
+
+
+def test_csv_output_has_provenance_comment(loaded):
+    import io
+
+    import pandas as pd
+
+    res = run("chokepoints", "--format", "csv")
+    assert res.exit_code == 0
+    assert res.stdout.startswith("# Source: U.S. Geological Survey")
+    df = pd.read_csv(io.StringIO(res.stdout), comment="#")
+    assert "Chokepoint score" in df.columns
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["production", "unobtainium"], "unknown commodity"),
+        (["production", "gallium", "--year", "1990"], "years available"),
+        (["io", "import-content", "--year", "1990"], "no OECD input-output table"),
+        (["trade", "dependency", "--product", "850511"], "not loaded"),
+    ],
+)
+def test_user_mistakes_give_a_message_and_exit_2(loaded, args, needle):
+    res = run(*args)
+    assert res.exit_code == 2
+    assert needle in res.output
+    assert "Traceback" not in res.output
+
+
+def test_the_installed_command_never_prints_a_traceback(loaded, tmp_path):
+    exe = Path(sys.executable).with_name("fukugan")
+    env = {"FUKUGAN_HOME": str(loaded), "PATH": "/usr/bin:/bin"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("country,iso3c,year,score_wgi_scale\nJapan,JPN,2020,abc\n")
+    p = subprocess.run(
+        [str(exe), "data", "import", "wgi", str(bad)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 2
+    assert "bad.csv" in p.stderr and "row 2" in p.stderr and "Traceback" not in p.stderr
+
+
+CODES = """country_code,country_name,country_iso2,country_iso3
+36,Australia,AU,AUS
+156,China,CN,CHN
+276,Germany,DE,DEU
+392,Japan,JP,JPN
+410,"Korea, Rep.",KR,KOR
+842,USA,US,USA
+"""
+
+# Japan's imports of HS 850511 (permanent magnets) and 811292 (gallium, germanium...) in a
+# small hand-made BACI year; v in thousand USD.
+BACI = """t,i,j,k,v,q
+2022,156,392,850511,900,10
+2022,842,392,850511,60,1
+2022,276,392,850511,40,1
+2022,392,842,850511,50,1
+2022,156,392,811292,300,1
+2022,410,392,811292,100,1
+2022,156,842,850511,500,5
+"""
+
+
+@pytest.fixture
+def baci_files(tmp_path) -> tuple[Path, Path]:
+    trade = tmp_path / "BACI_HS17_Y2022_V202401.csv"
+    codes = tmp_path / "country_codes_V202401.csv"
+    trade.write_text(BACI)
+    codes.write_text(CODES)
+    return trade, codes
+
+
+def test_trade_import_and_dependency_known_answers(loaded, baci_files):
+    trade, codes = baci_files
+    res = run("data", "import", "baci", str(trade), "--country-codes", str(codes))
+    assert res.exit_code == 0, res.output
+    out = run_json("trade", "dependency", "--product", "850511")["reports"]
+    row = out[0]["rows"][0]
+    suppliers = out[1]["rows"]
+    assert [r["supplier"] for r in suppliers] == ["CHN", "USA", "DEU"]
+    # JPN imports 1,000k USD: CHN 900, USA 60, DEU 40 -> HHI .81 + .0036 + .0016
+    assert row["imports-usd"] == pytest.approx(1_000_000)
+    assert row["hhi"] == pytest.approx(0.8152)
+    assert row["top1"] == "CHN" and row["top1-share"] == pytest.approx(0.9)
+    assert row["share-outside-like-minded"] == pytest.approx(0.9)
+    # outside imports 900k / JPN exports 50k = 18 > 1; HHI outside = 1 > .4; share .9 > .5
+    assert row["outside-to-exports"] == pytest.approx(18)
+    assert row["eu2021-dependent"] is True
+    assert "JP-SCM" in row["official-lists"]
+    deps = run_json("dependencies", "--top", "0")["reports"]
+    assert deps[1]["title"] == "title-dependencies-trade"
+    hs = {r["hs6"]: r for r in deps[1]["rows"]}
+    assert hs["850511"]["eu2021-dependent"] is True
+    assert hs["811292"]["top1"] == "CHN"
+
+
+def test_bad_trade_file_changes_nothing(loaded, baci_files, checksum):
+    trade, codes = baci_files
+    before = checksum(loaded)
+    bad = trade.with_name("BACI_HS17_Y2022_V202402.csv")
+    bad.write_text(BACI.replace("2022,410,392,811292,100,1", "2022,410,392,811292,-5,1"))
+    res = run("data", "import", "baci", str(bad), "--country-codes", str(codes))
+    assert res.exit_code == 2
+    assert bad.name in res.output and "row 7" in res.output and "'v'" in res.output
+    assert checksum(loaded) == before
