@@ -19,7 +19,7 @@ run: $(STAMP)
 
 ## make test: the whole suite (lint, doctests, unit, property and end-to-end tests)
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --doctest-modules src/fukugan tests
 
 ## make bench: benchmarks, written to BENCHMARKS.md
@@ -27,7 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

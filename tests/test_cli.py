@@ -93,7 +93,7 @@ def test_dependencies_rank_with_indicators(loaded):
 
 
 def test_chokepoints_japan(loaded):
-    out = run_json("chokepoints")
+    out = run_json("chokepoints")["reports"][0]
     rows = out["rows"]
     assert rows and all(r["home-share"] > 0 for r in rows)
     assert rows[0]["commodity"] == "Iodine"  # Japan is the world's second iodine producer
@@ -127,7 +127,8 @@ def test_csv_output_has_provenance_comment(loaded):
 
     res = run("chokepoints", "--format", "csv")
     assert res.exit_code == 0
-    assert res.stdout.startswith("# Source: U.S. Geological Survey")
+    assert res.stdout.startswith("# report: Indispensability of JPN")
+    assert "# Source: U.S. Geological Survey" in res.stdout
     df = pd.read_csv(io.StringIO(res.stdout), comment="#")
     assert "Chokepoint score" in df.columns
 
@@ -217,6 +218,10 @@ def test_trade_import_and_dependency_known_answers(loaded, baci_files):
     hs = {r["hs6"]: r for r in deps[1]["rows"]}
     assert hs["850511"]["eu2021-dependent"] is True
     assert hs["811292"]["top1"] == "CHN"
+    chk = run_json("chokepoints")["reports"]
+    assert chk[1]["title"] == "title-chokepoints-trade"
+    # JPN exports 50k of 850511; world exports 1,550k -> share 50/1550
+    assert chk[1]["rows"][0]["home-share"] == pytest.approx(50 / 1550)
 
 
 def test_bad_trade_file_changes_nothing(loaded, baci_files, checksum):

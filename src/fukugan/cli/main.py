@@ -171,7 +171,7 @@ def chokepoints(
     """Home's indispensability: world share, rank, concentration of the alternatives."""
     from fukugan.services.dependencies import chokepoints as svc
 
-    render(svc(_store(), home=_home(home), year=year, top=top), fmt, lang)
+    render_all(svc(_store(), home=_home(home), year=year, top=top), fmt, lang)
 
 
 @io_app.command("import-content")

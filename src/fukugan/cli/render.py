@@ -54,16 +54,33 @@ def render_all(reports: list[Report], fmt: Format = Format.table, lang: Lang = L
         doc = {"reports": [r.to_dict() for r in reports]}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return
+    seen: dict[str, object] = {}
     for i, rep in enumerate(reports):
         if fmt is Format.csv:
             if i:
                 sys.stdout.write("\n")
             sys.stdout.write(f"# report: {t(rep.title, lang.value, **rep.title_args)}\n")
-        render(rep, fmt, lang)
+            render(rep, fmt, lang)
+        else:
+            render(rep, fmt, lang, show_sources=False)
+            for p in rep.sources:
+                seen.setdefault(p.dataset, p)
+    if fmt is Format.table:
+        _print_sources(Console(), list(seen.values()), lang.value)
+
+
+def _print_sources(con: Console, sources: list, lg: str) -> None:
+    for p in sources:
+        con.print(f"[dim]{t('source', lg)}: {p.citation()} {p.url}[/dim]")
 
 
 def render(
-    report: Report, fmt: Format = Format.table, lang: Lang = Lang.en, console: Console | None = None
+    report: Report,
+    fmt: Format = Format.table,
+    lang: Lang = Lang.en,
+    console: Console | None = None,
+    *,
+    show_sources: bool = True,
 ) -> None:
     """Print ``report`` to stdout in the chosen format and language."""
     lg = lang.value
@@ -94,5 +111,6 @@ def render(
     con.print(table)
     for note in report.notes:
         con.print(f"[dim]{t(note, lg)}[/dim]")
-    for p in report.sources:
-        con.print(f"[dim]{t('source', lg)}: {p.citation()} {p.url}[/dim]")
+    if show_sources:
+        _print_sources(con, report.sources, lg)
+    con.print()

@@ -165,8 +165,9 @@ def _trade_dependencies(
 
 def chokepoints(
     store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 25
-) -> Report:
-    """Home's indispensability ranking on world production: share, rank, alternatives."""
+) -> list[Report]:
+    """Home's indispensability ranking on world production (and, with trade data, on world
+    exports of every HS6 product): share, rank, strength of the alternatives."""
     frame, prov = require(store, USGS)
     ctx = load_context(store, year)
     long, residual, meta = production_long(frame, year)
@@ -188,11 +189,56 @@ def chokepoints(
     )
     if top:
         table = table.head(top)
+    reports = [
+        Report(
+            title="title-chokepoints",
+            title_args={"home": home, "year": year},
+            table=table.reset_index(drop=True),
+            summary={"n-commodities-home-produces": len(ranked)},
+            sources=[prov, *ctx.sources],
+            notes=["note-chokepoint-score", "note-usgs-denominator"],
+        )
+    ]
+    if store.has(TRADE):
+        reports.append(_trade_chokepoints(store, ctx, home=home, year=year, top=top))
+    return reports
+
+
+def _trade_chokepoints(
+    store: AnalyticStore, ctx: Context, *, home: str, year: int, top: int
+) -> Report:
+    """World export shares by HS6 product (BACI / Comtrade): where the world relies on home."""
+    trade, prov = require(store, TRADE)
+    years = sorted(int(y) for y in trade["year"].unique())
+    y = year if year in years else years[-1]
+    sub = trade[(trade["year"] == y) & (trade["value_usd"] > 0)]
+    exports = (
+        sub.groupby(["hs6", "exporter"], observed=True, sort=False)["value_usd"].sum().reset_index()
+    )
+    exports["hs6"] = exports["hs6"].astype(str)
+    exports["exporter"] = exports["exporter"].astype(str)
+    ranked = chokepoint_table(exports, home, item="hs6", country="exporter", value="value_usd")
+    table = pd.DataFrame(
+        {
+            "rank": np.arange(1, len(ranked) + 1),
+            "hs6": ranked["item"].to_numpy(),
+            "chokepoint-score": ranked["chokepoint_score"].to_numpy(),
+            "home-share": ranked["home_share"].to_numpy(),
+            "home-rank": ranked["rank"].to_numpy(),
+            "exports-usd": ranked["home_value"].to_numpy(),
+            "n-producers": ranked["n_producers"].to_numpy(),
+            "next-largest-share": ranked["next_largest_share"].to_numpy(),
+            "hhi-rest": ranked["hhi_rest"].to_numpy(),
+            "official-lists": [", ".join(hs_tags(ctx, h)) for h in ranked["item"]],
+        }
+    )
+    if top:
+        table = table.head(top)
     return Report(
-        title="title-chokepoints",
-        title_args={"home": home, "year": year},
-        table=table.reset_index(drop=True),
-        summary={"n-commodities-home-produces": len(ranked)},
+        title="title-chokepoints-trade",
+        title_args={"home": home, "year": y},
+        table=table,
+        summary={"n-products-home-exports": len(ranked)},
         sources=[prov, *ctx.sources],
-        notes=["note-chokepoint-score", "note-usgs-denominator"],
+        notes=["note-chokepoint-score", "note-export-shares"],
     )
