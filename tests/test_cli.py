@@ -233,3 +233,12 @@ def test_bad_trade_file_changes_nothing(loaded, baci_files, checksum):
     assert res.exit_code == 2
     assert bad.name in res.output and "row 7" in res.output and "'v'" in res.output
     assert checksum(loaded) == before
+
+
+def test_overview_shows_dependencies_and_chokepoints(loaded):
+    reports = run_json("overview")["reports"]
+    titles = [r["title"] for r in reports]
+    assert titles[0] == "title-dependencies" and "title-chokepoints" in titles
+    assert len(reports[0]["rows"]) == 10
+    res = run("overview", "--lang", "ja")
+    assert res.exit_code == 0 and "自律性リスク" in res.output and "不可欠性" in res.output

@@ -24,7 +24,7 @@ def overview(
     ]
     deps[0].table = deps[0].table[cols]
     chk = chokepoints(store, home=home, year=year, top=top)
-    chk.table = chk.table[
+    chk[0].table = chk[0].table[
         [
             "rank",
             "commodity",
@@ -35,4 +35,4 @@ def overview(
             "official-lists",
         ]
     ]
-    return [*deps, chk]
+    return [*deps, *chk]
