@@ -28,7 +28,15 @@ class Lang(enum.StrEnum):
     ja = "ja"
 
 
-def _fmt(v: object) -> str:
+_PERCENT_KEYS = ("share", "content")
+
+
+def _is_percent(key: str) -> bool:
+    """Shares and import contents are fractions in data, percentages on screen."""
+    return any(k in key for k in _PERCENT_KEYS) and not key.startswith("n-")
+
+
+def _fmt(v: object, percent: bool = False) -> str:
     if v is None or v is pd.NA:
         return "–"
     if isinstance(v, (bool, np.bool_)):
@@ -37,6 +45,8 @@ def _fmt(v: object) -> str:
         f = float(v)
         if math.isnan(f):
             return "–"
+        if percent:
+            return f"{f:.1%}"
         if f != 0 and (abs(f) >= 1e6 or abs(f) < 1e-3):
             return f"{f:.4g}"
         if abs(f) >= 100:
@@ -102,12 +112,13 @@ def render(
             report.table[col]
         ) and not pd.api.types.is_bool_dtype(report.table[col])
         table.add_column(t(col, lg), justify="right" if numeric else "left", overflow="fold")
+    pct = [_is_percent(str(c)) for c in report.table.columns]
     for row in report.table.itertuples(index=False):
-        table.add_row(*(_fmt(v) for v in row))
+        table.add_row(*(_fmt(v, p) for v, p in zip(row, pct, strict=True)))
     if report.summary:
         con.print(f"[bold]{title}[/bold]")
         for k, v in report.summary.items():
-            con.print(f"  {t(k, lg)}: [bold]{_fmt(v)}[/bold]")
+            con.print(f"  {t(k, lg)}: [bold]{_fmt(v, _is_percent(k))}[/bold]")
     con.print(table)
     for note in report.notes:
         con.print(f"[dim]{t(note, lg)}[/dim]")
