@@ -85,7 +85,7 @@ def data_load(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Load the bundled real dataset (USGS MCS 2025, OECD IOTs, WGI, official lists)."""
+    """Load the bundled real dataset (USGS MCS 2025, OECD IOTs, WGI, official lists). / 同梱の実データを読み込む。"""
     from fukugan.services.datasets import load_bundled
 
     store = _store()
@@ -105,7 +105,7 @@ def data_import(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Import a file; all-or-nothing: a bad file names file, row and field and changes nothing."""
+    """Import a file; all-or-nothing: a bad file names file, row and field and changes nothing. / ファイルを取り込む（全件成功か無変更）。"""
     from fukugan.services.datasets import ImportKind, import_file
 
     try:
@@ -119,7 +119,7 @@ def data_import(
 
 @data_app.command("sources")
 def data_sources(fmt: FormatOpt = Format.table, lang: LangOpt = Lang.en) -> None:
-    """Every dataset with source, year, unit, licence and row count."""
+    """Every dataset with source, year, unit, licence and row count. / データセットと出典の一覧。"""
     from fukugan.services.datasets import sources
 
     render(sources(_store()), fmt, lang)
@@ -136,7 +136,7 @@ def production(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """World production by country: shares, HHI, top-1/top-3, WGI-weighted HHI, home's rank."""
+    """World production by country: shares, HHI, top-1/top-3, WGI-weighted HHI, home's rank. / 国別の世界生産と集中度。"""
     from fukugan.services.production import production_profile
 
     render(
@@ -154,7 +154,7 @@ def dependencies(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Commodities (and HS products, with trade data) ranked by autonomy risk for home."""
+    """Commodities (and HS products, with trade data) ranked by autonomy risk for home. / 自律性リスクの順位。"""
     from fukugan.services.dependencies import dependencies as svc
 
     render_all(svc(_store(), home=_home(home), year=year, top=top), fmt, lang)
@@ -168,7 +168,7 @@ def chokepoints(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Home's indispensability: world share, rank, concentration of the alternatives."""
+    """Home's indispensability: world share, rank, concentration of the alternatives. / 不可欠性（チョークポイント）。"""
     from fukugan.services.dependencies import chokepoints as svc
 
     render_all(svc(_store(), home=_home(home), year=year, top=top), fmt, lang)
@@ -181,7 +181,7 @@ def io_import_content(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Direct and total (multi-tier, domestic Leontief) imported-input content per industry."""
+    """Direct and total (multi-tier, domestic Leontief) imported-input content per industry. / 産業別の直接・総合輸入依存度。"""
     from fukugan.services.io import import_content
 
     render(import_content(_store(), country=_home(country), year=year, lang=lang.value), fmt, lang)
@@ -197,7 +197,7 @@ def io_leontief(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """The Leontief inverse L = (I − A)⁻¹ of an OECD table."""
+    """The Leontief inverse L = (I − A)⁻¹ of an OECD table. / レオンチェフ逆行列。"""
     from fukugan.services.io import leontief
 
     render(leontief(_store(), country=_home(country), year=year, domestic=domestic), fmt, lang)
@@ -211,7 +211,7 @@ def trade_dependency(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Import HHI, top suppliers, share outside the like-minded group, EU 2021 test."""
+    """Import HHI, top suppliers, share outside the like-minded group, EU 2021 test. / 品目別の輸入依存度。"""
     from fukugan.services.trade import trade_dependency as svc
 
     render_all(svc(_store(), product=product, home=_home(home), year=year), fmt, lang)
@@ -225,7 +225,7 @@ def overview(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Top dependencies and top indispensable commodities for home, with sources."""
+    """Top dependencies and top indispensable commodities for home, with sources. / 自国の概況。"""
     from fukugan.services.overview import overview as svc
 
     render_all(svc(_store(), home=_home(home), year=year, top=top), fmt, lang)
