@@ -267,7 +267,7 @@ def run(quick: bool = False, workdir: Path | None = None) -> tuple[str, dict]:
     from benchmarks.synthetic import SYNTHETIC_LABEL, generate_year, write_baci_csv
 
     n_rows = 1_000_000 if quick else 10_000_000
-    repeats = 1
+    repeats = 2
     tmp_ctx = tempfile.TemporaryDirectory(prefix="fukugan-bench-") if workdir is None else None
     data_dir = Path(tmp_ctx.name) if tmp_ctx else Path(workdir)
     try:
@@ -306,8 +306,12 @@ def run(quick: bool = False, workdir: Path | None = None) -> tuple[str, dict]:
         if tmp_ctx:
             tmp_ctx.cleanup()
 
-    t_fast, t_slow = min(fast["times"]), min(slow["times"])
+    # the first call in a fresh process (what a CLI user sees) is the headline figure; the best
+    # of the repeats (memory already mapped) is shown beside it
+    t_fast, t_slow = fast["times"][0], slow["times"][0]
+    b_fast, b_slow = min(fast["times"]), min(slow["times"])
     ratio = t_slow / t_fast
+    ratio_best = b_slow / b_fast
     ok_ratio = ratio >= TARGET_RATIO
     ok_time = t_fast <= TARGET_SECONDS
     figures = {
@@ -319,6 +323,9 @@ def run(quick: bool = False, workdir: Path | None = None) -> tuple[str, dict]:
         "fukugan_s": t_fast,
         "pandas_s": t_slow,
         "ratio": ratio,
+        "fukugan_times_s": fast["times"],
+        "pandas_times_s": slow["times"],
+        "ratio_best": ratio_best,
         "fukugan_peak_rss_mib": fast["peak_rss_mib"],
         "pandas_peak_rss_mib": slow["peak_rss_mib"],
         "fukugan_rss_after_load_mib": fast["rss_after_load_mib"],
@@ -342,21 +349,25 @@ def run(quick: bool = False, workdir: Path | None = None) -> tuple[str, dict]:
         "WGI-weighted HHI, share and HHI of imports from outside the like-minded group, "
         "outside imports / exports, the three SWD(2021) 352 criteria and the verdict.",
         "",
-        "| implementation | time (s) | peak RSS (MiB) | RSS after loading data (MiB) |",
-        "| --- | ---: | ---: | ---: |",
+        f"| implementation | first call (s) | best of {repeats} (s) | peak RSS (MiB) "
+        "| RSS after loading data (MiB) |",
+        "| --- | ---: | ---: | ---: | ---: |",
         f"| fukugan `dependency_indicators` (numpy, one sort + reduceat) | {t_fast:.2f} | "
-        f"{fast['peak_rss_mib']:.0f} | {fast['rss_after_load_mib']:.0f} |",
+        f"{b_fast:.2f} | {fast['peak_rss_mib']:.0f} | {fast['rss_after_load_mib']:.0f} |",
         f"| plain pandas (groupby / transform / sort_values / join) | {t_slow:.2f} | "
-        f"{slow['peak_rss_mib']:.0f} | {slow['rss_after_load_mib']:.0f} |",
+        f"{b_slow:.2f} | {slow['peak_rss_mib']:.0f} | {slow['rss_after_load_mib']:.0f} |",
         "",
-        f"- speed-up: **{ratio:.1f}×** (target ≥ {TARGET_RATIO:.0f}×: "
-        f"{'met' if ok_ratio else 'NOT met'}); fukugan time {t_fast:.2f} s "
-        f"(target ≤ {TARGET_SECONDS:.0f} s: {'met' if ok_time else 'NOT met'}).",
+        f"- speed-up, first call: **{ratio:.1f}×**; best of {repeats}: {ratio_best:.1f}× "
+        f"(target ≥ {TARGET_RATIO:.0f}×: {'met' if ok_ratio else 'NOT met'}); fukugan first "
+        f"call {t_fast:.2f} s (target ≤ {TARGET_SECONDS:.0f} s: "
+        f"{'met' if ok_time else 'NOT met'}).",
         f"- results agree to 1e-9 (relative), flags and top suppliers identical: "
         f"**{'yes' if not problems else 'NO — ' + '; '.join(problems)}**.",
         "- each implementation ran in its own subprocess (peak RSS = that process's "
-        "`ru_maxrss`, including the loaded data); timings are one run each, data loading "
-        "excluded.",
+        f"`ru_maxrss`, including the loaded data and all {repeats} calls); data generation and "
+        "loading are not timed. The first call in a fresh process also pays the first touch of "
+        "new memory pages (expensive in a VM); the best of the repeats shows the steady state. "
+        "Other work on the same machine at the time can add noise to single runs.",
         "",
         "BACI import of the same year (`read_baci`, all-or-nothing validation included):",
         "",

@@ -7,7 +7,7 @@ Add a benchmark by adding its module name to the list.
 Usage::
 
     python -m benchmarks.run            # full scale (PRODUCT.md "Speed and scale")
-    python -m benchmarks.run --quick    # small sizes, a fast check (still writes the file)
+    python -m benchmarks.run --quick    # small sizes, a fast check: printed, BENCHMARKS.md kept
     python -m benchmarks.run --only bench_trade --output /tmp/B.md
 """
 
@@ -66,7 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Run fukugan's benchmarks, write BENCHMARKS.md")
     p.add_argument("--quick", action="store_true", help="small sizes (a fast check)")
     p.add_argument("--only", action="append", help="run only these section modules")
-    p.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="where to write (default: BENCHMARKS.md; --quick only prints unless given)",
+    )
     args = p.parse_args(argv)
 
     sections = SECTIONS
@@ -103,7 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     body = "\n".join(header + parts)
     body += "\n<details><summary>raw figures (JSON)</summary>\n\n```json\n"
     body += json.dumps(raw, indent=1, default=str) + "\n```\n</details>\n"
-    args.output.write_text(body, encoding="utf-8")
+    output = args.output or (None if args.quick else ROOT / "BENCHMARKS.md")
+    if output is not None:
+        output.write_text(body, encoding="utf-8")
+        print(f"written to {output}", file=sys.stderr)
     print(body)
     return 0
 

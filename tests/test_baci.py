@@ -149,3 +149,24 @@ def test_frame_is_storable(tmp_path):
     back = store.read("trade")
     assert back["hs6"].astype(str).tolist() == frame["hs6"].astype(str).tolist()
     pd.testing.assert_series_equal(back["value_usd"], frame["value_usd"])
+
+
+def test_shared_validation_helpers():
+    import pyarrow as pa
+
+    from fukugan.data.validate import check_known, check_unique, normalise_hs6, resolve_columns
+
+    with pytest.raises(InputError) as ei:
+        check_unique({"a": [1, 2, 1], "b": ["x", "y", "x"]}, path="f.csv")
+    assert (ei.value.row, ei.value.field) == (4, "a,b") and "first seen at row 2" in str(ei.value)
+    check_unique({"a": [1, 2, 1], "b": ["x", "y", "z"]}, path="f.csv")
+    with pytest.raises(InputError) as ei:
+        check_known(pa.array(["JPN", "XXX"]), {"JPN"}, path="f.csv", field="iso3")
+    assert (ei.value.row, ei.value.field) == (3, "iso3")
+    with pytest.raises(InputError) as ei:
+        normalise_hs6(pa.array(["010121", "0"]), path="f.csv", field="k")
+    assert ei.value.row == 3
+    assert resolve_columns([" Year ", "V"], {"t": ["t", "year"], "v": ["v"]}, path="f") == {
+        "t": " Year ",
+        "v": "V",
+    }

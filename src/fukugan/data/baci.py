@@ -89,6 +89,9 @@ _CC_VARIANTS = {
     "name": ["country_name", "country_name_full", "country_name_abbreviation"],
 }
 
+#: Largest country code accepted in a country-code file (BACI's codes have three digits).
+MAX_COUNTRY_CODE = 99_999
+
 #: BACI codes some releases give a non-ISO "ISO3": 490 "Other Asia, n.e.s." is Taiwan's trade as
 #: UN Comtrade records it (code S19). Mapped to TWN so it meets WGI and other country data.
 ISO3_FIXES: dict[str, str] = {"S19": "TWN"}
@@ -114,6 +117,7 @@ def read_country_codes(path: str | Path) -> pd.DataFrame:
     table = read_csv_strings(path)
     cols = resolve_columns(table.column_names, _CC_VARIANTS, path=path, optional=["name"])
     code = parse_int(table[cols["country_code"]], path=path, field=cols["country_code"])
+    check_range(code, 0, MAX_COUNTRY_CODE, path=path, field=cols["country_code"], what="code")
     iso3 = pc.utf8_upper(pc.utf8_trim_whitespace(table[cols["iso3"]]))
     ok = pc.match_substring_regex(iso3, r"^[A-Z0-9]{3}$")
     i = first_true(pc.invert(ok))
@@ -173,6 +177,14 @@ def read_baci(path: str | Path, country_codes_path: str | Path) -> tuple[pd.Data
     hs6 = normalise_hs6(raw_k, path=path, field=cols["k"])
     v = parse_float(table[cols["v"]], path=path, field=cols["v"])
     check_non_negative(v, path=path, field=cols["v"], raw=table[cols["v"]])
+    i = first_true(v > np.finfo(np.float64).max / 1000.0)  # USD would overflow
+    if i is not None:
+        raise InputError(
+            f"value too large: {table[cols['v']][i].as_py()!r} thousand USD",
+            path=path,
+            row=row_of(i),
+            field=cols["v"],
+        )
     q = parse_float(table[cols["q"]], path=path, field=cols["q"], allow_missing=True)
     check_non_negative(q, path=path, field=cols["q"], raw=table[cols["q"]])
 
@@ -180,11 +192,11 @@ def read_baci(path: str | Path, country_codes_path: str | Path) -> tuple[pd.Data
     categories = sorted(set(codes["iso3"]))
     cat_index = {c: n for n, c in enumerate(categories)}
     known = codes["country_code"].to_numpy()
-    top = int(max(known.max(initial=0), exp_num.max(initial=0), imp_num.max(initial=0)))
+    top = int(known.max(initial=0))  # <= MAX_COUNTRY_CODE: a small table
     lut = np.full(top + 1, -1, dtype=np.int32)
     lut[known] = [cat_index[c] for c in codes["iso3"]]
-    exp_code = np.where(exp_num >= 0, lut[np.clip(exp_num, 0, top)], -1)
-    imp_code = np.where(imp_num >= 0, lut[np.clip(imp_num, 0, top)], -1)
+    exp_code = np.where((exp_num >= 0) & (exp_num <= top), lut[np.clip(exp_num, 0, top)], -1)
+    imp_code = np.where((imp_num >= 0) & (imp_num <= top), lut[np.clip(imp_num, 0, top)], -1)
     for arr, num, field in ((exp_code, exp_num, cols["i"]), (imp_code, imp_num, cols["j"])):
         i = first_true(arr < 0)
         if i is not None:

@@ -163,6 +163,7 @@ def _country_column(
     iso = pc.utf8_upper(pc.utf8_trim_whitespace(table[iso_col]))
     if code_col is not None:
         code_num = parse_int(table[code_col], path=path, field=code_col)
+        check_non_negative(code_num, path=path, field=code_col, raw=table[code_col])
         codes = pd.Series(code_num)
     else:
         codes = pd.Series(np.full(table.num_rows, -1, dtype=np.int64))
@@ -325,6 +326,14 @@ def read_comtrade(path: str | Path) -> tuple[pd.DataFrame, Provenance]:
             f"cmd={padded[x].as_py()}"
         ),
     )
+
+    if len(idx) == 0:
+        raise InputError(
+            f"nothing to import: none of the {n} rows is an import (flow M or 1) of a 6-digit HS "
+            "code from a partner country (exports, re-flows, TOTAL/HS2/HS4 aggregates, World and "
+            "area partners and breakdown rows are left out)",
+            path=path,
+        )
 
     # -- frame --------------------------------------------------------------------------------------
     countries = sorted(

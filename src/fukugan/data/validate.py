@@ -87,6 +87,54 @@ def _value_at(arr: pa.Array | pa.ChunkedArray, i: int) -> str:
 
 
 # -- reading -----------------------------------------------------------------------------------
+def check_text_file(path: str | Path) -> Path:
+    """Refuse, with a clear :class:`InputError`, what cannot be a CSV text file.
+
+    A missing path, a directory, and a file whose first 64 KiB hold NUL bytes (binary data
+    such as a spreadsheet or an archive, or UTF-16/UTF-32 text) are refused; an empty file is
+    left to the reader (which reports "empty file" on row 1).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    if path.is_dir():
+        raise InputError("expected a file, got a directory", path=path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            "the file is UTF-16 (or UTF-32) text; save it as UTF-8 CSV", path=path, row=1
+        )
+    if b"\x00" in head:
+        raise InputError(
+            "not a CSV text file: it contains NUL bytes (binary data such as a spreadsheet or "
+            "an archive, or UTF-16 text); save it as UTF-8 CSV",
+            path=path,
+        )
+    return path
+
+
+def read_utf8_text(path: str | Path) -> str:
+    """The whole file as text, strictly UTF-8 (a byte-order mark is dropped).
+
+    Refuses what :func:`check_text_file` refuses, and names the row (line) of the first byte
+    that is not UTF-8, e.g. a file saved as Latin-1 or Shift-JIS.
+    """
+    path = check_text_file(path)
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8 CSV",
+            path=path,
+            row=data.count(b"\n", 0, exc.start) + 1,
+        ) from None
+
+
 def read_csv_strings(
     path: str | Path,
     *,
@@ -96,24 +144,39 @@ def read_csv_strings(
     """Read a CSV file with every column as a string (pyarrow, multi-threaded).
 
     Header names are stripped of surrounding whitespace; a UTF-8 byte-order mark is skipped;
-    a file that is not UTF-8 is read as Latin-1 (legacy Comtrade downloads). Rows with the wrong
-    number of fields raise :class:`InputError` with their row number.
+    a file that is not UTF-8 is read as Latin-1 (legacy Comtrade downloads). Binary files and
+    UTF-16 text are refused (:func:`check_text_file`). Rows with the wrong number of fields
+    raise :class:`InputError` with their row number.
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", path=path)
+    path = check_text_file(path)
     bad: list[pv.InvalidRow] = []
 
     def _handler(row: pv.InvalidRow) -> str:
         bad.append(row)
         return "skip"
 
+    with open(path, "rb") as fh:
+        header_bytes = fh.readline()
+    try:
+        header_bytes.decode(encoding)
+    except UnicodeDecodeError:  # pyarrow does not check header names: decide here
+        encoding = "latin-1"
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}", path=path) from None
+
     def _read(enc: str) -> pa.Table:
-        with open(path, "rb") as fh:
-            header_line = fh.readline().decode(enc, errors="replace").lstrip("\ufeff")
+        header_line = header_bytes.decode(enc, errors="replace").lstrip("\ufeff")
         names = next(csv.reader([header_line], delimiter=delimiter), [])
         if not names or not any(n.strip() for n in names):
             raise InputError("empty file or empty header line", path=path, row=1)
+        seen: set[str] = set()
+        for n in names:
+            key = n.strip().lstrip("\ufeff").lower()
+            if key in seen:
+                raise InputError(
+                    "column appears twice in the header", path=path, row=1, field=n.strip()
+                )
+            seen.add(key)
         return pv.read_csv(
             path,
             read_options=pv.ReadOptions(encoding=enc, block_size=1 << 24),
@@ -135,7 +198,7 @@ def read_csv_strings(
                 raise
             bad.clear()
             table = _read("latin-1")
-    except pa.ArrowInvalid as exc:
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise InputError(f"cannot parse CSV: {exc}", path=path) from None
     if bad:
         first = bad[0]
@@ -145,7 +208,11 @@ def read_csv_strings(
             path=path,
             row=row,
         )
-    return table.rename_columns([c.strip().lstrip("\ufeff") for c in table.column_names])
+    try:
+        names = table.column_names
+    except UnicodeDecodeError:  # pragma: no cover - the header was decoded above
+        raise InputError("the header line is not UTF-8 text", path=path, row=1) from None
+    return table.rename_columns([c.strip().lstrip("\ufeff") for c in names])
 
 
 def _find_ragged_row(path: Path, delimiter: str) -> int | None:
@@ -232,6 +299,14 @@ def _parse(
         if i is not None:
             raise InputError("missing value", path=path, row=row_of(i), field=field)
     clean = pc.if_else(is_missing, pa.scalar(None, pa.string()), arr)
+    if pa.types.is_floating(target):
+        num = pc.cast(clean, target)
+        i = first_true(pc.is_inf(num))
+        if i is not None:  # "1e400": a valid spelling, but no finite float
+            raise InputError(
+                f"number out of range: {_value_at(arr, i)!r}", path=path, row=row_of(i), field=field
+            )
+        return num, miss
     try:
         num = pc.cast(clean, target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # overflow: locate it
@@ -326,7 +401,7 @@ def check_range(
     i = first_true((v < lo) | (v > hi))
     if i is not None:
         raise InputError(
-            f"{what} {v[i]!r} outside {lo}..{hi}", path=path, row=row_of(i), field=field
+            f"{what} {v[i].item()!r} outside {lo}..{hi}", path=path, row=row_of(i), field=field
         )
 
 

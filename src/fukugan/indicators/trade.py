@@ -184,13 +184,21 @@ def dependency_indicators(
         exp, imp, prod, val = exp[use], imp[use], prod[use], val[use]
 
     # exports of each (country, product): one bincount over the dense grid
-    exports = np.bincount(exp * n_p + prod, weights=val, minlength=n_c * n_p)
+    key = exp * n_p
+    key += prod
+    exports = np.bincount(key, weights=val, minlength=n_c * n_p)
 
     # one sort by (importer, product, exporter); exporter codes are alphabetical
-    key = (imp * n_p + prod) * n_c + exp
+    np.multiply(imp, n_p, out=key)
+    key += prod
+    key *= n_c
+    key += exp
+    del exp, imp, prod
     order = np.argsort(key)
     ks = key[order]
+    del key
     vs = val[order]
+    del order, val
     if ks.size > 1:
         brk = np.empty(ks.size, dtype=bool)
         brk[0] = True
@@ -199,9 +207,10 @@ def dependency_indicators(
             s3 = np.flatnonzero(brk)
             vs = np.add.reduceat(vs, s3)
             ks = ks[s3]
-    exp_s = ks % n_c
-    pair_s = ks // n_c
     n_rows = ks.size
+    exp_s = (ks % n_c).astype(np.int32)
+    pair_s = ks // n_c
+    del ks
 
     if n_rows:
         brk = np.empty(n_rows, dtype=bool)
@@ -211,6 +220,7 @@ def dependency_indicators(
     else:
         starts = np.zeros(0, dtype=np.int64)
     pair_ids = pair_s[starts]
+    del pair_s
     n_pairs = starts.size
     n_sup = np.diff(np.append(starts, n_rows))
 
@@ -236,6 +246,7 @@ def dependency_indicators(
         top_vals.append(np.where(valid & (m > -np.inf), m, 0.0))
         if k < 2:
             w[fi[valid]] = -np.inf
+    del w, pos
     top1 = top_vals[0] / total
     top3 = (top_vals[0] + top_vals[1] + top_vals[2]) / total
     top_supplier = exp_s[first_idx] if n_pairs else np.zeros(0, dtype=np.int64)
@@ -244,7 +255,9 @@ def dependency_indicators(
     outside_c = ~countries.isin(list(group))
     vo = np.where(outside_c[exp_s], vs, 0.0)
     out_total = seg_sum(vo)
-    out_sq = seg_sum(vo * vo)
+    np.multiply(vo, vo, out=vo)
+    out_sq = seg_sum(vo)
+    del vo
     with np.errstate(divide="ignore", invalid="ignore"):
         hhi_out = np.where(out_total > 0, out_sq / (out_total * out_total), np.nan)
         out_share = out_total / total
@@ -257,7 +270,8 @@ def dependency_indicators(
         hhi_wgi = np.full(n_pairs, np.nan)
         n_imputed = np.zeros(n_pairs, dtype=np.int64)
     else:
-        hhi_wgi = seg_sum(v2 * wgi_vec[exp_s]) / (total * total)
+        v2 *= wgi_vec[exp_s]
+        hhi_wgi = seg_sum(v2) / (total * total)
         n_imputed = seg_sum(wgi_missing[exp_s].astype(np.float64)).astype(np.int64)
 
     c1 = np.nan_to_num(hhi_out, nan=-np.inf) > thresholds.hhi_outside
