@@ -49,13 +49,48 @@ def test_columns_and_counts(lists):
 
 
 def test_japan_list(lists):
-    jp = lists[lists["list_id"] == "jp_specified_critical_materials"].set_index("item_key")
+    all_jp = lists[lists["list_id"] == "jp_specified_critical_materials"]
+    # one row per entry with its HS codes (no commodity by name) ...
+    jp = all_jp[all_jp["commodity_id"].isna()].set_index("item_key")
+    assert len(jp) == 12
     assert jp.loc["semiconductors", "item_ja"] == "半導体"
     assert jp.loc["semiconductors", "hs_codes"] == "8541;8542;8486"
     assert jp.loc["advanced_electronic_components", "designated"] == "2024-02"
     assert jp.loc["cloud_programs", "hs_codes"] == ""
-    assert jp["commodity_id"].isna().all()
     assert "ministerial ordinance" in jp.loc["critical_minerals", "note"]
+    # ... plus rows derived from the indicative HS codes through the concordance
+    derived = all_jp[all_jp["commodity_id"].notna()]
+    assert (derived["hs_codes"] == "").all()
+    assert derived["note"].str.contains("derived from the entry's indicative HS codes").all()
+    by_entry = derived.groupby("item_key")["commodity_id"].apply(set).to_dict()
+    assert by_entry == {
+        "critical_minerals": {
+            "cobalt", "gallium", "germanium", "graphite", "indium", "lithium", "manganese",
+            "nickel", "niobium", "rare-earths", "rhenium", "vanadium",
+        },
+        "fertilizers": {"potash"},
+    }  # fmt: skip
+    ga = derived[derived["commodity_id"] == "gallium"].iloc[0]
+    assert "811292" in ga["note"] and "only through shared codes" in ga["note"]
+    co = derived[derived["commodity_id"] == "cobalt"].iloc[0]
+    assert "2605, 810520" in co["note"] and "shared" not in co["note"]
+
+
+def test_jp_tags_follow_the_concordance(tmp_path):
+    from fukugan.data.concordance import read_concordance
+
+    csv = tmp_path / "c.csv"
+    csv.write_text("commodity_id,hs_code,stage,shared,note\nchromium,2610,ore,no,\n")
+    conc, _ = read_concordance(csv)
+    df, _ = read_official_lists(bundled_path("lists"), concordance=conc)
+    assert tags_for_commodity(df, "chromium") == ["US-CM"]  # 2610 is not in the JP codes
+    assert tags_for_commodity(df, "cobalt") == ["EU-SRM", "EU-CRM", "US-CM"]
+    jp = df[df["list_id"] == "jp_specified_critical_materials"]
+    jp_file = make_dir(tmp_path, jp="id,name_ja,name_en,indicative_hs_codes,designated\n"
+                       "chrome,クロム,Chromium,2610,2022-12\n")  # fmt: skip
+    df2, _ = read_official_lists(jp_file, concordance=conc)
+    assert tags_for_commodity(df2, "chromium") == ["JP-SCM", "US-CM"]
+    assert jp["commodity_id"].notna().sum() == 0
 
 
 def test_every_bundled_entry_is_in_the_mapping_tables(lists):
@@ -103,10 +138,14 @@ def test_bauxite_entry_gives_two_rows(lists):
 @pytest.mark.parametrize(
     "cid,tags",
     [
-        ("gallium", ["EU-SRM", "EU-CRM", "US-CM"]),
-        ("rare-earths", ["EU-SRM", "EU-CRM", "US-CM"]),
-        ("graphite", ["EU-SRM", "EU-CRM", "US-CM"]),
+        ("gallium", ["JP-SCM", "EU-SRM", "EU-CRM", "US-CM"]),
+        ("rare-earths", ["JP-SCM", "EU-SRM", "EU-CRM", "US-CM"]),
+        ("graphite", ["JP-SCM", "EU-SRM", "EU-CRM", "US-CM"]),
+        ("cobalt", ["JP-SCM", "EU-SRM", "EU-CRM", "US-CM"]),
+        ("lithium", ["JP-SCM", "EU-SRM", "EU-CRM", "US-CM"]),
+        ("potash", ["JP-SCM"]),
         ("bauxite", ["EU-SRM", "EU-CRM", "US-CM"]),
+        ("tungsten", ["EU-SRM", "EU-CRM", "US-CM"]),
         ("phosphate-rock", ["EU-CRM"]),
         ("chromium", ["US-CM"]),
         ("gold", []),
@@ -118,6 +157,7 @@ def test_tags_for_commodity(lists, cid, tags):
 
 def test_tag_languages(lists):
     assert tags_for_commodity(lists, "gallium", lang="ja") == [
+        "特定重要物資",
         "EU戦略的原材料",
         "EU重要原材料",
         "米国重要鉱物",

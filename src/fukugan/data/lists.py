@@ -38,8 +38,19 @@ No USGS world table: coking coal, phosphorus, scandium, cesium, rubidium → ``N
 
 Japan's list names product groups, not minerals. Its ``critical_minerals`` (重要鉱物) entry covers
 metallic minerals designated by ministerial ordinance, which the list file does not enumerate, so
-no entry of the Japanese list maps to a USGS commodity by name (``commodity_id`` None); these
-entries tag trade flows through their HS codes (:func:`tags_for_hs`).
+no entry of the Japanese list maps to a USGS commodity by name: each entry has one row with
+``commodity_id`` None and its HS codes, which tag trade flows (:func:`tags_for_hs`). To tag
+commodities as well, the entries' **indicative HS codes** are matched against fukugan's
+commodity ↔ HS concordance (:mod:`fukugan.data.concordance`): a USGS commodity gets a derived
+row (``commodity_id`` set, ``hs_codes`` empty, the matched codes in ``note``) when one of its
+concordance codes lies under one of the entry's codes (prefix match: the entry's ``2605``
+covers ``2605``, its ``8105`` covers ``810520``). With the bundled files the ``critical_minerals``
+entry tags graphite (2504), manganese (2602), cobalt (2605, 8105.20), rare earths (2805.30,
+2846), nickel (7502), lithium (2836.91, 2825.20) and, through the shared code 8112.92 (noted in
+the row), gallium, germanium, indium, niobium, vanadium and rhenium (HS 2017 position); the
+``fertilizers`` entry (3104) tags potash (3104.20). These tags are *derived from indicative
+HS codes*, not a designation by name: chromium, tungsten or PGMs, designated by the ordinance
+but without a code in the list file, get no JP-SCM tag.
 
 The EU file marks "Rare earth elements for magnets" (Annex I) as critical as well; Annex II of the
 Act lists its elements as heavy and light rare earth elements instead. The loader keeps the file's
@@ -66,6 +77,7 @@ __all__ = [
     "PROVENANCE",
     "US_TO_USGS",
     "items_for_hs",
+    "jp_commodities",
     "read_official_lists",
     "tags_for_commodity",
     "tags_for_hs",
@@ -378,17 +390,24 @@ def _join(*parts: str) -> str:
 
 
 def read_official_lists(
-    directory: str | Path, us_list: str | Path | None = None
+    directory: str | Path,
+    us_list: str | Path | None = None,
+    *,
+    concordance: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, Provenance]:
     """Read the Japanese, EU and U.S. lists into one frame of tags (columns ``COLUMNS``).
 
     ``directory`` holds ``japan_specified_critical_materials.csv`` and ``eu_crma_2024_annex.csv``
     (the bundled ``lists/``). The U.S. list is ``us_list``, else a ``MCS*_T4_*.csv`` in
-    ``directory``, else the bundled USGS Table 4.
+    ``directory``, else the bundled USGS Table 4. ``concordance``: the commodity ↔ HS
+    concordance used to tag commodities with Japanese entries (default: the bundled one, see
+    the module docstring).
 
     One row per (list, entry, USGS commodity): an entry mapped to two commodities gives two rows,
     an unmapped one a row with ``commodity_id`` None. ``hs_codes`` (``;``-joined, Japan only)
-    are the project's indicative codes; ``designated`` is date text.
+    are the project's indicative codes; ``designated`` is date text. Japanese entries have one
+    row with their HS codes (``commodity_id`` None) plus one derived row per commodity whose
+    concordance codes they cover (``hs_codes`` empty, matched codes in ``note``).
 
     Raises:
         InputError: missing file or column, empty entry, a yes/no field with another value, or a
@@ -397,6 +416,7 @@ def read_official_lists(
     directory = Path(directory)
     rows: list[dict[str, str | None]] = []
 
+    jp_entries: list[tuple[dict[str, str], list[str]]] = []
     jp = directory / _JP_FILE
     for line, r in _read_csv(jp, ["id", "name_ja", "name_en", "indicative_hs_codes", "designated"]):
         if not r["id"] or not r["name_en"]:
@@ -429,6 +449,25 @@ def read_official_lists(
                 note=note,
             )
         )
+        jp_entries.append((r, codes))
+
+    if concordance is None:
+        from fukugan.data.concordance import read_concordance
+
+        concordance, _ = read_concordance()
+    for r, codes in jp_entries:
+        for cid, matched in jp_commodities(codes, concordance):
+            rows.append(
+                _row(
+                    "jp_specified_critical_materials",
+                    r["name_en"],
+                    item_ja=r["name_ja"],
+                    item_key=r["id"],
+                    commodity_id=cid,
+                    designated=r["designated"],
+                    note=_derived_note(matched),
+                )
+            )
 
     eu = directory / _EU_FILE
     for line, r in _read_csv(eu, ["material", "strategic", "critical"]):
@@ -469,6 +508,38 @@ def read_official_lists(
     return df, PROVENANCE
 
 
+def jp_commodities(
+    list_codes: list[str], concordance: pd.DataFrame
+) -> list[tuple[str, list[tuple[str, bool]]]]:
+    """USGS commodities whose concordance codes lie under one of ``list_codes`` (prefix match),
+    with the matched (code, shared) pairs, in concordance order.
+
+    >>> from fukugan.data.concordance import read_concordance
+    >>> conc, _ = read_concordance()
+    >>> jp_commodities(["8105", "2602"], conc)
+    [('cobalt', [('810520', False)]), ('manganese', [('2602', False)])]
+    """
+    codes = [c for c in list_codes if c]
+    out: dict[str, list[tuple[str, bool]]] = {}
+    for cid, hs, shared in zip(
+        concordance["commodity_id"], concordance["hs_code"], concordance["shared"], strict=True
+    ):
+        if any(str(hs).startswith(c) for c in codes):
+            out.setdefault(str(cid), []).append((str(hs), bool(shared)))
+    return sorted(out.items())
+
+
+def _derived_note(matched: list[tuple[str, bool]]) -> str:
+    codes = ", ".join(c for c, _ in matched)
+    note = (
+        f"derived from the entry's indicative HS codes: they cover this commodity's traded "
+        f"forms {codes} (fukugan commodity-HS concordance); not a designation by name"
+    )
+    if all(sh for _, sh in matched):
+        note += "; only through shared codes, which also cover other materials"
+    return note
+
+
 def _labels(sel: pd.DataFrame, lang: str) -> list[str]:
     order = list(LISTS)
     sel = sel.drop_duplicates("list_id")
@@ -490,7 +561,7 @@ def tags_for_commodity(lists: pd.DataFrame, commodity_id: str, lang: str = "en")
 
     >>> df, _ = read_official_lists(bundled_path("lists"))
     >>> tags_for_commodity(df, "gallium")
-    ['EU-SRM', 'EU-CRM', 'US-CM']
+    ['JP-SCM', 'EU-SRM', 'EU-CRM', 'US-CM']
     >>> tags_for_commodity(df, "gold")
     []
     """

@@ -22,7 +22,7 @@ LISTS = "official_lists"
 IOT = "oecd_iot"
 TRADE = "trade"
 
-BUNDLED = (USGS, WGI, LISTS, IOT)
+BUNDLED = (USGS, WGI, LISTS, IOT, "commodity_hs")
 
 
 class ImportKind(enum.StrEnum):
@@ -34,7 +34,7 @@ class ImportKind(enum.StrEnum):
 
 
 def _bundled_frames() -> dict[str, tuple[pd.DataFrame, Provenance]]:
-    from fukugan.data import lists, oecd_iot, usgs, wgi
+    from fukugan.data import concordance, lists, oecd_iot, usgs, wgi
     from fukugan.data.bundled import bundled_path
 
     return {
@@ -44,6 +44,7 @@ def _bundled_frames() -> dict[str, tuple[pd.DataFrame, Provenance]]:
         WGI: wgi.read_wgi(bundled_path("wgi", "wgi_combined_scores_by_country.csv")),
         LISTS: lists.read_official_lists(bundled_path("lists")),
         IOT: oecd_iot.load_directory(bundled_path("oecd-iot-2023", "dom")),
+        "commodity_hs": concordance.read_concordance(),
     }
 
 
