@@ -120,9 +120,9 @@ def pandas_dependency_indicators(
         agg["outside_to_exports"] = np.where(
             agg["outside_imports_usd"] > 0, agg["outside_imports_usd"] / agg["exports_usd"], 0.0
         )
-    agg["c1_concentrated"] = agg["hhi_outside"].fillna(-np.inf) > thresholds.hhi_outside
-    agg["c2_outside_reliant"] = agg["outside_share"] > thresholds.outside_share
-    agg["c3_not_substitutable"] = agg["outside_to_exports"] > thresholds.outside_to_exports
+    agg["c1_concentrated"] = agg["hhi_outside"].fillna(-np.inf) > thresholds.hhi
+    agg["c2_outside_reliant"] = agg["outside_share"] > thresholds.extra_share
+    agg["c3_not_substitutable"] = agg["outside_to_exports"] > thresholds.import_export_ratio
     agg["dependent"] = (
         agg["c1_concentrated"] & agg["c2_outside_reliant"] & agg["c3_not_substitutable"]
     )
@@ -174,9 +174,9 @@ def compare(fast: pd.DataFrame, slow: pd.DataFrame, rtol: float = 1e-9) -> list[
             problems.append(f"{c}: {int(bad.sum())} values differ (first at row {np.argmax(bad)})")
     t = DEFAULT_THRESHOLDS
     for c, v, thr in (
-        ("c1_concentrated", "hhi_outside", t.hhi_outside),
-        ("c2_outside_reliant", "outside_share", t.outside_share),
-        ("c3_not_substitutable", "outside_to_exports", t.outside_to_exports),
+        ("c1_concentrated", "hhi_outside", t.hhi),
+        ("c2_outside_reliant", "outside_share", t.extra_share),
+        ("c3_not_substitutable", "outside_to_exports", t.import_export_ratio),
     ):
         diff = a[c].to_numpy() != b[c].to_numpy()
         near = np.isclose(a[v].to_numpy(dtype=np.float64), thr, rtol=rtol, atol=0.0)

@@ -74,7 +74,7 @@ def test_three_supplier_example():
     assert us["outside_to_exports"] == pytest.approx(1 / 30)
     assert us["c1_concentrated"] and us["c2_outside_reliant"] and not us["c3_not_substitutable"]
     # configurable thresholds
-    strict = dependency_indicators(EXAMPLE, GROUP, WGI, StrategicThresholds(outside_share=0.7))
+    strict = dependency_indicators(EXAMPLE, GROUP, WGI, StrategicThresholds(extra_share=0.7))
     assert not strict.set_index("importer").loc["JPN", "dependent"]
 
 
@@ -134,9 +134,9 @@ def naive(trade: pd.DataFrame, group, wgi=None, t=DEFAULT_THRESHOLDS) -> pd.Data
             n_imp = sum(c not in wgi.index for c in sup)
         else:
             hhi_wgi, n_imp = math.nan, 0
-        c1 = (not math.isnan(hhi_out)) and hhi_out > t.hhi_outside
-        c2 = vo / total > t.outside_share
-        c3 = ratio > t.outside_to_exports
+        c1 = (not math.isnan(hhi_out)) and hhi_out > t.hhi
+        c2 = vo / total > t.extra_share
+        c3 = ratio > t.import_export_ratio
         out.append(
             {
                 "importer": imp,
@@ -191,9 +191,9 @@ def _same(fast: pd.DataFrame, slow: pd.DataFrame) -> None:
     t = DEFAULT_THRESHOLDS
     on_edge = np.zeros(len(fast), dtype=bool)
     for c, v, thr in (
-        ("c1_concentrated", "hhi_outside", t.hhi_outside),
-        ("c2_outside_reliant", "outside_share", t.outside_share),
-        ("c3_not_substitutable", "outside_to_exports", t.outside_to_exports),
+        ("c1_concentrated", "hhi_outside", t.hhi),
+        ("c2_outside_reliant", "outside_share", t.extra_share),
+        ("c3_not_substitutable", "outside_to_exports", t.import_export_ratio),
     ):
         edge = np.isclose(slow[v].to_numpy(dtype=float), thr, rtol=1e-12, atol=0)
         assert (fast[c].to_numpy() == slow[c].to_numpy())[~edge].all(), c

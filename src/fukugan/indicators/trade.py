@@ -40,13 +40,14 @@ order; exports come from one ``np.bincount``. No ``groupby.apply``, no Python lo
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from fukugan.errors import UnknownItemError
+from fukugan.indicators.strategic import StrategicThresholds
 
 #: Output columns of :func:`dependency_indicators` (``year`` first when the input has one).
 INDICATOR_COLUMNS: tuple[str, ...] = (
@@ -70,15 +71,6 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     "c3_not_substitutable",
     "dependent",
 )
-
-
-@dataclass(frozen=True)
-class StrategicThresholds:
-    """Thresholds of the EU 2021 strategic-dependency test (SWD(2021) 352); all strict ``>``."""
-
-    hhi_outside: float = 0.4
-    outside_share: float = 0.5
-    outside_to_exports: float = 1.0
 
 
 DEFAULT_THRESHOLDS = StrategicThresholds()
@@ -274,9 +266,9 @@ def dependency_indicators(
         hhi_wgi = seg_sum(v2) / (total * total)
         n_imputed = seg_sum(wgi_missing[exp_s].astype(np.float64)).astype(np.int64)
 
-    c1 = np.nan_to_num(hhi_out, nan=-np.inf) > thresholds.hhi_outside
-    c2 = out_share > thresholds.outside_share
-    c3 = ratio > thresholds.outside_to_exports
+    c1 = np.nan_to_num(hhi_out, nan=-np.inf) > thresholds.hhi
+    c2 = out_share > thresholds.extra_share
+    c3 = ratio > thresholds.import_export_ratio
 
     # one float block built in place (no consolidation copy), then the other columns
     floats = {
@@ -316,7 +308,7 @@ def dependency_indicators(
             "method": "HHI/top-k on import shares; EU 2021 strategic-dependency test "
             "(SWD(2021) 352) generalised to any importer; WGI-weighted HHI (JRC EUR 28654)",
             "like_minded": sorted(group),
-            "thresholds": thresholds.__dict__.copy(),
+            "thresholds": dataclasses.asdict(thresholds),
             "wgi_default": wgi_default,
             "wgi_default_rule": "median of the supplied WGI (0-10) values",
         }
