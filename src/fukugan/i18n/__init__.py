@@ -23,6 +23,27 @@ def _labels(lang: str) -> dict[str, str]:
     return json.loads((Path(__file__).parent / f"{lang}.json").read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=1)
+def _commodities_ja() -> dict[str, str]:
+    import csv
+
+    with open(Path(__file__).parent / "commodities_ja.csv", encoding="utf-8", newline="") as fh:
+        return {r["commodity_id"]: r["name_ja"] for r in csv.DictReader(fh)}
+
+
+def commodity_name(commodity_id: str, name_en: str, lang: str = "en") -> str:
+    """A commodity's display name: the USGS English name, or its Japanese name for ``ja``.
+
+    >>> commodity_name("gallium", "Gallium", "ja")
+    'ガリウム'
+    >>> commodity_name("unobtainium", "Unobtainium", "ja")
+    'Unobtainium'
+    """
+    if lang == "ja":
+        return _commodities_ja().get(commodity_id, name_en)
+    return name_en
+
+
 def t(key: str, lang: str = "en", **fmt: object) -> str:
     """The label for ``key`` in ``lang`` (``en`` or ``ja``), formatted with ``fmt``."""
     text = _labels(lang if lang in LANGS else "en").get(key) or _labels("en").get(key) or key
