@@ -242,3 +242,140 @@ def test_overview_shows_dependencies_and_chokepoints(loaded):
     assert len(reports[0]["rows"]) == 10
     res = run("overview", "--lang", "ja")
     assert res.exit_code == 0 and "自律性リスク" in res.output and "不可欠性" in res.output
+
+
+# -- published supply-risk methods on real data: EU CRM SR, IR, GeoPolRisk; JP-SCM tags -------
+
+# The small BACI year above plus Japan's cobalt: ores (2605) from Congo (Kinshasa) 30 t and
+# Australia 20 t, and 1 t of cobalt (8105.20) exported to Korea. Gallium: the 8112.92 rows
+# above (a shared code: gallium, germanium, indium, niobium, vanadium), 1 t each from CHN, KOR.
+CODES_SR = CODES + '180,"Congo, Dem. Rep.",CD,COD\n'
+BACI_SR = BACI + "2022,180,392,260500,600,30\n2022,36,392,260500,400,20\n2022,392,410,810520,50,1\n"
+
+
+@pytest.fixture
+def sr_loaded(loaded, tmp_path):
+    trade = tmp_path / "BACI_HS17_Y2022_V202401.csv"
+    codes = tmp_path / "country_codes_V202401.csv"
+    trade.write_text(BACI_SR)
+    codes.write_text(CODES_SR)
+    res = run("data", "import", "baci", str(trade), "--country-codes", str(codes))
+    assert res.exit_code == 0, res.output
+    return loaded
+
+
+def _median_wgi() -> float:
+    import numpy as np
+
+    from fukugan.data.bundled import WGI_CSV, bundled_path
+    from fukugan.data.wgi import read_wgi, wgi_for_year
+
+    return float(np.nanmedian(wgi_for_year(read_wgi(bundled_path(*WGI_CSV))[0], 2024)))
+
+
+def _supply(out: dict) -> tuple[dict, dict, float]:
+    """USGS production by country (tonnes as published here), WGI by country, 'Other countries'."""
+    rows = [r for r in out["rows"] if r["share"] is not None]
+    values = {r["iso3"]: r["value"] for r in rows}
+    wgi = {r["iso3"]: r["wgi_0_10"] for r in rows}
+    other = out["summary"]["denominator"] - sum(values.values())
+    return values, wgi, other
+
+
+def test_production_cobalt_sr_and_geopolrisk_known_answers(sr_loaded):
+    out = run_json("production", "cobalt")
+    s = out["summary"]
+    values, wgi, other = _supply(out)
+    med = _median_wgi()
+    total = s["denominator"]
+    w = {k: (v if v is not None else med) for k, v in wgi.items()}
+    # EU CRM (Blengini et al. 2017): HHI_WGI,t of global supply, 'Other countries' as one
+    # supplier with the median WGI; home sourcing = Japan's imports in tonnes (COD 30, AUS 20)
+    hhi_wgi_gs = (
+        sum((v / total) ** 2 * w[k] for k, v in values.items()) + (other / total) ** 2 * med
+    )
+    hhi_wgi_home = 0.6**2 * w["COD"] + 0.4**2 * w["AUS"]
+    ir = (50 - 1) / (0 + 50 - 1)  # imports 50 t, exports 1 t, no Japanese mine production
+    assert s["import-reliance"] == pytest.approx(ir) == 1.0
+    assert s["eu-sr-hhi-wgi-gs"] == pytest.approx(hhi_wgi_gs, rel=1e-12)
+    assert s["eu-sr-hhi-wgi-home"] == pytest.approx(hhi_wgi_home, rel=1e-12)
+    assert s["eu-sr"] == pytest.approx(hhi_wgi_gs * ir / 2 + hhi_wgi_home * (1 - ir / 2))
+    assert (s["eu-sr-eol-rir"], s["eu-sr-si-sr"]) == (0.0, 1.0)
+    assert s["eu-sr-home-sourcing"] == "COD 60.0%, AUS 40.0%"
+    # GeoPolRisk (Gemechu et al. 2016): HHI of production x sum g_i f_i / (p + F), g = WGI/10
+    hhi = sum((v / total) ** 2 for v in values.values()) + (other / total) ** 2
+    import_risk = (30 * w["COD"] / 10 + 20 * w["AUS"] / 10) / (0 + 50)
+    assert s["geopolrisk-hhi"] == pytest.approx(hhi) == pytest.approx(s["hhi-upper"])
+    assert s["geopolrisk-import-risk"] == pytest.approx(import_risk)
+    assert s["geopolrisk"] == pytest.approx(hhi * import_risk)
+    assert s["trade-basis"] == "quantity (t)" and s["home-imports"] == "50 t"
+    assert s["trade-hs-codes"] == "2605, 810520, 282200 (2022)"
+    assert s["official-lists"].startswith("JP-SCM")
+    notes = " ".join(out["notes"])
+    assert "note-eu-sr" in out["notes"] and "note-geopolrisk" in out["notes"]
+    assert "eol_rir=0" in notes and "si_sr=1" in notes and "t=1" in notes
+    assert "Trade year 2022" in notes
+    assert {"trade", "commodity_hs"} <= {src["dataset"] for src in out["sources"]}
+
+
+def test_gallium_ir_with_domestic_production_and_shared_code(sr_loaded):
+    out = run_json("production", "gallium")
+    s = out["summary"]
+    values, wgi, other = _supply(out)
+    assert other == 0 and values["JPN"] == 3000  # kg: Japan produced 3 t of gallium in 2024
+    # imports 8112.92: CHN 1 t, KOR 1 t; P = 3 t -> IR = 2 / (3 + 2)
+    assert s["import-reliance"] == pytest.approx(0.4)
+    total = sum(values.values())
+    gs = sum((v / total) ** 2 * wgi[k] for k, v in values.items())
+    home = 0.2**2 * wgi["CHN"] + 0.2**2 * wgi["KOR"] + 0.6**2 * wgi["JPN"]
+    assert s["eu-sr"] == pytest.approx(gs * 0.2 + home * 0.8)
+    hhi = sum((v / total) ** 2 for v in values.values())
+    assert s["geopolrisk"] == pytest.approx(hhi * (wgi["CHN"] / 10 + wgi["KOR"] / 10) / 5)
+    assert any("only shared HS codes (811292)" in n for n in out["notes"])
+    assert "JP-SCM" in s["official-lists"]
+
+
+def test_commodity_without_trade_rows_falls_back(sr_loaded):
+    s = run_json("production", "lithium")["summary"]
+    assert s["geopolrisk"] is None and s["import-reliance"] is None
+    assert s["eu-sr"] == pytest.approx(s["eu-sr-hhi-wgi-gs"])
+    assert s["eu-sr-home-sourcing"].startswith("= global supply")
+
+
+def test_dependencies_show_sr_geopolrisk_ir(sr_loaded):
+    rows = {r["commodity"]: r for r in run_json("dependencies", "--top", "0")["reports"][0]["rows"]}
+    co = run_json("production", "cobalt")["summary"]
+    assert rows["Cobalt"]["eu-sr"] == pytest.approx(co["eu-sr"])
+    assert rows["Cobalt"]["geopolrisk"] == pytest.approx(co["geopolrisk"])
+    assert rows["Cobalt"]["import-reliance"] == 1.0
+    assert rows["Lithium"]["geopolrisk"] is None and rows["Lithium"]["eu-sr"] > 0
+    assert len(rows["Cobalt"]) == 15  # three columns more than before
+    res = run("dependencies", "--lang", "ja", "--top", "5", "--format", "csv")
+    assert (
+        res.exit_code == 0 and "EU供給リスク（SR）,GeoPolRisk（地政学的供給リスク）" in res.output
+    )
+
+
+def test_supply_risk_without_any_trade_data(tmp_path):
+    from fukugan.data import concordance, lists, usgs, wgi
+    from fukugan.data.bundled import USGS_WORLD_CSV, WGI_CSV, bundled_path
+    from fukugan.services.production import production_profile
+    from fukugan.store.analytic import AnalyticStore
+
+    store = AnalyticStore(tmp_path / "fk")
+    store.replace(
+        {
+            "usgs_world_production": usgs.read_world_production(bundled_path(*USGS_WORLD_CSV)),
+            "wgi": wgi.read_wgi(bundled_path(*WGI_CSV)),
+            "official_lists": lists.read_official_lists(bundled_path("lists")),
+            "commodity_hs": concordance.read_concordance(),
+        }
+    )
+    rep = production_profile(store, "cobalt")
+    s = rep.summary
+    assert s["eu-sr"] == pytest.approx(s["eu-sr-hhi-wgi-gs"]) and s["geopolrisk"] is None
+    assert "trade-basis" not in s
+    assert any("no trade data loaded" in n for n in rep.notes)
+    assert "note-geopolrisk-unavailable" in rep.notes
+    assert any("home sourcing = global supply" in n for n in rep.notes)
+    assert "JP-SCM" in production_profile(store, "gallium").summary["official-lists"]

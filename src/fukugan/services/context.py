@@ -1,4 +1,5 @@
-"""Shared look-ups for services: WGI for a year, official-list tags, the like-minded group."""
+"""Shared look-ups for services: WGI for a year, official-list tags, the like-minded group,
+the commodity ↔ HS concordance and the home country's trade by commodity."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from fukugan.data.concordance import CommodityTrade
 from fukugan.data.provenance import Provenance
-from fukugan.services.datasets import LISTS, WGI
+from fukugan.services.datasets import LISTS, TRADE, WGI
 from fukugan.store.analytic import AnalyticStore
+
+#: Store name of the commodity ↔ HS concordance (loaded with the bundled data).
+COMMODITY_HS = "commodity_hs"
 
 
 @dataclass
@@ -19,6 +24,8 @@ class Context:
     wgi_year: int | None
     lists: pd.DataFrame | None
     sources: list[Provenance]
+    concordance: pd.DataFrame | None = None
+    concordance_prov: Provenance | None = None
 
 
 def load_context(store: AnalyticStore, year: int) -> Context:
@@ -36,7 +43,27 @@ def load_context(store: AnalyticStore, year: int) -> Context:
     if store.has(LISTS):
         lists = store.read(LISTS)
         sources.append(store.info(LISTS).provenance)
-    return Context(wgi=wgi, wgi_year=wgi_year, lists=lists, sources=sources)
+    conc, conc_prov = _concordance(store)
+    return Context(
+        wgi=wgi,
+        wgi_year=wgi_year,
+        lists=lists,
+        sources=sources,
+        concordance=conc,
+        concordance_prov=conc_prov,
+    )
+
+
+def _concordance(store: AnalyticStore) -> tuple[pd.DataFrame, Provenance]:
+    """The stored concordance, or the bundled file for a store loaded before it existed."""
+    if store.has(COMMODITY_HS):
+        df = store.read(COMMODITY_HS)
+        df["shared"] = df["shared"].astype(bool)
+        df["hs_code"] = df["hs_code"].astype(str)
+        return df, store.info(COMMODITY_HS).provenance
+    from fukugan.data.concordance import read_concordance
+
+    return read_concordance()
 
 
 def commodity_tags(ctx: Context, commodity_id: str) -> list[str]:
@@ -53,3 +80,35 @@ def hs_tags(ctx: Context, hs6: str) -> list[str]:
     from fukugan.data.lists import tags_for_hs
 
     return tags_for_hs(ctx.lists, hs6)
+
+
+@dataclass
+class HomeTrade:
+    """The home country's trade aggregated by commodity (:mod:`fukugan.data.concordance`)."""
+
+    by_commodity: dict[str, CommodityTrade]
+    year: int | None
+    provenance: Provenance
+
+
+def home_trade(
+    store: AnalyticStore,
+    ctx: Context,
+    home: str,
+    year: int,
+    trade: pd.DataFrame | None = None,
+) -> HomeTrade | None:
+    """Home's imports by partner and exports for every commodity of the concordance, from the
+    imported trade data (``year`` if present, else the latest year); ``None`` without trade
+    data."""
+    if ctx.concordance is None or (trade is None and not store.has(TRADE)):
+        return None
+    from fukugan.data.concordance import commodity_trade_all
+
+    if trade is None:
+        trade = store.read(TRADE)
+    if trade.empty:
+        return None
+    flows = commodity_trade_all(trade, ctx.concordance, home, year=year)
+    y = next(iter(flows.values())).year if flows else None
+    return HomeTrade(by_commodity=flows, year=y, provenance=store.info(TRADE).provenance)

@@ -15,21 +15,25 @@ import numpy as np
 import pandas as pd
 
 from fukugan.data import usgs
-from fukugan.errors import UnknownItemError
+from fukugan.errors import FukuganError, UnknownItemError
 from fukugan.indicators.autonomy import autonomy_table
 from fukugan.indicators.groups import like_minded
 from fukugan.indicators.leverage import chokepoint_table
-from fukugan.services.context import Context, commodity_tags, hs_tags, load_context
+from fukugan.services.context import Context, commodity_tags, home_trade, hs_tags, load_context
 from fukugan.services.datasets import TRADE, USGS, require
+from fukugan.services.production import commodity_risk
 from fukugan.services.report import Report
 from fukugan.store.analytic import AnalyticStore
 
 
-def production_long(frame: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+def production_long(
+    frame: pd.DataFrame, year: int, keep: dict[str, pd.DataFrame] | None = None
+) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     """World production of every commodity in ``year`` as a long (item, iso3, value) frame.
 
     Returns the long frame (multi-country group rows get a ``A+B`` code), the "Other
     countries" residual per item, and one row per item with its name, TYPE and unit.
+    ``keep``: a dict that receives each commodity's :func:`~fukugan.data.usgs.production_shares`.
     """
     rows, residual, meta = [], {}, []
     names = usgs.commodities(frame).set_index("commodity_id")
@@ -38,7 +42,11 @@ def production_long(frame: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd.Se
             sh = usgs.production_shares(frame, cid, year)
         except Exception:  # noqa: BLE001 - a commodity without data for that year is skipped
             continue
+        if keep is not None:
+            keep[cid] = sh
         basis = sh.attrs["basis"]
+        sh = sh.copy(deep=False)
+        sh.attrs = {}  # pandas deep-copies attrs on every operation
         sh = sh[~sh["excluded"] & (sh["value"] > 0)]
         if sh.empty:
             continue
@@ -73,7 +81,8 @@ def dependencies(
     """Commodities (and HS products, with trade data) ranked by autonomy risk for ``home``."""
     frame, prov = require(store, USGS)
     ctx = load_context(store, year)
-    long, residual, meta = production_long(frame, year)
+    all_shares: dict[str, pd.DataFrame] = {}
+    long, residual, meta = production_long(frame, year, keep=all_shares)
     if long.empty:
         raise UnknownItemError(f"no production data for {year}")
     group = _group_codes(tuple(sorted(long["iso3"].unique())), like_minded())
@@ -81,11 +90,17 @@ def dependencies(
         long, ctx.wgi, home, group=group, missing_wgi=_median(ctx), residual=residual
     )
     ranked = ranked.merge(meta, on="item", how="left")
+    trade_frame = store.read(TRADE) if store.has(TRADE) else None
+    trade = home_trade(store, ctx, home, year, trade=trade_frame)
+    risks = _risks(all_shares, list(ranked["item"]), home, ctx, trade)
     table = pd.DataFrame(
         {
             "rank": np.arange(1, len(ranked) + 1),
             "commodity": ranked["commodity"],
             "autonomy-risk": ranked["score"],
+            "eu-sr": [risks[c][0] for c in ranked["item"]],
+            "geopolrisk": [risks[c][1] for c in ranked["item"]],
+            "import-reliance": [risks[c][2] for c in ranked["item"]],
             "hhi": ranked["hhi"],
             "hhi-wgi": ranked["hhi_wgi"],
             "share-outside-like-minded": ranked["share_outside"],
@@ -99,23 +114,66 @@ def dependencies(
     )
     if top:
         table = table.head(top)
+    extra_sources = []
+    if trade is not None and ctx.concordance_prov is not None:
+        extra_sources = [ctx.concordance_prov]
     reports = [
         Report(
             title="title-dependencies",
             title_args={"home": home, "year": year},
             table=table.reset_index(drop=True),
             summary={"n-commodities": len(ranked), "wgi-year": ctx.wgi_year},
-            sources=[prov, *ctx.sources],
+            sources=[prov, *ctx.sources, *extra_sources],
             notes=[
                 "note-autonomy-score",
                 "note-usgs-denominator",
                 *ranked.attrs.get("defaults_used", []),
+                "note-dependencies-risk",
+                _risk_defaults_note(trade),
             ],
         )
     ]
-    if store.has(TRADE):
-        reports.append(_trade_dependencies(store, ctx, home=home, year=year, top=top))
+    if trade_frame is not None:
+        reports.append(
+            _trade_dependencies(store, ctx, home=home, year=year, top=top, trade=trade_frame)
+        )
     return reports
+
+
+def _risks(
+    shares: dict[str, pd.DataFrame],
+    items: list[str],
+    home: str,
+    ctx: Context,
+    trade,
+) -> dict[str, tuple[float, float | None, float | None]]:
+    """(EU SR, GeoPolRisk, IR) per commodity, as :func:`fukugan.services.production.commodity_risk`
+    computes them for ``fukugan production``."""
+    out: dict[str, tuple[float, float | None, float | None]] = {}
+    for cid in items:
+        ct = trade.by_commodity.get(cid) if trade is not None else None
+        try:
+            r = commodity_risk(shares[cid], home=home, wgi_0_10=ctx.wgi, trade=ct)
+        except (FukuganError, KeyError):
+            r = None
+        if r is None:
+            out[cid] = (np.nan, None, None)
+        else:
+            out[cid] = (r.sr.supply_risk, None if r.gpr is None else r.gpr.score, r.ir)
+    return out
+
+
+def _risk_defaults_note(trade) -> str:
+    base = (
+        "EU SR defaults used for every commodity: EoL-RIR = 0, SI_SR = 1, t = 1, median WGI "
+        "for producers without a score and for USGS 'Other countries' (one supplier)"
+    )
+    if trade is None:
+        return base + "; no trade data: home sourcing = global supply (fallback) everywhere."
+    return (
+        base + f"; trade year {trade.year}: IR = 1 (default) where it is not computable, shared HS "
+        "codes skipped unless they are a commodity's only traded codes (then an upper bound)."
+    )
 
 
 def _median(ctx: Context) -> float:
@@ -123,11 +181,20 @@ def _median(ctx: Context) -> float:
 
 
 def _trade_dependencies(
-    store: AnalyticStore, ctx: Context, *, home: str, year: int, top: int
+    store: AnalyticStore,
+    ctx: Context,
+    *,
+    home: str,
+    year: int,
+    top: int,
+    trade: pd.DataFrame | None = None,
 ) -> Report:
     from fukugan.indicators.trade import dependency_indicators
 
-    trade, prov = require(store, TRADE)
+    if trade is None:
+        trade, prov = require(store, TRADE)
+    else:
+        prov = store.info(TRADE).provenance
     years = sorted(int(y) for y in trade["year"].unique())
     y = year if year in years else years[-1]
     sub = trade[(trade["year"] == y) & ((trade["importer"] == home) | (trade["exporter"] == home))]
