@@ -343,7 +343,8 @@ def production_profile(
     type_: str | None = None,
 ) -> Report:
     """Per-country production and world shares, HHI (bounds), top-1/top-3, WGI-weighted HHI,
-    share outside the like-minded group and home's share and rank, with sources.
+    share outside the like-minded group, home's share and rank, and the home's EU CRM supply
+    risk, import reliance and GeoPolRisk with their inputs (:func:`commodity_risk`), with sources.
 
     Shares follow :func:`fukugan.data.usgs.production_shares`: the denominator is the listed
     countries plus "Other countries"; "Other countries" is not counted as one supplier in the
