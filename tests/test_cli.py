@@ -118,6 +118,7 @@ def test_japanese_labels(loaded):
     res = run("production", "gallium", "--lang", "ja")
     assert res.exit_code == 0
     assert "世界生産" in res.output and "出典" in res.output
+    assert "ガリウム" in res.output
 
 
 def test_csv_output_has_provenance_comment(loaded):

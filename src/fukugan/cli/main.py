@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from fukugan.cli.render import Format, Lang, render, render_all
@@ -29,7 +30,10 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except FukuganError as exc:
-            _err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
+            # the message quotes file content and paths: print it as text, never as markup
+            _err.print(
+                f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True
+            )
             ctx.exit(exc.exit_code)
 
 
@@ -140,7 +144,9 @@ def production(
     from fukugan.services.production import production_profile
 
     render(
-        production_profile(_store(), commodity, year=year, home=_home(home), type_=type_),
+        production_profile(
+            _store(), commodity, year=year, home=_home(home), type_=type_, lang=lang.value
+        ),
         fmt,
         lang,
     )
@@ -157,7 +163,7 @@ def dependencies(
     """Commodities (and HS products, with trade data) ranked by autonomy risk for home. / 自律性リスクの順位。"""
     from fukugan.services.dependencies import dependencies as svc
 
-    render_all(svc(_store(), home=_home(home), year=year, top=top), fmt, lang)
+    render_all(svc(_store(), home=_home(home), year=year, top=top, lang=lang.value), fmt, lang)
 
 
 @app.command("chokepoints")
@@ -171,7 +177,7 @@ def chokepoints(
     """Home's indispensability: world share, rank, concentration of the alternatives. / 不可欠性（チョークポイント）。"""
     from fukugan.services.dependencies import chokepoints as svc
 
-    render_all(svc(_store(), home=_home(home), year=year, top=top), fmt, lang)
+    render_all(svc(_store(), home=_home(home), year=year, top=top, lang=lang.value), fmt, lang)
 
 
 @io_app.command("import-content")
@@ -228,7 +234,7 @@ def overview(
     """Top dependencies and top indispensable commodities for home, with sources. / 自国の概況。"""
     from fukugan.services.overview import overview as svc
 
-    render_all(svc(_store(), home=_home(home), year=year, top=top), fmt, lang)
+    render_all(svc(_store(), home=_home(home), year=year, top=top, lang=lang.value), fmt, lang)
     if fmt is Format.table:
         Console().print(t("entry-points", lang.value))
 

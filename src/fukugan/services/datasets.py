@@ -134,7 +134,11 @@ def import_file(
 def _merge(
     store: AnalyticStore, name: str, frame: pd.DataFrame, prov: Provenance, keys: list[str]
 ) -> tuple[pd.DataFrame, Provenance]:
-    """New rows replace stored rows with the same ``keys`` values; other stored rows stay."""
+    """New rows replace stored rows with the same ``keys`` values; other stored rows stay.
+
+    The provenance then describes the merged dataset: its years are the years in the merged
+    rows, and the sources, licences and URLs of the earlier imports are kept beside the new one.
+    """
     if not store.has(name):
         return frame, prov
     old = store.read(name)
@@ -145,20 +149,45 @@ def _merge(
     if kept.empty:
         return frame, prov
     merged = pd.concat([kept, frame], ignore_index=True)
-    if old_prov.source != prov.source:
-        prov = Provenance(
-            dataset=prov.dataset,
-            source=f"{old_prov.source}; {prov.source}",
-            year=f"{old_prov.year}; {prov.year}",
-            unit=prov.unit,
-            licence=f"{old_prov.licence}; {prov.licence}"
-            if old_prov.licence != prov.licence
-            else prov.licence,
-            url=" ".join(u for u in (old_prov.url, prov.url) if u),
-            notes=prov.notes,
-            synthetic=prov.synthetic or old_prov.synthetic,
-        )
+    prov = Provenance(
+        dataset=prov.dataset,
+        source=_union(old_prov.source, prov.source, "; "),
+        year=_years_text(merged["year"]) if "year" in merged else prov.year,
+        unit=_union(old_prov.unit, prov.unit, " | "),
+        licence=_union(old_prov.licence, prov.licence, "; "),
+        url=_union(old_prov.url, prov.url, " "),
+        notes=f"{prov.notes}; kept {len(kept)} rows of earlier imports"
+        + (f" ({_years_text(kept['year'])})" if "year" in kept else ""),
+        synthetic=prov.synthetic or old_prov.synthetic,
+        extra={**prov.extra, "rows": len(merged), "rows_kept": len(kept)},
+    )
     return merged, prov
+
+
+def _union(old: str, new: str, sep: str) -> str:
+    """``old`` and ``new`` joined by ``sep``, each part once (order kept).
+
+    >>> _union("BACI; Comtrade", "BACI", "; "), _union("", "x", " ")
+    ('BACI; Comtrade', 'x')
+    """
+    parts = [p for text in (old, new) for p in text.split(sep) if p.strip()]
+    return sep.join(dict.fromkeys(parts))
+
+
+def _years_text(years) -> str:
+    """Years as compact text: runs of consecutive years as ``a-b``, others comma-separated.
+
+    >>> _years_text([2022, 2020, 2021, 2015]), _years_text([2022])
+    ('2015, 2020-2022', '2022')
+    """
+    ys = sorted({int(y) for y in years})
+    runs: list[list[int]] = []
+    for y in ys:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def sources(store: AnalyticStore) -> Report:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from fukugan.data import usgs
 from fukugan.errors import FukuganError, UnknownItemError
+from fukugan.i18n import commodity_name
 from fukugan.indicators.autonomy import autonomy_table
 from fukugan.indicators.groups import like_minded
 from fukugan.indicators.leverage import chokepoint_table
@@ -75,8 +76,14 @@ def _group_codes(codes: tuple[str, ...], group: frozenset[str]) -> frozenset[str
     return group | extra
 
 
+def _names(ranked: pd.DataFrame, lang: str) -> list[str]:
+    return [
+        commodity_name(c, n, lang) for c, n in zip(ranked["item"], ranked["commodity"], strict=True)
+    ]
+
+
 def dependencies(
-    store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 25
+    store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 25, lang: str = "en"
 ) -> list[Report]:
     """Commodities (and HS products, with trade data) ranked by autonomy risk for ``home``."""
     frame, prov = require(store, USGS)
@@ -96,7 +103,7 @@ def dependencies(
     table = pd.DataFrame(
         {
             "rank": np.arange(1, len(ranked) + 1),
-            "commodity": ranked["commodity"],
+            "commodity": _names(ranked, lang),
             "autonomy-risk": ranked["score"],
             "eu-sr": [risks[c][0] for c in ranked["item"]],
             "geopolrisk": [risks[c][1] for c in ranked["item"]],
@@ -231,7 +238,7 @@ def _trade_dependencies(
 
 
 def chokepoints(
-    store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 25
+    store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 25, lang: str = "en"
 ) -> list[Report]:
     """Home's indispensability ranking on world production (and, with trade data, on world
     exports of every HS6 product): share, rank, strength of the alternatives."""
@@ -243,7 +250,7 @@ def chokepoints(
     table = pd.DataFrame(
         {
             "rank": np.arange(1, len(ranked) + 1),
-            "commodity": ranked["commodity"],
+            "commodity": _names(ranked, lang),
             "chokepoint-score": ranked["chokepoint_score"],
             "home-share": ranked["home_share"],
             "home-rank": ranked["rank"],

@@ -8,10 +8,10 @@ from fukugan.store.analytic import AnalyticStore
 
 
 def overview(
-    store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 10
+    store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 10, lang: str = "en"
 ) -> list[Report]:
     """Top ``top`` autonomy risks and indispensable commodities for ``home``, with sources."""
-    deps = dependencies(store, home=home, year=year, top=top)
+    deps = dependencies(store, home=home, year=year, top=top, lang=lang)
     cols = [
         "rank",
         "commodity",
@@ -23,7 +23,7 @@ def overview(
         "official-lists",
     ]
     deps[0].table = deps[0].table[cols]
-    chk = chokepoints(store, home=home, year=year, top=top)
+    chk = chokepoints(store, home=home, year=year, top=top, lang=lang)
     chk[0].table = chk[0].table[
         [
             "rank",

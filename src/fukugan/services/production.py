@@ -41,6 +41,7 @@ import pandas as pd
 from fukugan.data import usgs
 from fukugan.data.concordance import CommodityTrade, tonnes_factor
 from fukugan.errors import UnknownItemError
+from fukugan.i18n import commodity_name
 from fukugan.indicators.crm import SupplyRiskResult, build_home_sourcing, import_reliance
 from fukugan.indicators.crm import supply_risk as crm_supply_risk
 from fukugan.indicators.geopolrisk import GeoPolRiskResult, geopolrisk
@@ -341,6 +342,7 @@ def production_profile(
     year: int = 2024,
     home: str = "JPN",
     type_: str | None = None,
+    lang: str = "en",
 ) -> Report:
     """Per-country production and world shares, HHI (bounds), top-1/top-3, WGI-weighted HHI,
     share outside the like-minded group, home's share and rank, and the home's EU CRM supply
@@ -389,7 +391,9 @@ def production_profile(
     home_rank = int(home_rows["rank"].iloc[0]) if len(home_rows) else None
     top = listed.iloc[0] if len(listed) else None
     summary = {
-        "commodity": usgs.commodities(frame).set_index("commodity_id").loc[cid, "commodity"],
+        "commodity": commodity_name(
+            cid, usgs.commodities(frame).set_index("commodity_id").loc[cid, "commodity"], lang
+        ),
         "type": basis["type"],
         "year": year,
         "unit": basis["unit"],
