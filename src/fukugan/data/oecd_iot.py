@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -34,7 +35,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fukugan.data.countries import is_iso3
 from fukugan.data.provenance import Provenance
+from fukugan.data.validate import read_utf8_text
 from fukugan.errors import InputError
 
 __all__ = [
@@ -74,6 +77,8 @@ QRS_GAP_INDUSTRIES = frozenset({"Q", "R", "S"})
 QRS_GAP = 0.02
 #: final-demand categories that may be negative (changes in inventories).
 MAY_BE_NEGATIVE = frozenset({"INVNT"})
+#: OECD table codes that are not ISO3 countries: the rest of the world.
+NON_COUNTRY_CODES = frozenset({"ROW"})
 
 _SOURCE = "OECD, National Input-Output Tables (IOTs), 2023 edition"
 _URL = "https://www.oecd.org/sti/ind/input-outputtables.htm"
@@ -219,6 +224,14 @@ def _country_year(path: Path, country: str | None, year: int | None) -> tuple[st
             )
     c = country if country is not None else m.group(1).upper()  # type: ignore[union-attr]
     y = int(year) if year is not None else int(m.group(2))  # type: ignore[union-attr]
+    if c not in NON_COUNTRY_CODES and not is_iso3(c):
+        raise InputError(
+            f"unknown country code {c!r} (expected ISO3, e.g. JPN, or ROW)",
+            path=path,
+            field="file name",
+        )
+    if not 1900 <= y <= 2100:
+        raise InputError(f"year {y} outside 1900..2100", path=path, field="file name")
     return c, y
 
 
@@ -237,6 +250,7 @@ def read_iot(path: str | Path, *, country: str | None = None, year: int | None =
     """
     path = Path(path)
     c, y = _country_year(path, country, year)
+    text = read_utf8_text(path)
     inds, alias = _codes()
     cols_expected = [*inds, *FD_CATEGORIES, "IMPO", "TOTAL"]
     rows_expected = (
@@ -245,10 +259,9 @@ def read_iot(path: str | Path, *, country: str | None = None, year: int | None =
         + [*TAX_ROWS, "TTL_INT_FNL", "VALU", "OUTPUT"]
     )
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            lines = list(csv.reader(fh))
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise InputError(f"cannot read the file: {e}", path=path) from None
+        lines = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as e:
+        raise InputError(f"malformed CSV: {e}", path=path) from None
     if not lines:
         raise InputError("the file is empty", path=path, row=1)
 

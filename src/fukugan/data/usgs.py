@@ -46,8 +46,11 @@ Quirks handled (each one is tested in ``tests/test_usgs.py``):
   ("World total (rounded)", "World total (rounded) 10" with a footnote number, "World total
   (rutile, rounded)", ...), ``"other"`` for "Other countries" in every spelling ("Other
   Countries", "Other countries (rounded)", "Other countries (includes crude)"), ``"group"`` for
-  multi-country rows ("United States and Canada": ``members`` = ``"USA;CAN"``, never split) and
-  for any name that cannot be resolved to one country. Country names keep their qualifiers as
+  multi-country rows ("United States and Canada": ``members`` = ``"USA;CAN"``, never split). A
+  name that resolves neither to one country nor to a group of countries is refused
+  (:class:`~fukugan.errors.InputError` naming its row), as are a row that repeats an earlier
+  row's commodity, TYPE and country, a negative value, and a row whose number of fields differs
+  from the header's. Country names keep their qualifiers as
   printed ("Brazil (beneficiated)") and map to ISO3 with :func:`fukugan.data.countries.to_iso3`
   (exact names such as "Korea, Republic of", "Korea, North", "Congo (Kinshasa)", "Burma",
   "Côte d’Ivoire", "United States (includes Puerto Rico)" are tested).
@@ -94,6 +97,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import math
 import re
 from pathlib import Path
@@ -103,6 +107,7 @@ import pandas as pd
 
 from fukugan.data.countries import normalise_name, to_iso3
 from fukugan.data.provenance import Provenance
+from fukugan.data.validate import read_utf8_text
 from fukugan.errors import FukuganError, InputError, UnknownItemError
 
 __all__ = [
@@ -364,6 +369,8 @@ def _classify(name: str) -> tuple[str, str, str | None, str]:
     ('group', None, 'USA;CAN')
     >>> _classify("Korea, Republic of")[1:]
     ('country', 'KOR', 'KOR')
+    >>> _classify("Japn")[1]
+    'unknown'
     """
     clean = _clean(name)
     low = clean.lower()
@@ -384,27 +391,33 @@ def _classify(name: str) -> tuple[str, str, str | None, str]:
     if iso is None and base != clean:
         iso = to_iso3([base])[0]
     if iso is None:
-        return clean, "group", None, ""
+        return clean, "unknown", None, ""
     return clean, "country", iso, iso
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    text = read_utf8_text(path)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise InputError("empty file", path=path, row=1) from None
-            rows = []
-            for rec in reader:
-                if not any(c.strip() for c in rec):
-                    continue
-                rows.append((reader.line_num, rec))
-    except UnicodeDecodeError as e:
-        raise InputError(f"not UTF-8 text ({e.reason})", path=path) from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise InputError("empty file", path=path, row=1) from None
+        if not any(c.strip() for c in header):
+            raise InputError("empty header line", path=path, row=1)
+        rows = []
+        for rec in reader:
+            if not any(c.strip() for c in rec):
+                continue
+            if len(rec) != len(header):
+                raise InputError(
+                    f"expected {len(header)} fields, found {len(rec)}",
+                    path=path,
+                    row=reader.line_num,
+                )
+            rows.append((reader.line_num, rec))
     except csv.Error as e:
-        raise InputError(f"malformed CSV: {e}", path=path) from None
+        raise InputError(f"malformed CSV: {e}", path=path, row=reader.line_num) from None
     return header, rows
 
 
@@ -426,8 +439,6 @@ def read_world_production(path: str | Path) -> tuple[pd.DataFrame, Provenance]:
         InputError: missing file or columns, or an unparseable value (names path, row, field).
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", path=path)
     header, rows = _read_rows(path)
     norm = [re.sub(r"\s+", "", h.replace("\ufeff", "")).upper() for h in header]
     missing = [c for c in _REQUIRED if c not in norm]
@@ -442,9 +453,9 @@ def read_world_production(path: str | Path) -> tuple[pd.DataFrame, Provenance]:
     raw_name = {c: header[idx[c]] for c in _REQUIRED}
 
     class_cache: dict[str, tuple[str, str, str | None, str]] = {}
+    seen: dict[tuple[str, str, str], int] = {}
     recs: list[dict[str, Any]] = []
     for line, rec in rows:
-        rec = rec + [""] * (len(header) - len(rec))
 
         def cell(col: str, rec: list[str] = rec) -> str:
             return rec[idx[col]]
@@ -459,10 +470,29 @@ def read_world_production(path: str | Path) -> tuple[pd.DataFrame, Provenance]:
         if country_raw not in class_cache:
             class_cache[country_raw] = _classify(country_raw)
         country, kind, iso3, members = class_cache[country_raw]
+        if kind == "unknown":
+            raise InputError(
+                f"unknown country name {_clean(country_raw)!r} (not a country, a group of "
+                "countries, 'World total' or 'Other countries')",
+                path=path,
+                row=line,
+                field=raw_name["COUNTRY"],
+            )
         typ = _clean_type(cell("TYPE"))
+        if not typ:
+            raise InputError("empty TYPE", path=path, row=line, field=raw_name["TYPE"])
         typ = _TYPE_ALIASES.get(cid, {}).get(typ, typ)
         if cid == "titanium-mineral-concentrates" and kind == "world" and "and rutile" in country:
             typ = _TITANIUM_COMBINED_TYPE
+        key = (cid, typ, country)
+        if key in seen:
+            raise InputError(
+                f"duplicate row ({commodity} / {typ} / {country}); first at row {seen[key]}",
+                path=path,
+                row=line,
+                field=raw_name["COUNTRY"],
+            )
+        seen[key] = line
         unit = _clean(cell("UNIT_MEAS")).lower()
         row_notes: list[str] = []
         if _clean(cell("COUNTRY")) != country:
@@ -486,6 +516,13 @@ def read_world_production(path: str | Path) -> tuple[pd.DataFrame, Provenance]:
                     row=line,
                     field=raw_name[col],
                 ) from None
+            if value < 0 or math.isinf(value):
+                raise InputError(
+                    f"{'negative value' if value < 0 else 'number out of range'}: {cell(col)!r}",
+                    path=path,
+                    row=line,
+                    field=raw_name[col],
+                )
             note = _clean(cell(notes_col))
             nmark, only_blank = _note_marker(note, year)
             if nmark == "XX" and note.lower().startswith("moved to capacity"):

@@ -23,6 +23,7 @@ fukugan.errors.InputError: t.csv: row 3, field 'v': not a number: 'x'
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -165,8 +166,12 @@ def read_csv_strings(
         raise InputError(f"unknown encoding {encoding!r}", path=path) from None
 
     def _read(enc: str) -> pa.Table:
-        header_line = header_bytes.decode(enc, errors="replace").lstrip("\ufeff")
-        names = next(csv.reader([header_line], delimiter=delimiter), [])
+        # the first line as pyarrow sees it: "\r" alone also ends a line
+        header_line = re.split(r"\r\n|\r|\n", header_bytes.decode(enc, errors="replace"))[0]
+        try:
+            names = next(csv.reader([header_line.lstrip("\ufeff")], delimiter=delimiter), [])
+        except csv.Error as exc:
+            raise InputError(f"malformed header line: {exc}", path=path, row=1) from None
         if not names or not any(n.strip() for n in names):
             raise InputError("empty file or empty header line", path=path, row=1)
         seen: set[str] = set()

@@ -39,6 +39,7 @@ import pandas as pd
 
 from fukugan.data.countries import is_iso3
 from fukugan.data.provenance import Provenance
+from fukugan.data.validate import read_csv_strings
 from fukugan.errors import InputError, UnknownItemError
 
 __all__ = ["COLUMNS", "PROVENANCE", "read_wgi", "rescale_0_10", "wgi_for_year"]
@@ -66,6 +67,10 @@ PROVENANCE = Provenance(
         "EUR 28654): 10*(2.5-wgi)/5, clipped to [0, 10]."
     ),
 )
+
+#: Largest absolute WGI estimate accepted. The estimates are in standard-normal units, nominally
+#: -2.5..2.5 (the bundled means lie in -2.41..1.95); beyond 5 a value is a unit or typing error.
+WGI_LIMIT = 5.0
 
 _ALIASES = {
     "iso3c": "iso3",
@@ -96,18 +101,13 @@ def read_wgi(path: str | Path) -> tuple[pd.DataFrame, Provenance]:
     ``score_ohi_scale`` is ignored) into columns iso3, country, year, wgi, wgi_0_10.
 
     Validation (each raises :class:`fukugan.errors.InputError` naming path, row and field):
-    missing columns, a non-numeric or non-finite score, a non-integer year, an unknown ISO3 code
-    (country_converter's table plus XKX, ANT, JEY), duplicate (iso3, year) keys.
+    an empty, binary or UTF-16 file, rows with the wrong number of fields, missing columns, a
+    non-numeric or non-finite score or one outside ±:data:`WGI_LIMIT`, a year that is not a whole
+    number from 1900 to 2100, an unknown ISO3 code (country_converter's table plus XKX, ANT, JEY),
+    duplicate (iso3, year) keys.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", path=path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read CSV: {e}", path=path) from None
-    except pd.errors.EmptyDataError:
-        raise InputError("empty file", path=path, row=1) from None
+    raw = read_csv_strings(path).to_pandas()
     cols = {c: _ALIASES.get(c.strip().lower()) for c in raw.columns}
     found = {v: k for k, v in cols.items() if v}
     for need, shown in (
@@ -123,6 +123,8 @@ def read_wgi(path: str | Path) -> tuple[pd.DataFrame, Provenance]:
                 row=1,
                 field=shown,
             )
+    if raw.empty:
+        raise InputError("no data rows", path=path, row=2)
     df = pd.DataFrame({k: raw[found[k]].str.strip() for k in ("iso3", "country", "year", "wgi")})
     rows = np.arange(len(df)) + 2  # file rows, header = 1
 
@@ -136,12 +138,22 @@ def read_wgi(path: str | Path) -> tuple[pd.DataFrame, Provenance]:
             row=int(rows[i]),
             field=found["wgi"],
         )
-    year = pd.to_numeric(df["year"], errors="coerce")
-    bad = year.isna() | (year != year.round())
+    bad = wgi.abs() > WGI_LIMIT
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"year {df['year'].iloc[i]!r} is not a whole number",
+            f"score {df['wgi'].iloc[i]!r} is outside the WGI estimate scale (about -2.5..2.5; "
+            f"|score| > {WGI_LIMIT:g} refused)",
+            path=path,
+            row=int(rows[i]),
+            field=found["wgi"],
+        )
+    year = pd.to_numeric(df["year"], errors="coerce")
+    bad = year.isna() | (year != year.round()) | (year < 1900) | (year > 2100)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"year {df['year'].iloc[i]!r} is not a whole number from 1900 to 2100",
             path=path,
             row=int(rows[i]),
             field=found["year"],

@@ -8,12 +8,19 @@ Layout under ``home`` (``$FUKUGAN_HOME`` or the platform's user data dir)::
 Writes are all-or-nothing, also under ``kill -9``: new data is written to fresh files under new
 names, and only a single DuckDB transaction on the catalog makes them current. Files that no
 catalog row points at (a crash between the two steps) are ignored by readers and removed on the
-next write.
+next write. The catalog itself is created under a temporary name and renamed into place, so a
+crash while it is being created never leaves a half-made catalog.
+
+Writers take an exclusive lock (``analytic/write.lock``, ``flock``; released by the kernel when a
+process dies) for the whole write, so that one writer's garbage collection never removes another
+writer's not-yet-committed files. A reader that meets the catalog locked by a writer's commit
+waits for it (up to :data:`LOCK_WAIT` seconds) instead of failing.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -28,7 +35,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from fukugan.data.provenance import Provenance
-from fukugan.errors import NotLoadedError
+from fukugan.errors import FukuganError, NotLoadedError
+
+try:  # POSIX
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: writers are not serialised
+    fcntl = None  # type: ignore[assignment]
+
+#: Seconds a reader or writer waits for another process's hold on the catalog.
+LOCK_WAIT = 30.0
 
 _CATALOG_DDL = """
 CREATE TABLE IF NOT EXISTS datasets (
@@ -82,14 +97,84 @@ class AnalyticStore:
             con = duckdb.connect(":memory:")
             con.execute(_CATALOG_DDL)
         else:
-            self.parquet_dir.mkdir(parents=True, exist_ok=True)
-            con = duckdb.connect(str(self.catalog_path), read_only=read_only)
-            if not read_only:
+            if not read_only and not self.catalog_path.exists():
+                self._create_catalog()
+            con = self._connect_catalog(read_only)
+            if not self._has_table(con):  # a catalog made by an older version, killed early
+                if read_only:
+                    con.close()
+                    con = duckdb.connect(":memory:")
                 con.execute(_CATALOG_DDL)
         try:
             yield con
         finally:
             con.close()
+
+    @staticmethod
+    def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
+        return bool(
+            con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'datasets'"
+            ).fetchone()[0]
+        )
+
+    def _connect_catalog(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """Open the catalog, waiting while another process holds it (a commit takes ms)."""
+        deadline = time.monotonic() + LOCK_WAIT
+        pause = 0.01
+        while True:
+            try:
+                return duckdb.connect(str(self.catalog_path), read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise FukuganError(
+                        f"cannot open the store catalog {self.catalog_path}: {exc}"
+                    ) from None
+                if time.monotonic() > deadline:
+                    raise FukuganError(
+                        f"the store at {self.home} is busy (another fukugan process holds "
+                        f"{self.catalog_path.name}); try again"
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.2)
+
+    def _create_catalog(self) -> None:
+        """Create an empty catalog under a temporary name, then rename it into place."""
+        self.parquet_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f"catalog.duckdb.{uuid.uuid4().hex}.tmp"
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(_CATALOG_DDL)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.catalog_path)
+
+    @contextmanager
+    def _write_lock(self):
+        """Exclusive for writers (one at a time); released by the kernel if the process dies."""
+        self.parquet_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "write.lock", "a+b") as fh:
+            if fcntl is not None:
+                deadline = time.monotonic() + LOCK_WAIT
+                while True:
+                    try:
+                        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() > deadline:
+                            raise FukuganError(
+                                f"the store at {self.home} is busy (another fukugan process is "
+                                "writing to it); try again when it has finished"
+                            ) from None
+                        time.sleep(0.05)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def datasets(self) -> list[DatasetInfo]:
         """Every dataset in the store, with its provenance."""
@@ -116,8 +201,12 @@ class AnalyticStore:
     # -- writes ----------------------------------------------------------------------------
     def replace(self, datasets: Mapping[str, tuple[pd.DataFrame | pa.Table, Provenance]]) -> None:
         """Make ``datasets`` current, all of them or none (one catalog transaction)."""
-        self.parquet_dir.mkdir(parents=True, exist_ok=True)
+        with self._write_lock():
+            self._replace(datasets)
+
+    def _replace(self, datasets: Mapping[str, tuple[pd.DataFrame | pa.Table, Provenance]]) -> None:
         written: list[Path] = []
+        committed = False
         try:
             entries = []
             for name, (frame, prov) in datasets.items():
@@ -128,6 +217,7 @@ class AnalyticStore:
                 )
                 fname = f"{name}-{uuid.uuid4().hex}.parquet"
                 tmp = self.parquet_dir / (fname + ".tmp")
+                written.append(tmp)
                 pq.write_table(table, tmp)
                 with open(tmp, "rb") as fh:
                     os.fsync(fh.fileno())
@@ -146,26 +236,35 @@ class AnalyticStore:
                         )
                     con.execute("COMMIT")
                 except BaseException:
-                    con.execute("ROLLBACK")
+                    try:
+                        con.execute("ROLLBACK")
+                    except duckdb.Error:
+                        pass  # the failed statement already ended the transaction
                     raise
-                con.execute("CHECKPOINT")
+                committed = True
+                con.execute("CHECKPOINT")  # folds the WAL in; the commit is durable without it
         except BaseException:
-            for p in written:
-                p.unlink(missing_ok=True)
+            if not committed:  # once committed, the new files are the store's: keep them
+                for p in written:
+                    p.unlink(missing_ok=True)
             raise
         self._collect_garbage()
 
     def drop(self, name: str) -> None:
-        with self._catalog() as con:
-            con.execute("DELETE FROM datasets WHERE name = ?", [name])
-            con.execute("CHECKPOINT")
-        self._collect_garbage()
+        with self._write_lock():
+            with self._catalog() as con:
+                con.execute("DELETE FROM datasets WHERE name = ?", [name])
+                con.execute("CHECKPOINT")
+            self._collect_garbage()
 
     def _collect_garbage(self) -> None:
+        """Remove files no catalog row points at (call with the write lock held)."""
         live = {d.file.name for d in self.datasets()}
         for p in self.parquet_dir.glob("*.parquet*"):
             if p.name not in live:
                 p.unlink(missing_ok=True)
+        for p in self.root.glob("catalog.duckdb.*.tmp*"):  # a catalog creation that was killed
+            p.unlink(missing_ok=True)
 
     # -- reads -----------------------------------------------------------------------------
     def read(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
