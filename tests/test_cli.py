@@ -380,3 +380,21 @@ def test_supply_risk_without_any_trade_data(tmp_path):
     assert "note-geopolrisk-unavailable" in rep.notes
     assert any("home sourcing = global supply" in n for n in rep.notes)
     assert "JP-SCM" in production_profile(store, "gallium").summary["official-lists"]
+
+
+COMTRADE = """refYear,reporterISO,partnerISO,flowCode,cmdCode,primaryValue
+2022,JPN,CHN,M,850511,5000000
+2022,JPN,USA,M,850511,5000000
+"""
+
+
+def test_baci_and_comtrade_for_one_year_are_not_added_together(loaded, baci_files, tmp_path):
+    trade, codes = baci_files
+    assert run("data", "import", "baci", str(trade), "--country-codes", str(codes)).exit_code == 0
+    ct = tmp_path / "comtrade.csv"
+    ct.write_text(COMTRADE)
+    res = run("data", "import", "comtrade", str(ct))
+    assert res.exit_code == 0, res.output
+    out = run_json("trade", "dependency", "--product", "850511")["reports"][0]
+    assert out["rows"][0]["imports-usd"] == pytest.approx(1_000_000)  # BACI alone
+    assert any("not added" in n for n in out["notes"])

@@ -91,6 +91,34 @@ class HomeTrade:
     provenance: Provenance
 
 
+def trade_year(trade: pd.DataFrame, year: int | None) -> tuple[pd.DataFrame, int, list[str]]:
+    """The trade rows of one year and one source, so flows are never counted twice.
+
+    ``year`` if the data has it, else the latest year. When several sources cover that year
+    (e.g. BACI and UN Comtrade), BACI is used — it reconciles the importer's and exporter's
+    declarations (Gaulier & Zignago 2010) — else the source with the most rows; the choice is
+    returned as a note.
+
+    >>> t = pd.DataFrame({"year": [2022, 2022, 2021], "source": ["UN Comtrade", "BACI HS17", "X"],
+    ...                   "value_usd": [1.0, 2.0, 3.0]})
+    >>> sub, y, notes = trade_year(t, 2022)
+    >>> y, sub["source"].tolist(), len(notes)
+    (2022, ['BACI HS17'], 1)
+    """
+    years = sorted(int(y) for y in pd.unique(trade["year"]))
+    y = int(year) if year is not None and int(year) in years else years[-1]
+    sub = trade[trade["year"] == y]
+    notes: list[str] = []
+    sources = pd.Series(sub["source"].astype(str)).value_counts()
+    if len(sources) > 1:
+        baci = [s for s in sources.index if s.upper().startswith("BACI")]
+        chosen = baci[0] if baci else str(sources.index[0])
+        sub = sub[sub["source"].astype(str) == chosen]
+        others = ", ".join(s for s in sources.index if s != chosen)
+        notes.append(f"Trade {y}: {chosen} used; also loaded for that year, not added: {others}.")
+    return sub, y, notes
+
+
 def home_trade(
     store: AnalyticStore,
     ctx: Context,
@@ -109,6 +137,7 @@ def home_trade(
         trade = store.read(TRADE)
     if trade.empty:
         return None
+    trade, year, _ = trade_year(trade, year)
     flows = commodity_trade_all(trade, ctx.concordance, home, year=year)
     y = next(iter(flows.values())).year if flows else None
     return HomeTrade(by_commodity=flows, year=y, provenance=store.info(TRADE).provenance)

@@ -20,7 +20,14 @@ from fukugan.i18n import commodity_name
 from fukugan.indicators.autonomy import autonomy_table
 from fukugan.indicators.groups import like_minded
 from fukugan.indicators.leverage import chokepoint_table
-from fukugan.services.context import Context, commodity_tags, home_trade, hs_tags, load_context
+from fukugan.services.context import (
+    Context,
+    commodity_tags,
+    home_trade,
+    hs_tags,
+    load_context,
+    trade_year,
+)
 from fukugan.services.datasets import TRADE, USGS, require
 from fukugan.services.production import commodity_risk
 from fukugan.services.report import Report
@@ -202,9 +209,8 @@ def _trade_dependencies(
         trade, prov = require(store, TRADE)
     else:
         prov = store.info(TRADE).provenance
-    years = sorted(int(y) for y in trade["year"].unique())
-    y = year if year in years else years[-1]
-    sub = trade[(trade["year"] == y) & ((trade["importer"] == home) | (trade["exporter"] == home))]
+    trade, y, source_notes = trade_year(trade, year)
+    sub = trade[(trade["importer"] == home) | (trade["exporter"] == home)]
     ind = dependency_indicators(sub, like_minded(), ctx.wgi if len(ctx.wgi) else None, year=y)
     ind = ind[ind["importer"] == home]
     ind = ind.assign(score=ind["hhi_wgi"].fillna(0) / 10 * ind["outside_share"])
@@ -233,7 +239,7 @@ def _trade_dependencies(
         table=table,
         summary={"n-products": len(ind), "n-dependent": int(ind["dependent"].sum())},
         sources=[prov, *ctx.sources],
-        notes=["note-eu2021", "note-autonomy-score-trade"],
+        notes=["note-eu2021", "note-autonomy-score-trade", *source_notes],
     )
 
 
@@ -283,9 +289,8 @@ def _trade_chokepoints(
 ) -> Report:
     """World export shares by HS6 product (BACI / Comtrade): where the world relies on home."""
     trade, prov = require(store, TRADE)
-    years = sorted(int(y) for y in trade["year"].unique())
-    y = year if year in years else years[-1]
-    sub = trade[(trade["year"] == y) & (trade["value_usd"] > 0)]
+    trade, y, source_notes = trade_year(trade, year)
+    sub = trade[trade["value_usd"] > 0]
     exports = (
         sub.groupby(["hs6", "exporter"], observed=True, sort=False)["value_usd"].sum().reset_index()
     )
@@ -314,5 +319,5 @@ def _trade_chokepoints(
         table=table,
         summary={"n-products-home-exports": len(ranked)},
         sources=[prov, *ctx.sources],
-        notes=["note-chokepoint-score", "note-export-shares"],
+        notes=["note-chokepoint-score", "note-export-shares", *source_notes],
     )

@@ -7,7 +7,7 @@ import pandas as pd
 from fukugan.errors import InputError, UnknownItemError
 from fukugan.indicators.groups import like_minded
 from fukugan.indicators.trade import dependency_indicators, supplier_table
-from fukugan.services.context import hs_tags, load_context
+from fukugan.services.context import hs_tags, load_context, trade_year
 from fukugan.services.datasets import TRADE, require
 from fukugan.services.report import Report
 from fukugan.store.analytic import AnalyticStore
@@ -34,7 +34,7 @@ def trade_dependency(
     y = years[-1] if year is None else int(year)
     if y not in years:
         raise UnknownItemError(f"no trade data for {y}; years: {', '.join(map(str, years))}")
-    trade = trade[trade["year"] == y]
+    trade, y, source_notes = trade_year(trade, y)
     codes = _products(trade, product)
     ctx = load_context(store, y)
     group = like_minded()
@@ -70,7 +70,7 @@ def trade_dependency(
             table=table,
             summary={"n-products": len(table), "n-dependent": int(table["eu2021-dependent"].sum())},
             sources=[prov, *ctx.sources],
-            notes=["note-eu2021"],
+            notes=["note-eu2021", *source_notes],
         )
     ]
     if len(codes) == 1:
