@@ -92,3 +92,38 @@ def codes(values: Iterable[Any], name: str) -> frozenset[str]:
         raise InputError(f"{name}: expected a collection of ISO3 codes, got the string {values!r}")
     out = frozenset(str(v) for v in values)
     return out
+
+
+def fill_missing(
+    values: pd.Series,
+    index: Iterable[Any],
+    default: float | None,
+    *,
+    name: str,
+    default_name: str,
+    hi: float,
+    defaults_used: list[str],
+    context: str = "",
+) -> pd.Series:
+    """``values`` reindexed on ``index``; gaps filled with ``default`` (checked in [0, ``hi``])
+    and recorded in ``defaults_used``, or an InputError naming the missing labels when no
+    default is given. Used for governance scores (WGI) that some countries lack.
+
+    >>> used = []
+    >>> fill_missing(pd.Series({"A": 1.0}), ["A", "B"], 5.0, name="wgi", default_name="d",
+    ...              hi=10, defaults_used=used).tolist(), used
+    ([1.0, 5.0], ['wgi=5 for B'])
+    """
+    out = values.reindex(list(index))
+    missing = sorted({str(k) for k in out.index[out.isna()]})
+    if not missing:
+        return out
+    where = f" ({context})" if context else ""
+    if default is None:
+        shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
+        raise InputError(
+            f"{name}: no governance value for {shown}{where}; add them or pass {default_name}="
+        )
+    d = scalar(default, default_name, lo=0.0, hi=hi)
+    defaults_used.append(f"{name}={d:g} for {', '.join(missing)}{where}")
+    return out.fillna(d)

@@ -58,18 +58,15 @@ def _wgi(wgi_0_10: pd.Series) -> pd.Series:
 def _fill_wgi(
     codes: pd.Index, w: pd.Series, missing_wgi: float | None, defaults: list[str]
 ) -> pd.Series:
-    out = w.reindex(codes)
-    missing = sorted(set(out.index[out.isna()]))
-    if missing:
-        if missing_wgi is None:
-            shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-            raise InputError(
-                f"wgi_0_10: no governance value for {shown}; add them or pass missing_wgi="
-            )
-        mw = v.scalar(missing_wgi, "missing_wgi", lo=0.0, hi=10.0)
-        out = out.fillna(mw)
-        defaults.append(f"wgi_0_10={mw:g} for {', '.join(missing)}")
-    return out
+    return v.fill_missing(
+        w,
+        codes,
+        missing_wgi,
+        name="wgi_0_10",
+        default_name="missing_wgi",
+        hi=10.0,
+        defaults_used=defaults,
+    )
 
 
 def autonomy_risk_score(

@@ -65,16 +65,16 @@ def _aligned_shares_terms(
     if total <= 0:
         raise InputError(f"{what}: all values are zero, so shares are undefined")
     s = supply[supply > 0] / total
-    w = wgi.reindex(s.index)
-    missing = list(w.index[w.isna()])
-    if missing:
-        if missing_wgi is None:
-            raise InputError(
-                f"wgi_0_10: no governance value for {', '.join(missing)} (needed for {what}); "
-                "add them or pass missing_wgi="
-            )
-        w = w.fillna(missing_wgi)
-        defaults_used.append(f"wgi_0_10={missing_wgi:g} for {', '.join(missing)} ({what})")
+    w = v.fill_missing(
+        wgi,
+        s.index,
+        missing_wgi,
+        name="wgi_0_10",
+        default_name="missing_wgi",
+        hi=10.0,
+        defaults_used=defaults_used,
+        context=what,
+    )
     tt = pd.Series(1.0, index=s.index) if t is None else t.reindex(s.index).fillna(1.0)
     value = hhi_wgi(s.to_numpy(), w.to_numpy(), tt.to_numpy())
     return value, s, w, tt

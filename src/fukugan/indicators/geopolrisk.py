@@ -114,17 +114,16 @@ def geopolrisk(
         bad = gov.index[gov > 1][0]
         raise InputError(f"governance_0_1: {bad} has {gov[bad]:g} > 1 (expected the 0-1 scale)")
     f = f[f > 0]
-    g = gov.reindex(f.index)
-    missing = list(g.index[g.isna()])
-    if missing:
-        if missing_governance is None:
-            raise InputError(
-                f"governance_0_1: no value for {', '.join(missing)}; add them or pass "
-                "missing_governance= (0.5 reproduces geopolrisk-py)"
-            )
-        mg = v.scalar(missing_governance, "missing_governance", lo=0.0, hi=1.0)
-        g = g.fillna(mg)
-        defaults.append(f"governance={mg:g} for {', '.join(missing)}")
+    g = v.fill_missing(
+        gov,
+        f.index,
+        missing_governance,
+        name="governance",
+        default_name="missing_governance",
+        hi=1.0,
+        defaults_used=defaults,
+        context="0.5 reproduces geopolrisk-py",
+    )
     big_f = float(f.sum())
     denom = p + big_f
     if denom <= 0:
