@@ -1,0 +1,1 @@
+"""Dynamic disruption models: ARIO (sector level) and Inoue & Todo (firm level)."""

@@ -1,0 +1,1 @@
+"""Scenarios as data (YAML), the engines' common result format, runs and Monte Carlo sweeps."""
