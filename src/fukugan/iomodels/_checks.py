@@ -54,7 +54,11 @@ def check_nonnegative(M: np.ndarray, what: str, labels: Sequence[str] | None = N
 
 
 def factorise_productive(
-    A: np.ndarray, labels: Sequence[str] | None = None, *, what: str = "A"
+    A: np.ndarray,
+    labels: Sequence[str] | None = None,
+    *,
+    what: str = "A",
+    transposed: bool = False,
 ) -> tuple:
     """LU factorisation of I − A for a nonnegative, productive A.
 
@@ -63,22 +67,32 @@ def factorise_productive(
     one extra solve on the factorisation we need anyway, exact for any A (a column of A summing
     to ≥ 1 alone does not make a system unproductive, but it is named in the message when the
     test fails, as it is the usual cause).
+
+    With ``transposed=True`` the factorisation returned is that of (I − A)′, computed in place
+    on one C-ordered copy of −A (whose transpose is Fortran-ordered, so LAPACK needs no second
+    copy): solve (I − A) x = b with ``lu_solve(lu, b, trans=1)`` and (I − A)′ z = b with
+    ``trans=0``. Same answers, one n × n buffer less and no transposing copy (large n).
     """
     n = A.shape[0]
     check_nonnegative(A, what, labels)
     col = A.sum(axis=0)
     over = [name_of(j, labels) for j in np.flatnonzero(col >= 1.0)]
-    M = np.eye(n) - A
+    if transposed:
+        M = np.negative(A)
+        M.flat[:: n + 1] += 1.0
+        M = M.T  # Fortran-ordered view of (I − A)′
+    else:
+        M = np.eye(n) - A
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # scipy warns on an exactly singular matrix; we raise below
-        lu = lu_factor(M, check_finite=False)
+        lu = lu_factor(M, check_finite=False, overwrite_a=transposed)
     diag = np.abs(np.diag(lu[0]))
     if n and (not np.all(np.isfinite(lu[0])) or diag.min() <= 1e-14 * max(1.0, diag.max())):
         hint = f"; columns summing to >= 1: {', '.join(over)}" if over else ""
         raise NonProductiveError(
             f"I − {what} is singular, the system is not productive{hint}", field=what
         )
-    s = lu_solve(lu, np.ones(n), check_finite=False)
+    s = lu_solve(lu, np.ones(n), trans=int(transposed), check_finite=False)
     if n and (not np.all(np.isfinite(s)) or s.min() < -1e-9 * max(1.0, np.abs(s).max())):
         if over:
             why = (

@@ -104,7 +104,16 @@ class LeontiefModel:
     array([1.518152, 1.452145])
     """
 
-    def __init__(self, A: object, *, industries: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        A: object,
+        *,
+        industries: Sequence[str] | None = None,
+        factor_transposed: bool = False,
+    ) -> None:
+        """``factor_transposed=True`` stores the LU of (I − A)′ instead of I − A (see
+        :func:`~fukugan.iomodels._checks.factorise_productive`): same answers, one n × n copy
+        less for a large C-ordered A."""
         self.A = as_square(A, "A")
         self.A.setflags(write=False)
         self.industries = list(industries) if industries is not None else None
@@ -113,7 +122,10 @@ class LeontiefModel:
                 f"{len(self.industries)} industry names for {self.A.shape[0]} industries",
                 field="industries",
             )
-        self._lu = factorise_productive(self.A, self.industries, what="A")
+        self._t = int(bool(factor_transposed))  # lu_solve's ``trans`` for (I − A) x = b
+        self._lu = factorise_productive(
+            self.A, self.industries, what="A", transposed=bool(factor_transposed)
+        )
 
     @classmethod
     def from_flows(
@@ -129,12 +141,12 @@ class LeontiefModel:
     def output(self, y: object) -> np.ndarray:
         """x = L y by a solve of (I − A) x = y; y is (n,) or (n, k) for k scenarios."""
         yv = as_vector(y, self.n, "y", allow_matrix=True)
-        return lu_solve(self._lu, yv, check_finite=False)
+        return lu_solve(self._lu, yv, trans=self._t, check_finite=False)
 
     def solve_transposed(self, b: object) -> np.ndarray:
         """z with z′ = b′ L, by a solve of (I − A)′ z = b (no inverse); b is (n,) or (n, k)."""
         bv = as_vector(b, self.n, "b", allow_matrix=True)
-        return lu_solve(self._lu, bv, trans=1, check_finite=False)
+        return lu_solve(self._lu, bv, trans=1 - self._t, check_finite=False)
 
     def output_multipliers(self) -> np.ndarray:
         """Simple output multipliers m(o)′ = i′L (Miller & Blair 2009, §6.2.1): total
@@ -146,8 +158,8 @@ class LeontiefModel:
         idx = np.atleast_1d(np.asarray(j, dtype=int))
         E = np.zeros((self.n, idx.size))
         E[idx, np.arange(idx.size)] = 1.0
-        return lu_solve(self._lu, E, check_finite=False)
+        return lu_solve(self._lu, E, trans=self._t, check_finite=False)
 
     def inverse(self) -> np.ndarray:
         """The explicit Leontief inverse L = (I − A)⁻¹ (from the same factorisation)."""
-        return lu_solve(self._lu, np.eye(self.n), check_finite=False)
+        return lu_solve(self._lu, np.eye(self.n), trans=self._t, check_finite=False)
