@@ -13,11 +13,13 @@ Sources
 * Simchi-Levi, D., Schmidt, W., Wei, Y., Zhang, P.Y., Combs, K., Ge, Y., Gusikhin, O.,
   Sanders, M. & Zhang, D. (2015), "Identifying risks and mitigating disruptions in the automotive
   supply chain", *Interfaces* 45(5):375–390, doi:10.1287/inte.2015.0804 (author's manuscript:
-  MIT DSpace hdl:1721.1/101782) — sections "The Risk-Exposure Index" and "The TTR model" /
-  "The TTS model" with the multi-tier linear programs in the appendix. The programs below follow
-  that appendix; its notation is kept (u, y, l, s, d, f, r, c, t). The appendix text could not
-  be re-read offline; the constraint set was checked against a public re-implementation that
-  quotes it (databricks-industry-solutions *supply-chain-stress-test*, ``scripts/utils.py``).
+  MIT DSpace hdl:1721.1/101782) — the risk-exposure index built on the TTR model, the TTS
+  model, and the multi-tier linear programs of its mathematical appendix. The programs below
+  follow that appendix and keep its notation (u, y, l, s, d, f, r, c, t). The paper's full text
+  was not available offline (only its abstract and front matter): section titles and equation
+  numbers are therefore not quoted, and the constraint set was checked against a public
+  re-implementation that transcribes the appendix constraint by constraint
+  (databricks-industry-solutions *supply-chain-stress-test*, ``scripts/utils.py``).
 
 The multi-tier TTR model (one LP per disrupted node n with TTR t⁽ⁿ⁾)
 ------------------------------------------------------------------------
