@@ -199,3 +199,26 @@ def test_label_lengths_checked():
             unit_sectors=["s"],
             y_regions=["a"],
         )
+
+
+def test_benchmark_quick_sides_agree():
+    """benchmarks/bench_io.py --quick (n = 1,000): fukugan and pymrio, each in its own
+    subprocess, compute the same quantities (so the benchmark cannot measure different things)."""
+    from benchmarks import bench_io
+
+    text, fig = bench_io.run(quick=True, extraction=False)
+    assert fig["n"] == 1000
+    assert fig["agree"], fig["problems"]
+    assert set(fig["max_rel_diff"]) == set(bench_io.QUANTITIES)
+    assert max(fig["max_rel_diff"].values()) < 1e-8
+    assert "SYNTHETIC" in text and fig["fukugan_s"] > 0 and fig["pymrio_s"] > 0
+
+
+def test_benchmark_compare_detects_a_difference():
+    from benchmarks import bench_io
+
+    a = {q: np.ones((2, 3)) for q in bench_io.QUANTITIES}
+    b = {q: np.ones((2, 3)) for q in bench_io.QUANTITIES}
+    b["D_imp"] = b["D_imp"] * (1 + 1e-6)
+    diffs, problems = bench_io.compare(a, b)
+    assert len(problems) == 1 and problems[0].startswith("D_imp")

@@ -36,7 +36,13 @@ from fukugan.iomodels._checks import as_square, as_vector
 from fukugan.iomodels.ghosh import GhoshModel
 from fukugan.iomodels.leontief import LeontiefModel
 
-__all__ = ["ExtractionLinkages", "extract", "extraction_linkages", "total_linkage"]
+__all__ = [
+    "ExtractionLinkages",
+    "extract",
+    "extraction_linkages",
+    "linkages_from_model",
+    "total_linkage",
+]
 
 
 def _index(j: int | str, industries: Sequence[str] | None, n: int) -> int:
@@ -155,4 +161,30 @@ def extraction_linkages(
         forward = x * (G.sum(axis=1) - 1.0) / np.diag(G)
     else:
         forward = np.full(n, np.nan)
+    return ExtractionLinkages(total, backward, forward, float(x.sum()))
+
+
+def linkages_from_model(model: LeontiefModel, y: object) -> ExtractionLinkages:
+    """All three extraction linkages of every industry from ONE factorisation of I − A.
+
+    Same closed forms as :func:`extraction_linkages`, with the forward linkage taken from the
+    Ghosh model of the same flows, G = x̂⁻¹ L x̂ (Miller & Blair 2009, §12.1.2), so that
+    e_j′G i = (L x)_j / x_j, G_jj = L_jj and FL_j = ((L x)_j − x_j) / L_jj (zero where
+    x_j = 0: such an industry sells nothing). Only diag(L) needs the inverse (LAPACK getri);
+    i′L and L x are solves. For n = 8,000 this is one LU and one getri instead of two explicit
+    inverses (or 8,000 literal re-solves).
+
+    >>> Z, x = np.array([[150.0, 500], [200, 100]]), np.array([1000.0, 2000])
+    >>> r = linkages_from_model(LeontiefModel.from_flows(Z, x), [350, 1700])
+    >>> r.total.round(4), r.backward.round(4), r.forward.round(4)
+    (array([1210.5263, 2588.2353]), array([413.1579, 805.8824]), array([728.9474, 452.9412]))
+    """
+    n = model.n
+    yv = as_vector(y, n, "y")
+    x = model.output(yv)
+    d = model.inverse_diagonal()
+    colsum = model.output_multipliers()
+    total = x * colsum / d
+    backward = x * (colsum - 1.0) / d
+    forward = (model.output(x) - x) / d
     return ExtractionLinkages(total, backward, forward, float(x.sum()))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.linalg import lu_solve
+from scipy.linalg import get_lapack_funcs, lu_solve
 
 from fukugan.errors import InputError
 from fukugan.iomodels._checks import (
@@ -159,6 +159,23 @@ class LeontiefModel:
         E = np.zeros((self.n, idx.size))
         E[idx, np.arange(idx.size)] = 1.0
         return lu_solve(self._lu, E, trans=self._t, check_finite=False)
+
+    def inverse_diagonal(self) -> np.ndarray:
+        """diag(L), the own-industry entries L_jj, for all j.
+
+        Needs the inverse (LAPACK ``getri`` on a copy of the LU factors: 4/3 n³ flops, less than
+        the 2 n³ of solving for L column by column); diag(L′) = diag(L), so either stored
+        factorisation works.
+        """
+        if self.n == 0:
+            return np.zeros(0)
+        lu, piv = self._lu
+        getri, getri_lwork = get_lapack_funcs(("getri", "getri_lwork"), (lu,))
+        lwork, info = getri_lwork(self.n)
+        inv, info = getri(lu.copy(order="F"), piv, lwork=int(lwork), overwrite_lu=True)
+        if info != 0:  # pragma: no cover - the factorisation was checked nonsingular
+            raise InputError("I − A is singular", field="A")
+        return np.diag(inv).copy()
 
     def inverse(self) -> np.ndarray:
         """The explicit Leontief inverse L = (I − A)⁻¹ (from the same factorisation)."""
