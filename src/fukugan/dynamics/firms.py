@@ -1,0 +1,1037 @@
+r"""Firm-level propagation of shocks through supply chains (Inoue & Todo 2019).
+
+References:
+    H. Inoue & Y. Todo (2019), "Firm-level propagation of shocks through supply-chain networks",
+    Nature Sustainability 2:841–847 (Methods: the agent-based model); H. Inoue & Y. Todo (2019),
+    "Propagation of negative shocks across nation-wide firm networks", PLoS ONE 14(3):e0213648
+    (the same model on ~1 M Japanese firms; substitution within sectors; rationing). The model
+    descends from Hallegatte's (2008) ARIO and Henriet, Hallegatte & Tabourier (2012).
+
+Notation (daily steps ``t = 1..T``; firm ``i``, its sector ``s(i)``; a link ``j → i`` from
+supplier ``j`` to customer ``i`` with baseline daily transaction value ``A_ji``; ``C_i`` final
+demand; ``P_ini_i = Σ_k A_ik + C_i``; input sector ``r``):
+
+* baseline use of sector-``r`` inputs by ``i``: ``A_ri = Σ_{j: s(j)=r} A_ji`` (technical
+  coefficient ``a_ri = A_ri / P_ini_i``);
+* inventories are held **per input sector**, ``S_ri``, not per supplier: goods from any supplier
+  of sector ``r`` are interchangeable (the paper's substitution among same-sector suppliers);
+  initially ``S_ri(0) = n_ri · A_ri`` (``n`` days of baseline use);
+* expected demand ``D*_i(t) = D_i(t − 1)`` (``D_i(0) = P_ini_i``).
+
+One day:
+
+1. **orders** customer ``i`` places with supplier ``j`` (sector ``r = s(j)``)::
+
+       O_ji(t) = max(0, A_ji · D*_i / P_ini_i
+                        + (A_ji / A_ri) · (n_ri · A_ri · D*_i / P_ini_i − S_ri(t)) / τ)
+
+   i.e. the input needed for the expected demand plus a 1/τ share of the gap between the target
+   inventory (``n`` days of expected use) and the inventory held; the sector-level gap is split
+   among the sector's suppliers by their baseline shares ``A_ji / A_ri``. This is PRODUCT.md's
+   ``O_ij = A_ij D*_j(t−1) + (n_j A_ij D*_j(t−1) − S_ij)/τ`` written with transaction values
+   instead of technical coefficients: PRODUCT.md's ``A_ij`` (supplier ``i``, customer ``j``) is
+   the coefficient ``A_ij / P_ini_j`` here, and its per-link inventory ``S_ij`` is the supplier's
+   baseline share of the sector inventory, ``(A_ij / A_rj) · S_rj``.
+2. **demand** ``D_i(t) = Σ_k O_ik(t) + C_i``.
+3. **production** ``P_i(t) = min(P_cap_i(t), P_inv_i(t), D_i(t))`` with capacity
+   ``P_cap_i = P_ini_i · (1 − δ_i(t))`` and the inventory constraint of every input sector
+   ``P_inv_i = min_r S_ri / a_ri`` (Leontief in sectors, perfect substitutes within a sector);
+   inputs used: ``S_ri −= a_ri · P_i``.
+4. **rationing**: if ``P_j < D_j`` the supplier's output is shared among its customers' orders
+   *and* its final demand (a claimant like the others):
+
+   * ``"proportional"``: every claimant receives ``x = o · P_j / D_j``;
+   * ``"small_first"`` (the authors' non-proportional rule: smaller orders are served first, the
+     least-fulfilled customer next): water-filling, ``x = min(o, L)`` with the level ``L`` such
+     that ``Σ min(o, L) = P_j``; no claimant ever receives more than it ordered. Each rationed
+     supplier sorts its claims once per day (``O(d log d)``), so a day costs ``O(E log d_max)``
+     in total — never a rescan of a hub's customers per fill level.
+
+   Deliveries are added to the customers' sector inventories: ``S_{s(j),i} += x_ji``.
+
+Without a shock the baseline repeats exactly (orders = ``A``, production = ``P_ini``, inventories
+= ``n · A_ri``). Production never exceeds capacity, so daily losses ``P_ini − P`` are ≥ 0.
+
+Implementation: numba kernels over CSR arrays (rows = customers; a permutation gives the
+supplier-major view), parallel over firms (``prange``), no Python loop per firm. Per-link state is
+one float64 (the orders); per-(customer, input-sector) state is the inventory.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numba
+import numpy as np
+import pandas as pd
+
+from fukugan.dynamics.networks import SYNTHETIC_LABEL, FirmNetwork, synthetic_network
+from fukugan.errors import InputError
+
+__all__ = [
+    "FirmNetwork",
+    "FirmParams",
+    "FirmShock",
+    "FirmTrajectory",
+    "SYNTHETIC_LABEL",
+    "propagation_paths",
+    "ration",
+    "simulate_firms",
+    "synthetic_network",
+    "to_run_result",
+    "to_run_rows",
+]
+
+ENGINE = "firms"
+Rationing = Literal["proportional", "small_first"]
+Recovery = Literal["none", "step", "linear", "exponential"]
+_RATIONING = {"proportional": 0, "small_first": 1}
+
+
+# -- parameters and shocks --------------------------------------------------------------------
+@dataclass(frozen=True)
+class FirmParams:
+    """Parameters of the Inoue & Todo model (defaults as PRODUCT.md: n = 15 days, τ = 6).
+
+    Attributes:
+        n: target inventory in days of use; a number, or a mapping input-sector name → days
+            (every input sector of the network must be present: a missing one is an
+            :class:`InputError`), or an array with one value per firm (the customer's ``n_i``).
+        tau: inventory adjustment time τ in days (> 0).
+        rationing: ``"proportional"`` or ``"small_first"`` (see the module doc).
+        record: ``"firms"`` keeps production per firm per day (float32, ``(T+1) × n_firms``);
+            ``"aggregate"`` keeps only sector / region / total aggregates (and the total loss
+            per firm).
+    """
+
+    n: float | Mapping[str, float] | np.ndarray = 15.0
+    tau: float = 6.0
+    rationing: Rationing = "proportional"
+    record: Literal["firms", "aggregate"] = "firms"
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        if isinstance(self.n, np.ndarray):
+            d["n"] = f"per-firm array (mean {float(np.mean(self.n)):.3g})"
+        elif isinstance(self.n, Mapping):
+            d["n"] = dict(self.n)
+        return d
+
+
+@dataclass
+class FirmShock:
+    """Capacity losses δ for hit firms, with a recovery path.
+
+    ``δ_i(t)`` for day ``t ≥ start`` (``s = t − start`` days into the shock, ``T`` the firm's
+    ``recovery_days``); zero before ``start``:
+
+    * ``"none"``: ``δ0`` for ever;
+    * ``"step"``: ``δ0`` while ``s < T``, then 0 (e.g. a blackout of ``T`` days);
+    * ``"linear"``: ``δ0 · max(0, 1 − s/T)``;
+    * ``"exponential"``: ``δ0 · exp(−ln(100) · s/T)`` while ``s < T`` (99 % recovered after
+      ``T`` days), then 0.
+
+    Build with :meth:`firms`, :meth:`by_ids`, :meth:`by_mask`, :meth:`by_region` or
+    :meth:`by_sector`; unknown firms, regions or sectors raise :class:`InputError`. Several
+    shocks may hit the same firm: capacities multiply, ``1 − δ = Π (1 − δ_k)``.
+    """
+
+    index: np.ndarray
+    delta: np.ndarray
+    start: int = 1
+    recovery: Recovery = "linear"
+    recovery_days: float | np.ndarray = 30.0
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        self.index = np.asarray(self.index, dtype=np.int64).ravel()
+        self.delta = np.broadcast_to(
+            np.asarray(self.delta, dtype=np.float64), self.index.shape
+        ).copy()
+        self.recovery_days = np.broadcast_to(
+            np.asarray(self.recovery_days, dtype=np.float64), self.index.shape
+        ).copy()
+        if self.recovery not in ("none", "step", "linear", "exponential"):
+            raise InputError(
+                f"unknown recovery {self.recovery!r} (none, step, linear, exponential)",
+                field="recovery",
+            )
+        bad = np.flatnonzero(~np.isfinite(self.delta) | (self.delta < 0) | (self.delta > 1))
+        if bad.size:
+            raise InputError(
+                f"capacity loss δ = {self.delta[bad[0]]!r} outside 0..1 (hit firm #{bad[0]})",
+                field="delta",
+            )
+        bad = np.flatnonzero(~np.isfinite(self.recovery_days) | (self.recovery_days <= 0))
+        if bad.size and self.recovery != "none":
+            raise InputError(
+                f"recovery_days {self.recovery_days[bad[0]]!r} must be > 0", field="recovery_days"
+            )
+        if int(self.start) != self.start or self.start < 1:
+            raise InputError(f"start day {self.start!r} must be an integer ≥ 1", field="start")
+        if len(np.unique(self.index)) != len(self.index):
+            raise InputError("a firm is listed twice in one shock", field="firms")
+
+    # -- constructors --
+    @classmethod
+    def firms(
+        cls, index: Sequence[int] | np.ndarray, delta: float | np.ndarray, **kw: Any
+    ) -> FirmShock:
+        """Hit firms by index (0-based)."""
+        return cls(np.asarray(index), delta, **kw)
+
+    @classmethod
+    def by_ids(cls, network: FirmNetwork, deltas: Mapping[str, float], **kw: Any) -> FirmShock:
+        """Hit firms by id: ``{firm_id: δ}``; an unknown id raises :class:`InputError`."""
+        ids = pd.Index(network.ids())
+        keys = [str(k) for k in deltas]
+        pos = ids.get_indexer(keys)
+        bad = np.flatnonzero(pos < 0)
+        if bad.size:
+            raise InputError(f"unknown firm {keys[bad[0]]!r} in the shock", field="firms")
+        return cls(pos, np.array([float(deltas[k]) for k in deltas]), **kw)
+
+    @classmethod
+    def by_mask(cls, mask: np.ndarray, delta: float, **kw: Any) -> FirmShock:
+        """Hit every firm where ``mask`` is true with the same δ."""
+        return cls(np.flatnonzero(np.asarray(mask, dtype=bool)), delta, **kw)
+
+    @classmethod
+    def by_region(
+        cls, network: FirmNetwork, regions: str | Sequence[str], delta: float, **kw: Any
+    ) -> FirmShock:
+        """Hit every firm in the named region(s); an unknown region raises :class:`InputError`."""
+        names = [regions] if isinstance(regions, str) else list(regions)
+        if network.regions is None:
+            raise InputError("the network has no regions", field="regions")
+        codes = _codes(names, network.region_names, "region")
+        kw.setdefault("label", "region " + ", ".join(names))
+        return cls.by_mask(np.isin(network.regions, codes), delta, **kw)
+
+    @classmethod
+    def by_sector(
+        cls, network: FirmNetwork, sectors: str | Sequence[str], delta: float, **kw: Any
+    ) -> FirmShock:
+        """Hit every firm in the named sector(s); an unknown sector raises :class:`InputError`."""
+        names = [sectors] if isinstance(sectors, str) else list(sectors)
+        codes = _codes(names, network.sector_names, "sector")
+        kw.setdefault("label", "sector " + ", ".join(names))
+        return cls.by_mask(np.isin(network.sectors, codes), delta, **kw)
+
+    # -- evaluation --
+    def delta_at(self, t: int) -> np.ndarray:
+        """δ of each hit firm on day ``t``."""
+        s = float(t - self.start)
+        if s < 0:
+            return np.zeros_like(self.delta)
+        T = self.recovery_days
+        if self.recovery == "none":
+            return self.delta.copy()
+        if self.recovery == "step":
+            return np.where(s < T, self.delta, 0.0)
+        if self.recovery == "linear":
+            return self.delta * np.clip(1.0 - s / T, 0.0, 1.0)
+        return np.where(s < T, self.delta * np.exp(-math.log(100.0) * s / T), 0.0)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "firms_hit": int(len(self.index)),
+            "delta_mean": float(self.delta.mean()) if len(self.delta) else 0.0,
+            "start": int(self.start),
+            "recovery": self.recovery,
+            "recovery_days_mean": float(self.recovery_days.mean()) if len(self.index) else 0.0,
+        }
+
+
+def _codes(names: Sequence[str], known: Sequence[str], what: str) -> np.ndarray:
+    lookup = {n: k for k, n in enumerate(known)}
+    out = []
+    for n in names:
+        if str(n) not in lookup:
+            raise InputError(
+                f"unknown {what} {n!r} in the shock (known: {', '.join(list(known)[:10])}"
+                f"{', ...' if len(known) > 10 else ''})",
+                field=what,
+            )
+        out.append(lookup[str(n)])
+    return np.asarray(out, dtype=np.int32)
+
+
+# -- trajectory -------------------------------------------------------------------------------
+@dataclass
+class FirmTrajectory:
+    """What :func:`simulate_firms` returns (day 0 = the baseline).
+
+    Attributes:
+        network: the simulated network.
+        params: the parameters used.
+        shocks: the shocks applied.
+        n_days: number of simulated days ``T``.
+        baseline: ``P_ini`` per firm (float64).
+        hit: bool per firm, directly hit by a shock (δ > 0 on some day).
+        production: float32 ``(T + 1) × n_firms`` (``record="firms"``), else ``None``.
+        firm_loss: float64 per firm, ``Σ_t (P_ini − P(t))`` over days 1..T.
+        sector_output: float64 ``(T + 1) × n_sectors × 2``: production summed by sector for
+            [indirect (not hit), direct (hit)] firms.
+        region_output: the same by region (``None`` if the network has no regions).
+        sector_baseline / region_baseline: ``n × 2`` baselines of the same groups.
+        state: the state at the end of the last day: ``inventory`` (per (firm, input sector)
+            slot), ``slot_firm``, ``slot_sector``, ``orders`` (per link, CSR order, placed on
+            the last day), ``demand`` and ``capacity`` (per firm, last day).
+    """
+
+    network: FirmNetwork
+    params: FirmParams
+    shocks: list[FirmShock]
+    n_days: int
+    baseline: np.ndarray
+    hit: np.ndarray
+    production: np.ndarray | None
+    firm_loss: np.ndarray
+    sector_output: np.ndarray
+    sector_baseline: np.ndarray
+    region_output: np.ndarray | None
+    region_baseline: np.ndarray | None
+    notes: list[str] = field(default_factory=list)
+    state: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def inventory(self, firm: int, sector: str) -> float:
+        """Inventory of ``sector`` inputs held by firm index ``firm`` at the end of the run."""
+        code = self.network.sector_names.index(sector)
+        hit = np.flatnonzero(
+            (self.state["slot_firm"] == firm) & (self.state["slot_sector"] == code)
+        )
+        if hit.size == 0:
+            raise InputError(f"firm {self.network.firm_id(firm)} buys no {sector!r} inputs")
+        return float(self.state["inventory"][hit[0]])
+
+    @property
+    def total_output(self) -> np.ndarray:
+        """Total production per day (``T + 1``)."""
+        return self.sector_output.sum(axis=(1, 2))
+
+    @property
+    def total_loss(self) -> float:
+        """``Σ_t Σ_i (P_ini_i − P_i(t))`` over days 1..T."""
+        return float(self.firm_loss.sum())
+
+
+# -- kernels ----------------------------------------------------------------------------------
+# The state is kept as deviations from the baseline (dS = S − n·A_ri, dD = D − P_ini,
+# dO = O − A_ji, dP = P − P_ini): the baseline gives exact zeros, so it repeats to the bit. (The
+# order rule amplifies a demand deviation by (1 + n/τ) and production sits at capacity in the
+# baseline; in levels, rounding noise of 1e-16 would seed oscillations in closed loops.)
+_NB = {"cache": True, "nogil": True}
+
+
+@numba.njit(parallel=True, **_NB)
+def _orders(
+    indptr, values, slot_c, share_c, slot_target, dS, dstar, pini, tau, d_orders
+):  # pragma: no cover
+    n = len(pini)
+    for i in numba.prange(n):
+        a, b = indptr[i], indptr[i + 1]
+        if a == b:
+            continue
+        g = dstar[i] / pini[i] if pini[i] > 0 else 0.0
+        for m in range(a, b):
+            r = slot_c[m]
+            d = values[m] * g + share_c[m] * (slot_target[r] * g - dS[r]) / tau
+            d_orders[m] = d if d > -values[m] else -values[m]
+
+
+@numba.njit(parallel=True, **_NB)
+def _demand(sup_indptr, perm_s, d_orders, dD):  # pragma: no cover
+    n = len(dD)
+    for j in numba.prange(n):
+        d = 0.0
+        for k in range(sup_indptr[j], sup_indptr[j + 1]):
+            d += d_orders[perm_s[k]]
+        dD[j] = d
+
+
+@numba.njit(parallel=True, **_NB)
+def _produce(slot_indptr, slot_use, slot_target, dS, pini, dcap, dD, dP):  # pragma: no cover
+    n = len(pini)
+    for i in numba.prange(n):
+        if pini[i] <= 0.0:
+            dP[i] = 0.0
+            continue
+        p = dcap[i]
+        if dD[i] < p:
+            p = dD[i]
+        a, b = slot_indptr[i], slot_indptr[i + 1]
+        for r in range(a, b):
+            u = slot_use[r]
+            if u > 0.0:
+                lim = ((slot_target[r] + dS[r]) / u - 1.0) * pini[i]
+                if lim < p:
+                    p = lim
+        if p < -pini[i]:
+            p = -pini[i]
+        dP[i] = p
+        if p != 0.0:
+            f = p / pini[i]
+            for r in range(a, b):
+                dS[r] -= slot_use[r] * f
+
+
+@numba.njit(inline="always")
+def _insertion_sort(buf, m):  # pragma: no cover
+    for x in range(1, m):
+        v = buf[x]
+        y = x - 1
+        while y >= 0 and buf[y] > v:
+            buf[y + 1] = buf[y]
+            y -= 1
+        buf[y + 1] = v
+
+
+@numba.njit(parallel=True, **_NB)
+def _ration(
+    sup_indptr, perm_s, values, d_orders, final, pini, dD, dP, rule, chunk_bounds, ratio, level
+):  # pragma: no cover
+    """Per supplier: ``ratio`` (proportional) or water-filling ``level`` (small_first);
+    ``ratio = 1, level = inf`` where the supplier meets all its demand."""
+    n_chunks = len(chunk_bounds) - 1
+    for c in numba.prange(n_chunks):
+        lo, hi = chunk_bounds[c], chunk_bounds[c + 1]
+        dmax = 0
+        for j in range(lo, hi):
+            d = sup_indptr[j + 1] - sup_indptr[j]
+            if d > dmax:
+                dmax = d
+        buf = np.empty(dmax + 1, dtype=np.float64)
+        for j in range(lo, hi):
+            ratio[j] = 1.0
+            level[j] = np.inf
+            if dP[j] >= dD[j]:
+                continue
+            out = pini[j] + dP[j]
+            if rule == 0:
+                dem = pini[j] + dD[j]
+                ratio[j] = out / dem if dem > 0.0 else 0.0
+                continue
+            a, b = sup_indptr[j], sup_indptr[j + 1]
+            m = 0
+            for k in range(a, b):
+                e = perm_s[k]
+                buf[m] = values[e] + d_orders[e]
+                m += 1
+            buf[m] = final[j]
+            m += 1
+            if m <= 32:
+                _insertion_sort(buf, m)
+            else:
+                buf[:m].sort()
+            rem = out
+            lev = np.inf
+            for x in range(m):
+                v = buf[x]
+                left = m - x
+                if v * left <= rem:
+                    rem -= v
+                else:
+                    lev = rem / left
+                    break
+            level[j] = lev if lev > 0.0 else 0.0
+
+
+@numba.njit(parallel=True, **_NB)
+def _deliver(
+    indptr, suppliers, values, slot_c, d_orders, ratio, level, dS, floor
+):  # pragma: no cover
+    """Deliveries (deviation from the baseline ``A_ji``) into the sector inventories."""
+    n = len(indptr) - 1
+    for i in numba.prange(n):
+        for m in range(indptr[i], indptr[i + 1]):
+            j = suppliers[m]
+            if ratio[j] == 1.0 and level[j] == np.inf:
+                dx = d_orders[m]
+            else:
+                x = (values[m] + d_orders[m]) * ratio[j]
+                if x > level[j]:
+                    x = level[j]
+                dx = x - values[m]
+            dS[slot_c[m]] += dx
+    for r in numba.prange(len(dS)):
+        if dS[r] < floor[r]:
+            dS[r] = floor[r]
+
+
+# -- simulation -------------------------------------------------------------------------------
+def _inventory_days(
+    network: FirmNetwork, n: Any, slot_sector: np.ndarray, slot_firm: np.ndarray
+) -> np.ndarray:
+    if isinstance(n, Mapping):
+        days = np.full(len(network.sector_names), np.nan)
+        for k, v in n.items():
+            if str(k) not in network.sector_names:
+                raise InputError(f"inventory days given for unknown sector {k!r}", field="n")
+            days[network.sector_names.index(str(k))] = float(v)
+        used = np.unique(slot_sector)
+        missing = used[~np.isfinite(days[used])]
+        if missing.size:
+            raise InputError(
+                f"missing inventory days for input sector {network.sector_names[missing[0]]!r} "
+                "(every sector that supplies inputs needs a target inventory)",
+                field="n",
+            )
+        out = days[slot_sector]
+    elif isinstance(n, np.ndarray | list | tuple):
+        arr = np.asarray(n, dtype=np.float64)
+        if arr.shape != (network.n_firms,):
+            raise InputError(
+                f"inventory days: {arr.shape} values for {network.n_firms} firms (missing "
+                "inventories)",
+                field="n",
+            )
+        out = arr[slot_firm]
+    else:
+        try:
+            out = np.full(len(slot_sector), float(n))
+        except (TypeError, ValueError):
+            raise InputError(f"inventory days must be a number, got {n!r}", field="n") from None
+    bad = np.flatnonzero(~np.isfinite(out) | (out < 0))
+    if bad.size:
+        raise InputError(
+            f"missing or negative inventory days ({out[bad[0]]!r}) for firm "
+            f"{network.firm_id(int(slot_firm[bad[0]]))}",
+            field="n",
+        )
+    return out
+
+
+@dataclass
+class _Prepared:
+    pini: np.ndarray
+    slot_c: np.ndarray
+    share_c: np.ndarray
+    slot_indptr: np.ndarray
+    slot_use: np.ndarray
+    slot_target: np.ndarray
+    slot_sector: np.ndarray
+    slot_firm: np.ndarray
+    sup_indptr: np.ndarray
+    perm_s: np.ndarray
+    chunks: np.ndarray
+
+
+def _prepare(network: FirmNetwork, params: FirmParams) -> _Prepared:
+    n, e = network.n_firms, network.n_links
+    pini = network.baseline_production()
+    cust = network.customer_of_link()
+    sec = network.sectors[network.suppliers]
+    ns = np.int64(max(len(network.sector_names), 1))
+    key = cust.astype(np.int64) * ns + sec
+    # links are sorted by (customer, supplier): sort by (customer, sector) to find the slots
+    uniq, slot_c = np.unique(key, return_inverse=True)
+    slot_c = slot_c.astype(np.int32)
+    slot_firm = (uniq // ns).astype(np.int64)
+    slot_sector = (uniq % ns).astype(np.int32)
+    slot_use = np.bincount(slot_c, weights=network.values, minlength=len(uniq))
+    slot_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(slot_firm, minlength=n), out=slot_indptr[1:])
+    days = _inventory_days(network, params.n, slot_sector, slot_firm)
+    share_c = network.values / slot_use[slot_c]
+    perm_s = np.argsort(network.suppliers, kind="stable").astype(
+        np.int64 if e >= 2**31 else np.int32
+    )
+    sup_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(network.suppliers, minlength=n), out=sup_indptr[1:])
+    # balanced chunks of suppliers by link count (parallel rationing with one buffer per chunk)
+    n_chunks = max(1, min(n, 4 * numba.get_num_threads() * 8))
+    targets = np.linspace(0, e + n, n_chunks + 1)
+    work = sup_indptr + np.arange(n + 1)
+    bounds = np.unique(np.concatenate([[0], np.searchsorted(work, targets[1:-1]), [n]]))
+    return _Prepared(
+        pini=pini,
+        slot_c=slot_c,
+        share_c=share_c,
+        slot_indptr=slot_indptr,
+        slot_use=slot_use,
+        slot_target=days * slot_use,
+        slot_sector=slot_sector,
+        slot_firm=slot_firm,
+        sup_indptr=sup_indptr,
+        perm_s=perm_s,
+        chunks=bounds.astype(np.int64),
+    )
+
+
+def _as_shocks(shock: FirmShock | Sequence[FirmShock] | None, n_firms: int) -> list[FirmShock]:
+    if shock is None:
+        return []
+    shocks = [shock] if isinstance(shock, FirmShock) else list(shock)
+    for s in shocks:
+        if not isinstance(s, FirmShock):
+            raise InputError(f"not a FirmShock: {s!r}", field="shock")
+        bad = np.flatnonzero((s.index < 0) | (s.index >= n_firms))
+        if bad.size:
+            raise InputError(
+                f"unknown firm index {s.index[bad[0]]} in the shock (network has {n_firms} firms)",
+                field="firms",
+            )
+    return shocks
+
+
+def simulate_firms(
+    network: FirmNetwork,
+    shock: FirmShock | Sequence[FirmShock] | None,
+    params: FirmParams | None = None,
+    n_days: int = 100,
+    progress: Callable[[int, int], None] | None = None,
+) -> FirmTrajectory:
+    """Run the Inoue & Todo model for ``n_days`` days (equations in the module doc).
+
+    Args:
+        network: the firm network (its baseline is the steady state day 0).
+        shock: capacity losses with recovery paths (``None``: no shock, the baseline repeats).
+        params: model parameters (defaults n = 15, τ = 6, proportional rationing).
+        n_days: number of days to simulate.
+        progress: called as ``progress(day, n_days)`` after each day.
+
+    Raises:
+        InputError: bad parameters, missing inventories, unknown firms in a shock.
+    """
+    params = params or FirmParams()
+    if params.rationing not in _RATIONING:
+        raise InputError(
+            f"unknown rationing rule {params.rationing!r} (proportional, small_first)",
+            field="rationing",
+        )
+    if not (math.isfinite(params.tau) and params.tau > 0):
+        raise InputError(f"tau must be > 0, got {params.tau!r}", field="tau")
+    if params.record not in ("firms", "aggregate"):
+        raise InputError(f"unknown record mode {params.record!r}", field="record")
+    if int(n_days) != n_days or n_days < 0:
+        raise InputError(f"n_days must be a non-negative integer, got {n_days!r}", field="n_days")
+    n_days = int(n_days)
+    shocks = _as_shocks(shock, network.n_firms)
+    prep = _prepare(network, params)
+    n = network.n_firms
+    pini = prep.pini
+    final = network.final_demand
+
+    hit = np.zeros(n, dtype=bool)
+    for s in shocks:
+        hit[s.index[s.delta > 0]] = True
+    hit_idx = np.flatnonzero(hit)
+
+    ns = len(network.sector_names)
+    sec_key = network.sectors.astype(np.int64) * 2 + hit
+    sector_baseline = np.bincount(sec_key, weights=pini, minlength=2 * ns).reshape(ns, 2)
+    sector_output = np.empty((n_days + 1, ns, 2))
+    sector_output[0] = sector_baseline
+    region_output = region_baseline = None
+    if network.regions is not None:
+        nr = len(network.region_names)
+        reg_key = network.regions.astype(np.int64) * 2 + hit
+        region_baseline = np.bincount(reg_key, weights=pini, minlength=2 * nr).reshape(nr, 2)
+        region_output = np.empty((n_days + 1, nr, 2))
+        region_output[0] = region_baseline
+    production = None
+    if params.record == "firms":
+        production = np.empty((n_days + 1, n), dtype=np.float32)
+        production[0] = pini
+
+    dS = np.zeros(len(prep.slot_use))
+    floor = -prep.slot_target
+    d_orders = np.zeros(network.n_links)
+    dD = np.zeros(n)
+    dP = np.zeros(n)
+    dcap = np.zeros(n)
+    dstar = np.zeros(n)
+    ratio = np.empty(n)
+    level = np.empty(n)
+    firm_loss = np.zeros(n)
+    rule = _RATIONING[params.rationing]
+    tau = float(params.tau)
+    values = network.values
+
+    for t in range(1, n_days + 1):
+        if hit_idx.size:
+            keep = np.ones(n)
+            for s in shocks:
+                keep[s.index] *= 1.0 - s.delta_at(t)
+            dcap[hit_idx] = (keep[hit_idx] - 1.0) * pini[hit_idx]
+        _orders(
+            network.indptr,
+            values,
+            prep.slot_c,
+            prep.share_c,
+            prep.slot_target,
+            dS,
+            dstar,
+            pini,
+            tau,
+            d_orders,
+        )
+        _demand(prep.sup_indptr, prep.perm_s, d_orders, dD)
+        _produce(prep.slot_indptr, prep.slot_use, prep.slot_target, dS, pini, dcap, dD, dP)
+        _ration(
+            prep.sup_indptr,
+            prep.perm_s,
+            values,
+            d_orders,
+            final,
+            pini,
+            dD,
+            dP,
+            rule,
+            prep.chunks,
+            ratio,
+            level,
+        )
+        _deliver(
+            network.indptr,
+            network.suppliers,
+            values,
+            prep.slot_c,
+            d_orders,
+            ratio,
+            level,
+            dS,
+            floor,
+        )
+        dstar[:] = dD
+        firm_loss -= dP
+        sector_output[t] = sector_baseline + np.bincount(
+            sec_key, weights=dP, minlength=2 * ns
+        ).reshape(ns, 2)
+        if region_output is not None:
+            region_output[t] = region_baseline + np.bincount(
+                reg_key, weights=dP, minlength=region_baseline.size
+            ).reshape(-1, 2)
+        if production is not None:
+            production[t] = pini + dP
+        if progress is not None:
+            progress(t, n_days)
+
+    notes = []
+    if network.label == SYNTHETIC_LABEL:
+        notes.append("network: " + SYNTHETIC_LABEL)
+    return FirmTrajectory(
+        network=network,
+        params=params,
+        shocks=shocks,
+        n_days=n_days,
+        baseline=pini,
+        hit=hit,
+        production=production,
+        firm_loss=firm_loss,
+        sector_output=sector_output,
+        sector_baseline=sector_baseline,
+        region_output=region_output,
+        region_baseline=region_baseline,
+        notes=notes,
+        state={
+            "inventory": prep.slot_target + dS,
+            "slot_firm": prep.slot_firm,
+            "slot_sector": prep.slot_sector,
+            "orders": values + d_orders,
+            "demand": pini + dD,
+            "production": pini + dP,
+            "capacity": pini + dcap,
+        },
+    )
+
+
+def ration(
+    claims: Sequence[float] | np.ndarray, output: float, rule: Rationing = "proportional"
+) -> np.ndarray:
+    """Share one supplier's ``output`` among ``claims`` (orders; put final demand last).
+
+    Runs the same kernel as :func:`simulate_firms` on a one-supplier network, so the rules can
+    be checked by hand: ``ration([1, 2, 3, 10, 4], 10, "small_first")`` gives
+    ``[1, 2, 7/3, 7/3, 7/3]`` (level 7/3), ``"proportional"`` gives half of each claim.
+    """
+    if rule not in _RATIONING:
+        raise InputError(f"unknown rationing rule {rule!r}", field="rationing")
+    c = np.asarray(claims, dtype=np.float64)
+    if c.ndim != 1 or c.size == 0 or np.any(~np.isfinite(c)) or np.any(c < 0):
+        raise InputError("claims must be a non-empty list of finite values ≥ 0", field="claims")
+    orders, final = c[:-1], c[-1:]
+    total = float(c.sum())
+    pini = np.array([total])
+    d_p = np.array([max(min(float(output), total), 0.0) - total])
+    d_d = np.zeros(1)
+    sup_indptr = np.array([0, len(orders)], dtype=np.int64)
+    perm = np.arange(len(orders), dtype=np.int64)
+    ratio, level = np.empty(1), np.empty(1)
+    _ration(
+        sup_indptr,
+        perm,
+        orders,
+        np.zeros_like(orders),
+        final,
+        pini,
+        d_d,
+        d_p,
+        _RATIONING[rule],
+        np.array([0, 1], np.int64),
+        ratio,
+        level,
+    )
+    return np.minimum(c * ratio[0], level[0])
+
+
+# -- results in the shared format ---------------------------------------------------------------
+_COMP = ("indirect", "direct")
+
+
+def _group_rows(
+    days: np.ndarray, output: np.ndarray, base: np.ndarray, names: Sequence[str], kind: str
+) -> pd.DataFrame:
+    T, G, _ = output.shape
+    loss = base[None, :, :] - output
+    frames = []
+    for metric, arr in (("output", output), ("loss", loss)):
+        for c in (0, 1):
+            present = base[:, c] > 0
+            g = np.flatnonzero(present)
+            if g.size == 0:
+                continue
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "t": np.repeat(days, g.size),
+                        "unit_kind": kind,
+                        "unit": np.tile(np.asarray(names, dtype=object)[g], T),
+                        "region": "",
+                        "metric": metric,
+                        "component": _COMP[c],
+                        "value": arr[:, g, c].ravel(),
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True) if frames else _empty_rows()
+
+
+def _empty_rows() -> pd.DataFrame:
+    from fukugan.scenarios.result import TIMESERIES_COLUMNS
+
+    return pd.DataFrame({c: [] for c in TIMESERIES_COLUMNS})
+
+
+def to_run_rows(
+    traj: FirmTrajectory,
+    *,
+    level: Literal["sector", "region"] = "sector",
+    firms: Sequence[str] | np.ndarray | None = None,
+    totals: bool = True,
+) -> pd.DataFrame:
+    """Time-series rows in the shared format (:mod:`fukugan.scenarios.result`).
+
+    Metrics ``"output"`` (production per day) and ``"loss"`` (``P_ini − P``), component
+    ``"direct"`` for directly hit firms and ``"indirect"`` for the others, aggregated to
+    ``level`` (``unit_kind`` "sector" or "region"). ``totals`` adds ``unit_kind="total"`` rows
+    (unit "all", component "total"). ``firms`` (ids) adds firm-level rows for that selection
+    (``unit_kind="firm"``, needs ``record="firms"``); they repeat part of the aggregate, so
+    compute headline figures from one level only (as :func:`to_run_result` does).
+    """
+    net = traj.network
+    days = np.arange(traj.n_days + 1)
+    if level == "sector":
+        frames = [
+            _group_rows(days, traj.sector_output, traj.sector_baseline, net.sector_names, "sector")
+        ]
+    elif level == "region":
+        if traj.region_output is None:
+            raise InputError("the network has no regions", field="level")
+        frames = [
+            _group_rows(days, traj.region_output, traj.region_baseline, net.region_names, "region")
+        ]
+    else:
+        raise InputError(f"unknown level {level!r} (sector, region)", field="level")
+    if totals:
+        out = traj.total_output
+        base = float(traj.baseline.sum())
+        for metric, arr in (("output", out), ("loss", base - out)):
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "t": days,
+                        "unit_kind": "total",
+                        "unit": "all",
+                        "region": "",
+                        "metric": metric,
+                        "component": "total",
+                        "value": arr,
+                    }
+                )
+            )
+    if firms is not None:
+        if traj.production is None:
+            raise InputError("firm-level rows need record='firms'", field="firms")
+        ids = pd.Index(net.ids())
+        keys = [str(f) for f in firms]
+        pos = ids.get_indexer(keys)
+        bad = np.flatnonzero(pos < 0)
+        if bad.size:
+            raise InputError(f"unknown firm {keys[bad[0]]!r}", field="firms")
+        prod = traj.production[:, pos].astype(np.float64)
+        loss = traj.baseline[pos][None, :] - prod
+        reg = (
+            np.asarray(net.region_names, dtype=object)[net.regions[pos]]
+            if net.regions is not None
+            else np.full(len(pos), "", dtype=object)
+        )
+        comp = np.where(traj.hit[pos], "direct", "indirect").astype(object)
+        T = len(days)
+        for metric, arr in (("output", prod), ("loss", loss)):
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "t": np.repeat(days, len(pos)),
+                        "unit_kind": "firm",
+                        "unit": np.tile(np.asarray(keys, dtype=object), T),
+                        "region": np.tile(reg, T),
+                        "metric": metric,
+                        "component": np.tile(comp, T),
+                        "value": arr.ravel(),
+                    }
+                )
+            )
+    res = pd.concat(frames, ignore_index=True)
+    res["t"] = res["t"].astype(np.int64)
+    res["value"] = res["value"].astype(np.float64)
+    return res
+
+
+def propagation_paths(
+    traj: FirmTrajectory,
+    *,
+    top: int = 20,
+    max_depth: int = 4,
+    direction: Literal["upstream", "downstream", "both"] = "upstream",
+    max_visits: int = 200_000,
+) -> pd.DataFrame:
+    """Paths by which the shock reached the most affected *indirectly* hit firms.
+
+    For each of the ``top`` indirect firms with the largest total loss, a breadth-first search
+    over the supplier graph (``"upstream"``: supplier of supplier ...; ``"downstream"``: over
+    customers, i.e. lost demand; ``"both"``) up to ``max_depth`` links, passing only through
+    firms that lost output, finds the directly hit firms that can have caused the loss. One row
+    per (source hit firm, target): ``step`` = links on the shortest path, ``via`` = the
+    intermediate firms (source side first), ``weight`` = the target's total loss shared among
+    its sources in proportion to their own (direct) total losses.
+    """
+    from fukugan.scenarios.result import PATHS_COLUMNS
+
+    net = traj.network
+    loss = traj.firm_loss
+    affected = loss > 1e-9 * np.maximum(traj.baseline, 1e-300)
+    cand = np.flatnonzero(~traj.hit & affected)
+    rows: list[dict[str, Any]] = []
+    if cand.size == 0 or not traj.hit.any():
+        return pd.DataFrame(columns=list(PATHS_COLUMNS))
+    targets = cand[np.argsort(-loss[cand], kind="stable")[:top]]
+    graphs = []
+    if direction in ("upstream", "both"):
+        graphs.append((net.indptr, net.suppliers))
+    if direction in ("downstream", "both"):
+        order = np.argsort(net.suppliers, kind="stable")
+        cust = net.customer_of_link()[order]
+        ip = np.zeros(net.n_firms + 1, dtype=np.int64)
+        np.cumsum(np.bincount(net.suppliers, minlength=net.n_firms), out=ip[1:])
+        graphs.append((ip, cust))
+    if not graphs:
+        raise InputError(f"unknown direction {direction!r}", field="direction")
+    for tgt in targets:
+        parent: dict[int, int] = {int(tgt): -1}
+        depth: dict[int, int] = {int(tgt): 0}
+        frontier = np.array([tgt], dtype=np.int64)
+        sources: list[int] = []
+        for d in range(1, max_depth + 1):
+            nbrs, pars = [], []
+            for ip, adj in graphs:
+                starts, ends = ip[frontier], ip[frontier + 1]
+                cnt = ends - starts
+                if cnt.sum() == 0:
+                    continue
+                idx = np.repeat(starts - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())
+                nbrs.append(adj[idx].astype(np.int64))
+                pars.append(np.repeat(frontier, cnt))
+            if not nbrs:
+                break
+            nb = np.concatenate(nbrs)
+            pa = np.concatenate(pars)
+            keep = affected[nb]
+            nb, pa = nb[keep], pa[keep]
+            nb, first = np.unique(nb, return_index=True)
+            pa = pa[first]
+            new = np.array([x not in parent for x in nb.tolist()], dtype=bool)
+            nb, pa = nb[new], pa[new]
+            for x, p in zip(nb.tolist(), pa.tolist(), strict=True):
+                parent[x] = p
+                depth[x] = d
+            is_src = traj.hit[nb]
+            sources.extend(nb[is_src].tolist())
+            frontier = nb[~is_src]
+            if frontier.size == 0 or len(parent) > max_visits:
+                break
+        if not sources:
+            continue
+        w = loss[sources]
+        w = w / w.sum() if w.sum() > 0 else np.full(len(sources), 1.0 / len(sources))
+        for src, share in zip(sources, w, strict=True):
+            chain = []
+            x = parent[src]
+            while x != int(tgt):
+                chain.append(x)
+                x = parent[x]
+            rows.append(
+                {
+                    "source": net.firm_id(src),
+                    "target": net.firm_id(int(tgt)),
+                    "step": depth[src],
+                    "weight": float(loss[tgt] * share),
+                    "via": ";".join(net.firm_id(c) for c in chain),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(PATHS_COLUMNS))
+
+
+def to_run_result(
+    traj: FirmTrajectory,
+    *,
+    scenario: dict[str, Any] | None = None,
+    level: Literal["sector", "region"] = "sector",
+    firms: Sequence[str] | None = None,
+    paths: bool = True,
+    seed: int | None = None,
+) -> Any:
+    """A :class:`fukugan.scenarios.result.RunResult` (timeseries, paths, summary).
+
+    The headline figures (total / peak loss, recovery day, direct vs indirect) are computed from
+    the ``level`` aggregate only, so optional firm rows are not counted twice.
+    """
+    from fukugan.scenarios.result import RunResult, headline
+
+    agg = to_run_rows(traj, level=level, totals=True)
+    ts = to_run_rows(traj, level=level, firms=firms, totals=True) if firms is not None else agg
+    summary = {
+        **headline(agg),
+        "n_days": traj.n_days,
+        "network": traj.network.describe(),
+        "shocks": [s.describe() for s in traj.shocks],
+        "firms_hit": int(traj.hit.sum()),
+        "notes": list(traj.notes),
+    }
+    return RunResult(
+        engine=ENGINE,
+        scenario=scenario or {},
+        parameters={**traj.params.as_dict(), "n_days": traj.n_days},
+        timeseries=ts,
+        paths=propagation_paths(traj)
+        if paths
+        else pd.DataFrame(columns=["source", "target", "step", "weight", "via"]),
+        summary=summary,
+        seed=seed,
+        unit=traj.network.unit,
+    )
