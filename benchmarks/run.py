@@ -9,6 +9,10 @@ Usage::
     python -m benchmarks.run            # full scale (PRODUCT.md "Speed and scale")
     python -m benchmarks.run --quick    # small sizes, a fast check: printed, BENCHMARKS.md kept
     python -m benchmarks.run --only bench_trade --output /tmp/B.md
+    python -m benchmarks.run --only ario      # one section; the others' text is kept
+
+Writing BENCHMARKS.md (or ``--output``) keeps the sections (and raw figures) of the modules that
+were not run this time, as the file had them, so running one section never erases the others.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from pathlib import Path
 #: Benchmark modules, run in this order.
 SECTIONS: list[str] = [
     "benchmarks.bench_trade",
+    "benchmarks.bench_ario",
+    "benchmarks.bench_montecarlo",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +68,38 @@ def machine() -> dict[str, str]:
     return info
 
 
+RAW_START = "<details><summary>raw figures (JSON)</summary>"
+
+
+def _previous(path: Path) -> tuple[dict[str, str], dict[str, dict]]:
+    """Sections (``"## title"`` → text) and raw figures of an existing benchmarks file."""
+    if not path.exists():
+        return {}, {}
+    text = path.read_text(encoding="utf-8")
+    body, _, raw_part = text.partition(RAW_START)
+    sections: dict[str, str] = {}
+    chunks = body.split("\n## ")
+    for chunk in chunks[1:]:
+        title = chunk.splitlines()[0].strip()
+        sections[title] = "## " + chunk.rstrip("\n") + "\n"
+    raw: dict[str, dict] = {}
+    if raw_part:
+        start, end = raw_part.find("```json"), raw_part.rfind("```")
+        if start >= 0 and end > start:
+            try:
+                raw = json.loads(raw_part[start + len("```json") : end])
+            except json.JSONDecodeError:
+                raw = {}
+    return sections, raw
+
+
+def _selected(name: str, only: list[str] | None) -> bool:
+    if not only:
+        return True
+    short = name.rsplit(".", 1)[-1]
+    return any(o in (name, short, short.removeprefix("bench_")) for o in only)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Run fukugan's benchmarks, write BENCHMARKS.md")
     p.add_argument("--quick", action="store_true", help="small sizes (a fast check)")
@@ -76,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sections = SECTIONS
     if args.only:
-        sections = [s for s in SECTIONS if s.rsplit(".", 1)[-1] in args.only or s in args.only]
+        sections = [s for s in SECTIONS if _selected(s, args.only)]
     started = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts: list[str] = []
     raw: dict[str, dict] = {}
@@ -105,10 +143,45 @@ def main(argv: list[str] | None = None) -> int:
         "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()) + ".",
         "",
     ]
-    body = "\n".join(header + parts)
-    body += "\n<details><summary>raw figures (JSON)</summary>\n\n```json\n"
-    body += json.dumps(raw, indent=1, default=str) + "\n```\n</details>\n"
     output = args.output or (None if args.quick else ROOT / "BENCHMARKS.md")
+    # keep the sections of the modules not run this time, as the file had them
+    kept: list[str] = []
+    if output is not None and len(sections) < len(SECTIONS):
+        old_sections, old_raw = _previous(output)
+        new_titles = {text.splitlines()[0].strip() for text in parts}
+        by_name = dict(zip(sections, parts, strict=True))
+        merged: list[str] = []
+        for name in SECTIONS:
+            if name in by_name:
+                merged.append(by_name[name])
+                continue
+            try:
+                title = importlib.import_module(name).TITLE
+            except Exception:  # noqa: BLE001 - a broken module must not lose its old text
+                title = None
+            old = old_sections.pop(title, None) if title else None
+            if old is not None:
+                merged.append(old)
+                kept.append(name)
+                if name in old_raw:
+                    raw = {**{name: old_raw[name]}, **raw}
+        merged += [t for k, t in old_sections.items() if "## " + k not in new_titles]
+        parts = merged
+        raw = {k: raw[k] for k in SECTIONS if k in raw} | {
+            k: v for k, v in raw.items() if k not in SECTIONS
+        }
+        if kept:
+            header.insert(
+                -2,
+                "This run updated: "
+                + ", ".join(f"`{n.rsplit('.', 1)[-1]}`" for n in sections)
+                + f" ({started}); kept from earlier runs: "
+                + ", ".join(f"`{n.rsplit('.', 1)[-1]}`" for n in kept)
+                + ".\n",
+            )
+    body = "\n".join(header + parts)
+    body += "\n" + RAW_START + "\n\n```json\n"
+    body += json.dumps(raw, indent=1, default=str) + "\n```\n</details>\n"
     if output is not None:
         output.write_text(body, encoding="utf-8")
         print(f"written to {output}", file=sys.stderr)

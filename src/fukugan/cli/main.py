@@ -239,5 +239,10 @@ def overview(
         Console().print(t("entry-points", lang.value))
 
 
+from fukugan.cli.simulate import register as _register_simulate  # noqa: E402
+
+_register_simulate(app)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

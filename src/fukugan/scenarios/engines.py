@@ -1,0 +1,843 @@
+"""Engine adapters: scenario → engine inputs → :class:`~fukugan.scenarios.result.RunResult`.
+
+Each engine has two steps, so that a Monte Carlo sweep resolves the data once and re-runs only
+the numerics:
+
+* ``prepare(scenario, store) -> Prepared``: read the data table, resolve every commodity,
+  country, sector and region the scenario names (errors name the scenario's file, line and
+  field), collect provenance. Picklable.
+* ``simulate(prepared, scenario, seed) -> RunResult``: the numerics for one set of values.
+
+Resolving a commodity shock on a national input-output table
+--------------------------------------------------------------
+
+An export ban or quota by country C on commodity K (a USGS commodity, or an HS code) becomes a
+cut in home's imports of one OECD industry's products:
+
+1. **K → HS codes** through the commodity ↔ HS concordance (:mod:`fukugan.data.concordance`);
+   an ``hs:`` code is mapped back to its commodity when the concordance has it, else to an
+   industry by its HS chapter (:data:`HS_CHAPTER_SECTOR`).
+2. **HS code → the OECD industry that produces it**, by the concordance stage (the traded form):
+
+   ============ ======== ======================================================================
+   stage        industry why
+   ============ ======== ======================================================================
+   ore          B07_08   mining and quarrying, non-energy (ores, concentrates, natural graphite)
+   refined      C24      basic metals (mattes, intermediates, refined metals)
+   metal        C24      basic metals (unwrought metals, ferroalloys, elements)
+   compound     C20      chemicals (oxides, carbonates, salts)
+   ============ ======== ======================================================================
+
+   Exceptions (:data:`COMMODITY_SECTOR`): potash, iodine and helium → C20 (chemical industry
+   products in ISIC Rev.4 division 20); industrial diamond → B07_08. With trade data loaded, a
+   commodity whose codes span several stages is split by the value the home imports in each;
+   without it, the stage of the commodity's first code in the concordance is used and the
+   others are listed in the run's notes. ``sector:`` in the shock overrides all of this.
+3. **C's share of home's supply** (``supplier_share``): C's share of home's imports of K's
+   codes when trade data is loaded and home imports K; otherwise C's share of world
+   production in USGS MCS 2025 (``data.usgs_year``, default 2024: the share of world supply C
+   holds). A country whose figure USGS withholds needs ``supplier_share`` in the scenario.
+4. **K's share of the industry's imports** (``sector_share``): home's imports of K (trade data,
+   USD) / the table's imports of the industry (IMPO, million USD); without trade data it must be
+   given in the scenario (an explicit, documented assumption).
+
+The imported supply of the industry falls by φ(t) = cut × supplier_share × sector_share ×
+intensity(t) × (response factors). Sanctions on C cut φ = cut × import_share for every
+industry (import_share: C's share of home's imports, from trade data or the scenario).
+
+Responses (static engine): ``substitution`` multiplies φ by (1 − fraction) (for one commodity,
+for one using sector, or for all trade shocks); ``alternate_sourcing`` replaces up to
+``max_share`` of the lost supply from ``start + lead_time_days``, ramping linearly over
+``ramp_days``; ``stockpile_release`` then covers the remaining shortfall until the stock of
+``days_of_cover`` days of the commodity's normal imports is used up; ``rationing`` distributes
+each industry's shortfall among the using industries: ``proportional`` (default), ``small_first``
+(the smallest users are served in full first, the shortfall falls on the largest) or
+``priority`` (listed industries are served in full first).
+
+Static engine (Miller & Blair 2009), quasi-static: each day's shock is propagated through the
+static model of the national table (domestic flows, annual values / 365, so losses are in
+million USD per day):
+
+* supply shocks (import cuts, outages, blackouts) give a direct output loss d at the shocked
+  industries — with ``parameters.input_loss: value`` (default, Ghosh) the value of the missing
+  imported input, with ``bottleneck`` (Leontief fixed proportions) the output share of the
+  scarcest input; for outages d_j = δ_j x_j — and an indirect loss, the larger of the forward
+  (Ghosh, supply-driven: d′BG) and backward (Leontief, demand-driven: L A d) propagation per
+  industry; direct + indirect is capped at the industry's output;
+* demand shocks: Δx = L Δy (Leontief); direct = −Δy, indirect = −(Δx − Δy).
+
+Regions on a national table: a region's output share by industry is given in the scenario
+(``regions:``, with its source); an outage or blackout of the region takes δ_j = δ × share_j.
+
+Paths: for each shock, step 1 = the industries it hits directly (weight: their direct loss
+over the horizon) and step 2 = their first-round forward links (weight d_j b_jk).
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fukugan.data.provenance import Provenance
+from fukugan.errors import FukuganError, UnknownItemError
+from fukugan.scenarios.result import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult
+from fukugan.scenarios.schema import Scenario, intensity
+from fukugan.store.analytic import AnalyticStore
+
+__all__ = [
+    "COMMODITY_SECTOR",
+    "HS_CHAPTER_SECTOR",
+    "STAGE_SECTOR",
+    "EngineNotAvailable",
+    "Prepared",
+    "prepare",
+    "simulate",
+]
+
+#: OECD industry producing each traded form (concordance stage).
+STAGE_SECTOR = {"ore": "B07_08", "refined": "C24", "metal": "C24", "compound": "C20"}
+
+#: Commodities whose industry differs from their stage's.
+COMMODITY_SECTOR = {
+    "potash": "C20",
+    "iodine": "C20",
+    "helium": "C20",
+    "diamond-industrial": "B07_08",
+}
+
+#: HS chapter → OECD industry (indicative, ISIC Rev.4 division of the main producers), for HS
+#: codes outside the commodity concordance.
+HS_CHAPTER_SECTOR: dict[int, str] = {
+    **dict.fromkeys(range(1, 3), "A01_02"),
+    3: "A03",
+    **dict.fromkeys(range(4, 15), "A01_02"),
+    **dict.fromkeys(range(15, 25), "C10T12"),
+    25: "B07_08",
+    26: "B07_08",
+    27: "B05_06",
+    **dict.fromkeys(range(28, 39), "C20"),
+    30: "C21",
+    39: "C22",
+    40: "C22",
+    **dict.fromkeys(range(41, 44), "C13T15"),
+    **dict.fromkeys(range(44, 47), "C16"),
+    **dict.fromkeys(range(47, 50), "C17_18"),
+    **dict.fromkeys(range(50, 68), "C13T15"),
+    **dict.fromkeys(range(68, 71), "C23"),
+    **dict.fromkeys(range(71, 82), "C24"),
+    82: "C25",
+    83: "C25",
+    84: "C28",
+    85: "C27",
+    86: "C30",
+    87: "C29",
+    88: "C30",
+    89: "C30",
+    **dict.fromkeys(range(90, 93), "C26"),
+    93: "C25",
+    **dict.fromkeys(range(94, 97), "C31T33"),
+    97: "R",
+}
+#: HS4 headings whose industry differs from their chapter's.
+HS4_SECTOR = {"8471": "C26", "8541": "C26", "8542": "C26", "8517": "C26", "7102": "B07_08"}
+
+STATIC_PARAMETERS = {"input_loss": ("value", "bottleneck")}
+
+DAYS_PER_YEAR = 365.0
+
+
+class EngineNotAvailable(FukuganError):
+    """The engine's module has not landed in this build."""
+
+
+@dataclass
+class Prepared:
+    """Engine inputs resolved from the data (picklable, shared by Monte Carlo samples)."""
+
+    engine: str
+    arrays: dict[str, Any]
+    resolved: list[dict[str, Any]]
+    sources: list[Provenance]
+    notes: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+# -- dispatch ---------------------------------------------------------------------------------
+
+
+def prepare(scenario: Scenario, store: AnalyticStore, engine: str | None = None) -> Prepared:
+    """Resolve the scenario against the data for ``engine`` (default: the scenario's)."""
+    eng = engine or scenario.engine
+    if eng == "static":
+        return _prepare_static(scenario, store)
+    return _other_engine(eng, "prepare")(scenario, store)
+
+
+def simulate(prepared: Prepared, scenario: Scenario, seed: int | None = None) -> RunResult:
+    """Run the prepared engine with the scenario's values (Monte Carlo varies them)."""
+    seed = scenario.seed if seed is None else int(seed)
+    if prepared.engine == "static":
+        return _simulate_static(prepared, scenario, seed)
+    return _other_engine(prepared.engine, "simulate")(prepared, scenario, seed)
+
+
+#: The module each dynamic engine needs, and the function it must define.
+_ENGINE_MODULES = {
+    "ario": ("fukugan.dynamics.ario", "simulate_ario"),
+    "firms": ("fukugan.dynamics.firms", "simulate_firms"),
+    "exposure": ("fukugan.exposure", "time_to_recover"),
+}
+
+
+def _other_engine(eng: str, step: str):
+    mod_name, fn = _ENGINE_MODULES[eng]
+    try:
+        mod = importlib.import_module(mod_name)
+    except ImportError:
+        mod = None
+    if mod is None or not hasattr(mod, fn):
+        raise EngineNotAvailable(
+            f"engine {eng!r} is not available yet in this build ({mod_name}.{fn} has not "
+            "landed); use --engine static"
+        )
+    adapter = globals().get(f"_{step}_{eng}")
+    if adapter is None:
+        raise EngineNotAvailable(
+            f"engine {eng!r}: {mod_name} is present but its scenario adapter is not wired yet; "
+            "use --engine static"
+        )
+    return adapter
+
+
+# -- data resolution (shared) ------------------------------------------------------------------
+
+
+def _usgs(store: AnalyticStore) -> tuple[pd.DataFrame, Provenance]:
+    from fukugan.services.datasets import USGS, require
+
+    return require(store, USGS)
+
+
+def _concordance(store: AnalyticStore) -> tuple[pd.DataFrame, Provenance]:
+    from fukugan.services.context import _concordance as conc
+
+    return conc(store)
+
+
+def _trade(store: AnalyticStore, sc: Scenario):
+    """Home's trade by commodity (or None without trade data) and its provenance."""
+    from fukugan.services.context import home_trade, load_context
+    from fukugan.services.datasets import TRADE
+
+    if not store.has(TRADE):
+        return None
+    ctx = load_context(store, int(sc.doc["data"].get("trade_year", 2022)))
+    return home_trade(store, ctx, sc.home, int(sc.doc["data"].get("trade_year", 2022)))
+
+
+def _resolve_commodity(sc: Scenario, where: tuple, name: str, frame: pd.DataFrame) -> str:
+    from fukugan.data.usgs import resolve_commodity
+
+    try:
+        return resolve_commodity(frame, name)
+    except UnknownItemError as e:
+        raise sc.error(str(e), where) from None
+
+
+def _resolve_trade_shock(
+    sc: Scenario,
+    i: int,
+    shock: dict[str, Any],
+    industries: tuple[str, ...],
+    imports_musd: np.ndarray,
+    store: AnalyticStore,
+    cache: dict[str, Any],
+) -> dict[str, Any]:
+    """Sector(s), supplier share and sector share of an export_ban / quota (see module doc)."""
+    where = ("shocks", i)
+    if "usgs" not in cache:
+        cache["usgs"] = _usgs(store)
+        cache["conc"] = _concordance(store)
+        cache["trade"] = _trade(store, sc)
+    frame, usgs_prov = cache["usgs"]
+    conc, conc_prov = cache["conc"]
+    trade = cache["trade"]
+    country = shock["country"]
+    out: dict[str, Any] = {"index": i, "type": shock["type"], "country": country, "notes": []}
+    cid: str | None = None
+    if "commodity" in shock:
+        cid = _resolve_commodity(sc, (*where, "commodity"), shock["commodity"], frame)
+    else:
+        hs = shock["hs"]
+        rows = conc[conc["hs_code"].map(lambda c: hs.startswith(c) or c.startswith(hs))]
+        owners = sorted(set(rows["commodity_id"]))
+        if len(owners) == 1:
+            cid = owners[0]
+        elif len(owners) > 1:
+            raise sc.error(
+                f"HS {hs} covers several commodities ({', '.join(owners)}): name the "
+                "commodity instead",
+                (*where, "hs"),
+            )
+    out["commodity"] = cid
+    # 1-2: sector(s)
+    sectors: dict[str, float]
+    if "sector" in shock:
+        if shock["sector"] not in industries:
+            raise sc.error(f"unknown industry {shock['sector']!r}", (*where, "sector"))
+        sectors = {shock["sector"]: 1.0}
+        out["sector_rule"] = "given in the scenario"
+    elif cid is None:
+        hs = shock["hs"]
+        sec = HS4_SECTOR.get(hs[:4]) or HS_CHAPTER_SECTOR.get(int(hs[:2]))
+        if sec is None:
+            raise sc.error(f"HS chapter {hs[:2]} is not a goods chapter", (*where, "hs"))
+        sectors = {sec: 1.0}
+        out["sector_rule"] = f"HS chapter {hs[:2]} → {sec} (indicative chapter table)"
+    else:
+        codes = conc[conc["commodity_id"] == cid]
+        if codes.empty:
+            raise sc.error(
+                f"commodity {cid!r} has no HS codes in the concordance; give 'sector'",
+                (*where, "commodity"),
+            )
+
+        def sector_of(stage: str) -> str:
+            return COMMODITY_SECTOR.get(cid, STAGE_SECTOR[stage])
+
+        ct = trade.by_commodity.get(cid) if trade is not None else None
+        if ct is not None and ct.has_imports and len(set(codes["stage"])) > 1:
+            sectors = {}
+            # split by the value imported in each stage's codes (HS6 prefix match)
+            stage_of = dict(zip(codes["hs_code"], codes["stage"], strict=True))
+            tr = cache.setdefault("trade_rows", _home_import_rows(store, sc))
+            for code, stage in stage_of.items():
+                v = float(tr.loc[tr["hs6"].str.startswith(code), "value_usd"].sum())
+                sectors[sector_of(stage)] = sectors.get(sector_of(stage), 0.0) + v
+            tot = sum(sectors.values())
+            sectors = {k: v / tot for k, v in sectors.items() if v > 0} if tot > 0 else {}
+            out["sector_rule"] = "split by home's imports per stage (trade data)"
+        else:
+            sectors = {}
+        if not sectors:
+            first = codes.iloc[0]
+            sectors = {sector_of(first["stage"]): 1.0}
+            others = sorted({sector_of(s) for s in codes["stage"]} - set(sectors))
+            out["sector_rule"] = (
+                f"stage {first['stage']} of HS {first['hs_code']} → {next(iter(sectors))}"
+            )
+            if others:
+                out["notes"].append(
+                    f"{cid}: other traded forms belong to {', '.join(others)}; "
+                    "set 'sector' to choose"
+                )
+    for s in sectors:
+        if s not in industries:
+            raise sc.error(f"industry {s} is not in the table", (*where, "sector"))
+    out["sectors"] = sectors
+    # 3: supplier share
+    if "supplier_share" in shock:
+        out["supplier_share"] = float(shock["supplier_share"])
+        out["supplier_share_source"] = "given in the scenario"
+    else:
+        ct = trade.by_commodity.get(cid) if (trade is not None and cid) else None
+        if ct is not None and ct.has_imports:
+            imp = ct.imports_usd
+            out["supplier_share"] = float(imp.get(country, 0.0) / imp.sum())
+            out["supplier_share_source"] = (
+                f"{country}'s share of {sc.home}'s imports of {cid} ({trade.year}, trade data)"
+            )
+        elif cid is not None:
+            from fukugan.data.usgs import production_shares
+
+            year = int(sc.doc["data"].get("usgs_year", 2024))
+            shares = production_shares(frame, cid, year)
+            row = shares[shares["iso3"] == country]
+            basis = shares.attrs["basis"]
+            if row.empty:
+                out["supplier_share"] = 0.0
+                out["notes"].append(
+                    f"{country} is not listed as a producer of {cid} in USGS MCS 2025 ({year}): "
+                    "share 0"
+                )
+            elif math.isnan(float(row["share"].iloc[0])):
+                raise sc.error(
+                    f"USGS MCS 2025 withholds {country}'s {cid} figure for {year} "
+                    f"({row['marker'].iloc[0] or 'no value'}): give 'supplier_share' with its "
+                    "source, or load trade data",
+                    where,
+                )
+            else:
+                out["supplier_share"] = float(row["share"].iloc[0])
+            out["supplier_share_source"] = (
+                f"{country}'s share of world {basis['type'].lower()} of {cid}, {year} "
+                f"(USGS MCS 2025)"
+            )
+            cache.setdefault("sources", {})["usgs"] = usgs_prov
+        else:
+            raise sc.error(
+                "no supplier share for an HS code outside the concordance without trade data: "
+                "give 'supplier_share'",
+                where,
+            )
+    # 4: sector share
+    if "sector_share" in shock:
+        out["sector_share"] = float(shock["sector_share"])
+        out["sector_share_source"] = "given in the scenario"
+    else:
+        ct = trade.by_commodity.get(cid) if (trade is not None and cid) else None
+        if ct is None or not ct.has_imports:
+            raise sc.error(
+                "needs 'sector_share' (the product's share of home's imports of "
+                f"{', '.join(sectors)}) when no trade data for it is loaded "
+                "(fukugan data import baci|comtrade ...)",
+                where,
+            )
+        denom = sum(imports_musd[industries.index(s)] * w for s, w in sectors.items()) * 1e6
+        out["sector_share"] = float(min(1.0, ct.imports_usd.sum() / denom)) if denom > 0 else 0.0
+        out["sector_share_source"] = f"{sc.home}'s imports of {cid} / table imports (trade data)"
+    if cid is not None:
+        cache.setdefault("sources", {})["conc"] = conc_prov
+    out["label"] = f"{country} {shock['type']} {cid or shock.get('hs')}"
+    return out
+
+
+def _home_import_rows(store: AnalyticStore, sc: Scenario) -> pd.DataFrame:
+    from fukugan.services.context import trade_year
+    from fukugan.services.datasets import TRADE
+
+    tr, _, _ = trade_year(store.read(TRADE), int(sc.doc["data"].get("trade_year", 2022)))
+    tr = tr[tr["importer"].astype(str) == sc.home]
+    return pd.DataFrame({"hs6": tr["hs6"].astype(str), "value_usd": tr["value_usd"].astype(float)})
+
+
+def _resolve_sanctions(sc: Scenario, i: int, shock: dict, store: AnalyticStore, cache) -> dict:
+    where = ("shocks", i)
+    out = {"index": i, "type": "sanctions", "country": shock["country"], "notes": []}
+    if "import_share" in shock:
+        out["import_share"] = float(shock["import_share"])
+        out["import_share_source"] = "given in the scenario"
+    else:
+        from fukugan.services.datasets import TRADE
+
+        if not store.has(TRADE):
+            raise sc.error(
+                "sanctions need 'import_share' (the country's share of home's imports) when no "
+                "trade data is loaded",
+                where,
+            )
+        tr = cache.setdefault("trade_rows", _home_import_rows(store, sc))
+        full = store.read(TRADE)
+        full = full[full["importer"].astype(str) == sc.home]
+        tot = float(full["value_usd"].sum())
+        mine = float(full.loc[full["exporter"].astype(str) == shock["country"], "value_usd"].sum())
+        out["import_share"] = mine / tot if tot > 0 else 0.0
+        out["import_share_source"] = "share of home's imports, all products (trade data)"
+        del tr
+    out["label"] = f"sanctions on {shock['country']}"
+    return out
+
+
+def _region_shares(sc: Scenario, name: str, industries: tuple[str, ...]) -> np.ndarray:
+    reg = sc.doc["regions"][name]
+    share = reg["share"]
+    if isinstance(share, dict):
+        for k in share:
+            if k not in industries:
+                raise sc.error(f"unknown industry {k!r}", ("regions", name, "share", k))
+        default = float(reg.get("default_share", 0.0))
+        return np.array([float(share.get(s, default)) for s in industries])
+    return np.full(len(industries), float(share))
+
+
+def _check_sector(sc: Scenario, where: tuple, code: str, industries: tuple[str, ...]) -> int:
+    if code not in industries:
+        import difflib
+
+        close = difflib.get_close_matches(code, industries, n=3, cutoff=0.5)
+        hint = f"; close: {', '.join(close)}" if close else ""
+        raise sc.error(f"unknown industry {code!r} in this table{hint}", where)
+    return industries.index(code)
+
+
+# -- static engine -------------------------------------------------------------------------------
+
+
+def _prepare_static(sc: Scenario, store: AnalyticStore) -> Prepared:
+    from fukugan.iomodels import GhoshModel, LeontiefModel
+    from fukugan.iomodels.ghosh import allocation_coefficients
+    from fukugan.iomodels.leontief import technical_coefficients
+    from fukugan.services.io import load_table
+
+    data = sc.doc["data"]
+    if "oecd_iot" not in data:
+        raise sc.error(
+            "the static engine runs on an OECD national table: give data.oecd_iot {country, year}",
+            ("data",),
+        )
+    for k, v in sc.doc["parameters"].items():
+        if k not in STATIC_PARAMETERS:
+            raise sc.error(
+                f"unknown static-engine parameter {k!r}; known: {', '.join(STATIC_PARAMETERS)}",
+                ("parameters", k),
+            )
+        if v not in STATIC_PARAMETERS[k]:
+            raise sc.error(
+                f"{k} must be one of {', '.join(STATIC_PARAMETERS[k])}", ("parameters", k)
+            )
+    country, year = data["oecd_iot"]["country"], int(data["oecd_iot"]["year"])
+    from fukugan.errors import NotLoadedError
+
+    try:
+        t = load_table(store, country, year)
+    except (UnknownItemError, NotLoadedError) as e:
+        raise sc.error(str(e), ("data", "oecd_iot")) from None
+    ind = t.industries
+    x = np.asarray(t.x, dtype=float)
+    A = technical_coefficients(t.Z_dom, x, industries=ind)
+    B = allocation_coefficients(t.Z_dom, x, industries=ind)
+    leo = LeontiefModel(A, industries=ind)
+    gho = GhoshModel(B, industries=ind)
+    sources = [t.provenance]
+    cache: dict[str, Any] = {}
+    resolved: list[dict[str, Any]] = []
+    for i, s in enumerate(sc.doc["shocks"]):
+        where = ("shocks", i)
+        kind = s["type"]
+        if kind in ("export_ban", "quota"):
+            resolved.append(_resolve_trade_shock(sc, i, s, ind, t.imports, store, cache))
+        elif kind == "sanctions":
+            resolved.append(_resolve_sanctions(sc, i, s, store, cache))
+        elif kind in ("outage", "blackout"):
+            if "firm" in s or "facility" in s:
+                what = "firm" if "firm" in s else "facility"
+                raise sc.error(
+                    f"an outage of a {what} needs the firms or exposure engine, not static",
+                    (*where, what),
+                )
+            if "sector" in s:
+                j = _check_sector(sc, (*where, "sector"), s["sector"], ind)
+                share = np.zeros(len(ind))
+                share[j] = 1.0
+                label = f"outage {s['sector']}"
+            else:
+                share = _region_shares(sc, s["region"], ind)
+                label = f"{kind} {s['region']}"
+            if kind == "blackout" and "sectors" in s:
+                keep = np.zeros(len(ind))
+                for k, code in enumerate(s["sectors"]):
+                    keep[_check_sector(sc, (*where, "sectors", k), code, ind)] = 1.0
+                share = share * keep
+            resolved.append({"index": i, "type": kind, "share": share, "label": label})
+        elif kind == "demand_shock":
+            j = _check_sector(sc, (*where, "sector"), s["sector"], ind)
+            resolved.append(
+                {"index": i, "type": kind, "sector_index": j, "label": f"demand {s['sector']}"}
+            )
+    for i, r in enumerate(sc.doc["responses"]):
+        where = ("responses", i)
+        if r.get("sector"):
+            _check_sector(sc, (*where, "sector"), r["sector"], ind)
+        for k, code in enumerate(r.get("priority", []) or []):
+            _check_sector(sc, (*where, "priority", k), code, ind)
+        if r.get("commodity"):
+            if "usgs" not in cache:
+                cache["usgs"] = _usgs(store)
+            cid = _resolve_commodity(sc, (*where, "commodity"), r["commodity"], cache["usgs"][0])
+            if not any(x.get("commodity") == cid for x in resolved):
+                raise sc.error(
+                    f"no export_ban or quota on {cid} in the scenario for this response",
+                    (*where, "commodity"),
+                )
+            r_res = cache.setdefault("response_commodity", {})
+            r_res[i] = cid
+    sources += list(cache.get("sources", {}).values())
+    if cache.get("trade") is not None:
+        sources.append(cache["trade"].provenance)
+    notes = [n for r in resolved for n in r.get("notes", [])]
+    params = {"input_loss": "value", **sc.doc["parameters"]}
+    arrays = {
+        "industries": ind,
+        "x": x,
+        "y": np.asarray(t.Y_dom, dtype=float).sum(axis=1),
+        "Z_imp": np.asarray(t.Z_imp, dtype=float),
+        "A": A,
+        "B": B,
+        "leontief": leo,
+        "ghosh": gho,
+        "response_commodity": cache.get("response_commodity", {}),
+        "table": f"OECD IOT {country} {year}",
+    }
+    return Prepared("static", arrays, resolved, sources, notes, params)
+
+
+def _allocate_shortfall(
+    demand: np.ndarray, phi: np.ndarray, rule: str, priority: np.ndarray | None
+) -> np.ndarray:
+    """Shortfall of each user (T × n) when supply Σd falls by fraction φ(t), under ``rule``.
+
+    >>> d = np.array([1.0, 3.0])
+    >>> _allocate_shortfall(d, np.array([0.5]), "proportional", None).tolist()
+    [[0.5, 1.5]]
+    >>> _allocate_shortfall(d, np.array([0.5]), "small_first", None).tolist()
+    [[0.0, 2.0]]
+    >>> _allocate_shortfall(d, np.array([0.5]), "priority", np.array([False, True])).tolist()
+    [[1.0, 1.0]]
+    """
+    if rule == "proportional":
+        return phi[:, None] * demand[None, :]
+    if rule == "small_first":
+        order = np.argsort(demand, kind="stable")
+    else:  # priority first, then the others in proportion... served by size within each group
+        pr = priority if priority is not None else np.zeros(len(demand), dtype=bool)
+        order = np.lexsort((demand, ~pr))  # priority users first
+    d_sorted = demand[order]
+    avail = (1.0 - phi)[:, None] * demand.sum()
+    before = np.concatenate([[0.0], np.cumsum(d_sorted)[:-1]])
+    served = np.clip(avail - before[None, :], 0.0, d_sorted[None, :])
+    short_sorted = d_sorted[None, :] - served
+    out = np.empty_like(short_sorted)
+    out[:, order] = short_sorted
+    return out
+
+
+def _response_factor(
+    sc: Scenario, prep: Prepared, shock_res: dict, T: int, intens: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(factor on φ(t) from substitution and alternate sourcing, stock in days or None)."""
+    cid = shock_res.get("commodity")
+    rc = prep.arrays["response_commodity"]
+    factor = np.ones(T)
+    stock = None
+    shock = sc.doc["shocks"][shock_res["index"]]
+    start = float(shock.get("start", 0))
+    t = np.arange(T, dtype=float)
+    for i, r in enumerate(sc.doc["responses"]):
+        if r["type"] == "rationing" or r.get("sector"):
+            continue
+        if r.get("commodity") and rc.get(i) != cid:
+            continue
+        if r["type"] == "substitution":
+            factor = factor * (1.0 - float(r["fraction"]))
+        elif r["type"] == "alternate_sourcing":
+            begin = start + float(r.get("start", 0)) + float(r["lead_time_days"])
+            ramp = float(r.get("ramp_days", 0))
+            prog = (
+                (t >= begin).astype(float) if ramp <= 0 else np.clip((t - begin + 1) / ramp, 0, 1)
+            )
+            factor = factor * (1.0 - float(r["max_share"]) * prog)
+        elif r["type"] == "stockpile_release":
+            stock = (stock or 0.0) + float(r["days_of_cover"])
+    return factor, stock
+
+
+def _draw_stock(short: np.ndarray, stock: float) -> np.ndarray:
+    """Shortfall left after a stock of ``stock`` days of normal supply covers it, in order.
+
+    >>> _draw_stock(np.array([0.5, 0.5, 0.5]), 0.75).tolist()
+    [0.0, 0.25, 0.5]
+    """
+    cum = np.cumsum(short)
+    covered = np.minimum(cum, stock)
+    draw = np.diff(np.concatenate([[0.0], covered]))
+    return short - draw
+
+
+def _simulate_static(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
+    a = prep.arrays
+    ind: tuple[str, ...] = a["industries"]
+    n = len(ind)
+    T = sc.horizon
+    x = a["x"] / DAYS_PER_YEAR
+    Z_imp = a["Z_imp"] / DAYS_PER_YEAR
+    A, B = a["A"], a["B"]
+    leo, gho = a["leontief"], a["ghosh"]
+    rationing = next((r for r in sc.doc["responses"] if r["type"] == "rationing"), None)
+    rule = rationing["rule"] if rationing else "proportional"
+    prio = None
+    if rationing and rationing["rule"] == "priority":
+        prio = np.isin(np.array(ind), rationing["priority"])
+    sector_subst = np.ones(n)
+    for r in sc.doc["responses"]:
+        if r["type"] == "substitution" and r.get("sector"):
+            sector_subst[ind.index(r["sector"])] *= 1.0 - float(r["fraction"])
+    bottleneck = prep.parameters.get("input_loss") == "bottleneck"
+
+    supply_direct = np.zeros((T, n))  # direct output loss from supply shocks
+    demand_dy = np.zeros((T, n))  # change in final demand
+    per_shock_direct: list[tuple[str, np.ndarray]] = []
+    phi_by_sector = np.zeros((T, n))  # fraction of each industry's imported supply lost
+    trade_shortfall = np.zeros((T, n, n)) if bottleneck else None
+    for res in prep.resolved:
+        shock = sc.doc["shocks"][res["index"]]
+        intens = intensity(shock, T)
+        kind = res["type"]
+        if kind in ("export_ban", "quota", "sanctions"):
+            if kind == "sanctions":
+                depth = float(shock["cut"]) * float(shock.get("import_share", res["import_share"]))
+                weights = {s: 1.0 for s in ind}
+                factor, stock = np.ones(T), None
+            else:
+                sup = float(shock.get("supplier_share", res["supplier_share"]))
+                depth = float(shock["cut"]) * sup
+                weights = {
+                    s: w * float(shock.get("sector_share", res["sector_share"]))
+                    for s, w in res["sectors"].items()
+                }
+                factor, stock = _response_factor(sc, prep, res, T, intens)
+            # g(t): shortfall as a fraction of the commodity's normal imports
+            g = depth * intens * factor
+            if stock is not None and stock > 0:
+                g = _draw_stock(g, stock)
+            direct_k = np.zeros((T, n))
+            for s, w in weights.items():
+                k = ind.index(s)
+                phi = np.clip(g * w, 0.0, 1.0)
+                phi_by_sector[:, k] += phi
+                short = _allocate_shortfall(Z_imp[k], phi, rule, prio) * sector_subst[None, :]
+                if bottleneck:
+                    trade_shortfall[:, k, :] += short
+                direct_k += short
+            if not bottleneck:
+                supply_direct += direct_k
+            per_shock_direct.append((res["label"], direct_k))
+        elif kind in ("outage", "blackout"):
+            depth = float(shock["delta"] if kind == "outage" else shock["depth"])
+            direct_k = (depth * intens)[:, None] * (res["share"] * x)[None, :]
+            supply_direct += direct_k
+            per_shock_direct.append((res["label"], direct_k))
+        elif kind == "demand_shock":
+            j = res["sector_index"]
+            dy = np.zeros((T, n))
+            dy[:, j] = float(shock["change"]) * intens * a["y"][j] / DAYS_PER_YEAR
+            demand_dy += dy
+            per_shock_direct.append((res["label"], -dy))
+    if bottleneck:
+        supply_direct += _bottleneck(trade_shortfall, Z_imp, x)
+    supply_direct = np.minimum(supply_direct, x[None, :])
+    # forward (Ghosh): Δx′ = d′ B G; backward (Leontief): Δx = L A d
+    fwd = gho.output((supply_direct @ B).T).T if T and n else supply_direct
+    bwd = leo.output(A @ supply_direct.T).T if T and n else supply_direct
+    indirect_supply = np.maximum(fwd, bwd)
+    total_supply = np.minimum(supply_direct + indirect_supply, x[None, :])
+    indirect_supply = total_supply - supply_direct
+    dx = leo.output(demand_dy.T).T
+    direct = supply_direct - demand_dy
+    indirect = indirect_supply - (dx - demand_dy)
+
+    ts = _timeseries(ind, x, direct, indirect)
+    paths = _paths(per_shock_direct, B, ind)
+    by_sector = (direct + indirect).sum(axis=0)
+    order = np.argsort(-by_sector, kind="stable")
+    summary = {
+        "table": a["table"],
+        "n_days": T,
+        "resolved_shocks": [_public(r) for r in prep.resolved],
+        "notes": list(prep.notes),
+        "top_sectors": [
+            {"unit": ind[j], "loss": float(by_sector[j])} for j in order[:10] if by_sector[j] != 0
+        ],
+        "import_cut_peak": {
+            ind[k]: float(phi_by_sector[:, k].max())
+            for k in range(n)
+            if phi_by_sector[:, k].max() > 0
+        },
+    }
+    return RunResult(
+        engine="static",
+        scenario=sc.doc,
+        parameters={**prep.parameters, "rationing": rule, "days_per_year": DAYS_PER_YEAR},
+        timeseries=ts,
+        paths=paths,
+        summary=summary,
+        sources=list(prep.sources),
+        seed=seed,
+        unit="million USD per day",
+    )
+
+
+def _bottleneck(shortfall: np.ndarray, Z_imp: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Leontief fixed proportions: output falls by the largest input-shortfall share."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(Z_imp[None, :, :] > 0, shortfall / Z_imp[None, :, :], 0.0)
+    return frac.max(axis=1) * x[None, :]
+
+
+def _public(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in r.items() if k != "notes"
+    }
+
+
+def _timeseries(
+    ind: tuple[str, ...], x: np.ndarray, direct: np.ndarray, indirect: np.ndarray
+) -> pd.DataFrame:
+    """Long timeseries: baseline output at t=0; direct and indirect loss for t=1..T."""
+    T, n = direct.shape
+    days = np.repeat(np.arange(1, T + 1), n)
+    units = np.tile(np.array(ind, dtype=object), T)
+    parts = [
+        pd.DataFrame(
+            {
+                "t": np.zeros(n, dtype=np.int64),
+                "unit_kind": "sector",
+                "unit": list(ind),
+                "region": "",
+                "metric": "output",
+                "component": "total",
+                "value": x,
+            }
+        )
+    ]
+    for comp, arr in (("direct", direct), ("indirect", indirect)):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "t": days.astype(np.int64),
+                    "unit_kind": "sector",
+                    "unit": units,
+                    "region": "",
+                    "metric": "loss",
+                    "component": comp,
+                    "value": arr.reshape(-1),
+                }
+            )
+        )
+    tot = (direct + indirect).sum(axis=1)
+    parts.append(
+        pd.DataFrame(
+            {
+                "t": np.arange(1, T + 1, dtype=np.int64),
+                "unit_kind": "total",
+                "unit": "all",
+                "region": "",
+                "metric": "loss",
+                "component": "total",
+                "value": tot,
+            }
+        )
+    )
+    df = pd.concat(parts, ignore_index=True)
+    return df.loc[:, list(TIMESERIES_COLUMNS)]
+
+
+def _paths(per_shock: list[tuple[str, np.ndarray]], B: np.ndarray, ind, top: int = 50):
+    rows = []
+    for label, d in per_shock:
+        tot = d.sum(axis=0)
+        for j in np.flatnonzero(np.abs(tot) > 0):
+            rows.append((label, ind[j], 1, float(tot[j]), ""))
+            fwd = tot[j] * B[j]
+            for k in np.flatnonzero(fwd > 0):
+                if k != j:
+                    rows.append((label, ind[k], 2, float(fwd[k]), ind[j]))
+    df = pd.DataFrame(rows, columns=list(PATHS_COLUMNS))
+    if df.empty:
+        return df.astype({"step": "int64", "weight": "float64"})
+    df = df.sort_values(["weight", "step", "target"], ascending=[False, True, True], kind="stable")
+    return df.head(top).reset_index(drop=True).astype({"step": "int64"})

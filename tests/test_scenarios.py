@@ -1,0 +1,276 @@
+"""Scenario format, validation (file / line / field), the static engine and reproducibility."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fukugan.scenarios import schema as sch
+from fukugan.scenarios.result import headline, read_run, write_run
+from fukugan.scenarios.run import run_scenario
+from fukugan.scenarios.schema import ScenarioError, intensity, load_scenario, parse_scenario
+from fukugan.services.datasets import load_bundled
+from fukugan.store.analytic import AnalyticStore
+
+EXAMPLES = sorted((Path(sch.__file__).parent / "examples").glob("*.yaml"))
+
+BASE = """\
+name: t
+engine: static
+data:
+  oecd_iot: {country: JPN, year: 2020}
+horizon_days: 60
+shocks:
+  - type: outage
+    sector: C24
+    delta: 0.5
+    recovery: {path: linear, days: 10}
+"""
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> AnalyticStore:
+    s = AnalyticStore(tmp_path_factory.mktemp("home"))
+    load_bundled(s)
+    return s
+
+
+def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def error_of(tmp_path: Path, text: str, store: AnalyticStore | None = None) -> ScenarioError:
+    p = write(tmp_path, text)
+    with pytest.raises(ScenarioError) as ei:
+        sc = load_scenario(p)
+        if store is not None:
+            run_scenario(sc, store)
+    e = ei.value
+    assert e.path == str(p)
+    return e
+
+
+def test_examples_validate_and_have_both_languages():
+    assert len(EXAMPLES) >= 4
+    for p in EXAMPLES:
+        sc = load_scenario(p)
+        assert sc.doc["description"]["en"].strip() and sc.doc["description"]["ja"].strip()
+        assert sc.doc["uncertainty"], p
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_run_on_bundled_data(path, store):
+    r = run_scenario(path, store)
+    h = headline(r.timeseries)
+    assert h["total_loss"] > 0 and h["peak_loss"] > 0
+    assert 0 < h["indirect_share"] < 1
+    assert r.sources and any("OECD" in p.source for p in r.sources)
+    loss = r.timeseries[r.timeseries["metric"] == "loss"]
+    assert np.isfinite(loss["value"]).all()
+
+
+def test_docstring_example_is_a_valid_scenario():
+    doc = sch.__doc__
+    block = doc.split("Complete example", 1)[1].split("::\n", 1)[1].split("\nShock time", 1)[0]
+    text = "\n".join(line[4:] for line in block.splitlines())
+    sc = parse_scenario(text)
+    kinds = [s["type"] for s in sc.doc["shocks"]]
+    assert {"quota", "sanctions", "outage", "blackout", "demand_shock"} <= set(kinds)
+    assert {r["type"] for r in sc.doc["responses"]} == {
+        "stockpile_release",
+        "alternate_sourcing",
+        "substitution",
+        "rationing",
+    }
+
+
+def test_docstring_example_runs(store, tmp_path):
+    doc = sch.__doc__
+    block = doc.split("Complete example", 1)[1].split("::\n", 1)[1].split("\nShock time", 1)[0]
+    text = "\n".join(line[4:] for line in block.splitlines())
+    r = run_scenario(parse_scenario(text), store)
+    assert headline(r.timeseries)["total_loss"] > 0
+
+
+def test_outage_direct_loss_is_delta_times_daily_output(store, tmp_path):
+    r = run_scenario(load_scenario(write(tmp_path, BASE)), store)
+    ts = r.timeseries
+    x = ts[(ts["metric"] == "output") & (ts["unit"] == "C24")]["value"].iloc[0]
+    d1 = ts[(ts["t"] == 1) & (ts["unit"] == "C24") & (ts["component"] == "direct")]
+    assert d1["value"].iloc[0] == pytest.approx(0.5 * x)
+    # recovered linearly in 10 days, so no loss from day 11 on
+    assert ts[(ts["t"] > 10) & (ts["metric"] == "loss")]["value"].abs().max() == 0
+    h = headline(ts)
+    assert h["peak_day"] == 1 and h["recovery_day"] == 11
+    # no sector loses more than its output
+    sec = ts[(ts["unit_kind"] == "sector") & (ts["metric"] == "loss")]
+    loss = sec.groupby(["t", "unit"])["value"].sum()
+    out = ts[ts["metric"] == "output"].set_index("unit")["value"]
+    assert (loss.unstack().le(out + 1e-9)).all().all()
+
+
+def test_same_seed_reproduces_bit_for_bit(store, tmp_path):
+    p = EXAMPLES[0]
+    a = write_run(run_scenario(p, store), tmp_path / "a")
+    b = write_run(run_scenario(p, store), tmp_path / "b")
+    for f in ("timeseries.parquet", "paths.parquet"):
+        assert (a / f).read_bytes() == (b / f).read_bytes()
+    _, _, s = read_run(a)
+    assert s["seed"] == load_scenario(p).seed and s["scenario"]["name"] == load_scenario(p).name
+    assert s["sources"] and s["parameters"]["input_loss"] == "value"
+    # the recorded scenario reproduces the run
+    from fukugan.scenarios.schema import scenario_from_dict
+
+    c = write_run(run_scenario(scenario_from_dict(s["scenario"]), store), tmp_path / "c")
+    assert (a / "timeseries.parquet").read_bytes() == (c / "timeseries.parquet").read_bytes()
+
+
+def test_responses_reduce_the_loss(store, tmp_path):
+    base = """\
+name: g
+engine: static
+data: {oecd_iot: {country: JPN, year: 2020}}
+horizon_days: 200
+shocks:
+  - {type: export_ban, country: CHN, commodity: gallium, sector_share: 0.01}
+"""
+    none = headline(run_scenario(load_scenario(write(tmp_path, base)), store).timeseries)
+    for resp in (
+        "  - {type: stockpile_release, commodity: gallium, days_of_cover: 30}\n",
+        "  - {type: alternate_sourcing, lead_time_days: 30, ramp_days: 30, max_share: 0.5}\n",
+        "  - {type: substitution, fraction: 0.5}\n",
+    ):
+        text = base + "responses:\n" + resp
+        h = headline(run_scenario(load_scenario(write(tmp_path, text)), store).timeseries)
+        assert h["total_loss"] < none["total_loss"]
+    sub = headline(
+        run_scenario(
+            load_scenario(
+                write(tmp_path, base + "responses:\n  - {type: substitution, fraction: 0.5}\n")
+            ),
+            store,
+        ).timeseries
+    )
+    assert sub["total_loss"] == pytest.approx(0.5 * none["total_loss"])
+
+
+def test_rationing_priority_protects_listed_sectors(store, tmp_path):
+    base = """\
+name: g
+engine: static
+data: {oecd_iot: {country: JPN, year: 2020}}
+horizon_days: 10
+shocks:
+  - {type: quota, country: CHN, commodity: gallium, cut: 0.5, sector_share: 0.2}
+"""
+    prio = base + "responses:\n  - {type: rationing, rule: priority, priority: [C29]}\n"
+
+    def direct_c29(text):
+        ts = run_scenario(load_scenario(write(tmp_path, text)), store).timeseries
+        sel = ts[(ts["unit"] == "C29") & (ts["component"] == "direct")]
+        return sel["value"].sum()
+
+    assert direct_c29(base) > 0
+    assert direct_c29(prio) == 0
+
+
+def test_intensity_profiles():
+    exp = intensity(
+        {"type": "outage", "start": 0, "recovery": {"path": "exponential", "days": 10}}, 12
+    )
+    assert exp[0] == 1 and exp[10] == 0 and np.all(np.diff(exp) <= 0)
+    assert exp[9] == pytest.approx(np.exp(-np.log(100) * 0.9))
+    step = intensity({"type": "outage", "start": 2, "recovery": {"path": "step", "days": 3}}, 8)
+    assert step.tolist() == [0, 0, 1, 1, 1, 0, 0, 0]
+
+
+# -- bad input: file, line, field ------------------------------------------------------------
+
+
+def test_unknown_key_names_line_and_field(tmp_path):
+    e = error_of(tmp_path, BASE.replace("    delta: 0.5\n", "    delta: 0.5\n    severity: 3\n"))
+    assert e.line == 10 and e.field == "shocks[0].severity"
+    assert "unknown key 'severity'" in str(e)
+    e = error_of(tmp_path, BASE + "colour: red\n")
+    assert e.line == 11 and e.field == "colour"
+
+
+def test_wrong_type_and_ranges(tmp_path):
+    e = error_of(tmp_path, BASE.replace("delta: 0.5", "delta: high"))
+    assert (e.line, e.field) == (9, "shocks[0].delta") and "not of type 'number'" in str(e)
+    e = error_of(tmp_path, BASE.replace("delta: 0.5", "delta: 1.5"))
+    assert (e.line, e.field) == (9, "shocks[0].delta") and "maximum of 1" in str(e)
+    e = error_of(tmp_path, BASE.replace("delta: 0.5", "delta: -0.1"))
+    assert e.field == "shocks[0].delta"
+    e = error_of(tmp_path, BASE.replace("days: 10", "days: -5"))
+    assert (e.line, e.field) == (10, "shocks[0].recovery.days") and "negative" in str(e)
+    e = error_of(tmp_path, BASE.replace("horizon_days: 60", "horizon_days: 60.5"))
+    assert (e.line, e.field) == (5, "horizon_days")
+    e = error_of(tmp_path, BASE.replace("engine: static", "engine: magic"))
+    assert (e.line, e.field) == (2, "engine") and "static" in str(e)
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    e = error_of(tmp_path, BASE.replace("delta: 0.5", "delta: [0.5"))
+    assert e.line is not None and 9 <= e.line <= 11
+    assert "YAML syntax error" in str(e)
+    e = error_of(tmp_path, BASE + "horizon_days: 30\n")
+    assert e.line == 11 and "duplicate key" in str(e)
+    e = error_of(tmp_path, "- just\n- a list\n")
+    assert e.line == 1
+    e = error_of(tmp_path, "")
+    assert "empty" in str(e)
+
+
+def test_semantic_errors(tmp_path):
+    e = error_of(tmp_path, BASE.replace("    sector: C24\n", "    sector: C24\n    firm: x1\n"))
+    assert e.field == "shocks[0]" and "exactly one target" in str(e)
+    e = error_of(
+        tmp_path,
+        BASE + "uncertainty:\n  - {param: 'shocks[3].cut', dist: uniform, low: 0, high: 1}\n",
+    )
+    assert e.line == 12 and e.field == "uncertainty[0].param"
+    e = error_of(
+        tmp_path,
+        BASE + "uncertainty:\n  - {param: 'shocks[0].delta', dist: uniform, low: 0.5, high: 0.1}\n",
+    )
+    assert e.field == "uncertainty[0].high"
+    e = error_of(tmp_path, BASE.replace("country: JPN", "country: XXX"))
+    assert (e.line, e.field) == (4, "data.oecd_iot.country")
+    e = error_of(tmp_path, BASE.replace("    sector: C24\n", "    region: kansai\n"))
+    assert e.field == "shocks[0].region" and "regions" in str(e)
+
+
+def test_unknown_items_found_at_run_time_name_the_line(tmp_path, store):
+    e = error_of(tmp_path, BASE.replace("sector: C24", "sector: C99"), store)
+    assert (e.line, e.field) == (8, "shocks[0].sector") and "unknown industry 'C99'" in str(e)
+    trade = (
+        BASE
+        + "  - {type: quota, country: CHN, commodity: unobtainium, cut: 0.5, sector_share: 0.1}\n"
+    )
+    e = error_of(tmp_path, trade, store)
+    assert (e.line, e.field) == (11, "shocks[1].commodity") and "unknown commodity" in str(e)
+    e = error_of(tmp_path, trade.replace("CHN", "QQQ"))
+    assert (e.line, e.field) == (11, "shocks[1].country")
+    e = error_of(tmp_path, BASE.replace("JPN, year: 2020", "DEU, year: 2019"), store)
+    assert (e.line, e.field) == (4, "data.oecd_iot") and "no OECD input-output table" in str(e)
+    germ = (
+        BASE
+        + "  - {type: quota, country: CHN, commodity: germanium, cut: 0.5, sector_share: 0.1}\n"
+    )
+    e = error_of(tmp_path, germ, store)
+    assert e.line == 11 and "withholds" in str(e)
+    nosh = BASE + "  - {type: quota, country: CHN, commodity: gallium, cut: 0.5}\n"
+    e = error_of(tmp_path, nosh, store)
+    assert e.line == 11 and "sector_share" in str(e)
+
+
+def test_missing_data_table_in_an_empty_store(tmp_path):
+    e = error_of(tmp_path, BASE, AnalyticStore(tmp_path / "empty"))
+    assert e.field == "data.oecd_iot" and e.line == 4
+    assert re.search(r"not (loaded|in the store)|data load", str(e))
