@@ -30,6 +30,7 @@ from pathlib import Path
 #: Benchmark modules, run in this order.
 SECTIONS: list[str] = [
     "benchmarks.bench_trade",
+    "benchmarks.bench_io",
     "benchmarks.bench_ario",
     "benchmarks.bench_montecarlo",
 ]
