@@ -274,3 +274,48 @@ def test_missing_data_table_in_an_empty_store(tmp_path):
     e = error_of(tmp_path, BASE, AnalyticStore(tmp_path / "empty"))
     assert e.field == "data.oecd_iot" and e.line == 4
     assert re.search(r"not (loaded|in the store)|data load", str(e))
+
+
+# -- dynamic engines ----------------------------------------------------------------------------
+
+
+def test_ario_adapter_runs_a_regional_outage(store):
+    r = run_scenario(EXAMPLES_BY_NAME["hokkaido-blackout"], store, engine="ario")
+    assert r.engine == "ario" and r.parameters["alpha_max"] == 1.25
+    h = headline(r.timeseries)
+    assert h["total_loss"] > 0 and h["peak_day"] is not None
+    assert set(r.timeseries["unit"]) >= {"C24", "all"}
+
+
+def test_ario_refuses_trade_shocks_with_the_line(store):
+    with pytest.raises(ScenarioError) as ei:
+        run_scenario(EXAMPLES_BY_NAME["gallium-germanium-licensing"], store, engine="ario")
+    assert ei.value.field == "shocks[0].type" and ei.value.line is not None
+
+
+FIRMS = """\
+name: firms
+engine: firms
+data:
+  firm_network: {synthetic: {n_firms: 500, mean_degree: 4, n_sectors: 5, seed: 3}}
+horizon_days: 30
+shocks:
+  - {type: outage, sector: S01, delta: 0.5, recovery: {path: linear, days: 10}}
+responses:
+  - {type: rationing, rule: small_first}
+"""
+
+
+def test_firms_adapter_on_a_synthetic_network(store, tmp_path):
+    r = run_scenario(load_scenario(write(tmp_path, FIRMS)), store)
+    assert r.engine == "firms" and r.sources[0].synthetic
+    h = headline(r.timeseries)
+    assert h["total_loss"] > 0 and h["indirect_loss"] > 0
+    a = write_run(r, tmp_path / "a")
+    b = write_run(run_scenario(load_scenario(write(tmp_path, FIRMS)), store), tmp_path / "b")
+    assert (a / "timeseries.parquet").read_bytes() == (b / "timeseries.parquet").read_bytes()
+    e = error_of(tmp_path, FIRMS.replace("sector: S01", "sector: S99"), store)
+    assert (e.line, e.field) == (7, "shocks[0].sector")
+
+
+EXAMPLES_BY_NAME = {p.stem: p for p in EXAMPLES}

@@ -78,6 +78,7 @@ from __future__ import annotations
 import importlib
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -190,7 +191,7 @@ def simulate(prepared: Prepared, scenario: Scenario, seed: int | None = None) ->
 _ENGINE_MODULES = {
     "ario": ("fukugan.dynamics.ario", "simulate_ario"),
     "firms": ("fukugan.dynamics.firms", "simulate_firms"),
-    "exposure": ("fukugan.exposure", "time_to_recover"),
+    "exposure": ("fukugan.exposure.lp", "to_run_result"),
 }
 
 
@@ -841,3 +842,266 @@ def _paths(per_shock: list[tuple[str, np.ndarray]], B: np.ndarray, ind, top: int
         return df.astype({"step": "int64", "weight": "float64"})
     df = df.sort_values(["weight", "step", "target"], ascending=[False, True, True], kind="stable")
     return df.head(top).reset_index(drop=True).astype({"step": "int64"})
+
+
+# -- ARIO engine (fukugan.dynamics.ario) ---------------------------------------------------------
+
+#: scenario recovery path → BoARIO recovery function ("exponential": BoARIO's "convexe noscale"
+#: K₀(1 − 1/τ)^e with τ chosen so that 1 % of the loss is left after ``recovery.days``; "step":
+#: full loss for ``duration + days``, then a one-day linear recovery)
+_ARIO_RECOVERY = {"linear": "linear", "exponential": "convexe noscale"}
+ARIO_PARAMETERS = (
+    "alpha_max",
+    "alpha_tau",
+    "main_inv_dur",
+    "psi_param",
+    "inventory_restoration_tau",
+    "productive_capital_to_VA",
+    "order_type",
+)
+
+
+def _unsupported(sc: Scenario, eng: str, kinds: tuple[str, ...], what: str) -> None:
+    """Refuse shocks / responses an engine cannot represent, naming their line."""
+    for i, s in enumerate(sc.doc[what]):
+        if s["type"] not in kinds:
+            raise sc.error(
+                f"the {eng} engine does not represent a {s['type']} (it takes "
+                f"{', '.join(kinds)}); run this scenario with --engine static",
+                (what, i, "type"),
+            )
+
+
+def _prepare_ario(sc: Scenario, store: AnalyticStore) -> Prepared:
+    """National OECD table as a one-region ARIO system; outages / blackouts destroy capital
+    δ_j · K_j (K = ``productive_capital_to_VA`` × VA, VA = x − 1′Z_dom ≥ 0, as BoARIO)."""
+    from fukugan.dynamics.ario import ARIOParams
+    from fukugan.errors import NotLoadedError
+    from fukugan.services.io import load_table
+
+    data = sc.doc["data"]
+    if "oecd_iot" not in data:
+        raise sc.error("the ario adapter runs on data.oecd_iot {country, year}", ("data",))
+    _unsupported(sc, "ario", ("outage", "blackout"), "shocks")
+    for i, r in enumerate(sc.doc["responses"]):
+        if r["type"] != "rationing" or r["rule"] != "proportional":
+            raise sc.error(
+                "the ario engine rations proportionally and has no other responses; "
+                "run this scenario with --engine static",
+                ("responses", i, "type"),
+            )
+    for k in sc.doc["parameters"]:
+        if k not in ARIO_PARAMETERS:
+            raise sc.error(
+                f"unknown ario parameter {k!r}; known: {', '.join(ARIO_PARAMETERS)}",
+                ("parameters", k),
+            )
+    country, year = data["oecd_iot"]["country"], int(data["oecd_iot"]["year"])
+    try:
+        t = load_table(store, country, year)
+    except (UnknownItemError, NotLoadedError) as e:
+        raise sc.error(str(e), ("data", "oecd_iot")) from None
+    ind = t.industries
+    resolved = []
+    for i, s in enumerate(sc.doc["shocks"]):
+        where = ("shocks", i)
+        if "firm" in s or "facility" in s:
+            raise sc.error("the ario engine works on sectors and regions", where)
+        if "sector" in s:
+            share = np.zeros(len(ind))
+            share[_check_sector(sc, (*where, "sector"), s["sector"], ind)] = 1.0
+        else:
+            share = _region_shares(sc, s["region"], ind)
+        resolved.append({"index": i, "type": s["type"], "share": share})
+    params = ARIOParams(**sc.doc["parameters"])
+    # one final-demand column (net of inventory changes), as BoARIO needs Y ≥ 0
+    y = np.asarray(t.Y_dom, dtype=float).sum(axis=1)
+    notes = []
+    if (y < 0).any():
+        neg = [ind[j] for j in np.flatnonzero(y < 0)]
+        notes.append(f"negative net final demand set to 0 for ARIO: {', '.join(neg)}")
+    y_ario = np.maximum(y, 0.0)[:, None]
+    x = np.asarray(t.x, dtype=float)
+    va = np.maximum(x - np.asarray(t.Z_dom).sum(axis=0), 0.0)
+    arrays = {
+        "Z": np.asarray(t.Z_dom, dtype=float),
+        "Y": y_ario,
+        "x": x,
+        "capital": params.productive_capital_to_VA * va
+        if not isinstance(params.productive_capital_to_VA, dict)
+        else va * 4,
+        "industries": ind,
+        "region": country,
+        "table": f"OECD IOT {country} {year}",
+    }
+    return Prepared("ario", arrays, resolved, [t.provenance], notes, params.as_dict())
+
+
+def _simulate_ario(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
+    from fukugan.dynamics.ario import ARIOEvent, ARIOParams, simulate_ario, to_run_rows
+
+    a = prep.arrays
+    ind, reg = a["industries"], a["region"]
+    events = []
+    for res in prep.resolved:
+        s = sc.doc["shocks"][res["index"]]
+        depth = float(s["delta"] if s["type"] == "outage" else s["depth"])
+        impact = {
+            (reg, ind[j]): depth * res["share"][j] * a["capital"][j]
+            for j in range(len(ind))
+            if res["share"][j] > 0 and depth > 0
+        }
+        if not impact:
+            continue
+        rec = s.get("recovery") or {}
+        if s["type"] == "blackout":
+            duration, tau, fn = int(s["days"]), 1, "linear"
+        elif rec.get("path") == "step":
+            duration, tau, fn = int(s.get("duration", 0)) + int(rec.get("days", 0)), 1, "linear"
+        else:
+            duration = int(s.get("duration", 0))
+            tau = max(1, int(rec.get("days", 1)))
+            fn = _ARIO_RECOVERY.get(rec.get("path", "linear"), "linear")
+            if fn == "convexe noscale":  # (1 − 1/τ)^days = 1 %: the scenario's "exponential"
+                tau = max(2, int(round(1.0 / (1.0 - 0.01 ** (1.0 / tau)))))
+        events.append(
+            ARIOEvent(
+                impact=impact,
+                occurrence=int(s.get("start", 0)) + 1,
+                duration=max(1, duration),
+                recovery_tau=tau,
+                recovery_function=fn,
+                name=f"shocks[{res['index']}]",
+            )
+        )
+    params = ARIOParams(**{k: v for k, v in prep.parameters.items() if k in ARIO_PARAMETERS})
+    traj = simulate_ario(
+        a["Z"], a["Y"], a["x"], None, [reg], list(ind), events, params, n_days=sc.horizon
+    )
+    ts = to_run_rows(traj, metrics=("output", "loss"))
+    ts["unit"] = ts["unit"].astype(str).str.replace(f"{reg}/", "", regex=False)
+    return RunResult(
+        engine="ario",
+        scenario=sc.doc,
+        parameters=prep.parameters,
+        timeseries=ts.loc[:, list(TIMESERIES_COLUMNS)],
+        summary={"table": a["table"], "n_days": sc.horizon, "notes": list(prep.notes)},
+        sources=list(prep.sources),
+        seed=seed,
+        unit="million USD per day",
+    )
+
+
+# -- firm-level engine (fukugan.dynamics.firms) ------------------------------------------------
+
+FIRM_PARAMETERS = ("n", "tau")
+
+
+def _prepare_firms(sc: Scenario, store: AnalyticStore) -> Prepared:
+    """A firm network (synthetic, labelled so, or a user's edge list) and capacity shocks on
+    firms, sectors or regions of the network."""
+    from fukugan.dynamics.networks import synthetic_network
+
+    data = sc.doc["data"]
+    fn = data.get("firm_network")
+    if fn is None:
+        raise sc.error(
+            "the firms engine needs data.firm_network {path: edges.csv} or {synthetic: ...}",
+            ("data",),
+        )
+    _unsupported(sc, "firms", ("outage", "blackout"), "shocks")
+    for i, r in enumerate(sc.doc["responses"]):
+        if r["type"] != "rationing" or r["rule"] == "priority":
+            raise sc.error(
+                "the firms engine takes only rationing: proportional | small_first",
+                ("responses", i, "type"),
+            )
+    for k in sc.doc["parameters"]:
+        if k not in FIRM_PARAMETERS:
+            raise sc.error(
+                f"unknown firms parameter {k!r}; known: {', '.join(FIRM_PARAMETERS)}",
+                ("parameters", k),
+            )
+    if "synthetic" in fn:
+        syn = fn["synthetic"]
+        n = int(syn["n_firms"])
+        net = synthetic_network(
+            n,
+            int(round(n * float(syn.get("mean_degree", 5.0)))),
+            n_sectors=int(syn.get("n_sectors", 20)),
+            seed=int(syn.get("seed", sc.seed)),
+        )
+        prov = Provenance(
+            "firm_network",
+            "fukugan synthetic firm network (heavy-tailed degrees)",
+            "generated",
+            "million JPY per day",
+            "none",
+            synthetic=True,
+        )
+    else:
+        try:
+            from fukugan.data.firm_edges import read_firm_edges  # type: ignore[attr-defined]
+        except ImportError:
+            raise EngineNotAvailable(
+                "firm edge-list import (fukugan.data.firm_edges) has not landed yet; use "
+                "data.firm_network.synthetic"
+            ) from None
+        base = Path(sc.path).parent if sc.path else Path.cwd()
+        p = Path(fn["path"]) if Path(fn["path"]).is_absolute() else base / fn["path"]
+        net, prov = read_firm_edges(p)
+    shocks = []
+    from fukugan.errors import InputError
+
+    for i, s in enumerate(sc.doc["shocks"]):
+        where = ("shocks", i)
+        target = next(k for k in ("firm", "facility", "sector", "region") if k in s)
+        shocks.append({"index": i, "target": target, "id": str(s[target])})
+        try:
+            _firm_shock(net, s, target)
+        except InputError as e:
+            raise sc.error(e.message, (*where, target)) from None
+    return Prepared("firms", {"network": net}, shocks, [prov], [], dict(sc.doc["parameters"]))
+
+
+def _firm_shock(net, s: dict[str, Any], target: str):
+    from fukugan.dynamics.firms import FirmShock
+
+    rec = s.get("recovery") or {}
+    if s["type"] == "blackout":
+        kw = {"recovery": "step", "recovery_days": float(s["days"])}
+        delta = float(s["depth"])
+    else:
+        path = rec.get("path")
+        kw = {
+            "recovery": path if path else "step",
+            "recovery_days": float(rec.get("days") or s.get("duration") or 1)
+            + (float(s.get("duration", 0)) if path else 0.0),
+        }
+        delta = float(s["delta"])
+    kw["start"] = int(s.get("start", 0)) + 1
+    ident = str(s[target])
+    if target in ("firm", "facility"):
+        return FirmShock.by_ids(net, {ident: delta}, **kw)
+    if target == "sector":
+        return FirmShock.by_sector(net, ident, delta, **kw)
+    return FirmShock.by_region(net, ident, delta, **kw)
+
+
+def _simulate_firms(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
+    from fukugan.dynamics.firms import FirmParams, simulate_firms, to_run_result
+
+    net = prep.arrays["network"]
+    shocks = [_firm_shock(net, sc.doc["shocks"][r["index"]], r["target"]) for r in prep.resolved]
+    rationing = next((r["rule"] for r in sc.doc["responses"] if r["type"] == "rationing"), None)
+    params = FirmParams(
+        **{k: v for k, v in prep.parameters.items() if k in FIRM_PARAMETERS},
+        rationing=rationing or "proportional",
+        record="aggregate",
+    )
+    traj = simulate_firms(net, shocks, params, n_days=sc.horizon)
+    res = to_run_result(traj, scenario=sc.doc, seed=seed)
+    res.sources = list(prep.sources)
+    res.parameters = {**res.parameters, **params.as_dict()}
+    res.engine = "firms"
+    return res
