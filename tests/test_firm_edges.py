@@ -34,7 +34,9 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_edges_with_sector_columns(tmp_path):
-    net, report = read_firm_edges(write(tmp_path, "e.csv", EDGES))
+    net, prov = read_firm_edges(write(tmp_path, "e.csv", EDGES))
+    report = prov.extra
+    assert "connected component" in prov.notes and prov.dataset == "firm_network"
     assert net.n_firms == 5 and net.n_links == 4
     assert net.ids().tolist() == ["steel", "parts", "cars", "glass", "trucks"]
     assert net.sector_names == ("auto", "ceramics", "machinery", "metal")
@@ -63,7 +65,8 @@ def test_edges_with_sector_columns(tmp_path):
 def test_edges_with_firm_table(tmp_path):
     e = write(tmp_path, "e.csv", "Supplier , Customer,Amount\nsteel,parts,10\nparts,cars,10\n")
     f = write(tmp_path, "f.csv", FIRMS)
-    net, report = read_firm_edges(e, f)
+    net, prov = read_firm_edges(e, f)
+    report = prov.extra
     assert net.n_firms == 5 and net.n_links == 2
     assert net.ids().tolist() == ["steel", "parts", "cars", "glass", "trucks"]
     assert net.region_names == ("Aichi", "Mie", "Tokyo")
@@ -77,9 +80,9 @@ def test_edges_with_firm_table(tmp_path):
 def test_sales_column_sets_final_demand(tmp_path):
     e = write(tmp_path, "e.csv", "supplier,customer,value\na,b,4\n")
     f = write(tmp_path, "f.csv", "firm,sector,sales\na,x,10\nb,y,9\n")
-    net, report = read_firm_edges(e, f)
+    net, prov = read_firm_edges(e, f)
     np.testing.assert_allclose(net.final_demand, [6, 9])
-    assert report["final_demand"].startswith("sales")
+    assert prov.extra["final_demand"].startswith("sales")
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fukugan.data.provenance import Provenance
 from fukugan.data.validate import (
     check_known,
     check_unique,
@@ -96,11 +97,12 @@ def read_firm_edges(
     firms_path: str | Path | None = None,
     *,
     unit: str = "value per day",
-) -> tuple[FirmNetwork, dict[str, Any]]:
-    """Read and validate an edge list (and optional firm table): ``(network, report)``.
+) -> tuple[FirmNetwork, Provenance]:
+    """Read and validate an edge list (and optional firm table): ``(network, provenance)``.
 
-    The report holds :meth:`FirmNetwork.describe` plus how final demand was set and the files
-    read. See the module doc for the columns and the checks.
+    ``provenance.extra`` is the report: :meth:`FirmNetwork.describe` (firms, links, components,
+    isolated firms, ...), how final demand was set and the files read; ``provenance.notes`` says
+    the same in one line. See the module doc for the columns and the checks.
     """
     edges_path = Path(edges_path)
     table = read_csv_strings(edges_path)
@@ -281,4 +283,17 @@ def read_firm_edges(
         unit=unit,
     )
     report = {**network.describe(), "final_demand": how, "files": files}
-    return network, report
+    prov = Provenance(
+        dataset="firm_network",
+        source="user firm edge list " + " + ".join(Path(f).name for f in files),
+        year="n/a",
+        unit=unit,
+        licence="user-supplied",
+        notes=(
+            f"{report['firms']} firms, {report['links']} links, {report['sectors']} sectors, "
+            f"{report['components']} weakly connected component(s), "
+            f"{report['isolated_firms']} firm(s) without links; final demand: {how}"
+        ),
+        extra=report,
+    )
+    return network, prov
