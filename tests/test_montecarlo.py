@@ -68,9 +68,12 @@ def test_sweep_on_a_two_worker_cluster_equals_in_process(store, client, tmp_path
     dist = run_sweep(sc, store, samples=24, client=client)
     local = run_sweep(sc, store, samples=24, workers=0)
     assert dist.workers == 2 and local.workers == 0
-    pd.testing.assert_frame_equal(dist.samples, local.samples)
-    pd.testing.assert_frame_equal(dist.by_sector, local.by_sector)
-    pd.testing.assert_frame_equal(dist.daily, local.daily)
+    # in-process numpy may use a multi-threaded BLAS (last-bit differences); Dask workers are
+    # single-threaded, so 1 or 2 workers give identical bits (see the benchmark test)
+    kw = {"check_exact": False, "rtol": 1e-12, "atol": 1e-9}
+    pd.testing.assert_frame_equal(dist.samples, local.samples, **kw)
+    pd.testing.assert_frame_equal(dist.by_sector, local.by_sector, **kw)
+    pd.testing.assert_frame_equal(dist.daily, local.daily, **kw)
     bs = dist.by_sector
     assert (bs["q05"] <= bs["q50"] + 1e-9).all() and (bs["q50"] <= bs["q95"] + 1e-9).all()
     assert bs["unit"].iloc[0] == "C29"
