@@ -335,7 +335,7 @@ def run(quick: bool = False, workdir: Path | None = None, extraction: bool = Tru
     if ext is not None:
         lines.append(
             f"- hypothetical extraction of all {n:,} sectors (total, backward, forward linkages, "
-            f"closed forms from one LU and diag(L) by LAPACK getri): **{ext['seconds']:.2f} s** "
+            f"closed forms from one LU and diag(L) by blocked solves): **{ext['seconds']:.2f} s** "
             f"(of which the LU {ext['factorisation_s']:.2f} s), peak RSS "
             f"{ext['peak_rss_mib']:.0f} MiB; extracting each sector literally would need "
             f"{n:,} factorisations (≈ {n * ext['factorisation_s'] / 3600:.1f} h)."

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.linalg import get_lapack_funcs, lu_solve
+from scipy.linalg import lu_solve
 
 from fukugan.errors import InputError
 from fukugan.iomodels._checks import (
@@ -160,22 +160,22 @@ class LeontiefModel:
         E[idx, np.arange(idx.size)] = 1.0
         return lu_solve(self._lu, E, trans=self._t, check_finite=False)
 
-    def inverse_diagonal(self) -> np.ndarray:
+    def inverse_diagonal(self, block: int = 1024) -> np.ndarray:
         """diag(L), the own-industry entries L_jj, for all j.
 
-        Needs the inverse (LAPACK ``getri`` on a copy of the LU factors: 4/3 n³ flops, less than
-        the 2 n³ of solving for L column by column); diag(L′) = diag(L), so either stored
-        factorisation works.
+        Solves for L's columns ``block`` at a time and keeps only their diagonal entries:
+        BLAS-3 triangular solves (faster here than LAPACK's getri inversion) and n × block
+        memory instead of a second n × n array.
         """
-        if self.n == 0:
-            return np.zeros(0)
-        lu, piv = self._lu
-        getri, getri_lwork = get_lapack_funcs(("getri", "getri_lwork"), (lu,))
-        lwork, info = getri_lwork(self.n)
-        inv, info = getri(lu.copy(order="F"), piv, lwork=int(lwork), overwrite_lu=True)
-        if info != 0:  # pragma: no cover - the factorisation was checked nonsingular
-            raise InputError("I − A is singular", field="A")
-        return np.diag(inv).copy()
+        n = self.n
+        d = np.empty(n)
+        for j0 in range(0, n, block):
+            j1 = min(n, j0 + block)
+            E = np.zeros((n, j1 - j0))
+            E[np.arange(j0, j1), np.arange(j1 - j0)] = 1.0
+            X = lu_solve(self._lu, E, trans=self._t, check_finite=False, overwrite_b=True)
+            d[j0:j1] = X[np.arange(j0, j1), np.arange(j1 - j0)]
+        return d
 
     def inverse(self) -> np.ndarray:
         """The explicit Leontief inverse L = (I − A)⁻¹ (from the same factorisation)."""
