@@ -143,8 +143,11 @@ def test_parameters_as_boario(model_kwargs, params):
     impact = event_impact(mrio)
     kw = {"occurrence": 2, "duration": 3, "recovery_tau": 20, "recovery_function": "concave"}
     slow = run_boario(mrio, impact, 50, register_stocks=True, model_kwargs=model_kwargs, **kw)
-    fast = run_fukugan(mrio, impact, 50, register_stocks=True, params=params, **kw)
-    _assert_equal(fast, slow)
+    for kernels in ("numpy", "numba"):
+        fast = run_fukugan(
+            mrio, impact, 50, register_stocks=True, params=params, kernels=kernels, **kw
+        )
+        _assert_equal(fast, slow)
 
 
 def test_quick_benchmark_sides_agree():

@@ -678,52 +678,63 @@ class ARIOTrajectory:
 # --------------------------------------------------------------------------------------------
 # the loop
 # --------------------------------------------------------------------------------------------
-def _allclose(a: np.ndarray, b: np.ndarray) -> bool:
-    """``np.allclose(a, b)`` (rtol 1e-5, atol 1e-8, inf equal to itself, NaN never), faster."""
-    with np.errstate(invalid="ignore"):
-        close = np.abs(a - b) <= 1e-08 + 1e-05 * np.abs(b)
+def _allclose(a: np.ndarray, b: np.ndarray, buf: np.ndarray, buf2: np.ndarray) -> bool:
+    """``np.allclose(a, b)`` (rtol 1e-5, atol 1e-8, inf equal to itself, NaN never) for ``b``
+    ≥ 0 or NaN (|b| = b), without numpy's temporaries (``buf``, ``buf2``: scratch arrays)."""
+    np.subtract(a, b, out=buf)  # inf − inf = NaN is not close (the caller ignores the warning)
+    np.abs(buf, out=buf)
+    np.multiply(b, 1e-05, out=buf2)
+    buf2 += 1e-08
+    close = buf <= buf2
     if close.all():
         return True
     return bool((close | (a == b)).all())
 
 
 class _NumpyKernels:
-    """The kernels of :mod:`fukugan.dynamics._ario_kernels` in numpy (same per-element
-    operations), for small systems where loading numba costs more than it saves."""
+    """The kernels of :mod:`fukugan.dynamics._ario_kernels` in numpy, for small systems where
+    loading numba costs more than it saves: the very expressions of BoARIO 0.7.2
+    (``I_sum @ Z_prod``, ``I_sum @ deliveries``), with broadcasting instead of ``np.tile``."""
 
-    @staticmethod
-    def orders_alt(z0, cap_ratio, gap, m, n, orders, orders_tot):  # type: ignore[no-untyped-def]
+    def __init__(self, m: int, n: int) -> None:
+        self.i_sum = np.tile(np.eye(n), m)
+        self.buf = np.empty((m * n, m * n))
+
+    def orders_alt(self, z0, cap_ratio, gap, m, n, orders, orders_tot):  # type: ignore[no-untyped-def]
         nm = z0.shape[1]
-        zp = (z0 * cap_ratio[:, np.newaxis]).reshape(m, n, nm)
-        zc = zp.sum(axis=0)[np.newaxis]
-        share = np.zeros_like(zp)
-        np.divide(zp, zc, out=share, where=zc != 0)
-        np.multiply(gap[np.newaxis], share, out=orders.reshape(m, n, nm))
+        zp = np.multiply(z0, cap_ratio[:, np.newaxis], out=self.buf)
+        zc = self.i_sum @ zp
+        # where Z_Cprod = 0 every term is 0 (flows are ≥ 0): dividing by 1 gives BoARIO's 0
+        zc[zc == 0] = 1.0
+        o3 = orders.reshape(m, n, nm)
+        np.divide(zp.reshape(m, n, nm), zc[np.newaxis], out=o3)
+        o3 *= gap[np.newaxis]
         np.einsum("ij->i", orders, out=orders_tot)
 
-    @staticmethod
-    def orders_noalt(z_distrib, gap, m, n, orders, orders_tot):  # type: ignore[no-untyped-def]
+    def orders_noalt(self, z_distrib, gap, m, n, orders, orders_tot):  # type: ignore[no-untyped-def]
         nm = z_distrib.shape[1]
         np.multiply(gap[np.newaxis], z_distrib.reshape(m, n, nm), out=orders.reshape(m, n, nm))
         np.einsum("ij->i", orders, out=orders_tot)
 
-    @staticmethod
-    def restock(orders, demand_tot, production, m, n, stock_add):  # type: ignore[no-untyped-def]
-        nm = orders.shape[1]
-        share = np.zeros_like(orders)
+    def restock(self, orders, demand_tot, production, m, n, stock_add):  # type: ignore[no-untyped-def]
+        share = self.buf
         t = demand_tot[:, np.newaxis]
-        np.divide(orders, t, out=share, where=t != 0)
+        if demand_tot.all():
+            np.divide(orders, t, out=share)
+        else:
+            share[...] = 0.0
+            np.divide(orders, t, out=share, where=t != 0)
         share *= production[:, np.newaxis]
-        share.reshape(m, n, nm).sum(axis=0, out=stock_add)
+        np.matmul(self.i_sum, share, out=stock_add)
 
 
 #: below this many industries the numpy kernels are used by default (no numba start-up)
 NUMBA_MIN_INDUSTRIES = 300
 
 
-def _kernels(nm: int, kernels: str) -> Any:
-    if kernels == "numpy" or (kernels == "auto" and nm < NUMBA_MIN_INDUSTRIES):
-        return _NumpyKernels
+def _kernels(m: int, n: int, kernels: str) -> Any:
+    if kernels == "numpy" or (kernels == "auto" and m * n < NUMBA_MIN_INDUSTRIES):
+        return _NumpyKernels(m, n)
     if kernels not in ("auto", "numba"):
         raise InputError(f"unknown kernels {kernels!r} (auto, numba, numpy)", field="kernels")
     from fukugan.dynamics import _ario_kernels
@@ -780,7 +791,7 @@ def run_system(
     trackers = _prepare_events(system, events)
     m, n = system.n_regions, system.n_sectors
     nm = m * n
-    kern = _kernels(nm, kernels)
+    kern = _kernels(m, n, kernels)
     n_fd = system.n_fd
     st = state if state is not None else ARIOState.initial(system)
     x0 = system.x0
@@ -824,180 +835,233 @@ def run_system(
     gap_buf = np.empty((n, nm))
     crashed_at = None
     reb_demand_tot = st.rebuild_residual.copy()
-    any_rebuild_cols = False  # BoARIO's entire_demand has rebuilding columns
+    any_rebuild_cols = bool(reb_demand_tot.any())  # BoARIO's entire_demand has rebuilding columns
+    capital_nz = capital != 0
+    x0_nz = x0 != 0
+    lost_key: tuple[int, ...] | None = None
+    lost = delta = one_minus_delta = np.zeros(nm)
+    # final demand by (supplier region, product, consumer region), for the unmet final demand
+    y_by_region = (y0.reshape(nm, m, n_fd).sum(axis=2)).reshape(m, n, m)  # [r_s, s, r_c]
+    scarcity = np.zeros(nm)
+    tmp = np.empty(nm)
+    delivered_share = np.full((n_days, nm), np.nan)
+    stock_use = np.empty((n, nm))
+    constraints = np.empty((n, nm))
+    goal = np.empty((n, nm))
+    use_opt = np.empty((n, nm))  # x^Opt · A^S
+    scratch = (np.empty((n, nm)), np.empty((n, nm)))
+    x0_all_nz = bool(x0_nz.all())
 
-    for t in range(st.t, st.t + n_days):
-        row = t - st.t
-        # ---- 0. events (Simulation._check_happening_events) --------------------------------
-        for tr in trackers:
-            if tr.status == "pending" and (t - 1) <= tr.event.occurrence <= t:
-                tr.status = "happening"
-        for tr in trackers:
-            if tr.status == "happening" and t >= tr.event.occurrence + tr.event.duration:
-                tr.status = "rebuilding" if tr.event.event_type == "rebuild" else "recovering"
-        active = [
-            tr.dmg
-            for tr in trackers
-            if tr.status in ("happening", "rebuilding", "recovering") and tr.dmg is not None
-        ]
-        lost = np.add.reduce(np.array(active)) if active else np.zeros(nm)
-        if (lost > capital).any():
-            i = int(np.argmax(lost > capital))
-            raise InputError(
-                f"day {t}: capital destroyed by the events at "
-                f"{_label(system.regions, system.sectors, i)} ({lost[i]:g}) exceeds its "
-                f"productive capital ({capital[i]:g})",
-                field="impact",
-            )
-        delta = np.zeros(nm)
-        np.divide(lost, capital, where=capital != 0, out=delta)
-        rebuilding = [tr for tr in trackers if tr.status == "rebuilding"]
-        reb_blocks: list[tuple[_Tracker, np.ndarray]] = []
-        if rebuilding:
-            any_rebuild_cols = True
-            reb_demand_tot = np.zeros(nm)
-            for tr in rebuilding:
-                assert tr.reb_remaining is not None
-                block = tr.reb_remaining * tr.reb_rate
-                reb_blocks.append((tr, block))
-                reb_demand_tot = reb_demand_tot + np.einsum("ij->i", block)
-        if stocks_rec is not None:
-            stocks_rec[row] = st.inputs_stock
-        if finite_goal_needed:
-            out["inventory_total"][row] = np.where(
-                np.isfinite(st.inputs_stock), st.inputs_stock, 0.0
-            ).sum(axis=0)
-        else:
-            st.inputs_stock.sum(axis=0, out=out["inventory_total"][row])
-        demand_tot = st.orders_tot + fd_tot + reb_demand_tot
-
-        # ---- 1. overproduction (ARIOBaseModel.calc_overproduction) --------------------------
-        alpha = st.overprod
-        if t > 1:
-            scarcity = np.full(nm, 0.0)
-            nz = demand_tot != 0
-            scarcity[nz] = (demand_tot[nz] - st.production[nz]) / demand_tot[nz]
-            scarcity[np.isnan(scarcity)] = 0
-            chg = ((p.alpha_max - alpha) * scarcity * overprod_tau) + (
-                (p.alpha_base - alpha) * (scarcity == 0) * overprod_tau
-            )
-            alpha = alpha + chg
-            alpha[alpha < 1.0] = 1.0
-            st.overprod = alpha
-        out["overproduction"][row] = alpha
-        out["intermediate_demand"][row] = st.orders_tot
-        out["final_demand"][row] = fd_tot
-        out["rebuild_demand"][row] = reb_demand_tot
-
-        # ---- 2. production (calc_production) --------------------------------------------------
-        cap = x0.copy()
-        cap = cap * (1 - delta)
-        cap = cap * alpha
-        prod_opt = np.fmin(demand_tot, cap)
-        constraints = prod_opt[np.newaxis, :] * tech
-        if p.model_type == "psi":
-            constraints *= psi
-        constraints *= inv_fin
-        limited = (st.inputs_stock < constraints) & thr
-        if limited.any():
-            ratio = np.ones((n, nm))
-            np.divide(st.inputs_stock, constraints, out=ratio, where=thr & (constraints != 0))
-            ratio[ratio > 1] = 1
-            production = np.min(prod_opt[np.newaxis, :] * ratio, axis=0)
-        else:
-            production = prod_opt
-        out["production"][row] = production
-        out["production_cap"][row] = cap
-        out["productive_capital_lost"][row] = lost
-        st.production = production
-
-        # ---- 3. distribution (distribute_production) -----------------------------------------
-        kern.restock(st.orders, demand_tot, production, m, n, stock_add)
-        stock_use = production[np.newaxis, :] * tech
-        if not _allclose(stock_add, stock_use):
-            new_stock = st.inputs_stock - stock_use + stock_add
-            if (new_stock < 0).any():  # BoARIO: RuntimeError → the loop stops ("crashed")
-                crashed_at = t
-                st.inputs_stock = new_stock
-                break
-            st.inputs_stock = new_stock
-        shares_ok = demand_tot != 0
-        ratio_fd = np.zeros((nm, y0.shape[1]))
-        np.divide(y0, demand_tot[:, np.newaxis], out=ratio_fd, where=shares_ok[:, np.newaxis])
-        fd_not_met = y0 - ratio_fd * production[:, np.newaxis]
-        out["final_demand_undist"][row] = np.einsum("ij->i", fd_not_met)
-        out["final_demand_unmet"][row] = (
-            fd_not_met.reshape(m, n, m, n_fd).sum(axis=(0, 3)).T.flatten()
-        )
-        reb_prod_tot = np.zeros(nm)
-        new_reb_tot = np.zeros(nm)
-        for tr, block in reb_blocks:
-            share = np.zeros_like(block)
-            np.divide(block, demand_tot[:, np.newaxis], out=share, where=shares_ok[:, np.newaxis])
-            delivered = share * production[:, np.newaxis]
-            d_tot = np.einsum("ij->i", delivered)
-            reb_prod_tot = reb_prod_tot + d_tot
-            new_reb_tot = new_reb_tot + np.einsum("ij->i", block - delivered)
-            # EventTracker.receive_indus_rebuilding
-            rem = np.round(tr.reb_remaining - delivered, tr.precision)
-            rem[rem < 0] = 0.0
-            if not rem.any():
-                tr.reb_remaining = None
-                tr.dmg = None
-                tr.status = "finished"
-            else:
-                tr.reb_remaining = rem
-                dmg = np.zeros(nm)
-                dmg[tr.idx] = rem.sum(axis=0) / tr.event.rebuilding_factor
-                tr.dmg = dmg
-        out["rebuild_prod"][row] = reb_prod_tot
-        if reb_blocks:
-            reb_demand_tot = new_reb_tot
-        # EventTracker.recover
-        for tr in trackers:
-            if tr.status == "recovering":
-                assert tr.recovery is not None and tr.event.recovery_tau is not None
-                if tr.dmg is not None:
-                    elapsed = t - (tr.event.occurrence + tr.event.duration)
-                    dmg = np.round(
-                        tr.recovery(elapsed, tr.dmg0, tr.event.recovery_tau), tr.precision
+    # BoARIO computes 0 · inf and inf − inf where inventories are infinite, and ignores them
+    with np.errstate(invalid="ignore"):
+        for t in range(st.t, st.t + n_days):
+            row = t - st.t
+            # ---- 0. events (Simulation._check_happening_events) --------------------------------
+            for tr in trackers:
+                if tr.status == "pending" and (t - 1) <= tr.event.occurrence <= t:
+                    tr.status = "happening"
+            for tr in trackers:
+                if tr.status == "happening" and t >= tr.event.occurrence + tr.event.duration:
+                    tr.status = "rebuilding" if tr.event.event_type == "rebuild" else "recovering"
+            active = [
+                tr.dmg
+                for tr in trackers
+                if tr.status in ("happening", "rebuilding", "recovering") and tr.dmg is not None
+            ]
+            key = tuple(id(a) for a in active)
+            if key != lost_key:  # Simulation.update_productive_capital_lost
+                lost_key = key
+                lost = np.add.reduce(np.array(active)) if active else np.zeros(nm)
+                if (lost > capital).any():
+                    i = int(np.argmax(lost > capital))
+                    raise InputError(
+                        f"day {t}: capital destroyed by the events at "
+                        f"{_label(system.regions, system.sectors, i)} ({lost[i]:g}) exceeds its "
+                        f"productive capital ({capital[i]:g})",
+                        field="impact",
                     )
-                    tr.dmg = dmg if dmg.any() else None
-                if tr.dmg is None:
-                    tr.status = "finished"
-
-        # ---- 4. orders (calc_orders) -----------------------------------------------------------
-        demand_tot2 = st.orders_tot + fd_tot + reb_demand_tot if any_rebuild_cols else demand_tot
-        prod_opt2 = np.fmin(demand_tot2, cap)
-        with np.errstate(invalid="ignore"):
-            goal = prod_opt2[np.newaxis, :] * tech
-            goal *= inv_dur[:, np.newaxis]
-        gap = gap_buf
-        if _allclose(st.inputs_stock, goal):
-            gap[...] = 0.0
-        else:
-            gap[...] = 0.0
+                delta = np.zeros(nm)
+                np.divide(lost, capital, where=capital_nz, out=delta)
+                one_minus_delta = 1 - delta
+            rebuilding = [tr for tr in trackers if tr.status == "rebuilding"]
+            reb_blocks: list[tuple[_Tracker, np.ndarray]] = []
+            if rebuilding:
+                any_rebuild_cols = True
+                reb_demand_tot = np.zeros(nm)
+                for tr in rebuilding:
+                    assert tr.reb_remaining is not None
+                    block = tr.reb_remaining * tr.reb_rate
+                    reb_blocks.append((tr, block))
+                    reb_demand_tot = reb_demand_tot + np.einsum("ij->i", block)
+            if stocks_rec is not None:
+                stocks_rec[row] = st.inputs_stock
             if finite_goal_needed:
-                fin = np.isfinite(goal)
-                gap[fin] = goal[fin] - st.inputs_stock[np.isfinite(st.inputs_stock)]
+                out["inventory_total"][row] = np.where(
+                    np.isfinite(st.inputs_stock), st.inputs_stock, 0.0
+                ).sum(axis=0)
             else:
-                np.subtract(goal, st.inputs_stock, out=gap)
-            if np.isnan(gap).any():
-                raise InputError("NaN in the inventory gap (inconsistent inventories)")
-            gap[gap < 0] = 0
-            if p.model_type == "psi":
-                np.multiply(restoration, gap, out=gap)
-        gap += production[np.newaxis, :] * tech
-        if p.order_type == "alt":
-            cap_ratio = np.ones(nm)
-            np.divide(cap, x0, out=cap_ratio, where=x0 != 0)
-            kern.orders_alt(system.z0, cap_ratio, gap, m, n, st.orders, st.orders_tot)
-        else:
-            assert system.z_distrib is not None
-            kern.orders_noalt(system.z_distrib, gap, m, n, st.orders, st.orders_tot)
-        if progress is not None:
-            progress(row + 1, n_days)
+                st.inputs_stock.sum(axis=0, out=out["inventory_total"][row])
+            demand_tot = st.orders_tot + fd_tot
+            if any_rebuild_cols:
+                demand_tot += reb_demand_tot
 
+            # ---- 1. overproduction (ARIOBaseModel.calc_overproduction) --------------------------
+            alpha = st.overprod
+            demand_all_nz = demand_tot.all()
+            if t > 1:
+                np.subtract(demand_tot, st.production, out=tmp)
+                if demand_all_nz:
+                    np.divide(tmp, demand_tot, out=scarcity)
+                else:
+                    scarcity[:] = 0.0
+                    np.divide(tmp, demand_tot, out=scarcity, where=demand_tot != 0)
+                # (α^max − α)·σ·τ + (α^b − α)·[σ = 0]·τ; the second term is ±0 where σ ≠ 0
+                chg = p.alpha_max - alpha
+                chg *= scarcity
+                chg *= overprod_tau
+                at_zero = scarcity == 0
+                if at_zero.any():
+                    chg += (p.alpha_base - alpha) * at_zero * overprod_tau
+                alpha = alpha + chg
+                np.maximum(alpha, 1.0, out=alpha)
+                st.overprod = alpha
+            out["overproduction"][row] = alpha
+            out["intermediate_demand"][row] = st.orders_tot
+            if any_rebuild_cols:
+                out["rebuild_demand"][row] = reb_demand_tot
+
+            # ---- 2. production (calc_production) --------------------------------------------------
+            cap = x0 * one_minus_delta
+            cap *= alpha
+            prod_opt = np.fmin(demand_tot, cap)
+            np.multiply(prod_opt, tech, out=use_opt)
+            if p.model_type == "psi":
+                np.multiply(use_opt, psi, out=constraints)
+                constraints *= inv_fin
+            else:
+                np.multiply(use_opt, inv_fin, out=constraints)
+            limited = st.inputs_stock < constraints
+            limited &= thr
+            if limited.any():
+                ratio = np.ones((n, nm))
+                np.divide(st.inputs_stock, constraints, out=ratio, where=thr & (constraints != 0))
+                ratio[ratio > 1] = 1
+                production = np.min(prod_opt[np.newaxis, :] * ratio, axis=0)
+            else:
+                production = prod_opt
+            out["production"][row] = production
+            out["production_cap"][row] = cap
+            out["productive_capital_lost"][row] = lost
+            st.production = production
+
+            # ---- 3. distribution (distribute_production) -----------------------------------------
+            kern.restock(st.orders, demand_tot, production, m, n, stock_add)
+            np.multiply(production, tech, out=stock_use)
+            if not _allclose(stock_add, stock_use, *scratch):
+                new_stock = st.inputs_stock - stock_use
+                new_stock += stock_add
+                if new_stock.min() < 0:  # BoARIO: RuntimeError → the loop stops ("crashed")
+                    crashed_at = t
+                    st.inputs_stock = new_stock
+                    break
+                st.inputs_stock = new_stock
+            # every demand on industry i receives the share ρ_i = x_i / D_i of it (0 if D_i = 0);
+            # final demand not met, (1 − ρ)·Y₀, is summed after the loop from the recorded ρ
+            served = delivered_share[row]
+            if demand_all_nz:
+                np.divide(production, demand_tot, out=served)
+            else:
+                served[:] = 0.0
+                np.divide(production, demand_tot, out=served, where=demand_tot != 0)
+            shares_ok = (demand_tot != 0)[:, np.newaxis]
+            reb_prod_tot = np.zeros(nm) if reb_blocks else 0.0
+            new_reb_tot = np.zeros(nm)
+            for tr, block in reb_blocks:
+                share = np.zeros_like(block)
+                np.divide(block, demand_tot[:, np.newaxis], out=share, where=shares_ok)
+                delivered = share * production[:, np.newaxis]
+                d_tot = np.einsum("ij->i", delivered)
+                reb_prod_tot = reb_prod_tot + d_tot
+                new_reb_tot = new_reb_tot + np.einsum("ij->i", block - delivered)
+                # EventTracker.receive_indus_rebuilding
+                rem = np.round(tr.reb_remaining - delivered, tr.precision)
+                rem[rem < 0] = 0.0
+                if not rem.any():
+                    tr.reb_remaining = None
+                    tr.dmg = None
+                    tr.status = "finished"
+                else:
+                    tr.reb_remaining = rem
+                    dmg = np.zeros(nm)
+                    dmg[tr.idx] = rem.sum(axis=0) / tr.event.rebuilding_factor
+                    tr.dmg = dmg
+            if any_rebuild_cols:
+                out["rebuild_prod"][row] = reb_prod_tot
+            if reb_blocks:
+                reb_demand_tot = new_reb_tot
+            # EventTracker.recover
+            for tr in trackers:
+                if tr.status == "recovering":
+                    assert tr.recovery is not None and tr.event.recovery_tau is not None
+                    if tr.dmg is not None:
+                        elapsed = t - (tr.event.occurrence + tr.event.duration)
+                        dmg = tr.recovery(elapsed, tr.dmg0, tr.event.recovery_tau).round(
+                            tr.precision
+                        )
+                        tr.dmg = dmg if dmg.any() else None
+                    if tr.dmg is None:
+                        tr.status = "finished"
+
+            # ---- 4. orders (calc_orders) -----------------------------------------------------------
+            demand_tot2 = (
+                st.orders_tot + fd_tot + reb_demand_tot if any_rebuild_cols else demand_tot
+            )
+            if any_rebuild_cols:  # demand changed with the rebuilding deliveries
+                np.multiply(np.fmin(demand_tot2, cap), tech, out=use_opt)
+            # 0 · inf = NaN where an infinite input is not used (as BoARIO)
+            np.multiply(use_opt, inv_dur[:, np.newaxis], out=goal)
+            gap = gap_buf
+            if _allclose(st.inputs_stock, goal, *scratch):
+                gap[...] = 0.0
+            else:
+                if finite_goal_needed:
+                    gap[...] = 0.0
+                    fin = np.isfinite(goal)
+                    gap[fin] = goal[fin] - st.inputs_stock[np.isfinite(st.inputs_stock)]
+                    if np.isnan(gap).any():
+                        raise InputError("NaN in the inventory gap (inconsistent inventories)")
+                else:  # all finite: no NaN possible
+                    np.subtract(goal, st.inputs_stock, out=gap)
+                np.maximum(gap, 0.0, out=gap)
+                if p.model_type == "psi":
+                    np.multiply(restoration, gap, out=gap)
+            gap += stock_use  # = production · A^S, as BoARIO recomputes it
+            if p.order_type == "alt":
+                if x0_all_nz:
+                    cap_ratio = cap / x0
+                else:
+                    cap_ratio = np.ones(nm)
+                    np.divide(cap, x0, out=cap_ratio, where=x0_nz)
+                kern.orders_alt(system.z0, cap_ratio, gap, m, n, st.orders, st.orders_tot)
+            else:
+                assert system.z_distrib is not None
+                kern.orders_noalt(system.z_distrib, gap, m, n, st.orders, st.orders_tot)
+            if progress is not None:
+                progress(row + 1, n_days)
+
+    done = n_days if crashed_at is None else crashed_at - st.t + 1
+    out["final_demand"][:done] = fd_tot
+    for k in ("rebuild_demand", "rebuild_prod"):  # zero until the first rebuilding day
+        rec = out[k][:done]
+        rec[np.isnan(rec)] = 0.0
+    if crashed_at is not None:
+        out["rebuild_prod"][done - 1] = np.nan
+    # final demand not met (BoARIO records it after distribution: NaN on the day of a crash)
+    unserved = 1.0 - delivered_share
+    out["final_demand_undist"][:] = unserved * fd_tot
+    out["final_demand_unmet"][:] = np.einsum(
+        "tas,asb->tbs", unserved.reshape(n_days, m, n), y_by_region
+    ).reshape(n_days, nm)
     st.t = st.t + (n_days if crashed_at is None else crashed_at - st.t + 1)
     st.rebuild_residual = reb_demand_tot
     return ARIOTrajectory(
