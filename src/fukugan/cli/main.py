@@ -244,5 +244,10 @@ from fukugan.cli.simulate import register as _register_simulate  # noqa: E402
 _register_simulate(app)
 
 
+from fukugan.cli.serve import register as _register_serve  # noqa: E402
+
+_register_serve(app)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

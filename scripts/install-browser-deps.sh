@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs Debian's chromium and a CJK font for the end-to-end browser tests, once.
+# Idempotent and quiet: does nothing when /usr/bin/chromium is already there.
+# Needs root (CI runs as root); without root or apt-get it only explains, and the
+# browser tests then skip with a clear reason.
+set -u
+if command -v chromium >/dev/null 2>&1 && [ -x /usr/bin/chromium ]; then
+    exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-browser-deps: apt-get not found; browser tests will be skipped" >&2
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-browser-deps: not root; install 'chromium fonts-noto-cjk' to run browser tests" >&2
+    exit 0
+fi
+echo "install-browser-deps: installing Debian's chromium and fonts-noto-cjk (once)" >&2
+export DEBIAN_FRONTEND=noninteractive
+( apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk ) \
+    >/tmp/fukugan-install-browser.log 2>&1 \
+    || echo "install-browser-deps: apt-get failed (see /tmp/fukugan-install-browser.log); browser tests will be skipped" >&2
+exit 0

@@ -1,0 +1,60 @@
+"""The application: the REST API under ``/api/v1`` and the web pages, over one store.
+
+``uvicorn --factory fukugan.api.app:create_app`` (or ``fukugan serve``) runs it. The store is
+only read by GET requests; results are cached per store fingerprint (:mod:`fukugan.api.cache`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from fukugan import __version__
+from fukugan.api import problems
+from fukugan.api.platform import Platform
+from fukugan.api.routers import commodities, indicators, industries, overview, sources, trade
+
+API = "/api/v1"
+
+DESCRIPTION = """\
+複眼 fukugan: economic-security analysis of supply chains for a home country (default JPN).
+Every response carries the provenance of its numbers (`sources`); errors are RFC 9457 problem
+details (`application/problem+json`); lists take `limit` / `offset` and report `total`.
+Labels follow `lang` (`en` or `ja`); row field names are stable keys.
+"""
+
+
+def create_app(home: str | Path | None = None, *, warm: bool = False, web: bool = True) -> FastAPI:
+    """The FastAPI app over the store at ``home`` (default: ``$FUKUGAN_HOME``).
+
+    ``warm``: compute the default pages in a background thread at start-up. ``web``: serve the
+    pages and static files as well as the API.
+    """
+    app = FastAPI(
+        title="fukugan API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url=f"{API}/openapi.json",
+        docs_url=None,  # the default docs load scripts from a CDN: our own page instead
+        redoc_url=None,
+    )
+    app.state.platform = Platform(home)
+    for r in (overview, commodities, indicators, industries, trade, sources):
+        app.include_router(r.router, prefix=API)
+
+    html_error = None
+    if web:
+        from fukugan.web import pages
+
+        pages.install(app)
+        html_error = pages.error_page
+    problems.install(app, html_error=html_error)
+
+    @app.get(f"{API}/health", tags=["meta"], summary="Liveness and whether data is loaded")
+    def health() -> dict[str, object]:
+        return {"status": "ok", "data_loaded": app.state.platform.is_loaded()}
+
+    if warm:
+        app.state.platform.warm()
+    return app

@@ -1,0 +1,222 @@
+"""The one object the API routers and the web pages call: it validates the request's
+parameters, calls the services (:mod:`fukugan.services`) and caches their presented results.
+
+No indicator logic lives here or in the route handlers: every figure comes from a service's
+:class:`~fukugan.services.report.Report`.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from fukugan.api.cache import CachedStore, ResultCache
+from fukugan.api.present import present
+from fukugan.errors import InputError
+from fukugan.services import catalog
+from fukugan.services.report import Report
+
+DEFAULT_HOME = "JPN"
+DEFAULT_YEAR = 2024
+OVERVIEW_TOP = 10
+#: The columns of ``fukugan overview`` (:func:`fukugan.services.overview.overview`; a test keeps
+#: them equal), plus the commodity id for links. The overview is cut from the cached rankings
+#: instead of recomputing them.
+OVERVIEW_DEPENDENCIES = [
+    "rank",
+    "commodity",
+    "commodity-id",
+    "autonomy-risk",
+    "top1",
+    "top1-share",
+    "share-outside-like-minded",
+    "home-share",
+    "official-lists",
+]
+OVERVIEW_CHOKEPOINTS = [
+    "rank",
+    "commodity",
+    "commodity-id",
+    "chokepoint-score",
+    "home-share",
+    "home-rank",
+    "next-largest-share",
+    "official-lists",
+]
+
+
+def _top(report: Report, columns: list[str], n: int = OVERVIEW_TOP) -> Report:
+    """The first ``n`` rows of a ranking with the overview's columns (a copy)."""
+    from dataclasses import replace
+
+    return replace(report, table=report.table.head(n)[columns].reset_index(drop=True))
+
+
+def check_home(code: str, field: str = "home") -> str:
+    """An upper-case ISO3 code that country_converter knows, else a 400 with the field."""
+    from fukugan.data.countries import is_iso3
+
+    c = (code or "").strip().upper()
+    if not is_iso3(c):
+        raise InputError(f"{code!r} is not an ISO3 country code (e.g. JPN, USA, DEU)", field=field)
+    return c
+
+
+class Platform:
+    """Services over one store, with per-process caches (see :mod:`fukugan.api.cache`)."""
+
+    def __init__(self, home: str | Path | None = None) -> None:
+        self.store = CachedStore(home)
+        self.cache = ResultCache(self.store)
+
+    # -- raw service results (cached; never mutated) ----------------------------------------
+    def _ranking(self, kind: str, home: str, year: int, lang: str) -> list[Report]:
+        from fukugan.services import dependencies as deps
+
+        fn = deps.dependencies if kind == "dependencies" else deps.chokepoints
+
+        def compute() -> list[Report]:
+            ids = catalog.commodity_ids(self.store, lang)
+            reps = fn(self.store, home=home, year=year, top=0, lang=lang)
+            return [catalog.link_commodities(r, ids) for r in reps]
+
+        return self.cache.get(("raw", kind, home, year, lang), compute)
+
+    # -- presented results ------------------------------------------------------------------
+    def dependencies(self, home: str, year: int, lang: str) -> list[dict[str, Any]]:
+        home, year = check_home(home), catalog.check_year(self.store, year)
+        return self.cache.get(
+            ("dependencies", home, year, lang),
+            lambda: [present(r, lang) for r in self._ranking("dependencies", home, year, lang)],
+        )
+
+    def chokepoints(self, home: str, year: int, lang: str) -> list[dict[str, Any]]:
+        home, year = check_home(home), catalog.check_year(self.store, year)
+        return self.cache.get(
+            ("chokepoints", home, year, lang),
+            lambda: [present(r, lang) for r in self._ranking("chokepoints", home, year, lang)],
+        )
+
+    def overview(self, home: str, year: int, lang: str) -> dict[str, Any]:
+        """Top autonomy risks and chokepoints (the CLI overview's columns) and the specified
+        critical materials."""
+        home, year = check_home(home), catalog.check_year(self.store, year)
+
+        def compute() -> dict[str, Any]:
+            deps = self._ranking("dependencies", home, year, lang)[0]
+            chk = self._ranking("chokepoints", home, year, lang)[0]
+            ranking = deps if lang == "en" else self._ranking("dependencies", home, year, "en")[0]
+            scm = catalog.specified_materials(
+                self.store, home=home, year=year, lang=lang, ranking=ranking
+            )
+            return {
+                "home": home,
+                "year": year,
+                "lang": lang,
+                "dependencies": present(_top(deps, OVERVIEW_DEPENDENCIES), lang),
+                "chokepoints": present(_top(chk, OVERVIEW_CHOKEPOINTS), lang),
+                "critical_materials": present(scm, lang),
+            }
+
+        return self.cache.get(("overview", home, year, lang), compute)
+
+    def commodities(self, year: int, lang: str) -> dict[str, Any]:
+        return self.cache.get(
+            ("commodities", year, lang),
+            lambda: present(catalog.commodity_list(self.store, year=year, lang=lang), lang),
+        )
+
+    def commodity(self, commodity: str, year: int, home: str, lang: str) -> dict[str, Any]:
+        from fukugan.data import usgs
+        from fukugan.services.datasets import USGS, require
+        from fukugan.services.production import production_profile
+
+        home = check_home(home)
+        frame, _ = require(self.store, USGS)
+        cid = usgs.resolve_commodity(frame, commodity)
+
+        def compute() -> dict[str, Any]:
+            doc = present(
+                production_profile(self.store, cid, year=year, home=home, lang=lang), lang
+            )
+            doc["commodity_id"] = cid
+            doc["years"] = sorted(
+                int(y) for y in frame.loc[frame["commodity_id"] == cid, "year"].unique()
+            )
+            return doc
+
+        return self.cache.get(("commodity", cid, year, home, lang), compute)
+
+    def import_content(self, country: str, year: int, lang: str) -> dict[str, Any]:
+        from fukugan.services.io import import_content
+
+        country = check_home(country, "country")
+        return self.cache.get(
+            ("import-content", country, year, lang),
+            lambda: present(
+                import_content(self.store, country=country, year=year, lang=lang), lang
+            ),
+        )
+
+    def trade_dependency(
+        self, product: str, home: str, year: int | None, lang: str
+    ) -> list[dict[str, Any]]:
+        from fukugan.services.trade import trade_dependency
+
+        home = check_home(home)
+        return self.cache.get(
+            ("trade", product, home, year, lang),
+            lambda: [
+                present(r, lang)
+                for r in trade_dependency(self.store, product=product, home=home, year=year)
+            ],
+        )
+
+    def sources(self, lang: str) -> dict[str, Any]:
+        from fukugan.services.datasets import sources
+
+        def compute() -> dict[str, Any]:
+            rep = sources(self.store)
+            doc = present(rep, lang)
+            notes = {d.name: d.provenance.notes for d in self.store.datasets()}
+            for row in doc["rows"]:
+                row["notes"] = notes.get(row["dataset"], "")
+            return doc
+
+        return self.cache.get(("sources", lang), compute)
+
+    # -- choices for forms ------------------------------------------------------------------
+    def countries(self) -> list[tuple[str, str]]:
+        return self.cache.get(("countries",), lambda: catalog.home_countries(self.store))
+
+    def years(self) -> list[int]:
+        return self.cache.get(("years",), lambda: catalog.usgs_years(self.store))
+
+    def iot_countries(self) -> list[str]:
+        return self.cache.get(("iot-countries",), lambda: catalog.iot_countries(self.store))
+
+    def iot_years(self, country: str) -> list[int]:
+        return self.cache.get(
+            ("iot-years", country), lambda: catalog.iot_years(self.store, country)
+        )
+
+    def is_loaded(self) -> bool:
+        from fukugan.services.datasets import USGS
+
+        return self.store.has(USGS)
+
+    def warm(self, homes: tuple[str, ...] = (DEFAULT_HOME,), year: int = DEFAULT_YEAR) -> None:
+        """Compute the default pages' results in a background thread (first visits are fast)."""
+
+        def run() -> None:
+            try:
+                for home in homes:
+                    for lang in ("en", "ja"):
+                        self.overview(home, year, lang)
+                        self.dependencies(home, year, lang)
+                        self.chokepoints(home, year, lang)
+            except Exception:  # noqa: BLE001 - warming is best effort (e.g. an empty store)
+                pass
+
+        threading.Thread(target=run, name="fukugan-warm", daemon=True).start()

@@ -1,0 +1,99 @@
+"""RFC 9457 problem details (``application/problem+json``) for every error.
+
+A user mistake never becomes a 500: :class:`~fukugan.errors.FukuganError` maps to a 4xx with
+its message (unknown item 404, dataset not loaded 409, bad input 400), request validation to 422.
+Only a real fault gives 500, without internals in the body.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fukugan.errors import FukuganError, InputError, NotLoadedError, UnknownItemError
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://fukugan.invalid/problems/"  # stable identifiers, not fetched
+log = logging.getLogger("fukugan.api")
+
+
+def status_of(exc: FukuganError) -> int:
+    if isinstance(exc, UnknownItemError):
+        return 404
+    if isinstance(exc, NotLoadedError):
+        return 409
+    return 400
+
+
+def _slug(exc: FukuganError) -> str:
+    if isinstance(exc, UnknownItemError):
+        return "unknown-item"
+    if isinstance(exc, NotLoadedError):
+        return "not-loaded"
+    if isinstance(exc, InputError):
+        return "bad-input"
+    return "bad-request"
+
+
+def problem(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    type_: str = "about:blank",
+    title: str | None = None,
+    errors: list[dict] | None = None,
+) -> JSONResponse:
+    body: dict = {
+        "type": type_,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": str(request.url.path),
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def install(
+    app: FastAPI, *, html_error: Callable[[Request, int, str], Response] | None = None
+) -> None:
+    """Register the handlers. Outside ``/api/`` (the pages), ``html_error`` renders the error as
+    a page when given."""
+
+    def respond(request: Request, status: int, detail: str, **kw) -> Response:
+        if html_error is not None and not request.url.path.startswith("/api/"):
+            return html_error(request, status, detail)
+        return problem(request, status, detail, **kw)
+
+    @app.exception_handler(FukuganError)
+    async def _fukugan(request: Request, exc: FukuganError):
+        st = status_of(exc)
+        return respond(request, st, str(exc), type_=TYPE_BASE + _slug(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(
+            f"{'.'.join(str(x) for x in e['loc'][1:]) or e['loc']}: {e['msg']}" for e in errors
+        )
+        return respond(request, 422, detail, type_=TYPE_BASE + "validation", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        return respond(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception):  # pragma: no cover - a real fault
+        log.exception("unhandled error on %s", request.url.path)
+        return respond(request, 500, "internal error; see the server log")

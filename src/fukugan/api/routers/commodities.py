@@ -1,0 +1,74 @@
+"""``/api/v1/commodities``: the commodity list and one commodity's production profile."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from fukugan.api.models import CommodityPage, ReportOut
+from fukugan.api.params import (
+    DEFAULT_HOME,
+    DEFAULT_YEAR,
+    HomeQ,
+    LangQ,
+    LimitQ,
+    OffsetQ,
+    PlatformDep,
+    YearQ,
+)
+from fukugan.api.present import page
+
+router = APIRouter(tags=["commodities"])
+
+
+@router.get("/commodities", response_model=CommodityPage, summary="Commodities with tags")
+def list_commodities(
+    platform: PlatformDep,
+    lang: LangQ = "en",
+    tag: Annotated[
+        str | None, Query(max_length=20, description="Only commodities on this list (e.g. JP-SCM).")
+    ] = None,
+    limit: LimitQ = None,
+    offset: OffsetQ = 0,
+) -> dict:
+    """Every USGS commodity with its official-list tags (JP-SCM, EU-SRM, EU-CRM, US-CM),
+    paginated with ``limit`` / ``offset``; ``total`` counts all matching items."""
+    doc = platform.commodities(DEFAULT_YEAR, lang)
+    items = [
+        {
+            "id": r["id"],
+            "name": r["commodity"],
+            "name_en": r["name-en"],
+            "type": r["type"],
+            "unit": r["unit"],
+            "years": r["years"],
+            "tags": r["official-lists"],
+        }
+        for r in doc["rows"]
+        if tag is None or tag in r["official-lists"]
+    ]
+    end = None if limit is None else offset + limit
+    return {
+        "items": items[offset:end],
+        "total": len(items),
+        "limit": limit,
+        "offset": offset,
+        "sources": doc["sources"],
+    }
+
+
+@router.get(
+    "/commodities/{commodity}", response_model=ReportOut, summary="World production profile"
+)
+def get_commodity(
+    platform: PlatformDep,
+    commodity: Annotated[str, Path(max_length=100, description="Commodity id or name.")],
+    year: YearQ = DEFAULT_YEAR,
+    home: HomeQ = DEFAULT_HOME,
+    lang: LangQ = "en",
+) -> dict:
+    """Per-country production and world shares, HHI, top-1/top-3, WGI-weighted HHI, share
+    outside the like-minded group, home's share and rank, official-list tags, EU CRM supply
+    risk and GeoPolRisk (when trade data allows), with sources."""
+    return page(platform.commodity(commodity, year, home, lang), None, 0)

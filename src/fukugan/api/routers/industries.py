@@ -1,0 +1,27 @@
+"""``/api/v1/industries/import-content``: hidden import dependence per industry (OECD IOTs)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from fukugan.api.models import ReportOut
+from fukugan.api.params import DEFAULT_HOME, HomeQ, LangQ, LimitQ, OffsetQ, PlatformDep, YearQ
+from fukugan.api.present import page
+
+router = APIRouter(tags=["industries"])
+
+
+@router.get(
+    "/industries/import-content", response_model=ReportOut, summary="Import content by industry"
+)
+def get_import_content(
+    platform: PlatformDep,
+    country: HomeQ = DEFAULT_HOME,
+    year: YearQ = 2020,
+    lang: LangQ = "en",
+    limit: LimitQ = None,
+    offset: OffsetQ = 0,
+) -> dict:
+    """Direct and total (multi-tier) imported-input content of every industry:
+    m′(I − A_dom)⁻¹ (OECD TiVA; Hummels, Ishii & Yi 2001)."""
+    return page(platform.import_content(country, year, lang), limit, offset)

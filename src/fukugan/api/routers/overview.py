@@ -1,0 +1,22 @@
+"""``/api/v1/overview``: the home country at a glance."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from fukugan.api.models import Overview
+from fukugan.api.params import DEFAULT_HOME, DEFAULT_YEAR, HomeQ, LangQ, PlatformDep, YearQ
+
+router = APIRouter(tags=["overview"])
+
+
+@router.get("/overview", response_model=Overview, summary="Top autonomy risks and chokepoints")
+def get_overview(
+    platform: PlatformDep,
+    home: HomeQ = DEFAULT_HOME,
+    year: YearQ = DEFAULT_YEAR,
+    lang: LangQ = "en",
+) -> dict:
+    """Top autonomy risks (自律性), top indispensable positions (不可欠性) and Japan's specified
+    critical materials (特定重要物資) with their status, for ``home``."""
+    return platform.overview(home, year, lang)

@@ -1,0 +1,294 @@
+"""The REST API (``/api/v1``) and the pages, through FastAPI's TestClient over the bundled data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from fukugan.api.app import create_app
+from fukugan.api.platform import OVERVIEW_CHOKEPOINTS, OVERVIEW_DEPENDENCIES
+from fukugan.services.datasets import load_bundled
+from fukugan.store.analytic import AnalyticStore
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory) -> TestClient:
+    home = tmp_path_factory.mktemp("api-home")
+    load_bundled(AnalyticStore(home))
+    with TestClient(create_app(home)) as c:
+        yield c
+
+
+def problem_of(res, status: int) -> dict:
+    assert res.status_code == status, res.text
+    assert res.headers["content-type"].startswith(PROBLEM)
+    body = res.json()
+    assert {"type", "title", "status", "detail", "instance"} <= set(body)
+    assert body["status"] == status and body["detail"]
+    return body
+
+
+# -- known answers ------------------------------------------------------------------------------
+
+
+def test_gallium_profile_known_answer(client):
+    res = client.get("/api/v1/commodities/gallium", params={"year": 2024, "home": "JPN"})
+    assert res.status_code == 200
+    doc = res.json()
+    rows = {r["iso3"]: r for r in doc["rows"]}
+    # USGS MCS 2025: China 750,000 kg of 762,000 kg listed
+    assert rows["CHN"]["share"] == pytest.approx(750000 / 762000)
+    summary = {s["key"]: s["value"] for s in doc["summary"]}
+    assert summary["denominator"] == 762000
+    assert summary["home-rank"] == 3
+    assert "EU-CRM" in summary["official-lists"]
+    assert summary["eu-sr"] == pytest.approx(5.49, abs=1e-3)
+    assert {s["dataset"] for s in doc["sources"]} >= {"usgs_world_production", "wgi"}
+    assert all(s["citation"] for s in doc["sources"])
+    kinds = {c["key"]: c["kind"] for c in doc["columns"]}
+    assert kinds["share"] == "percent" and kinds["value"] == "number"
+    assert doc["total"] == len(doc["rows"]) == 5
+
+
+def test_commodity_names_resolve_like_the_cli(client):
+    res = client.get("/api/v1/commodities/Gallium")
+    assert res.status_code == 200
+    assert res.json()["title_args"]["commodity"] == "Gallium"
+
+
+def test_overview_matches_the_cli_overview(client, tmp_path_factory):
+    doc = client.get("/api/v1/overview", params={"home": "JPN", "year": 2024}).json()
+    deps, chk, scm = doc["dependencies"], doc["chokepoints"], doc["critical_materials"]
+    assert deps["rows"][0]["commodity"] == "Gallium"
+    assert deps["rows"][0]["commodity-id"] == "gallium"
+    assert len(deps["rows"]) == 10 and len(chk["rows"]) == 10
+    assert [c["key"] for c in deps["columns"]] == OVERVIEW_DEPENDENCIES
+    assert [c["key"] for c in chk["columns"]] == OVERVIEW_CHOKEPOINTS
+    # the same columns and rows as `fukugan overview` (services.overview)
+    from fukugan.services.overview import overview
+
+    store = client.app.state.platform.store
+    cli = overview(store, home="JPN", year=2024, top=10)
+    ids = [k for k in OVERVIEW_DEPENDENCIES if k != "commodity-id"]
+    assert list(cli[0].table.columns) == ids
+    assert [r["commodity"] for r in deps["rows"]] == cli[0].table["commodity"].tolist()
+    assert list(cli[1].table.columns) == [k for k in OVERVIEW_CHOKEPOINTS if k != "commodity-id"]
+    assert [r["commodity"] for r in chk["rows"]] == cli[1].table["commodity"].tolist()
+    # the specified critical materials: 12 entries, critical minerals linked to gallium
+    assert len(scm["rows"]) == 12
+    cm = next(r for r in scm["rows"] if r["item-key"] == "critical_minerals")
+    assert cm["riskiest-id"] == "gallium" and "cobalt" in cm["linked-ids"]
+    assert cm["status"] == "scm-status-linked"
+
+
+def test_lang_ja_labels(client):
+    doc = client.get("/api/v1/overview", params={"lang": "ja"}).json()
+    deps = doc["dependencies"]
+    assert deps["title"].startswith("JPN の自律性リスク")
+    assert deps["rows"][0]["commodity"] == "ガリウム"
+    labels = {c["key"]: c["label"] for c in deps["columns"]}
+    assert labels["top1-share"] == "最大国シェア"
+    assert doc["lang"] == "ja"
+    items = client.get("/api/v1/commodities", params={"lang": "ja", "limit": 500}).json()["items"]
+    assert {"id": "gallium", "name": "ガリウム"}.items() <= next(
+        i for i in items if i["id"] == "gallium"
+    ).items()
+
+
+# -- lists and pagination -----------------------------------------------------------------------
+
+
+def test_commodities_paginated_with_total_and_tags(client):
+    full = client.get("/api/v1/commodities").json()
+    total = full["total"]
+    assert total == len(full["items"]) > 50
+    page = client.get("/api/v1/commodities", params={"limit": 5, "offset": 5}).json()
+    assert page["total"] == total and page["limit"] == 5 and page["offset"] == 5
+    assert [i["id"] for i in page["items"]] == [i["id"] for i in full["items"][5:10]]
+    past = client.get("/api/v1/commodities", params={"limit": 5, "offset": total}).json()
+    assert past["items"] == [] and past["total"] == total
+    gallium = next(i for i in full["items"] if i["id"] == "gallium")
+    assert gallium["tags"] == ["JP-SCM", "EU-SRM", "EU-CRM", "US-CM"]
+    jp = client.get("/api/v1/commodities", params={"tag": "JP-SCM"}).json()
+    assert 0 < jp["total"] < total and all("JP-SCM" in i["tags"] for i in jp["items"])
+
+
+def test_dependencies_paginate_sort_and_filter(client):
+    full = client.get("/api/v1/dependencies").json()["reports"][0]
+    page = client.get("/api/v1/dependencies", params={"limit": 3, "offset": 1}).json()
+    rep = page["reports"][0]
+    assert rep["total"] == full["total"] > 50
+    assert [r["rank"] for r in rep["rows"]] == [2, 3, 4]
+    srt = client.get("/api/v1/dependencies", params={"sort": "hhi", "order": "desc"}).json()
+    hhi = [r["hhi"] for r in srt["reports"][0]["rows"] if r["hhi"] is not None]
+    assert hhi == sorted(hhi, reverse=True)
+    flt = client.get("/api/v1/dependencies", params={"q": "CHN", "tag": "JP-SCM"}).json()
+    rows = flt["reports"][0]["rows"]
+    assert rows and all(r["top1"] == "CHN" and "JP-SCM" in r["official-lists"] for r in rows)
+
+
+def test_chokepoints_and_import_content(client):
+    chk = client.get("/api/v1/chokepoints", params={"limit": 1}).json()["reports"][0]
+    assert chk["rows"][0]["commodity"] == "Iodine" and chk["total"] > 10
+    ic = client.get(
+        "/api/v1/industries/import-content", params={"country": "JPN", "year": 2020}
+    ).json()
+    assert ic["total"] == 45
+    assert ic["rows"][0]["code"] == "C19"  # coke and refined petroleum: highest total content
+    assert ic["rows"][0]["total-import-content"] == pytest.approx(0.46318, abs=1e-4)
+
+
+def test_sources_list_the_bundled_datasets(client):
+    doc = client.get("/api/v1/sources").json()
+    names = {r["dataset"] for r in doc["rows"]}
+    assert {"usgs_world_production", "oecd_iot", "wgi", "official_lists"} <= names
+    assert all(r["licence"] and r["source"] for r in doc["rows"])
+
+
+# -- errors as problem details ------------------------------------------------------------------
+
+
+def test_unknown_commodity_is_a_404_problem(client):
+    body = problem_of(client.get("/api/v1/commodities/unobtainium"), 404)
+    assert "unknown commodity" in body["detail"]
+    assert body["instance"] == "/api/v1/commodities/unobtainium"
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/v1/overview?year=abc", 422),
+        ("/api/v1/overview?home=J1N", 422),
+        ("/api/v1/overview?lang=fr", 422),
+        ("/api/v1/commodities?limit=0", 422),
+        ("/api/v1/commodities?offset=-1", 422),
+        ("/api/v1/overview?home=XXX", 400),
+        ("/api/v1/overview?year=1990", 404),
+        ("/api/v1/commodities/gallium?year=2001", 404),
+        ("/api/v1/industries/import-content?country=JPN&year=1990", 404),
+        ("/api/v1/industries/import-content?country=ATA&year=2020", 404),
+        ("/api/v1/trade/dependency?product=811292", 409),  # no trade data bundled
+        ("/api/v1/trade/dependency", 422),
+        ("/api/v1/nothing-here", 404),
+    ],
+)
+def test_user_mistakes_are_4xx_problems(client, url, status):
+    body = problem_of(client.get(url), status)
+    if status == 422 and "nothing" not in url:
+        assert body["errors"]
+
+
+# -- OpenAPI, docs and pages --------------------------------------------------------------------
+
+
+def test_openapi_documents_every_endpoint(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    paths = set(spec["paths"])
+    assert {
+        "/api/v1/overview",
+        "/api/v1/commodities",
+        "/api/v1/commodities/{commodity}",
+        "/api/v1/dependencies",
+        "/api/v1/chokepoints",
+        "/api/v1/industries/import-content",
+        "/api/v1/trade/dependency",
+        "/api/v1/sources",
+    } <= paths
+    assert "ReportOut" in spec["components"]["schemas"]
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200 and "/api/v1/commodities/{commodity}" in docs.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/?lang=ja",
+        "/commodities",
+        "/commodities/gallium",
+        "/commodities/germanium?year=2023",
+        "/dependencies?sort=hhi&order=desc&q=chn",
+        "/chokepoints?tag=EU-CRM",
+        "/industries?country=USA&iot_year=2015",
+        "/data",
+        "/api/v1/docs",
+    ],
+)
+def test_pages_render_without_external_resources(client, url):
+    res = client.get(url)
+    assert res.status_code == 200, res.text[:500]
+    assert res.headers["content-type"].startswith("text/html")
+    assert "複眼" in res.text and "fukugan" in res.text
+    # nothing is loaded from another host (no CDN)
+    for tag in re.findall(r"<(?:script|link|img)[^>]+>", res.text):
+        assert "http://" not in tag and "https://" not in tag and "//" not in tag.split("=")[1][:3]
+
+
+def test_page_errors_are_pages(client):
+    res = client.get("/commodities/unobtainium")
+    assert res.status_code == 404 and "text/html" in res.headers["content-type"]
+    assert "unknown commodity" in res.text
+
+
+def test_language_and_home_persist_in_cookies(tmp_path_factory, client):
+    app = client.app
+    with TestClient(app) as c:
+        assert "経済安全保障の概況" in c.get("/?lang=ja&home=USA").text
+        page = c.get("/").text  # no parameters: the cookies remember
+        assert "経済安全保障の概況：USA" in page
+        assert "Economic-security overview: USA" in c.get("/?lang=en").text
+
+
+def test_csv_download_has_sources_and_labels(client):
+    res = client.get("/dependencies.csv", params={"lang": "en", "q": "gallium"})
+    assert res.status_code == 200 and res.headers["content-type"].startswith("text/csv")
+    assert "attachment" in res.headers["content-disposition"]
+    lines = res.text.splitlines()
+    assert lines[0].startswith("# report: Autonomy risks of JPN")
+    assert any(ln.startswith("# Source: U.S. Geological Survey") for ln in lines)
+    header = next(ln for ln in lines if not ln.startswith("#"))
+    assert header.startswith("Rank,Commodity,Commodity id,Autonomy risk")
+    assert lines[-1].startswith("1,Gallium,gallium,0.544")
+
+
+# -- caching and vendored assets ----------------------------------------------------------------
+
+
+def test_results_follow_store_changes(tmp_path):
+    """A write to the store (another process's import) is seen on the next request."""
+    from fukugan.data.provenance import Provenance
+
+    load_bundled(AnalyticStore(tmp_path))
+    with TestClient(create_app(tmp_path)) as c:
+        before = {r["dataset"] for r in c.get("/api/v1/sources").json()["rows"]}
+        frame = __import__("pandas").DataFrame({"a": [1]})
+        AnalyticStore(tmp_path).replace(
+            {"extra": (frame, Provenance("extra", "me", "2024", "n", "CC0"))}
+        )
+        after = {r["dataset"] for r in c.get("/api/v1/sources").json()["rows"]}
+    assert after - before == {"extra"}
+
+
+def test_vendored_assets_are_small_and_recorded():
+    static = Path(__file__).resolve().parents[1] / "src" / "fukugan" / "web" / "static"
+    files = [p for p in static.rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) < 3 * 2**20
+    record = (static / "VENDORED.md").read_text("utf-8")
+    for p in (static / "vendor").glob("*.*"):
+        assert f"`vendor/{p.name}`" in record
+    for name in ("htmx.min.js", "echarts.min.js", "topojson-client.min.js", "countries-110m.json"):
+        assert (static / "vendor" / name).stat().st_size > 1000
+
+
+def test_serve_command_is_registered():
+    from typer.testing import CliRunner
+
+    from fukugan.cli.main import app
+
+    res = CliRunner().invoke(app, ["serve", "--help"])
+    assert res.exit_code == 0 and "--port" in res.output
