@@ -331,7 +331,7 @@ def test_total_loss_monotone_in_delta(net, rule, data):
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(st.floats(0.0, 1e6, allow_subnormal=False), min_size=1, max_size=60),
+    st.lists(st.floats(0.0, 1e6, allow_subnormal=False), min_size=1, max_size=200),
     st.floats(0.0, 1.0),
 )
 def test_small_first_never_exceeds_orders_and_is_max_min_fair(claims, frac):

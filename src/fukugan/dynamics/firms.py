@@ -60,16 +60,22 @@ one float64 (the orders); per-(customer, input-sector) state is the inventory.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-import numba
-import numpy as np
-import pandas as pd
+# Threads wait passively between the parallel regions (two per simulated day): on a machine whose
+# cores are shared with other work, spinning OpenMP threads (the GNU default) slow a run down
+# several-fold. Read by libgomp when numba first loads it; an explicit setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 from fukugan.dynamics.networks import SYNTHETIC_LABEL, FirmNetwork, synthetic_network
-from fukugan.errors import InputError
+from fukugan.errors import InputError  # noqa: E402
 
 __all__ = [
     "FirmNetwork",
@@ -328,58 +334,6 @@ class FirmTrajectory:
 _NB = {"cache": True, "nogil": True}
 
 
-@numba.njit(parallel=True, **_NB)
-def _orders(
-    indptr, values, slot_c, share_c, slot_target, dS, dstar, pini, tau, d_orders
-):  # pragma: no cover
-    n = len(pini)
-    for i in numba.prange(n):
-        a, b = indptr[i], indptr[i + 1]
-        if a == b:
-            continue
-        g = dstar[i] / pini[i] if pini[i] > 0 else 0.0
-        for m in range(a, b):
-            r = slot_c[m]
-            d = values[m] * g + share_c[m] * (slot_target[r] * g - dS[r]) / tau
-            d_orders[m] = d if d > -values[m] else -values[m]
-
-
-@numba.njit(parallel=True, **_NB)
-def _demand(sup_indptr, perm_s, d_orders, dD):  # pragma: no cover
-    n = len(dD)
-    for j in numba.prange(n):
-        d = 0.0
-        for k in range(sup_indptr[j], sup_indptr[j + 1]):
-            d += d_orders[perm_s[k]]
-        dD[j] = d
-
-
-@numba.njit(parallel=True, **_NB)
-def _produce(slot_indptr, slot_use, slot_target, dS, pini, dcap, dD, dP):  # pragma: no cover
-    n = len(pini)
-    for i in numba.prange(n):
-        if pini[i] <= 0.0:
-            dP[i] = 0.0
-            continue
-        p = dcap[i]
-        if dD[i] < p:
-            p = dD[i]
-        a, b = slot_indptr[i], slot_indptr[i + 1]
-        for r in range(a, b):
-            u = slot_use[r]
-            if u > 0.0:
-                lim = ((slot_target[r] + dS[r]) / u - 1.0) * pini[i]
-                if lim < p:
-                    p = lim
-        if p < -pini[i]:
-            p = -pini[i]
-        dP[i] = p
-        if p != 0.0:
-            f = p / pini[i]
-            for r in range(a, b):
-                dS[r] -= slot_use[r] * f
-
-
 @numba.njit(inline="always")
 def _insertion_sort(buf, m):  # pragma: no cover
     for x in range(1, m):
@@ -391,76 +345,208 @@ def _insertion_sort(buf, m):  # pragma: no cover
         buf[y + 1] = v
 
 
+@numba.njit(inline="always")
+def _water_level(buf, m, out):  # pragma: no cover
+    """Level ``L`` with ``Σ min(buf[:m], L) = out`` (needs ``out < Σ buf[:m]``); reorders
+    ``buf[:m]``.
+
+    Quickselect on the level instead of a full sort: a pivot ``v`` splits the open claims; if
+    ``f(v) = Σ min(c, v) ≤ out`` every claim ≤ ``v`` is met in full, otherwise every claim ≥ ``v``
+    is capped; recurse on the other side. Expected ``O(m)`` (median-of-three pivots, in place);
+    small sets are finished by insertion sort.
+    """
+    lo, hi = 0, m  # open claims are buf[lo:hi]
+    full = 0.0  # sum of the claims known to be met in full
+    capped = 0  # number of claims known to be capped at the level
+    while hi - lo > 16:
+        mid = (lo + hi) // 2
+        a, b, c = buf[lo], buf[mid], buf[hi - 1]
+        if a > b:
+            a, b = b, a
+        if b > c:
+            b = c
+            if a > b:
+                b = a
+        v = b
+        # three-way partition of buf[lo:hi]: < v | == v | > v
+        lt, i, gt = lo, lo, hi
+        s_lt = 0.0
+        while i < gt:
+            x = buf[i]
+            if x < v:
+                buf[i] = buf[lt]
+                buf[lt] = x
+                s_lt += x
+                lt += 1
+                i += 1
+            elif x > v:
+                gt -= 1
+                buf[i] = buf[gt]
+                buf[gt] = x
+            else:
+                i += 1
+        n_eq = gt - lt
+        n_gt = hi - gt
+        f_v = full + s_lt + v * (n_eq + n_gt + capped)
+        if f_v <= out:
+            full += s_lt + v * n_eq
+            lo = gt
+        else:
+            capped += n_eq + n_gt
+            hi = lt
+    _insertion_sort(buf[lo:hi], hi - lo)
+    rem = out - full
+    for x in range(lo, hi):
+        left = hi - x + capped
+        v = buf[x]
+        if v * left <= rem:
+            rem -= v
+        else:
+            lev = rem / left
+            return lev if lev > 0.0 else 0.0
+    if capped > 0:
+        lev = rem / capped
+        return lev if lev > 0.0 else 0.0
+    return np.inf
+
+
 @numba.njit(parallel=True, **_NB)
-def _ration(
-    sup_indptr, perm_s, values, d_orders, final, pini, dD, dP, rule, chunk_bounds, ratio, level
+def _supplier_pass(
+    chunk_bounds,
+    sup_indptr,
+    perm_s,
+    values,
+    d_orders,
+    final,
+    pini,
+    slot_indptr,
+    slot_use,
+    slot_target,
+    dS,
+    dcap,
+    acc,
+    dD,
+    dP,
+    rule,
+    cut,
 ):  # pragma: no cover
-    """Per supplier: ``ratio`` (proportional) or water-filling ``level`` (small_first);
-    ``ratio = 1, level = inf`` where the supplier meets all its demand."""
+    """Per firm ``j`` (as a supplier): demand, production, inputs used and the rationing of its
+    output: ``cut[j]`` is the ratio (proportional; 1 = all demand met) or the water-filling
+    level (small-first; inf = all demand met). Firm ``j`` touches only its own demand,
+    inventories and claims. ``acc`` holds the demand deviations summed by the customer pass
+    (one row per customer chunk); it is reset here."""
     n_chunks = len(chunk_bounds) - 1
+    n_acc = acc.shape[0]
     for c in numba.prange(n_chunks):
         lo, hi = chunk_bounds[c], chunk_bounds[c + 1]
         dmax = 0
-        for j in range(lo, hi):
-            d = sup_indptr[j + 1] - sup_indptr[j]
-            if d > dmax:
-                dmax = d
+        if rule == 1:
+            for j in range(lo, hi):
+                d = sup_indptr[j + 1] - sup_indptr[j]
+                if d > dmax:
+                    dmax = d
         buf = np.empty(dmax + 1, dtype=np.float64)
         for j in range(lo, hi):
-            ratio[j] = 1.0
-            level[j] = np.inf
-            if dP[j] >= dD[j]:
+            # demand: D_j = Σ_k O_jk + C_j  (as a deviation from P_ini)
+            dd = 0.0
+            for t in range(n_acc):
+                dd += acc[t, j]
+                acc[t, j] = 0.0
+            dD[j] = dd
+            cut[j] = 1.0 if rule == 0 else np.inf
+            if pini[j] <= 0.0:
+                dP[j] = 0.0
                 continue
-            out = pini[j] + dP[j]
+            # production: min(capacity, inventory of every input sector, demand)
+            p = dcap[j]
+            if dd < p:
+                p = dd
+            sa, sb = slot_indptr[j], slot_indptr[j + 1]
+            for r in range(sa, sb):
+                u = slot_use[r]
+                if u > 0.0:
+                    lim = ((slot_target[r] + dS[r]) / u - 1.0) * pini[j]
+                    if lim < p:
+                        p = lim
+            if p < -pini[j]:
+                p = -pini[j]
+            dP[j] = p
+            if p != 0.0:
+                f = p / pini[j]
+                for r in range(sa, sb):
+                    dS[r] -= slot_use[r] * f
+            # rationing
+            if p >= dd:
+                continue
+            out = pini[j] + p
             if rule == 0:
-                dem = pini[j] + dD[j]
-                ratio[j] = out / dem if dem > 0.0 else 0.0
+                dem = pini[j] + dd
+                cut[j] = out / dem if dem > 0.0 else 0.0
                 continue
-            a, b = sup_indptr[j], sup_indptr[j + 1]
             m = 0
-            for k in range(a, b):
+            for k in range(sup_indptr[j], sup_indptr[j + 1]):
                 e = perm_s[k]
                 buf[m] = values[e] + d_orders[e]
                 m += 1
             buf[m] = final[j]
-            m += 1
-            if m <= 32:
-                _insertion_sort(buf, m)
-            else:
-                buf[:m].sort()
-            rem = out
-            lev = np.inf
-            for x in range(m):
-                v = buf[x]
-                left = m - x
-                if v * left <= rem:
-                    rem -= v
-                else:
-                    lev = rem / left
-                    break
-            level[j] = lev if lev > 0.0 else 0.0
+            cut[j] = _water_level(buf, m + 1, out)
 
 
 @numba.njit(parallel=True, **_NB)
-def _deliver(
-    indptr, suppliers, values, slot_c, d_orders, ratio, level, dS, floor
+def _customer_pass(
+    chunk_bounds,
+    indptr,
+    suppliers,
+    values,
+    slot_c,
+    share_c,
+    slot_indptr,
+    slot_target,
+    floor,
+    dS,
+    d_orders,
+    rule,
+    cut,
+    dD,
+    pini,
+    tau,
+    next_orders,
+    acc,
 ):  # pragma: no cover
-    """Deliveries (deviation from the baseline ``A_ji``) into the sector inventories."""
-    n = len(indptr) - 1
-    for i in numba.prange(n):
-        for m in range(indptr[i], indptr[i + 1]):
-            j = suppliers[m]
-            if ratio[j] == 1.0 and level[j] == np.inf:
-                dx = d_orders[m]
-            else:
-                x = (values[m] + d_orders[m]) * ratio[j]
-                if x > level[j]:
-                    x = level[j]
-                dx = x - values[m]
-            dS[slot_c[m]] += dx
-    for r in numba.prange(len(dS)):
-        if dS[r] < floor[r]:
-            dS[r] = floor[r]
+    """Per firm ``i`` (as a customer): deliveries into its sector inventories, then its orders
+    for the next day (expected demand ``D*_i`` = today's demand), summed per supplier into
+    ``acc[chunk]`` (one row per chunk of customers: no two threads write the same row)."""
+    for c in numba.prange(len(chunk_bounds) - 1):
+        for i in range(chunk_bounds[c], chunk_bounds[c + 1]):
+            a, b = indptr[i], indptr[i + 1]
+            if a == b:
+                continue
+            for m in range(a, b):
+                q = cut[suppliers[m]]
+                if rule == 0:
+                    if q == 1.0:
+                        dx = d_orders[m]
+                    else:
+                        dx = (values[m] + d_orders[m]) * q - values[m]
+                elif q == np.inf:
+                    dx = d_orders[m]
+                else:
+                    x = values[m] + d_orders[m]
+                    dx = (x if x < q else q) - values[m]
+                dS[slot_c[m]] += dx
+            for r in range(slot_indptr[i], slot_indptr[i + 1]):
+                if dS[r] < floor[r]:
+                    dS[r] = floor[r]
+            if not next_orders:
+                continue
+            g = dD[i] / pini[i] if pini[i] > 0 else 0.0
+            for m in range(a, b):
+                r = slot_c[m]
+                d = values[m] * g + share_c[m] * (slot_target[r] * g - dS[r]) / tau
+                if d < -values[m]:
+                    d = -values[m]
+                d_orders[m] = d
+                acc[c, suppliers[m]] += d
 
 
 # -- simulation -------------------------------------------------------------------------------
@@ -519,6 +605,7 @@ class _Prepared:
     sup_indptr: np.ndarray
     perm_s: np.ndarray
     chunks: np.ndarray
+    cust_chunks: np.ndarray
 
 
 def _prepare(network: FirmNetwork, params: FirmParams) -> _Prepared:
@@ -548,6 +635,12 @@ def _prepare(network: FirmNetwork, params: FirmParams) -> _Prepared:
     targets = np.linspace(0, e + n, n_chunks + 1)
     work = sup_indptr + np.arange(n + 1)
     bounds = np.unique(np.concatenate([[0], np.searchsorted(work, targets[1:-1]), [n]]))
+    # one chunk of customers per thread (balanced by links): each sums its orders per supplier
+    # into its own row of an (n_threads × n_firms) accumulator, so no write is shared
+    nt = max(1, numba.get_num_threads())
+    cwork = network.indptr + np.arange(n + 1)
+    ctargets = np.linspace(0, e + n, nt + 1)
+    cust_bounds = np.unique(np.concatenate([[0], np.searchsorted(cwork, ctargets[1:-1]), [n]]))
     return _Prepared(
         pini=pini,
         slot_c=slot_c,
@@ -560,6 +653,7 @@ def _prepare(network: FirmNetwork, params: FirmParams) -> _Prepared:
         sup_indptr=sup_indptr,
         perm_s=perm_s,
         chunks=bounds.astype(np.int64),
+        cust_chunks=cust_bounds.astype(np.int64),
     )
 
 
@@ -645,9 +739,8 @@ def simulate_firms(
     dD = np.zeros(n)
     dP = np.zeros(n)
     dcap = np.zeros(n)
-    dstar = np.zeros(n)
-    ratio = np.empty(n)
-    level = np.empty(n)
+    cut = np.empty(n)
+    acc = np.zeros((len(prep.cust_chunks) - 1, n))
     firm_loss = np.zeros(n)
     rule = _RATIONING[params.rationing]
     tau = float(params.tau)
@@ -659,46 +752,45 @@ def simulate_firms(
             for s in shocks:
                 keep[s.index] *= 1.0 - s.delta_at(t)
             dcap[hit_idx] = (keep[hit_idx] - 1.0) * pini[hit_idx]
-        _orders(
-            network.indptr,
-            values,
-            prep.slot_c,
-            prep.share_c,
-            prep.slot_target,
-            dS,
-            dstar,
-            pini,
-            tau,
-            d_orders,
-        )
-        _demand(prep.sup_indptr, prep.perm_s, d_orders, dD)
-        _produce(prep.slot_indptr, prep.slot_use, prep.slot_target, dS, pini, dcap, dD, dP)
-        _ration(
+        _supplier_pass(
+            prep.chunks,
             prep.sup_indptr,
             prep.perm_s,
             values,
             d_orders,
             final,
             pini,
+            prep.slot_indptr,
+            prep.slot_use,
+            prep.slot_target,
+            dS,
+            dcap,
+            acc,
             dD,
             dP,
             rule,
-            prep.chunks,
-            ratio,
-            level,
+            cut,
         )
-        _deliver(
+        _customer_pass(
+            prep.cust_chunks,
             network.indptr,
             network.suppliers,
             values,
             prep.slot_c,
-            d_orders,
-            ratio,
-            level,
-            dS,
+            prep.share_c,
+            prep.slot_indptr,
+            prep.slot_target,
             floor,
+            dS,
+            d_orders,
+            rule,
+            cut,
+            dD,
+            pini,
+            tau,
+            t < n_days,
+            acc,
         )
-        dstar[:] = dD
         firm_loss -= dP
         sector_output[t] = sector_baseline + np.bincount(
             sec_key, weights=dP, minlength=2 * ns
@@ -746,8 +838,8 @@ def ration(
 ) -> np.ndarray:
     """Share one supplier's ``output`` among ``claims`` (orders; put final demand last).
 
-    Runs the same kernel as :func:`simulate_firms` on a one-supplier network, so the rules can
-    be checked by hand: ``ration([1, 2, 3, 10, 4], 10, "small_first")`` gives
+    Uses the same water-filling routine as :func:`simulate_firms`, so the rules can be checked
+    by hand: ``ration([1, 2, 3, 10, 4], 10, "small_first")`` gives
     ``[1, 2, 7/3, 7/3, 7/3]`` (level 7/3), ``"proportional"`` gives half of each claim.
     """
     if rule not in _RATIONING:
@@ -755,29 +847,13 @@ def ration(
     c = np.asarray(claims, dtype=np.float64)
     if c.ndim != 1 or c.size == 0 or np.any(~np.isfinite(c)) or np.any(c < 0):
         raise InputError("claims must be a non-empty list of finite values ≥ 0", field="claims")
-    orders, final = c[:-1], c[-1:]
     total = float(c.sum())
-    pini = np.array([total])
-    d_p = np.array([max(min(float(output), total), 0.0) - total])
-    d_d = np.zeros(1)
-    sup_indptr = np.array([0, len(orders)], dtype=np.int64)
-    perm = np.arange(len(orders), dtype=np.int64)
-    ratio, level = np.empty(1), np.empty(1)
-    _ration(
-        sup_indptr,
-        perm,
-        orders,
-        np.zeros_like(orders),
-        final,
-        pini,
-        d_d,
-        d_p,
-        _RATIONING[rule],
-        np.array([0, 1], np.int64),
-        ratio,
-        level,
-    )
-    return np.minimum(c * ratio[0], level[0])
+    out = max(min(float(output), total), 0.0)
+    if out >= total:
+        return c.copy()
+    if rule == "proportional":
+        return c * (out / total)
+    return np.minimum(c, _water_level(c.copy(), len(c), out))
 
 
 # -- results in the shared format ---------------------------------------------------------------
