@@ -350,3 +350,19 @@ def test_small_first_never_exceeds_orders_and_is_max_min_fair(claims, frac):
         assert level.max() - level.min() <= 1e-9 * max(c.max(), 1.0)
         tol = 1e-9 * max(c.max(), 1.0)
         assert np.all(c[~short] <= level.min() + tol)
+
+
+# -- benchmark -------------------------------------------------------------------------------------
+def test_quick_benchmark_runs_and_reports():
+    """``python -m benchmarks.bench_firms --quick``: 10 k firms, both rules, each in a subprocess."""
+    from benchmarks import bench_firms
+
+    text, figures = bench_firms.run(quick=True)
+    assert text.startswith(f"## {bench_firms.TITLE}")
+    assert "No peer implementation" in text and "SYNTHETIC" in text
+    runs = figures["runs"]
+    assert [r["rule"] for r in runs] == ["proportional", "small_first"]
+    for r in runs:
+        assert r["firms"] == 10_000 and r["seconds"] > 0 and r["peak_rss_mib"] > 0
+        assert 0 < r["total_loss_share"] < 1
+        assert f"| {r['rule']} |" in text

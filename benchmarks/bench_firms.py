@@ -1,0 +1,286 @@
+"""Benchmark: the Inoue & Todo firm-level model, 100 days, at 10 k / 100 k / 1 M firms.
+
+Sizes (SYNTHETIC networks from :func:`fukugan.dynamics.networks.synthetic_network`, Japan-like
+heavy-tailed degrees, 5 links per firm): 10 k firms / 50 k links, 100 k / 500 k and 1 M / 5 M;
+both rationing rules (proportional, small-first). Each (size, rule) runs in its own subprocess:
+the network is generated once per size by the parent and saved (not timed); the worker loads it,
+warms the numba kernels up on a tiny network (JIT compile or cache load, not timed), then times
+``simulate_firms(..., n_days=100)`` with per-firm daily production recorded (float32, the
+default). Peak RSS is the worker's ``ru_maxrss`` (loaded network + simulation), read by the parent
+with ``resource.getrusage(RUSAGE_CHILDREN)`` after a per-run launcher process.
+
+There is no peer implementation to run side by side: the authors' C++ simulator is not public
+here. Its figures quoted in the issue (single-threaded, same machine class) are shown for
+comparison: proportional rationing 540 s and 1.4 GB at 1 M / 5 M; least-fulfilled-first 8 s at
+10 k / 50 k, 555 s at 100 k / 500 k and hours at 1 M (quadratic in a hub's degree).
+
+``python -m benchmarks.bench_firms [--quick]`` prints the section; ``--quick`` runs 10 k only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+TITLE = "Firm-level propagation (Inoue & Todo), 100 days"
+N_DAYS = 100
+TARGET_SECONDS = 60.0
+TARGET_GIB = 6.0
+SIZES_FULL = [(10_000, 50_000), (100_000, 500_000), (1_000_000, 5_000_000)]
+SIZES_QUICK = [(10_000, 50_000)]
+RULES = ("proportional", "small_first")
+#: the authors' C++ simulator, as quoted in the issue (seconds; None = not given)
+REFERENCE_S: dict[tuple[int, str], float | None] = {
+    (10_000, "proportional"): None,
+    (100_000, "proportional"): None,
+    (1_000_000, "proportional"): 540.0,
+    (10_000, "small_first"): 8.0,
+    (100_000, "small_first"): 555.0,
+    (1_000_000, "small_first"): None,  # "hours"
+}
+REFERENCE_NOTE = {(1_000_000, "small_first"): "hours", (1_000_000, "proportional"): "540 s, 1.4 GB"}
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _shock_regions(n_regions: int) -> list[str]:
+    return ["R02", "R03"] if n_regions > 3 else ["R00"]
+
+
+def _save(net, path: Path) -> None:
+    np.savez(
+        path,
+        indptr=net.indptr,
+        suppliers=net.suppliers,
+        values=net.values,
+        sectors=net.sectors,
+        final_demand=net.final_demand,
+        regions=net.regions,
+        sector_names=np.asarray(net.sector_names),
+        region_names=np.asarray(net.region_names),
+    )
+
+
+def _load(path: Path):
+    from fukugan.dynamics.networks import SYNTHETIC_LABEL, FirmNetwork
+
+    z = np.load(path)
+    return FirmNetwork(
+        z["indptr"],
+        z["suppliers"],
+        z["values"],
+        z["sectors"],
+        z["final_demand"],
+        tuple(z["sector_names"].tolist()),
+        regions=z["regions"],
+        region_names=tuple(z["region_names"].tolist()),
+        label=SYNTHETIC_LABEL,
+    )
+
+
+def _worker(net_path: Path, rule: str) -> dict:
+    from fukugan.dynamics.firms import FirmParams, FirmShock, simulate_firms
+    from fukugan.dynamics.networks import synthetic_network
+
+    # warm-up: JIT compile (or load the numba cache) on a tiny network, not timed
+    t0 = time.perf_counter()
+    tiny = synthetic_network(200, 1000, seed=1)
+    simulate_firms(tiny, FirmShock.firms([0, 1], 0.5), FirmParams(rationing=rule), 3)
+    warm = time.perf_counter() - t0
+    net = _load(net_path)
+    shock = FirmShock.by_region(
+        net, _shock_regions(len(net.region_names)), 0.5, recovery="linear", recovery_days=30
+    )
+    rss_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    t0 = time.perf_counter()
+    tr = simulate_firms(net, shock, FirmParams(rationing=rule), N_DAYS)
+    elapsed = time.perf_counter() - t0
+    base = float(tr.baseline.sum())
+    direct = float(tr.firm_loss[tr.hit].sum())
+    total = tr.total_loss
+    return {
+        "seconds": elapsed,
+        "warmup_s": warm,
+        "peak_rss_mib_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "rss_after_load_mib": rss_loaded,
+        "firms": net.n_firms,
+        "links": net.n_links,
+        "firms_hit": int(tr.hit.sum()),
+        "total_loss_share": total / (base * N_DAYS),
+        "indirect_share": (total - direct) / total if total > 0 else float("nan"),
+        "min_output_share": float(tr.total_output.min() / base),
+        "threads": int(__import__("numba").get_num_threads()),
+    }
+
+
+def _launch(net_path: Path, rule: str) -> dict:
+    """Run one worker in a fresh launcher process: its RUSAGE_CHILDREN is that worker alone."""
+    cmd = [sys.executable, "-m", "benchmarks.bench_firms", "--launch", str(net_path), rule]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"firm benchmark worker failed ({rule}):\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _launcher(net_path: Path, rule: str) -> dict:
+    cmd = [sys.executable, "-m", "benchmarks.bench_firms", "--worker", str(net_path), rule]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(proc.returncode)
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    res["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    return res
+
+
+def run(quick: bool = False) -> tuple[str, dict]:
+    """Run the benchmark; returns (markdown section, raw figures)."""
+    from fukugan.dynamics.networks import SYNTHETIC_LABEL, ccdf_exponent, synthetic_network
+
+    sizes = SIZES_QUICK if quick else SIZES_FULL
+    results: list[dict] = []
+    nets: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="fukugan-firms-") as tmp:
+        for n_firms, n_links in sizes:
+            t0 = time.perf_counter()
+            net = synthetic_network(n_firms, n_links, seed=2019)
+            gen_s = time.perf_counter() - t0
+            d = net.describe()
+            nets.append(
+                {
+                    "firms": n_firms,
+                    "links": net.n_links,
+                    "generation_s": gen_s,
+                    "mu_in": ccdf_exponent(net.in_degree(), 50),
+                    "mu_out": ccdf_exponent(net.out_degree(), 50),
+                    "max_in_degree": d["max_in_degree"],
+                    "max_out_degree": d["max_out_degree"],
+                }
+            )
+            path = Path(tmp) / f"net_{n_firms}.npz"
+            _save(net, path)
+            del net
+            for rule in RULES:
+                r = _launch(path, rule)
+                r["rule"] = rule
+                results.append(r)
+            path.unlink()
+
+    def ref(n: int, rule: str) -> str:
+        v = REFERENCE_S.get((n, rule))
+        if v is not None:
+            return f"{v:.0f} s"
+        return REFERENCE_NOTE.get((n, rule), "—")
+
+    lines = [
+        f"## {TITLE}",
+        "",
+        f"Data: **{SYNTHETIC_LABEL}**, 5 links per firm; a regional shock (regions "
+        "R02 + R03, δ = 0.5, linear recovery over 30 days); n = 15 days, τ = 6; production per "
+        "firm per day recorded (float32). Each (size, rule) ran in its own subprocess; network "
+        "generation (shown) and JIT warm-up are not timed.",
+        "",
+        "**No peer implementation runs here:** the authors' C++ simulator is not public. Its "
+        "figures as quoted in the issue (single-threaded): proportional 540 s / 1.4 GB at 1 M / "
+        "5 M; least-fulfilled-first 8 s at 10 k, 555 s at 100 k, hours at 1 M (it rescans a "
+        "supplier's customers per fill level). Ours sorts each rationed supplier's claims once "
+        "a day (water-filling), O(E log d) per day.",
+        "",
+        "| firms | links | rationing | time (s) | ns per link-day | peak RSS (MiB) "
+        "| C++ reference | loss (% of baseline) | indirect share |",
+        "| ---: | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |",
+    ]
+    for r in results:
+        ns = r["seconds"] / (r["links"] * N_DAYS) * 1e9
+        r["ns_per_link_day"] = ns
+        lines.append(
+            f"| {r['firms']:,} | {r['links']:,} | {r['rule']} | {r['seconds']:.2f} | {ns:.1f} | "
+            f"{r['peak_rss_mib']:.0f} | {ref(r['firms'], r['rule'])} | "
+            f"{100 * r['total_loss_share']:.2f} | {r['indirect_share']:.2f} |"
+        )
+    lines.append("")
+    lines.append("Networks (generated, not timed):")
+    lines.append("")
+    lines.append(
+        "| firms | links | generation (s) | μ in / out (CCDF, k ≥ 50) | max in / out degree |"
+    )
+    lines.append("| ---: | ---: | ---: | --- | --- |")
+    for d in nets:
+        lines.append(
+            f"| {d['firms']:,} | {d['links']:,} | {d['generation_s']:.1f} | "
+            f"{d['mu_in']:.2f} / {d['mu_out']:.2f} | {d['max_in_degree']:,} / "
+            f"{d['max_out_degree']:,} |"
+        )
+    lines.append("")
+    verdicts = []
+    for rule in RULES:
+        big = [r for r in results if r["rule"] == rule and r["firms"] == 1_000_000]
+        if big:
+            r = big[0]
+            ok_t = r["seconds"] <= TARGET_SECONDS
+            ok_m = r["peak_rss_mib"] <= TARGET_GIB * 1024
+            verdicts.append(
+                f"- {rule}, 1 M / 5 M: {r['seconds']:.1f} s (target ≤ {TARGET_SECONDS:.0f} s: "
+                f"{'met' if ok_t else 'NOT met'}), peak {r['peak_rss_mib'] / 1024:.2f} GiB "
+                f"(target ≤ {TARGET_GIB:.0f} GiB: {'met' if ok_m else 'NOT met'})."
+            )
+            cpp = REFERENCE_S.get((1_000_000, rule))
+            if cpp:
+                verdicts.append(
+                    f"  Against the C++ reference figure: {cpp / r['seconds']:.0f}× faster."
+                )
+        rs = sorted((r for r in results if r["rule"] == rule), key=lambda r: r["links"])
+        if len(rs) >= 2:
+            per = ", ".join(f"{r['ns_per_link_day']:.1f}" for r in rs)
+            growth = rs[-1]["seconds"] / rs[0]["seconds"]
+            links = rs[-1]["links"] / rs[0]["links"]
+            verdicts.append(
+                f"- {rule} scaling: ns per link-day {per} (10 k → 1 M); time grows {growth:.0f}× "
+                f"for {links:.0f}× the links."
+            )
+        small = [r for r in results if r["rule"] == rule and r["firms"] == 10_000]
+        cpp10 = REFERENCE_S.get((10_000, rule))
+        if small and cpp10:
+            verdicts.append(
+                f"- {rule}, 10 k / 50 k: {small[0]['seconds']:.2f} s vs the C++ figure "
+                f"{cpp10:.0f} s."
+            )
+    lines += verdicts
+    threads = results[0]["threads"] if results else 0
+    lines += [
+        "",
+        f"Kernels: numba, parallel over firms on {threads} threads; other work on the same "
+        "machine at the time can add noise to single runs.",
+        "",
+    ]
+    return "\n".join(lines), {"runs": results, "networks": nets, "n_days": N_DAYS}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--worker", nargs=2, metavar=("NET", "RULE"))
+    p.add_argument("--launch", nargs=2, metavar=("NET", "RULE"))
+    p.add_argument("--quick", action="store_true")
+    args = p.parse_args(argv)
+    if args.worker:
+        print(json.dumps(_worker(Path(args.worker[0]), args.worker[1])))
+        return 0
+    if args.launch:
+        print(json.dumps(_launcher(Path(args.launch[0]), args.launch[1])))
+        return 0
+    text, _ = run(quick=args.quick)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    raise SystemExit(main())
