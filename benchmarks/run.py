@@ -32,6 +32,7 @@ SECTIONS: list[str] = [
     "benchmarks.bench_trade",
     "benchmarks.bench_io",
     "benchmarks.bench_ario",
+    "benchmarks.bench_firms",
     "benchmarks.bench_montecarlo",
 ]
 
