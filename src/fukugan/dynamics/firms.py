@@ -841,6 +841,11 @@ def ration(
     Uses the same water-filling routine as :func:`simulate_firms`, so the rules can be checked
     by hand: ``ration([1, 2, 3, 10, 4], 10, "small_first")`` gives
     ``[1, 2, 7/3, 7/3, 7/3]`` (level 7/3), ``"proportional"`` gives half of each claim.
+
+    >>> ration([1, 2, 3, 10, 4], 10, "small_first").round(4).tolist()
+    [1.0, 2.0, 2.3333, 2.3333, 2.3333]
+    >>> ration([1, 2, 3, 10, 4], 10, "proportional").tolist()
+    [0.5, 1.0, 1.5, 5.0, 2.0]
     """
     if rule not in _RATIONING:
         raise InputError(f"unknown rationing rule {rule!r}", field="rationing")
