@@ -180,9 +180,13 @@ def run(quick: bool = False) -> tuple[str, dict]:
             return f"{v:.0f} s"
         return REFERENCE_NOTE.get((n, rule), "—")
 
+    import datetime as _dt
+
+    when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"## {TITLE}",
         "",
+        f"Measured {when}{' (quick: 10 k only)' if quick else ''}. "
         f"Data: **{SYNTHETIC_LABEL}**, 5 links per firm; a regional shock (regions "
         "R02 + R03, δ = 0.5, linear recovery over 30 days); n = 15 days, τ = 6; production per "
         "firm per day recorded (float32). Each (size, rule) ran in its own subprocess; network "
