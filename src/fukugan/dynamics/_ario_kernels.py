@@ -1,8 +1,9 @@
 """Numba kernels for the two O((n·m)²) operations of an ARIO step (see :mod:`fukugan.dynamics.ario`).
 
 Both kernels work on the order matrix O (rows = supplying industry i = r·n + s, columns = client
-industry j), row-major, sector by sector (the rows of one product over all supplier regions). They perform the same IEEE operations, in the same order per
-element, as BoARIO 0.7.2's numpy expressions (no ``fastmath``, so no contraction into FMA):
+industry j), row-major, sector by sector (the rows of one product over all supplier regions).
+Per element they perform the same IEEE operations, in the same order, as BoARIO 0.7.2's numpy
+expressions (no ``fastmath``, so no contraction into FMA):
 
 * :func:`orders_alt` — BoARIO ``ARIOBaseModel.calc_orders`` with ``order_type="alt"``:
   ``Z_prod = Z_0 * (x^Cap / x_0)[:, None]``, ``Z_Cprod = I_sum @ Z_prod``,
@@ -11,8 +12,9 @@ element, as BoARIO 0.7.2's numpy expressions (no ``fastmath``, so no contraction
 * :func:`restock` — the intermediate part of ``distribute_production``: deliveries
   ``(O / D_tot) * x`` (0 where ``D_tot == 0``) summed by product, ``I_sum @ deliveries``.
 
-The sums over supplier regions run in region order; BoARIO's run through BLAS, whose blocking
-may add the same terms in another order, so individual values can differ in the last bit.
+Sums run in region order (row sums with four interleaved partial sums, since a single running
+sum is latency-bound); BoARIO's run through BLAS or ``einsum`` in another order, so sums can
+differ in the last bit.
 """
 
 from __future__ import annotations

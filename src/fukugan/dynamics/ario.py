@@ -66,8 +66,18 @@ computes without error):
   negative-inventory stop, which is reported in :attr:`ARIOTrajectory.crashed_at`;
 - ``overproduction`` is recorded (BoARIO 0.7.2 records it only when saved to files).
 
-Equality with BoARIO is tested in ``tests/test_ario.py`` (1e-6 relative over the trajectories of
-production, capacity, orders, inventories, final demand not met, rebuilding demand).
+Numerics: every element is computed with BoARIO's operations in BoARIO's order, except sums
+(BoARIO sums through BLAS / ``einsum``, here in another order), the final demand not met, summed
+after the loop as (1 − ρ)·**Y**₀ with ρ = x / D instead of **Y**₀ − (**Y**₀ / D)·x per day, and
+the scarcity term (α^b − α)[σ = 0]/τ_α, only added where σ = 0 (elsewhere it is ±0). The
+results differ from BoARIO's in the last bits only: equality is tested in ``tests/test_ario.py``
+(1e-6 relative required; about 1e-15 measured) over the trajectories of production, capacity,
+orders, inventories, final demand not met, rebuilding demand and deliveries, capital lost.
+
+Speed: the two operations on the nm × nm order matrix (orders, and restocking from the
+deliveries) run in numba kernels (:mod:`fukugan.dynamics._ario_kernels`) from
+:data:`NUMBA_MIN_INDUSTRIES` industries on, in numpy below (loading numba costs more than a
+small run); every other operation is on n × nm or nm arrays, without temporaries.
 """
 
 from __future__ import annotations
@@ -696,16 +706,21 @@ class _NumpyKernels:
     loading numba costs more than it saves: the very expressions of BoARIO 0.7.2
     (``I_sum @ Z_prod``, ``I_sum @ deliveries``), with broadcasting instead of ``np.tile``."""
 
-    def __init__(self, m: int, n: int) -> None:
+    def __init__(self, m: int, n: int, z0: np.ndarray) -> None:
         self.i_sum = np.tile(np.eye(n), m)
         self.buf = np.empty((m * n, m * n))
+        self.zc_zero = np.flatnonzero(self.i_sum @ z0 == 0)  # products an industry never buys
 
     def orders_alt(self, z0, cap_ratio, gap, m, n, orders, orders_tot):  # type: ignore[no-untyped-def]
         nm = z0.shape[1]
         zp = np.multiply(z0, cap_ratio[:, np.newaxis], out=self.buf)
         zc = self.i_sum @ zp
-        # where Z_Cprod = 0 every term is 0 (flows are ≥ 0): dividing by 1 gives BoARIO's 0
-        zc[zc == 0] = 1.0
+        # where Z_Cprod = 0 every term is 0 (flows are ≥ 0): dividing by 1 gives BoARIO's 0;
+        # Z_Cprod = 0 where Z_C = 0, and elsewhere only if every supplier lost all capacity
+        if cap_ratio.all():
+            zc.ravel()[self.zc_zero] = 1.0
+        else:
+            zc[zc == 0] = 1.0
         o3 = orders.reshape(m, n, nm)
         np.divide(zp.reshape(m, n, nm), zc[np.newaxis], out=o3)
         o3 *= gap[np.newaxis]
@@ -732,9 +747,9 @@ class _NumpyKernels:
 NUMBA_MIN_INDUSTRIES = 300
 
 
-def _kernels(m: int, n: int, kernels: str) -> Any:
+def _kernels(m: int, n: int, kernels: str, z0: np.ndarray) -> Any:
     if kernels == "numpy" or (kernels == "auto" and m * n < NUMBA_MIN_INDUSTRIES):
-        return _NumpyKernels(m, n)
+        return _NumpyKernels(m, n, z0)
     if kernels not in ("auto", "numba"):
         raise InputError(f"unknown kernels {kernels!r} (auto, numba, numpy)", field="kernels")
     from fukugan.dynamics import _ario_kernels
@@ -791,7 +806,7 @@ def run_system(
     trackers = _prepare_events(system, events)
     m, n = system.n_regions, system.n_sectors
     nm = m * n
-    kern = _kernels(m, n, kernels)
+    kern = _kernels(m, n, kernels, system.z0)
     n_fd = system.n_fd
     st = state if state is not None else ARIOState.initial(system)
     x0 = system.x0
@@ -838,7 +853,7 @@ def run_system(
     any_rebuild_cols = bool(reb_demand_tot.any())  # BoARIO's entire_demand has rebuilding columns
     capital_nz = capital != 0
     x0_nz = x0 != 0
-    lost_key: tuple[int, ...] | None = None
+    prev_active: list[np.ndarray | None] = [None]  # never equal to a first list of damages
     lost = delta = one_minus_delta = np.zeros(nm)
     # final demand by (supplier region, product, consumer region), for the unmet final demand
     y_by_region = (y0.reshape(nm, m, n_fd).sum(axis=2)).reshape(m, n, m)  # [r_s, s, r_c]
@@ -868,9 +883,10 @@ def run_system(
                 for tr in trackers
                 if tr.status in ("happening", "rebuilding", "recovering") and tr.dmg is not None
             ]
-            key = tuple(id(a) for a in active)
-            if key != lost_key:  # Simulation.update_productive_capital_lost
-                lost_key = key
+            if len(active) != len(prev_active) or any(
+                a is not b for a, b in zip(active, prev_active, strict=False)
+            ):  # Simulation.update_productive_capital_lost, when a damage changed
+                prev_active = active
                 lost = np.add.reduce(np.array(active)) if active else np.zeros(nm)
                 if (lost > capital).any():
                     i = int(np.argmax(lost > capital))
@@ -899,7 +915,7 @@ def run_system(
                 out["inventory_total"][row] = np.where(
                     np.isfinite(st.inputs_stock), st.inputs_stock, 0.0
                 ).sum(axis=0)
-            else:
+            elif stocks_rec is None:  # else summed after the loop
                 st.inputs_stock.sum(axis=0, out=out["inventory_total"][row])
             demand_tot = st.orders_tot + fd_tot
             if any_rebuild_cols:
@@ -919,9 +935,8 @@ def run_system(
                 chg = p.alpha_max - alpha
                 chg *= scarcity
                 chg *= overprod_tau
-                at_zero = scarcity == 0
-                if at_zero.any():
-                    chg += (p.alpha_base - alpha) * at_zero * overprod_tau
+                if not scarcity.all():
+                    chg += (p.alpha_base - alpha) * (scarcity == 0) * overprod_tau
                 alpha = alpha + chg
                 np.maximum(alpha, 1.0, out=alpha)
                 st.overprod = alpha
@@ -973,9 +988,11 @@ def run_system(
             else:
                 served[:] = 0.0
                 np.divide(production, demand_tot, out=served, where=demand_tot != 0)
-            shares_ok = (demand_tot != 0)[:, np.newaxis]
-            reb_prod_tot = np.zeros(nm) if reb_blocks else 0.0
-            new_reb_tot = np.zeros(nm)
+            reb_prod_tot = new_reb_tot = 0.0
+            if reb_blocks:
+                reb_prod_tot = np.zeros(nm)
+                new_reb_tot = np.zeros(nm)
+                shares_ok = (demand_tot != 0)[:, np.newaxis]
             for tr, block in reb_blocks:
                 share = np.zeros_like(block)
                 np.divide(block, demand_tot[:, np.newaxis], out=share, where=shares_ok)
@@ -1050,6 +1067,8 @@ def run_system(
                 progress(row + 1, n_days)
 
     done = n_days if crashed_at is None else crashed_at - st.t + 1
+    if stocks_rec is not None and not finite_goal_needed:
+        stocks_rec[:done].sum(axis=1, out=out["inventory_total"][:done])
     out["final_demand"][:done] = fd_tot
     for k in ("rebuild_demand", "rebuild_prod"):  # zero until the first rebuilding day
         rec = out[k][:done]
