@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint clean
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench lint clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -12,19 +15,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-## make run: install, load the bundled real data (once), print the overview and entry points
+## make run: install, load the bundled real data (once), start the web app and API, print the URL
+## (http://127.0.0.1:8000 by default; `make run PORT=8080` for another port)
 run: $(STAMP)
 	$(BIN)/fukugan data load --if-needed
-	$(BIN)/fukugan overview
+	$(BIN)/fukugan serve --host $(HOST) --port $(PORT)
 
-## make test: the whole suite (lint, doctests, unit, property and end-to-end tests)
-test: $(STAMP)
+## make test: the whole suite (lint, doctests, unit, property and end-to-end tests, browser tests
+## in Debian's chromium, installed once when missing)
+test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --doctest-modules src/fukugan tests
 
 ## make bench: benchmarks, written to BENCHMARKS.md
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+## Debian's chromium and a CJK font for the browser tests (idempotent; quiet when present)
+browser-deps:
+	@bash scripts/install-browser-deps.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

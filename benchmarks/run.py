@@ -34,6 +34,7 @@ SECTIONS: list[str] = [
     "benchmarks.bench_ario",
     "benchmarks.bench_firms",
     "benchmarks.bench_montecarlo",
+    "benchmarks.bench_api",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,8 @@
 # Needs root (CI runs as root); without root or apt-get it only explains, and the
 # browser tests then skip with a clear reason.
 set -u
-if command -v chromium >/dev/null 2>&1 && [ -x /usr/bin/chromium ]; then
+have_fonts() { dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "install ok installed"; }
+if [ -x /usr/bin/chromium ] && { ! command -v dpkg-query >/dev/null 2>&1 || have_fonts; }; then
     exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -292,3 +292,13 @@ def test_serve_command_is_registered():
 
     res = CliRunner().invoke(app, ["serve", "--help"])
     assert res.exit_code == 0 and "--port" in res.output
+
+
+def test_api_benchmark_runs_quick():
+    """``benchmarks/bench_api.py --quick`` works (a small bounded load on loopback)."""
+    from benchmarks import bench_api
+
+    text, fig = bench_api.run(quick=True, n_requests=200, clients=50)
+    assert fig["requests"] == 200 and fig["clients"] == 50
+    assert 0 < fig["p50_ms"] <= fig["p95_ms"] <= fig["p99_ms"] <= fig["max_ms"]
+    assert "p95" in text and set(fig["cold_ms"]) == set(bench_api.ENDPOINTS)

@@ -109,6 +109,12 @@ class ResultCache:
                 self._key_locks.pop(full, None)
             return value
 
+    def peek(self, key: Hashable) -> Any | None:
+        """The cached value for ``key`` under the current fingerprint, or ``None``."""
+        full = (key, fingerprint(self.store))
+        with self._lock:
+            return self._data.get(full)
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()

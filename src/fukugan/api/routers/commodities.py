@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from fukugan.api.models import CommodityPage, ReportOut
 from fukugan.api.params import (
@@ -18,12 +18,14 @@ from fukugan.api.params import (
     YearQ,
 )
 from fukugan.api.present import page
+from fukugan.api.respond import cached_json
 
 router = APIRouter(tags=["commodities"])
 
 
 @router.get("/commodities", response_model=CommodityPage, summary="Commodities with tags")
-def list_commodities(
+async def list_commodities(
+    request: Request,
     platform: PlatformDep,
     lang: LangQ = "en",
     tag: Annotated[
@@ -31,9 +33,15 @@ def list_commodities(
     ] = None,
     limit: LimitQ = None,
     offset: OffsetQ = 0,
-) -> dict:
+) -> Response:
     """Every USGS commodity with its official-list tags (JP-SCM, EU-SRM, EU-CRM, US-CM),
     paginated with ``limit`` / ``offset``; ``total`` counts all matching items."""
+    return await cached_json(
+        request, platform, CommodityPage, lambda: _page(platform, lang, tag, limit, offset)
+    )
+
+
+def _page(platform, lang: str, tag: str | None, limit: int | None, offset: int) -> dict:
     doc = platform.commodities(DEFAULT_YEAR, lang)
     items = [
         {
@@ -61,14 +69,20 @@ def list_commodities(
 @router.get(
     "/commodities/{commodity}", response_model=ReportOut, summary="World production profile"
 )
-def get_commodity(
+async def get_commodity(
+    request: Request,
     platform: PlatformDep,
     commodity: Annotated[str, Path(max_length=100, description="Commodity id or name.")],
     year: YearQ = DEFAULT_YEAR,
     home: HomeQ = DEFAULT_HOME,
     lang: LangQ = "en",
-) -> dict:
+) -> Response:
     """Per-country production and world shares, HHI, top-1/top-3, WGI-weighted HHI, share
     outside the like-minded group, home's share and rank, official-list tags, EU CRM supply
     risk and GeoPolRisk (when trade data allows), with sources."""
-    return page(platform.commodity(commodity, year, home, lang), None, 0)
+    return await cached_json(
+        request,
+        platform,
+        ReportOut,
+        lambda: page(platform.commodity(commodity, year, home, lang), None, 0),
+    )

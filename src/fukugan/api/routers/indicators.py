@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from fukugan.api.models import ReportList
 from fukugan.api.params import (
@@ -18,6 +18,7 @@ from fukugan.api.params import (
     YearQ,
 )
 from fukugan.api.present import page, query_rows
+from fukugan.api.respond import cached_json
 
 router = APIRouter(tags=["indicators"])
 
@@ -36,7 +37,8 @@ def _pages(docs, limit, offset, q, sort, order, tag) -> dict:
 
 
 @router.get("/dependencies", response_model=ReportList, summary="Autonomy risks (自律性)")
-def get_dependencies(
+async def get_dependencies(
+    request: Request,
     platform: PlatformDep,
     home: HomeQ = DEFAULT_HOME,
     year: YearQ = DEFAULT_YEAR,
@@ -47,15 +49,21 @@ def get_dependencies(
     order: OrderQ = "asc",
     limit: LimitQ = None,
     offset: OffsetQ = 0,
-) -> dict:
+) -> Response:
     """Commodities (and HS products, with trade data) ranked by autonomy risk for ``home``,
     with EU CRM SR, GeoPolRisk, IR, HHI, WGI-weighted HHI and the share outside the
     like-minded group."""
-    return _pages(platform.dependencies(home, year, lang), limit, offset, q, sort, order, tag)
+    return await cached_json(
+        request,
+        platform,
+        ReportList,
+        lambda: _pages(platform.dependencies(home, year, lang), limit, offset, q, sort, order, tag),
+    )
 
 
 @router.get("/chokepoints", response_model=ReportList, summary="Indispensability (不可欠性)")
-def get_chokepoints(
+async def get_chokepoints(
+    request: Request,
     platform: PlatformDep,
     home: HomeQ = DEFAULT_HOME,
     year: YearQ = DEFAULT_YEAR,
@@ -66,6 +74,11 @@ def get_chokepoints(
     order: OrderQ = "asc",
     limit: LimitQ = None,
     offset: OffsetQ = 0,
-) -> dict:
+) -> Response:
     """Where the world relies on ``home``: world share, rank, strength of the alternatives."""
-    return _pages(platform.chokepoints(home, year, lang), limit, offset, q, sort, order, tag)
+    return await cached_json(
+        request,
+        platform,
+        ReportList,
+        lambda: _pages(platform.chokepoints(home, year, lang), limit, offset, q, sort, order, tag),
+    )

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from fukugan.api.models import ReportOut
 from fukugan.api.params import LangQ, PlatformDep
 from fukugan.api.present import page
+from fukugan.api.respond import cached_json
 
 router = APIRouter(tags=["data"])
 
 
 @router.get("/sources", response_model=ReportOut, summary="Datasets and provenance")
-def get_sources(platform: PlatformDep, lang: LangQ = "en") -> dict:
+async def get_sources(request: Request, platform: PlatformDep, lang: LangQ = "en") -> Response:
     """Source, year, unit, licence, row count, URL and loading notes of every dataset."""
-    return page(platform.sources(lang), None, 0)
+    return await cached_json(
+        request, platform, ReportOut, lambda: page(platform.sources(lang), None, 0)
+    )
