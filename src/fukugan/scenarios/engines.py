@@ -55,22 +55,64 @@ each industry's shortfall among the using industries: ``proportional`` (default)
 ``priority`` (listed industries are served in full first).
 
 Static engine (Miller & Blair 2009), quasi-static: each day's shock is propagated through the
-static model of the national table (domestic flows, annual values / 365, so losses are in
-million USD per day):
+static models of the national table (domestic flows, annual values / 365, so losses are in
+million USD per day) by the functions of :mod:`fukugan.iomodels.shocks`:
 
 * supply shocks (import cuts, outages, blackouts) give a direct output loss d at the shocked
-  industries — with ``parameters.input_loss: value`` (default, Ghosh) the value of the missing
-  imported input, with ``bottleneck`` (Leontief fixed proportions) the output share of the
-  scarcest input; for outages d_j = δ_j x_j — and an indirect loss, the larger of the forward
-  (Ghosh, supply-driven: d′BG) and backward (Leontief, demand-driven: L A d) propagation per
-  industry; direct + indirect is capped at the industry's output;
-* demand shocks: Δx = L Δy (Leontief); direct = −Δy, indirect = −(Δx − Δy).
+  industries — for an import cut, with ``parameters.input_loss: value`` (default) the value of
+  the missing imported input, with ``bottleneck`` (Leontief fixed proportions) the output share
+  of the scarcest input; for outages d_j = δ_j x_j. ``supply_shock`` (Ghosh, supply-driven,
+  M&B §12.1) propagates it forward: Δx′ = Δv′G with Δv = −d (imports are primary inputs of the
+  domestic table), direct = d, indirect = d′BG, what the customers of the cut industries lose in
+  turn. ``parameters.supply_propagation: both`` takes per industry the larger of that and the
+  backward (Leontief) loss of the cut industries' suppliers, L A d — the rule of fukugan's first
+  static engine, kept to reproduce its numbers (default ``forward``: Ghosh only). Direct +
+  indirect is capped at the industry's output;
+* demand shocks: ``demand_shock`` (Leontief, demand-driven, M&B §2.3): Δx = L Δy with Δy =
+  change × the industry's domestic final demand; direct = −Δy, indirect = −(Δx − Δy);
+* ``extraction`` shocks: ``extraction_shock`` (hypothetical extraction, M&B §12.2.5) of the
+  named industries — ``total`` (rows, columns and final demand), ``backward`` (they buy no
+  domestic inputs) or ``forward`` (they sell no inputs; Ghosh) — solved once; the day's loss
+  is the extraction's loss × intensity(t) / 365 (direct: at the extracted industries);
+* ``price_change`` on a trade shock: ``import_price_shock`` (Leontief price model, M&B §2.6):
+  the import price of the product's IO industry rises by Δp_m = price_change × supplier_share ×
+  sector_share (sanctions: × import_share, on every product) × intensity(t), and domestic
+  prices by Δp′ = Δp_m′ A_imp L; the run's metric ``price_change`` (relative, by industry and
+  day; direct = Δp_m′A_imp, the unit-cost increase, indirect = passed on through domestic
+  inputs). Responses do not change it.
 
 Regions on a national table: a region's output share by industry is given in the scenario
 (``regions:``, with its source); an outage or blackout of the region takes δ_j = δ × share_j.
 
-Paths: for each shock, step 1 = the industries it hits directly (weight: their direct loss
-over the horizon) and step 2 = their first-round forward links (weight d_j b_jk).
+Paths (static): for each shock, step 1 = the industries it hits directly (weight: their direct
+loss over the horizon); steps 2 and 3 = the tier-1 and tier-2 transmissions of
+:meth:`~fukugan.iomodels.shocks.ShockResult.paths` over the horizon (the models are linear in
+the impulse) — Ghosh forward links for supply shocks, Leontief backward links for demand shocks,
+the extraction's own channel — with ``via`` the industries in between.
+
+ARIO engine (:mod:`fukugan.dynamics.ario`): the national table as one region; outages and
+blackouts destroy productive capital (BoARIO ``EventKapitalRecover``) and recover along
+BoARIO's recovery functions. The ARIO core follows BoARIO 0.7.2, which has no final-demand
+shock and no import-cut event: demand shocks, trade shocks and extractions are refused with
+their line (run them with the static engine).
+
+Firms engine (:mod:`fukugan.dynamics.firms`): a SYNTHETIC network (``synthetic_network``, its
+provenance says so) or a user's edge list (:func:`fukugan.data.firm_edges.read_firm_edges`, with
+an optional firm table for sectors and regions); outages and blackouts of firms (``firm`` /
+``facility`` = a firm id), sectors or regions of the network, with δ_i(t) = δ × intensity(t)
+(the scenario's full time profile: start, ramp, duration, recovery); rationing proportional or
+small_first.
+
+Exposure engine (:mod:`fukugan.exposure`, Simchi-Levi et al. 2014, 2015): a multi-tier BOM
+network (``data.bom``: the bundled ``example: automotive``, a directory, or the CSV files); each
+``outage`` of a node (``facility:`` or ``firm:``, ``delta: 1``) is one time-to-recover LP and one
+time-to-survive LP (HiGHS) with the node down for TTR = ``duration`` + ``recovery.days`` days
+(else the node's ``ttr`` in nodes.csv), converted to network periods by
+``parameters.period_days``; its lost profit (by end product: direct at the node's own product,
+indirect elsewhere) is recorded on the day the node is back. ``parameters.risk_exposure: true``
+adds the REI table of every node (summary ``risk_exposure``). Parameters: ``period_days``
+(default 1), ``objective`` (profit | units | revenue), ``inventory_lost``, ``risk_exposure``,
+``net_of_baseline``.
 """
 
 from __future__ import annotations
@@ -147,7 +189,11 @@ HS_CHAPTER_SECTOR: dict[int, str] = {
 #: HS4 headings whose industry differs from their chapter's.
 HS4_SECTOR = {"8471": "C26", "8541": "C26", "8542": "C26", "8517": "C26", "7102": "B07_08"}
 
-STATIC_PARAMETERS = {"input_loss": ("value", "bottleneck")}
+#: Static-engine parameters and their values (the first is the default).
+STATIC_PARAMETERS = {
+    "input_loss": ("value", "bottleneck"),
+    "supply_propagation": ("forward", "both"),
+}
 
 DAYS_PER_YEAR = 365.0
 
@@ -191,7 +237,7 @@ def simulate(prepared: Prepared, scenario: Scenario, seed: int | None = None) ->
 _ENGINE_MODULES = {
     "ario": ("fukugan.dynamics.ario", "simulate_ario"),
     "firms": ("fukugan.dynamics.firms", "simulate_firms"),
-    "exposure": ("fukugan.exposure.lp", "to_run_result"),
+    "exposure": ("fukugan.exposure.lp", "risk_exposure"),
 }
 
 
@@ -470,9 +516,12 @@ def _check_sector(sc: Scenario, where: tuple, code: str, industries: tuple[str, 
 
 
 def _prepare_static(sc: Scenario, store: AnalyticStore) -> Prepared:
+    """Resolve a scenario on a national OECD table for the static engine (module doc)."""
+    from fukugan.errors import InputError, NotLoadedError
     from fukugan.iomodels import GhoshModel, LeontiefModel
     from fukugan.iomodels.ghosh import allocation_coefficients
     from fukugan.iomodels.leontief import technical_coefficients
+    from fukugan.iomodels.shocks import extraction_shock
     from fukugan.services.io import load_table
 
     data = sc.doc["data"]
@@ -492,18 +541,24 @@ def _prepare_static(sc: Scenario, store: AnalyticStore) -> Prepared:
                 f"{k} must be one of {', '.join(STATIC_PARAMETERS[k])}", ("parameters", k)
             )
     country, year = data["oecd_iot"]["country"], int(data["oecd_iot"]["year"])
-    from fukugan.errors import NotLoadedError
-
     try:
         t = load_table(store, country, year)
     except (UnknownItemError, NotLoadedError) as e:
         raise sc.error(str(e), ("data", "oecd_iot")) from None
     ind = t.industries
+    n = len(ind)
     x = np.asarray(t.x, dtype=float)
-    A = technical_coefficients(t.Z_dom, x, industries=ind)
-    B = allocation_coefficients(t.Z_dom, x, industries=ind)
+    Z_dom = np.asarray(t.Z_dom, dtype=float)
+    Z_imp = np.asarray(t.Z_imp, dtype=float)
+    A = technical_coefficients(Z_dom, x, industries=ind)
+    B = allocation_coefficients(Z_dom, x, industries=ind)
     leo = LeontiefModel(A, industries=ind)
     gho = GhoshModel(B, industries=ind)
+    y_fd = np.asarray(t.Y_dom, dtype=float).sum(axis=1)  # domestic final demand (all uses)
+    y_total = x - Z_dom.sum(axis=1)  # final uses of domestic output: L y_total = x
+    v_total = x - Z_dom.sum(axis=0)  # primary inputs (value added + imports): v′G = x
+    with np.errstate(divide="ignore", invalid="ignore"):
+        A_imp = np.where(x[None, :] > 0, Z_imp / x[None, :], 0.0)
     sources = [t.provenance]
     cache: dict[str, Any] = {}
     resolved: list[dict[str, Any]] = []
@@ -523,22 +578,50 @@ def _prepare_static(sc: Scenario, store: AnalyticStore) -> Prepared:
                 )
             if "sector" in s:
                 j = _check_sector(sc, (*where, "sector"), s["sector"], ind)
-                share = np.zeros(len(ind))
+                share = np.zeros(n)
                 share[j] = 1.0
                 label = f"outage {s['sector']}"
             else:
                 share = _region_shares(sc, s["region"], ind)
                 label = f"{kind} {s['region']}"
             if kind == "blackout" and "sectors" in s:
-                keep = np.zeros(len(ind))
+                keep = np.zeros(n)
                 for k, code in enumerate(s["sectors"]):
                     keep[_check_sector(sc, (*where, "sectors", k), code, ind)] = 1.0
                 share = share * keep
             resolved.append({"index": i, "type": kind, "share": share, "label": label})
         elif kind == "demand_shock":
             j = _check_sector(sc, (*where, "sector"), s["sector"], ind)
+            if not y_fd[j] > 0:
+                raise sc.error(
+                    f"{s['sector']} has no positive final demand in this table "
+                    f"({y_fd[j]:g} million USD): a relative demand shock has nothing to scale",
+                    (*where, "sector"),
+                )
             resolved.append(
                 {"index": i, "type": kind, "sector_index": j, "label": f"demand {s['sector']}"}
+            )
+        elif kind == "extraction":
+            codes = [s["sector"]] if "sector" in s else list(s["sectors"])
+            keys = (
+                [(*where, "sector")]
+                if "sector" in s
+                else [(*where, "sectors", k) for k in range(len(codes))]
+            )
+            idx = [_check_sector(sc, key, c, ind) for key, c in zip(keys, codes, strict=True)]
+            try:
+                r = extraction_shock(
+                    A, y_total, idx, mode=s["mode"], B=B, v=v_total, industries=ind
+                )
+            except InputError as e:
+                raise sc.error(e.message, (*where, "mode")) from None
+            resolved.append(
+                {
+                    "index": i,
+                    "type": kind,
+                    "result": r,
+                    "label": f"extraction {'+'.join(codes)} ({s['mode']})",
+                }
             )
     for i, r in enumerate(sc.doc["responses"]):
         where = ("responses", i)
@@ -561,12 +644,13 @@ def _prepare_static(sc: Scenario, store: AnalyticStore) -> Prepared:
     if cache.get("trade") is not None:
         sources.append(cache["trade"].provenance)
     notes = [n for r in resolved for n in r.get("notes", [])]
-    params = {"input_loss": "value", **sc.doc["parameters"]}
+    params = {"input_loss": "value", "supply_propagation": "forward", **sc.doc["parameters"]}
     arrays = {
         "industries": ind,
         "x": x,
-        "y": np.asarray(t.Y_dom, dtype=float).sum(axis=1),
-        "Z_imp": np.asarray(t.Z_imp, dtype=float),
+        "y": y_fd,
+        "Z_imp": Z_imp,
+        "A_imp": A_imp,
         "A": A,
         "B": B,
         "leontief": leo,
@@ -650,13 +734,17 @@ def _draw_stock(short: np.ndarray, stock: float) -> np.ndarray:
 
 
 def _simulate_static(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
+    """The static engine's numerics (module doc): daily impulses → :mod:`~fukugan.iomodels.shocks`."""
+    from fukugan.iomodels.shocks import demand_shock, import_price_shock, supply_shock
+
     a = prep.arrays
     ind: tuple[str, ...] = a["industries"]
     n = len(ind)
     T = sc.horizon
     x = a["x"] / DAYS_PER_YEAR
+    y = a["y"] / DAYS_PER_YEAR
     Z_imp = a["Z_imp"] / DAYS_PER_YEAR
-    A, B = a["A"], a["B"]
+    A = a["A"]
     leo, gho = a["leontief"], a["ghosh"]
     rationing = next((r for r in sc.doc["responses"] if r["type"] == "rationing"), None)
     rule = rationing["rule"] if rationing else "proportional"
@@ -668,10 +756,16 @@ def _simulate_static(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
         if r["type"] == "substitution" and r.get("sector"):
             sector_subst[ind.index(r["sector"])] *= 1.0 - float(r["fraction"])
     bottleneck = prep.parameters.get("input_loss") == "bottleneck"
+    both = prep.parameters.get("supply_propagation") == "both"
 
     supply_direct = np.zeros((T, n))  # direct output loss from supply shocks
     demand_dy = np.zeros((T, n))  # change in final demand
-    per_shock_direct: list[tuple[str, np.ndarray]] = []
+    ext_direct = np.zeros((T, n))  # extraction: loss at the extracted industries
+    ext_indirect = np.zeros((T, n))  # extraction: loss elsewhere
+    price_direct = np.zeros((T, n))  # import-price cost push: direct unit-cost increase
+    price_indirect = np.zeros((T, n))  # ... passed on through domestic inputs
+    # per shock: (label, kind, impulse summed over the horizon or ShockResult, scale)
+    per_shock: list[tuple[str, str, Any, float]] = []
     phi_by_sector = np.zeros((T, n))  # fraction of each industry's imported supply lost
     trade_shortfall = np.zeros((T, n, n)) if bottleneck else None
     for res in prep.resolved:
@@ -679,10 +773,14 @@ def _simulate_static(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
         intens = intensity(shock, T)
         kind = res["type"]
         if kind in ("export_ban", "quota", "sanctions"):
+            dp_import = np.zeros(n)  # relative import-price change by IO product
+            pc = float(shock.get("price_change", 0.0))
             if kind == "sanctions":
-                depth = float(shock["cut"]) * float(shock.get("import_share", res["import_share"]))
+                share = float(shock.get("import_share", res["import_share"]))
+                depth = float(shock["cut"]) * share
                 weights = {s: 1.0 for s in ind}
                 factor, stock = np.ones(T), None
+                dp_import[:] = pc * share
             else:
                 sup = float(shock.get("supplier_share", res["supplier_share"]))
                 depth = float(shock["cut"]) * sup
@@ -691,6 +789,8 @@ def _simulate_static(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
                     for s, w in res["sectors"].items()
                 }
                 factor, stock = _response_factor(sc, prep, res, T, intens)
+                for s, w in weights.items():
+                    dp_import[ind.index(s)] += pc * sup * w
             # g(t): shortfall as a fraction of the commodity's normal imports
             g = depth * intens * factor
             if stock is not None and stock > 0:
@@ -706,36 +806,61 @@ def _simulate_static(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
                 direct_k += short
             if not bottleneck:
                 supply_direct += direct_k
-            per_shock_direct.append((res["label"], direct_k))
+            per_shock.append((res["label"], "supply", direct_k.sum(axis=0), 1.0))
+            if pc != 0.0:
+                r = import_price_shock(leo, a["A_imp"], dp_import, industries=ind)
+                price_direct += intens[:, None] * r.direct[None, :]
+                price_indirect += intens[:, None] * r.indirect[None, :]
         elif kind in ("outage", "blackout"):
             depth = float(shock["delta"] if kind == "outage" else shock["depth"])
             direct_k = (depth * intens)[:, None] * (res["share"] * x)[None, :]
             supply_direct += direct_k
-            per_shock_direct.append((res["label"], direct_k))
+            per_shock.append((res["label"], "supply", direct_k.sum(axis=0), 1.0))
         elif kind == "demand_shock":
             j = res["sector_index"]
             dy = np.zeros((T, n))
-            dy[:, j] = float(shock["change"]) * intens * a["y"][j] / DAYS_PER_YEAR
+            dy[:, j] = float(shock["change"]) * intens * y[j]
             demand_dy += dy
-            per_shock_direct.append((res["label"], -dy))
+            per_shock.append((res["label"], "demand", dy.sum(axis=0), 1.0))
+        elif kind == "extraction":
+            r = res["result"]  # yearly values of the full extraction
+            scale = intens / DAYS_PER_YEAR
+            ext_direct += scale[:, None] * (-r.direct)[None, :]
+            ext_indirect += scale[:, None] * (-r.indirect)[None, :]
+            per_shock.append((res["label"], "extraction", r, float(scale.sum())))
     if bottleneck:
         supply_direct += _bottleneck(trade_shortfall, Z_imp, x)
     supply_direct = np.minimum(supply_direct, x[None, :])
-    # forward (Ghosh): Δx′ = d′ B G; backward (Leontief): Δx = L A d
-    fwd = gho.output((supply_direct @ B).T).T if T and n else supply_direct
-    bwd = leo.output(A @ supply_direct.T).T if T and n else supply_direct
-    indirect_supply = np.maximum(fwd, bwd)
-    total_supply = np.minimum(supply_direct + indirect_supply, x[None, :])
-    indirect_supply = total_supply - supply_direct
-    dx = leo.output(demand_dy.T).T
-    direct = supply_direct - demand_dy
-    indirect = indirect_supply - (dx - demand_dy)
 
-    ts = _timeseries(ind, x, direct, indirect)
-    paths = _paths(per_shock_direct, B, ind)
+    # quasi-static: each day's impulse through the static models of iomodels.shocks
+    indirect_supply = np.zeros((T, n))
+    indirect_demand = np.zeros((T, n))
+    for t in range(T):
+        d = supply_direct[t]
+        if d.any():
+            # Ghosh (supply-driven): Δx′ = Δv′G with Δv = −d, the output each industry
+            # cannot supply; indirect = what its customers lose in turn (d′BG)
+            fwd = -supply_shock(gho, x, -d, industries=ind).indirect
+            # "both": or the Leontief backward loss of its suppliers (L A d), if larger
+            indirect_supply[t] = np.maximum(fwd, leo.output(A @ d)) if both else fwd
+        if demand_dy[t].any():
+            indirect_demand[t] = -demand_shock(leo, y, demand_dy[t], industries=ind).indirect
+    # supply side (import cuts, outages, extraction) capped at each industry's daily output
+    direct_supply = np.minimum(supply_direct + ext_direct, x[None, :])
+    total_supply = np.minimum(
+        supply_direct + indirect_supply + ext_direct + ext_indirect, x[None, :]
+    )
+    direct = direct_supply - demand_dy
+    indirect = (total_supply - direct_supply) + indirect_demand
+
+    has_price = bool(price_direct.any() or price_indirect.any())
+    ts = _timeseries(
+        ind, x, direct, indirect, (price_direct, price_indirect) if has_price else None
+    )
+    paths = _static_paths(per_shock, leo, gho, ind, x, y, T)
     by_sector = (direct + indirect).sum(axis=0)
     order = np.argsort(-by_sector, kind="stable")
-    summary = {
+    summary: dict[str, Any] = {
         "table": a["table"],
         "n_days": T,
         "resolved_shocks": [_public(r) for r in prep.resolved],
@@ -749,6 +874,10 @@ def _simulate_static(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
             if phi_by_sector[:, k].max() > 0
         },
     }
+    if has_price:
+        peak = (price_direct + price_indirect).max(axis=0)
+        top = np.argsort(-peak, kind="stable")[:10]
+        summary["price_change_peak"] = {ind[j]: float(peak[j]) for j in top if peak[j] > 0}
     return RunResult(
         engine="static",
         scenario=sc.doc,
@@ -776,9 +905,14 @@ def _public(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _timeseries(
-    ind: tuple[str, ...], x: np.ndarray, direct: np.ndarray, indirect: np.ndarray
+    ind: tuple[str, ...],
+    x: np.ndarray,
+    direct: np.ndarray,
+    indirect: np.ndarray,
+    price: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """Long timeseries: baseline output at t=0; direct and indirect loss for t=1..T."""
+    """Long timeseries: baseline output at t=0; direct and indirect loss for t=1..T; with
+    ``price`` (direct, indirect), metric "price_change" (relative, 0.01 = +1 %) for t=1..T."""
     T, n = direct.shape
     days = np.repeat(np.arange(1, T + 1), n)
     units = np.tile(np.array(ind, dtype=object), T)
@@ -795,7 +929,10 @@ def _timeseries(
             }
         )
     ]
-    for comp, arr in (("direct", direct), ("indirect", indirect)):
+    blocks = [("loss", "direct", direct), ("loss", "indirect", indirect)]
+    if price is not None:
+        blocks += [("price_change", "direct", price[0]), ("price_change", "indirect", price[1])]
+    for metric, comp, arr in blocks:
         parts.append(
             pd.DataFrame(
                 {
@@ -803,7 +940,7 @@ def _timeseries(
                     "unit_kind": "sector",
                     "unit": units,
                     "region": "",
-                    "metric": "loss",
+                    "metric": metric,
                     "component": comp,
                     "value": arr.reshape(-1),
                 }
@@ -827,16 +964,46 @@ def _timeseries(
     return df.loc[:, list(TIMESERIES_COLUMNS)]
 
 
-def _paths(per_shock: list[tuple[str, np.ndarray]], B: np.ndarray, ind, top: int = 50):
-    rows = []
-    for label, d in per_shock:
-        tot = d.sum(axis=0)
-        for j in np.flatnonzero(np.abs(tot) > 0):
-            rows.append((label, ind[j], 1, float(tot[j]), ""))
-            fwd = tot[j] * B[j]
-            for k in np.flatnonzero(fwd > 0):
-                if k != j:
-                    rows.append((label, ind[k], 2, float(fwd[k]), ind[j]))
+def _static_paths(
+    per_shock: list[tuple[str, str, Any, float]],
+    leo: Any,
+    gho: Any,
+    ind: tuple[str, ...],
+    x: np.ndarray,
+    y: np.ndarray,
+    T: int,
+    *,
+    top: int = 50,
+    per: int = 20,
+) -> pd.DataFrame:
+    """Paths of each shock over the horizon (losses summed over the days, the models being
+    linear): step 1 = shock → the industries it hits directly (their direct loss), steps 2 and 3
+    = the tier-1 and tier-2 transmissions of :meth:`ShockResult.paths` (Ghosh forward for supply
+    shocks, Leontief backward for demand shocks, the extraction's own channel), ``via`` = the
+    industries in between."""
+    from fukugan.iomodels.shocks import demand_shock, supply_shock
+
+    rows: list[tuple[str, str, int, float, str]] = []
+    for label, kind, item, scale in per_shock:
+        if kind == "supply":
+            imp = np.clip(item, 0.0, x * T)
+            if not imp.any():
+                continue
+            r = supply_shock(gho, x * T, -imp, industries=ind)
+        elif kind == "demand":
+            if not item.any():
+                continue
+            r = demand_shock(leo, y * T, item, industries=ind)
+        else:
+            r = item
+        if scale == 0.0:
+            continue
+        loss = -r.direct * scale
+        for j in np.flatnonzero(loss):
+            rows.append((label, ind[j], 1, float(loss[j]), ""))
+        for p in r.paths(per).itertuples(index=False):
+            via = p.source if not p.via else f"{p.source};{p.via}"
+            rows.append((label, p.target, int(p.step) + 1, float(p.weight) * scale, via))
     df = pd.DataFrame(rows, columns=list(PATHS_COLUMNS))
     if df.empty:
         return df.astype({"step": "int64", "weight": "float64"})
@@ -861,13 +1028,28 @@ ARIO_PARAMETERS = (
 )
 
 
+#: Why an engine cannot represent a kind of shock (added to the error message).
+_WHY_NOT = {
+    ("ario", "demand_shock"): "the ARIO core (BoARIO 0.7.2's formulation) has no final-demand "
+    "shock event, only destruction of productive capital",
+    ("ario", "export_ban"): "the ARIO core has no import-cut event (the national table is one "
+    "closed region)",
+    ("ario", "extraction"): "hypothetical extraction is a static comparison",
+    ("firms", "demand_shock"): "the firm model's final demand is fixed",
+    ("firms", "extraction"): "hypothetical extraction is a static comparison",
+}
+_WHY_NOT[("ario", "quota")] = _WHY_NOT[("ario", "sanctions")] = _WHY_NOT[("ario", "export_ban")]
+
+
 def _unsupported(sc: Scenario, eng: str, kinds: tuple[str, ...], what: str) -> None:
     """Refuse shocks / responses an engine cannot represent, naming their line."""
     for i, s in enumerate(sc.doc[what]):
         if s["type"] not in kinds:
+            why = _WHY_NOT.get((eng, s["type"]))
             raise sc.error(
                 f"the {eng} engine does not represent a {s['type']} (it takes "
-                f"{', '.join(kinds)}); run this scenario with --engine static",
+                f"{', '.join(kinds)}{'; ' + why if why else ''}); run this scenario with "
+                f"--engine static",
                 (what, i, "type"),
             )
 
@@ -883,6 +1065,13 @@ def _prepare_ario(sc: Scenario, store: AnalyticStore) -> Prepared:
     if "oecd_iot" not in data:
         raise sc.error("the ario adapter runs on data.oecd_iot {country, year}", ("data",))
     _unsupported(sc, "ario", ("outage", "blackout"), "shocks")
+    for i, s in enumerate(sc.doc["shocks"]):
+        if s.get("ramp", 0):
+            raise sc.error(
+                "the ario engine destroys capital at once (BoARIO events have no ramp): "
+                "remove 'ramp'",
+                ("shocks", i, "ramp"),
+            )
     for i, r in enumerate(sc.doc["responses"]):
         if r["type"] != "rationing" or r["rule"] != "proportional":
             raise sc.error(
@@ -1000,7 +1189,8 @@ FIRM_PARAMETERS = ("n", "tau")
 def _prepare_firms(sc: Scenario, store: AnalyticStore) -> Prepared:
     """A firm network (synthetic, labelled so, or a user's edge list) and capacity shocks on
     firms, sectors or regions of the network."""
-    from fukugan.dynamics.networks import synthetic_network
+    from fukugan.dynamics.networks import SYNTHETIC_LABEL, synthetic_network
+    from fukugan.errors import InputError
 
     data = sc.doc["data"]
     fn = data.get("firm_network")
@@ -1025,74 +1215,91 @@ def _prepare_firms(sc: Scenario, store: AnalyticStore) -> Prepared:
     if "synthetic" in fn:
         syn = fn["synthetic"]
         n = int(syn["n_firms"])
-        net = synthetic_network(
-            n,
-            int(round(n * float(syn.get("mean_degree", 5.0)))),
-            n_sectors=int(syn.get("n_sectors", 20)),
-            seed=int(syn.get("seed", sc.seed)),
-        )
+        mean_degree = float(syn.get("mean_degree", 5.0))
+        n_sectors = int(syn.get("n_sectors", 20))
+        n_regions = int(syn.get("n_regions", 47))
+        seed = int(syn.get("seed", sc.seed))
+        try:
+            net = synthetic_network(
+                n,
+                max(n, int(round(n * mean_degree))),
+                n_sectors=n_sectors,
+                n_regions=n_regions,
+                seed=seed,
+            )
+        except InputError as e:
+            raise sc.error(e.message, ("data", "firm_network", "synthetic")) from None
         prov = Provenance(
             "firm_network",
-            "fukugan synthetic firm network (heavy-tailed degrees)",
+            SYNTHETIC_LABEL,
             "generated",
-            "million JPY per day",
-            "none",
+            net.unit,
+            "none (generated)",
+            notes=(
+                f"synthetic_network(n_firms={n}, mean degree {mean_degree:g}, {n_sectors} "
+                f"sectors, {n_regions} regions, seed {seed}); not real data"
+            ),
             synthetic=True,
         )
     else:
-        try:
-            from fukugan.data.firm_edges import read_firm_edges  # type: ignore[attr-defined]
-        except ImportError:
-            raise EngineNotAvailable(
-                "firm edge-list import (fukugan.data.firm_edges) has not landed yet; use "
-                "data.firm_network.synthetic"
-            ) from None
-        base = Path(sc.path).parent if sc.path else Path.cwd()
-        p = Path(fn["path"]) if Path(fn["path"]).is_absolute() else base / fn["path"]
-        net, prov = read_firm_edges(p)
-    shocks = []
-    from fukugan.errors import InputError
+        from fukugan.data.firm_edges import read_firm_edges
 
+        base = Path(sc.path).parent if sc.path else Path.cwd()
+
+        def _abs(p: str) -> Path:
+            return Path(p) if Path(p).is_absolute() else base / p
+
+        try:
+            net, prov = read_firm_edges(
+                _abs(fn["path"]), _abs(fn["firms"]) if "firms" in fn else None
+            )
+        except InputError as e:
+            raise sc.error(str(e), ("data", "firm_network")) from None
+    shocks = []
     for i, s in enumerate(sc.doc["shocks"]):
         where = ("shocks", i)
         target = next(k for k in ("firm", "facility", "sector", "region") if k in s)
         shocks.append({"index": i, "target": target, "id": str(s[target])})
         try:
-            _firm_shock(net, s, target)
+            _firm_shock(net, s, target, sc.horizon)
         except InputError as e:
             raise sc.error(e.message, (*where, target)) from None
     return Prepared("firms", {"network": net}, shocks, [prov], [], dict(sc.doc["parameters"]))
 
 
-def _firm_shock(net, s: dict[str, Any], target: str):
+def _firm_shock(net: Any, s: dict[str, Any], target: str, horizon: int) -> Any:
+    """The scenario shock as a firm-model shock whose δ(t) = δ · intensity(t) (the scenario's
+    time profile: start, ramp, duration, recovery path — or a blackout's ``days``)."""
     from fukugan.dynamics.firms import FirmShock
+    from fukugan.scenarios.firmshock import ProfiledFirmShock
 
-    rec = s.get("recovery") or {}
-    if s["type"] == "blackout":
-        kw = {"recovery": "step", "recovery_days": float(s["days"])}
-        delta = float(s["depth"])
-    else:
-        path = rec.get("path")
-        kw = {
-            "recovery": path if path else "step",
-            "recovery_days": float(rec.get("days") or s.get("duration") or 1)
-            + (float(s.get("duration", 0)) if path else 0.0),
-        }
-        delta = float(s["delta"])
-    kw["start"] = int(s.get("start", 0)) + 1
+    delta = float(s["depth"] if s["type"] == "blackout" else s["delta"])
     ident = str(s[target])
+    kw: dict[str, Any] = {"recovery": "none", "start": 1}
     if target in ("firm", "facility"):
-        return FirmShock.by_ids(net, {ident: delta}, **kw)
-    if target == "sector":
-        return FirmShock.by_sector(net, ident, delta, **kw)
-    return FirmShock.by_region(net, ident, delta, **kw)
+        base = FirmShock.by_ids(net, {ident: delta}, **kw)
+    elif target == "sector":
+        base = FirmShock.by_sector(net, ident, delta, **kw)
+    else:
+        base = FirmShock.by_region(net, ident, delta, **kw)
+    return ProfiledFirmShock(
+        base.index,
+        base.delta,
+        start=1,
+        recovery="none",
+        label=base.label or f"{target} {ident}",
+        profile=intensity(s, horizon),
+    )
 
 
 def _simulate_firms(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
     from fukugan.dynamics.firms import FirmParams, simulate_firms, to_run_result
 
     net = prep.arrays["network"]
-    shocks = [_firm_shock(net, sc.doc["shocks"][r["index"]], r["target"]) for r in prep.resolved]
+    shocks = [
+        _firm_shock(net, sc.doc["shocks"][r["index"]], r["target"], sc.horizon)
+        for r in prep.resolved
+    ]
     rationing = next((r["rule"] for r in sc.doc["responses"] if r["type"] == "rationing"), None)
     params = FirmParams(
         **{k: v for k, v in prep.parameters.items() if k in FIRM_PARAMETERS},
@@ -1104,4 +1311,330 @@ def _simulate_firms(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
     res.sources = list(prep.sources)
     res.parameters = {**res.parameters, **params.as_dict()}
     res.engine = "firms"
+    notes = res.summary.setdefault("notes", [])
+    if net.label and not any(net.label in str(n) for n in notes):
+        notes.insert(0, f"network: {net.label}")
     return res
+
+
+# -- risk exposure engine (fukugan.exposure) -----------------------------------------------------
+
+#: Exposure-engine parameters: name → (allowed values or a type, default).
+EXPOSURE_PARAMETERS: dict[str, tuple[Any, Any]] = {
+    "period_days": (float, 1.0),  # days per period of the network (capacities, demand per period)
+    "objective": (("profit", "units", "revenue"), "profit"),
+    "inventory_lost": (bool, False),  # the disrupted node's own stock is lost too
+    "risk_exposure": (bool, False),  # also the REI table: one TTR and one TTS LP per node
+    "net_of_baseline": (bool, False),  # REI on PI minus the undisrupted network's shortfall
+}
+
+#: Bundled example networks for ``data.bom.example``.
+EXPOSURE_EXAMPLES = ("automotive",)
+
+_HIGHS_QUIET = False
+
+
+def _quiet_highs() -> None:
+    """Swallow HiGHS's copyright banner, which HiGHS writes to the process's stdout (fd 1) when
+    the first ``Highs`` object is constructed — before ``output_flag`` can be switched off — and
+    which would corrupt ``fukugan simulate --format json | ...``. The banner is written once per
+    process, so one ``Highs`` is constructed here with fd 1 pointing to ``/dev/null``."""
+    global _HIGHS_QUIET
+    if _HIGHS_QUIET:
+        return
+    import ctypes
+    import os
+    import sys
+
+    import highspy
+
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # pragma: no cover - no fd 1 (embedded interpreter)
+        _HIGHS_QUIET = True
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        try:
+            ctypes.CDLL(None).fflush(None)
+        except (OSError, AttributeError):  # pragma: no cover - no C library handle
+            pass
+    finally:
+        os.dup2(saved, 1)
+        os.close(devnull)
+        os.close(saved)
+    _HIGHS_QUIET = True
+
+
+def _exposure_network(sc: Scenario) -> tuple[Any, Provenance]:
+    """The BOM network named by ``data.bom`` and its provenance."""
+    from fukugan.data.bom import read_network
+
+    bom = sc.doc["data"]["bom"]
+    if "example" in bom:
+        from fukugan.exposure.examples import EXAMPLE_DIR, example_network
+
+        net = example_network()
+        prov = Provenance(
+            "bom_network",
+            "fukugan example network 'automotive' (hand-worked, illustrative; not real data)",
+            "n/a",
+            "units per week; margins in thousand USD per vehicle",
+            "same as fukugan",
+            notes=f"{EXAMPLE_DIR / 'README.md'}: 9 nodes, 3 tiers, expected PI/TTS worked by hand",
+        )
+        return net, prov
+    base = Path(sc.path).parent if sc.path else Path.cwd()
+
+    def _abs(p: str) -> Path:
+        return Path(p) if Path(p).is_absolute() else base / p
+
+    if "path" in bom:
+        d = _abs(bom["path"])
+        files = [d / "nodes.csv", d / "bom.csv"]
+        alt = d / "alternatives.csv"
+        files.append(alt if alt.is_file() else None)
+    else:
+        files = [
+            _abs(bom["nodes"]),
+            _abs(bom["bom"]),
+            _abs(bom["alternatives"]) if "alternatives" in bom else None,
+        ]
+    net = read_network(*files)  # InputError names the file, row and field
+    prov = Provenance(
+        "bom_network",
+        "user BOM network " + " + ".join(f.name for f in files if f is not None),
+        "n/a",
+        "units per period (capacity, demand, inventory); margins per unit",
+        "user-supplied",
+        notes=f"{len(net.nodes)} nodes, {len(net.bom)} BOM rows, "
+        f"{len(net.alternatives)} alternatives; files: {', '.join(str(f) for f in files if f)}",
+    )
+    return net, prov
+
+
+def _exposure_ttr(sc: Scenario, i: int, net: Any, period_days: float) -> tuple[float, float]:
+    """(TTR in days, TTR in network periods) of outage ``shocks[i]``: ``duration`` +
+    ``recovery.days`` when the scenario gives them, else the node's ``ttr`` in the network."""
+    s = sc.doc["shocks"][i]
+    where = ("shocks", i)
+    node = str(s.get("facility", s.get("firm")))
+    if "duration" in s or "recovery" in s:
+        days = float(s.get("duration", 0)) + float((s.get("recovery") or {}).get("days", 0))
+        if days <= 0:
+            raise sc.error(
+                "an outage for the exposure engine needs a time to recover: 'duration' and/or "
+                "'recovery: {days: N}' (days until the node is fully back)",
+                where,
+            )
+        return days, days / period_days
+    if node in net.ttr:
+        return float(net.ttr[node]) * period_days, float(net.ttr[node])
+    raise sc.error(
+        f"no time to recover for node {node!r}: give 'recovery: {{days: N}}' (and/or "
+        "'duration') or a ttr column in nodes.csv",
+        where,
+    )
+
+
+def _prepare_exposure(sc: Scenario, store: AnalyticStore) -> Prepared:
+    """A BOM network (bundled example or the user's CSV files) and node outages → one TTR LP
+    (and one TTS LP) per disrupted node; optionally the REI table of every node."""
+    import difflib
+
+    data = sc.doc["data"]
+    if "bom" not in data:
+        raise sc.error(
+            "the exposure engine needs data.bom {example: automotive} | {path: DIR} | "
+            "{nodes: ..., bom: ..., alternatives: ...}",
+            ("data",),
+        )
+    _unsupported(sc, "exposure", ("outage",), "shocks")
+    for i, _r in enumerate(sc.doc["responses"]):
+        raise sc.error(
+            "the exposure engine takes no responses: second sources, inventories and capacities "
+            "are part of the network (alternatives.csv, nodes.csv)",
+            ("responses", i, "type"),
+        )
+    params: dict[str, Any] = {k: d for k, (_, d) in EXPOSURE_PARAMETERS.items()}
+    for k, v in sc.doc["parameters"].items():
+        if k not in EXPOSURE_PARAMETERS:
+            raise sc.error(
+                f"unknown exposure parameter {k!r}; known: {', '.join(EXPOSURE_PARAMETERS)}",
+                ("parameters", k),
+            )
+        allowed = EXPOSURE_PARAMETERS[k][0]
+        if allowed is bool and not isinstance(v, bool):
+            raise sc.error(f"{k} must be true or false", ("parameters", k))
+        if allowed is float and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0):
+            raise sc.error(f"{k} must be a positive number", ("parameters", k))
+        if isinstance(allowed, tuple) and v not in allowed:
+            raise sc.error(f"{k} must be one of {', '.join(allowed)}", ("parameters", k))
+        params[k] = v
+    _quiet_highs()
+    net, prov = _exposure_network(sc)
+    if params["objective"] == "revenue":
+        missing = [p for p in net.products if net.rev[net.index[p]] == 0]
+        if missing:
+            raise sc.error(
+                f"objective 'revenue' needs a revenue for end product {missing[0]!r} in nodes.csv",
+                ("parameters", "objective"),
+            )
+    period = float(params["period_days"])
+    resolved = []
+    for i, s in enumerate(sc.doc["shocks"]):
+        where = ("shocks", i)
+        target = next(k for k in ("facility", "firm", "sector", "region") if k in s)
+        if target in ("sector", "region"):
+            raise sc.error(
+                f"the exposure engine disrupts one node of the BOM network, not a {target}: "
+                "name it with 'facility:' (or 'firm:')",
+                (*where, target),
+            )
+        node = str(s[target])
+        if node not in net.index:
+            close = difflib.get_close_matches(node, net.nodes, n=3, cutoff=0.5)
+            hint = f"; close: {', '.join(close)}" if close else ""
+            raise sc.error(f"unknown node {node!r} in the BOM network{hint}", (*where, target))
+        if float(s["delta"]) != 1.0:
+            raise sc.error(
+                "the time-to-recover model takes the node fully down for its TTR (delta: 1); "
+                "model a partial capacity loss with the firms engine",
+                (*where, "delta"),
+            )
+        if s.get("ramp", 0):
+            raise sc.error("the exposure engine has no ramp: the node is down at once", where)
+        ttr_days, _ = _exposure_ttr(sc, i, net, period)
+        end = int(s.get("start", 0)) + int(math.ceil(ttr_days))
+        if end > sc.horizon:
+            raise sc.error(
+                f"the outage of {node} ends on day {end}, after the horizon of {sc.horizon} days",
+                (*where, "recovery" if "recovery" in s else "start"),
+            )
+        resolved.append({"index": i, "node": node, "label": f"outage {node}"})
+    if params["risk_exposure"]:
+        ttr = _exposure_rei_ttr(sc, net, resolved, period)
+        missing = [n for n in net.nodes if n not in ttr]
+        if missing:
+            raise sc.error(
+                f"risk_exposure needs a time to recover for every node; {missing[0]!r} has none "
+                "(a ttr column in nodes.csv, or an outage of the node in the scenario)",
+                ("parameters", "risk_exposure"),
+            )
+    if not resolved and not params["risk_exposure"]:
+        raise sc.error(
+            "nothing to compute: add an outage of a node (shocks) or parameters.risk_exposure: "
+            "true",
+            ("shocks",),
+        )
+    return Prepared("exposure", {"network": net}, resolved, [prov], net.diagnostics(), params)
+
+
+def _exposure_rei_ttr(sc: Scenario, net: Any, resolved: list[dict], period: float) -> dict:
+    """TTR (periods) per node for the REI table: the network's, overridden by the scenario's
+    outages (the last outage of a node wins)."""
+    ttr = dict(net.ttr)
+    for r in resolved:
+        ttr[r["node"]] = _exposure_ttr(sc, r["index"], net, period)[1]
+    return ttr
+
+
+def _simulate_exposure(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
+    """One TTR LP and one TTS LP per disrupted node (Simchi-Levi et al. 2015), each node
+    disrupted alone, the rest of the network responding optimally; see the module doc."""
+    from fukugan.exposure.lp import ExposureModel, risk_exposure, to_run_rows
+
+    _quiet_highs()
+    net = prep.arrays["network"]
+    p = prep.parameters
+    period = float(p["period_days"])
+    objective, lost_stock = p["objective"], bool(p["inventory_lost"])
+    model = ExposureModel(net)
+    frames, path_frames, disruptions = [], [], []
+    for res in prep.resolved:
+        s = sc.doc["shocks"][res["index"]]
+        node = res["node"]
+        ttr_days, ttr = _exposure_ttr(sc, res["index"], net, period)
+        r = model.ttr(node, ttr, objective=objective, inventory_lost=lost_stock)
+        tts = model.tts(node, inventory_lost=lost_stock)
+        base = model.ttr(None, ttr, objective=objective).pi
+        ts, pa = to_run_rows(net, r)
+        ts["t"] = int(s.get("start", 0)) + int(math.ceil(ttr_days))
+        frames.append(ts)
+        path_frames.append(pa)
+        disruptions.append(
+            {
+                "node": node,
+                "name": net.name.get(node, ""),
+                "start": int(s.get("start", 0)),
+                "ttr_days": ttr_days,
+                "ttr": ttr,
+                "pi": r.pi,
+                "tts": tts,
+                "tts_days": tts * period,
+                "tts_lt_ttr": bool(tts < ttr),
+                "direct": r.direct,
+                "indirect": r.indirect,
+                "lost_units": r.lost_units,
+                "lost_profit": r.lost_profit,
+                "baseline": base,
+                "binding": dict(list(r.binding.items())[:10]),
+            }
+        )
+    keys = ["t", "unit_kind", "unit", "region", "metric", "component"]
+    if frames:
+        ts = pd.concat(frames, ignore_index=True)
+        ts = ts.groupby(keys, sort=True, as_index=False)["value"].sum()
+    else:
+        ts = pd.DataFrame({c: pd.Series(dtype="int64" if c == "t" else object) for c in keys})
+        ts["value"] = pd.Series(dtype="float64")
+    ts = ts.loc[:, list(TIMESERIES_COLUMNS)].astype({"t": "int64", "value": "float64"})
+    if path_frames and any(len(f) for f in path_frames):
+        paths = pd.concat([f for f in path_frames if len(f)], ignore_index=True)
+        paths = paths.sort_values(
+            ["weight", "step", "target"], ascending=[False, True, True], kind="stable"
+        ).reset_index(drop=True)
+    else:
+        paths = pd.DataFrame(columns=list(PATHS_COLUMNS)).astype(
+            {"step": "int64", "weight": "float64"}
+        )
+    from fukugan.scenarios.result import headline
+
+    summary: dict[str, Any] = {
+        **headline(ts, metric="profit_loss"),
+        "headline_metric": "profit_loss",
+        "objective": objective,
+        "n_days": sc.horizon,
+        "disruptions": disruptions,
+        "notes": [
+            *prep.notes,
+            "each outage is its own time-to-recover LP (the node down for its whole TTR, the "
+            "rest of the network responding optimally); its loss over the outage is recorded "
+            "on the day the node is back",
+        ],
+        "unit_labels": dict(net.name),
+    }
+    if p["risk_exposure"]:
+        table = risk_exposure(
+            net,
+            _exposure_rei_ttr(sc, net, prep.resolved, period),
+            objective=objective,
+            inventory_lost=lost_stock,
+            net_of_baseline=bool(p["net_of_baseline"]),
+        )
+        summary["risk_exposure"] = table.to_dict(orient="records")
+    return RunResult(
+        engine="exposure",
+        scenario=sc.doc,
+        parameters=dict(p),
+        timeseries=ts,
+        paths=paths,
+        summary=summary,
+        sources=list(prep.sources),
+        seed=seed,
+        unit=prep.sources[0].unit if prep.sources else "",
+    )

@@ -19,6 +19,7 @@ to every worker, and the samples run in chunks (about four per worker) on a
 Reduction: per sample, the total loss by unit over the horizon, the total loss per day and the
 headline (:func:`fukugan.scenarios.result.headline`); across samples, mean, standard deviation
 and the 5 / 50 / 95 % quantiles (numpy's default linear interpolation) by unit and by day.
+"Loss" is the run's headline metric: ``loss``, or ``profit_loss`` for the exposure engine.
 """
 
 from __future__ import annotations
@@ -117,12 +118,13 @@ def _run_chunk(
     for i, values, s in items:
         res = simulate(prepared, base.with_values(values), s)
         ts = res.timeseries
-        loss = ts[(ts["metric"] == "loss") & (ts["unit_kind"] != "total")]
+        metric = str(res.summary.get("headline_metric", "loss"))  # exposure: profit_loss
+        loss = ts[(ts["metric"] == metric) & (ts["unit_kind"] != "total")]
         by_unit = loss.groupby("unit", sort=True)["value"].sum()
         if units is None:
             units = by_unit.index.tolist()
         daily = loss.groupby("t", sort=True)["value"].sum()
-        h = headline(ts)
+        h = headline(ts, metric=metric)
         out.append(
             {
                 "sample": i,

@@ -19,8 +19,11 @@ Complete example (every block; only ``name``, ``engine`` and ``data`` are requir
       oecd_iot: {country: JPN, year: 2020}     # an OECD national IO table in the store
       # mrio: {path: my_mrio.parquet}          # or an MRIO file (ario)
       # firm_network: {path: edges.csv}        # or a firm edge list (firms) ...
-      # firm_network: {synthetic: {n_firms: 10000, mean_degree: 5, seed: 1}}
-      # bom: {path: bom.csv}                   # or a bill-of-materials file (exposure)
+      # firm_network: {path: edges.csv, firms: firms.csv}   # (firm table: sectors, regions)
+      # firm_network: {synthetic: {n_firms: 10000, mean_degree: 5, n_regions: 47, seed: 1}}
+      # bom: {example: automotive}             # or a multi-tier BOM network (exposure): the
+      # bom: {path: mynet/}                    #   bundled example, a directory with nodes.csv,
+      # bom: {nodes: n.csv, bom: b.csv, alternatives: a.csv}   # bom.csv[, alternatives.csv]
       usgs_year: 2024                          # USGS production year for world shares
     horizon_days: 365                          # days simulated (default 365)
     seed: 42                                   # random seed (default 0); runs reproduce bit for bit
@@ -40,6 +43,7 @@ Complete example (every block; only ``name``, ``engine`` and ``data`` are requir
         ramp: 14                               #   days to reach full depth (default 0)
         recovery: {path: linear, days: 30}     #   how it fades after start + duration
         sector_share: 0.002                    #   product's share of its IO sector's imports
+        price_change: 0.3                      #   optional: +30 % on the country's export price
         # supplier_share: 0.98                 #   override the country's share of supply
         # sector: C24                          #   override the IO sector of the product
       - {type: sanctions, country: RUS, import_share: 0.02}   # all its exports to home cut
@@ -48,6 +52,8 @@ Complete example (every block; only ``name``, ``engine`` and ``data`` are requir
       #   loss δ in [0, 1]; recovery path linear | exponential | step over `days`
       - {type: blackout, region: tokai, days: 3, depth: 1.0}  # region down for N days
       - {type: demand_shock, sector: C29, change: -0.1, duration: 90}  # relative change
+      - {type: extraction, sector: C19, mode: backward, duration: 30}  # sector(s) vanish
+      #   mode total | backward | forward (hypothetical extraction, static engine)
     responses:
       - {type: stockpile_release, commodity: gallium, days_of_cover: 60}
       - {type: alternate_sourcing, commodity: gallium, lead_time_days: 90, ramp_days: 30,
@@ -65,9 +71,15 @@ days; stays at 1 for ``duration`` days (counted from ``start``); then falls to 0
 ``recovery.days`` following ``recovery.path`` — ``linear``; ``exponential`` (e^(−k·d) with k
 such that 1 % is left at ``days``, then 0); ``step`` (stays at 1 until ``days``, then 0). A
 blackout is a step of ``days`` days. Defaults: ``start`` 0, ``ramp`` 0, ``duration`` to the
-horizon for export_ban / quota / sanctions / demand_shock and 0 for outages (so an outage with
-``recovery: {path: linear, days: 90}`` loses δ on its first day and recovers in 90 days),
-``recovery`` none (the shock ends at ``start + duration``).
+horizon for export_ban / quota / sanctions / demand_shock / extraction and 0 for outages (so an
+outage with ``recovery: {path: linear, days: 90}`` loses δ on its first day and recovers in 90
+days), ``recovery`` none (the shock ends at ``start + duration``).
+
+``price_change`` (export_ban, quota, sanctions): the relative change in the price home pays
+for the country's exports of the product (sanctions: of everything it imports from the
+country); the static engine passes it on through the Leontief price model (metric
+``price_change`` of the run). Defaults: ``extraction`` lasts to the horizon and ``mode`` is
+``total``.
 
 Uncertainty: ``param`` is a path ``shocks[i].field`` or ``responses[i].field`` to a number in
 the scenario (a ``recovery.days`` is ``shocks[i].recovery.days``). Distributions: ``uniform``
@@ -403,11 +415,19 @@ def _check_semantics(sc: Scenario) -> None:
             "firm_network needs exactly one of 'path' or 'synthetic'", ("data", "firm_network")
         )
     base = Path(sc.path).parent if sc.path else Path.cwd()
-    for key in ("mrio", "bom"):
-        if key in data:
-            _check_file(sc, base, data[key]["path"], ("data", key, "path"))
+    if "mrio" in data:
+        _check_file(sc, base, data["mrio"]["path"], ("data", "mrio", "path"))
+    if "bom" in data:
+        _check_bom(sc, base, data["bom"])
     if fn is not None and "path" in fn:
         _check_file(sc, base, fn["path"], ("data", "firm_network", "path"))
+    if fn is not None and "firms" in fn:
+        if "path" not in fn:
+            raise sc.error(
+                "'firms' (a firm table) goes with an edge list 'path', not 'synthetic'",
+                ("data", "firm_network", "firms"),
+            )
+        _check_file(sc, base, fn["firms"], ("data", "firm_network", "firms"))
     horizon = int(d.get("horizon_days", DEFAULT_HORIZON))
     regions = d.get("regions", {}) or {}
     for name, reg in regions.items():
@@ -432,6 +452,8 @@ def _check_semantics(sc: Scenario) -> None:
                 f"{s['country']} is the home economy: a trade shock needs another country",
                 (*where, "country"),
             )
+        if kind == "extraction" and ("sector" in s) == ("sectors" in s):
+            raise sc.error("an extraction needs exactly one of 'sector' or 'sectors'", where)
         if kind == "outage":
             targets = [k for k in OUTAGE_TARGETS if k in s]
             if len(targets) != 1:
@@ -478,6 +500,33 @@ def _check_file(sc: Scenario, base: Path, p: str, where: JsonPath) -> None:
         raise sc.error(f"data file not found: {f}", where)
 
 
+def _check_bom(sc: Scenario, base: Path, bom: dict[str, Any]) -> None:
+    """``data.bom``: exactly one of ``example``, ``path`` (a directory) or ``nodes`` + ``bom``."""
+    where = ("data", "bom")
+    forms = [k for k in ("example", "path", "nodes") if k in bom]
+    if (
+        len(forms) != 1
+        or ("bom" in bom) != ("nodes" in bom)
+        or ("alternatives" in bom and "nodes" not in bom)
+    ):
+        raise sc.error(
+            "data.bom needs exactly one of: example (a bundled network), path (a directory "
+            "with nodes.csv, bom.csv and optional alternatives.csv), or nodes + bom "
+            "(+ alternatives) files",
+            where,
+        )
+    if "path" in bom:
+        d = Path(bom["path"]) if Path(bom["path"]).is_absolute() else base / bom["path"]
+        if not d.is_dir():
+            raise sc.error(f"BOM directory not found: {d}", (*where, "path"))
+        for name in ("nodes.csv", "bom.csv"):
+            if not (d / name).is_file():
+                raise sc.error(f"{name} not found in {d}", (*where, "path"))
+    for key in ("nodes", "bom", "alternatives"):
+        if key in bom:
+            _check_file(sc, base, bom[key], (*where, key))
+
+
 #: Numeric fields that uncertainty may sample, with their range and whether they are integers.
 SAMPLEABLE: dict[str, tuple[float, float, bool]] = {
     "cut": (0.0, 1.0, False),
@@ -489,6 +538,7 @@ SAMPLEABLE: dict[str, tuple[float, float, bool]] = {
     "supplier_share": (0.0, 1.0, False),
     "import_share": (0.0, 1.0, False),
     "change": (-1.0, float("inf"), False),
+    "price_change": (-1.0, float("inf"), False),
     "days_of_cover": (0.0, float("inf"), False),
     "start": (0.0, float("inf"), True),
     "duration": (0.0, float("inf"), True),
@@ -560,6 +610,8 @@ def _apply_defaults(sc: Scenario) -> None:
             s.setdefault("cut", 1.0)
         if s["type"] == "blackout":
             s.setdefault("depth", 1.0)
+        if s["type"] == "extraction":
+            s.setdefault("mode", "total")
 
 
 # -- time profile -------------------------------------------------------------------------------

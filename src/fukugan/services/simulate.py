@@ -76,10 +76,12 @@ def simulate(
 
 
 def run_reports(result: RunResult, run_dir: Path, sc: Scenario, lang: str = "en") -> list[Report]:
-    """The summary report (headline + top-10 sectors) and the top paths of a run."""
+    """The summary report (headline + top-10 units) and the top paths of a run; for the
+    exposure engine also the disruptions and, when computed, the risk exposure table."""
     ts = result.timeseries
-    h = headline(ts)
-    loss = ts[(ts["metric"] == "loss") & (ts["unit_kind"] != "total")]
+    metric = str(result.summary.get("headline_metric", "loss"))
+    h = headline(ts, metric=metric)
+    loss = ts[(ts["metric"] == metric) & (ts["unit_kind"] != "total")]
     by = loss.pivot_table(
         index="unit", columns="component", values="value", aggfunc="sum", fill_value=0.0
     )
@@ -90,7 +92,7 @@ def run_reports(result: RunResult, run_dir: Path, sc: Scenario, lang: str = "en"
     peak = loss.groupby(["unit", "t"])["value"].sum().groupby("unit").max()
     by = by.sort_values("total", ascending=False, kind="stable").head(10)
     total = h["total_loss"]
-    labels = _labels(lang)
+    labels = {**_labels(lang), **result.summary.get("unit_labels", {})}
     table = pd.DataFrame(
         {
             "code": by.index.astype(str),
@@ -116,7 +118,13 @@ def run_reports(result: RunResult, run_dir: Path, sc: Scenario, lang: str = "en"
         "indirect-share": h["indirect_share"],
         "run-dir": str(run_dir),
     }
+    peak_price = result.summary.get("price_change_peak") or {}
+    if peak_price:
+        summary["price-change-peak"] = max(peak_price.values())
     notes = [_describe(sc, lang), *result.summary.get("notes", [])]
+    if peak_price:
+        top = ", ".join(f"{k} +{v:.2%}" for k, v in list(peak_price.items())[:5])
+        notes.append(f"price_change (Leontief price model), peak by industry: {top}")
     for r in result.summary.get("resolved_shocks", []):
         if "supplier_share" in r:
             notes.append(
@@ -147,7 +155,49 @@ def run_reports(result: RunResult, run_dir: Path, sc: Scenario, lang: str = "en"
         }
     )
     preport = Report(title="title-simulate-paths", table=ptable, sources=list(result.sources))
-    return [main, preport]
+    return [main, preport, *_exposure_reports(result)]
+
+
+def _exposure_reports(result: RunResult) -> list[Report]:
+    """The disruptions (one TTR / TTS LP each) and the REI table of an exposure run."""
+    out = []
+    dis = result.summary.get("disruptions")
+    if dis:
+        table = pd.DataFrame(
+            {
+                "node": [d["node"] for d in dis],
+                "ttr-days": [d["ttr_days"] for d in dis],
+                "tts-days": [d["tts_days"] for d in dis],
+                "tts-lt-ttr": [d["tts_lt_ttr"] for d in dis],
+                "performance-impact": [d["pi"] for d in dis],
+                "loss-direct": [d["direct"] for d in dis],
+                "loss-indirect": [d["indirect"] for d in dis],
+            }
+        )
+        out.append(Report("title-exposure-disruptions", table, sources=list(result.sources)))
+    rei = result.summary.get("risk_exposure")
+    if rei:
+        df = pd.DataFrame(rei)
+        table = pd.DataFrame(
+            {
+                "rank": df["rank"].astype(int),
+                "node": df["node"].astype(str),
+                "ttr": df["ttr"].astype(float),
+                "tts": df["tts"].astype(float),
+                "tts-lt-ttr": df["tts_lt_ttr"].astype(bool),
+                "performance-impact": df["pi"].astype(float),
+                "risk-exposure-index": df["rei"].astype(float),
+            }
+        )
+        out.append(
+            Report(
+                "title-risk-exposure",
+                table,
+                sources=list(result.sources),
+                notes=["note-risk-exposure"],
+            )
+        )
+    return out
 
 
 def simulate_sweep(
