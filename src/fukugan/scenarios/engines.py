@@ -128,6 +128,7 @@ import pandas as pd
 
 from fukugan.data.provenance import Provenance
 from fukugan.errors import FukuganError, UnknownItemError
+from fukugan.exposure.lp import quiet_highs
 from fukugan.scenarios.result import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult
 from fukugan.scenarios.schema import Scenario, intensity
 from fukugan.store.analytic import AnalyticStore
@@ -1331,43 +1332,6 @@ EXPOSURE_PARAMETERS: dict[str, tuple[Any, Any]] = {
 #: Bundled example networks for ``data.bom.example``.
 EXPOSURE_EXAMPLES = ("automotive",)
 
-_HIGHS_QUIET = False
-
-
-def _quiet_highs() -> None:
-    """Swallow HiGHS's copyright banner, which HiGHS writes to the process's stdout (fd 1) when
-    the first ``Highs`` object is constructed — before ``output_flag`` can be switched off — and
-    which would corrupt ``fukugan simulate --format json | ...``. The banner is written once per
-    process, so one ``Highs`` is constructed here with fd 1 pointing to ``/dev/null``."""
-    global _HIGHS_QUIET
-    if _HIGHS_QUIET:
-        return
-    import ctypes
-    import os
-    import sys
-
-    import highspy
-
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:  # pragma: no cover - no fd 1 (embedded interpreter)
-        _HIGHS_QUIET = True
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        try:
-            ctypes.CDLL(None).fflush(None)
-        except (OSError, AttributeError):  # pragma: no cover - no C library handle
-            pass
-    finally:
-        os.dup2(saved, 1)
-        os.close(devnull)
-        os.close(saved)
-    _HIGHS_QUIET = True
 
 
 def _exposure_network(sc: Scenario) -> tuple[Any, Provenance]:
@@ -1475,7 +1439,7 @@ def _prepare_exposure(sc: Scenario, store: AnalyticStore) -> Prepared:
         if isinstance(allowed, tuple) and v not in allowed:
             raise sc.error(f"{k} must be one of {', '.join(allowed)}", ("parameters", k))
         params[k] = v
-    _quiet_highs()
+    quiet_highs()
     net, prov = _exposure_network(sc)
     if params["objective"] == "revenue":
         missing = [p for p in net.products if net.rev[net.index[p]] == 0]
@@ -1548,7 +1512,7 @@ def _simulate_exposure(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
     disrupted alone, the rest of the network responding optimally; see the module doc."""
     from fukugan.exposure.lp import ExposureModel, risk_exposure, to_run_rows
 
-    _quiet_highs()
+    quiet_highs()
     net = prep.arrays["network"]
     p = prep.parameters
     period = float(p["period_days"])
