@@ -52,6 +52,14 @@ One day:
 Without a shock the baseline repeats exactly (orders = ``A``, production = ``P_ini``, inventories
 = ``n · A_ri``). Production never exceeds capacity, so daily losses ``P_ini − P`` are ≥ 0.
 
+Behaviour to know (it follows from the equations, it is not a bug): targets scale with expected
+demand, which includes the customers' own raised orders, so while supply stays short orders grow
+without bound around cycles of the network (order wind-up; a bullwhip). With ``small_first``,
+once every claim on a supplier exceeds the level, its output is split *equally* in absolute
+terms, which can starve a large customer for good (a permanent loss after capacity is
+restored). For these reasons the total loss is not always monotone in δ on networks with
+cycles (tests: ``test_cycle_order_windup_and_small_first_lock_in``); on acyclic networks it is.
+
 Implementation: numba kernels over CSR arrays (rows = customers; a permutation gives the
 supplier-major view), parallel over firms (``prange``), no Python loop per firm. Per-link state is
 one float64 (the orders); per-(customer, input-sector) state is the inventory.
