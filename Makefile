@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint clean browser-deps
+.PHONY: run test bench lint clean browser-deps db-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,8 +22,8 @@ run: $(STAMP)
 	$(BIN)/fukugan serve --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite (lint, doctests, unit, property and end-to-end tests, browser tests
-## in Debian's chromium, installed once when missing)
-test: $(STAMP) browser-deps
+## in Debian's chromium, workspace tests on SQLite and PostgreSQL; both installed once when missing)
+test: $(STAMP) browser-deps db-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --doctest-modules src/fukugan tests
 
@@ -34,6 +34,10 @@ bench: $(STAMP)
 ## Debian's chromium and a CJK font for the browser tests (idempotent; quiet when present)
 browser-deps:
 	@bash scripts/install-browser-deps.sh
+
+## Debian's PostgreSQL server binaries for the workspace tests (idempotent; quiet when present)
+db-deps:
+	@bash scripts/install-postgres.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -31,3 +31,26 @@ def tree_checksum(root: Path) -> str:
                 h.update(str(p.relative_to(root)).encode())
                 h.update(p.read_bytes())
     return h.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the session (initdb + pg_ctl in a temp dir, free
+    loopback port), stopped afterwards. Installs Debian's ``postgresql`` when the binaries are
+    missing (scripts/install-postgres.sh); skips only when that is impossible."""
+    import subprocess
+
+    from fukugan.store.workspace.pgtemp import TempCluster, find_bindir
+
+    if find_bindir() is None:
+        script = Path(__file__).resolve().parents[1] / "scripts" / "install-postgres.sh"
+        subprocess.run(["bash", str(script)], check=False, timeout=900)
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip(
+            "PostgreSQL server binaries (initdb, pg_ctl) are not installed and could not be "
+            "installed (scripts/install-postgres.sh needs root and apt-get)"
+        )
+    cluster = TempCluster(bindir).start()
+    yield cluster
+    cluster.stop()

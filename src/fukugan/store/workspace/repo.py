@@ -1,0 +1,247 @@
+"""CRUD over the workspace tables. Every method opens its own short session, so the object is
+shared safely by request handlers and job threads; rows are returned detached (read-only
+snapshots)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from fukugan.store.workspace.db import open_workspace
+from fukugan.store.workspace.models import Run, ScenarioDef, Upload, utcnow
+
+ACTIVE = ("queued", "running")
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def new_run_id() -> str:
+    """A fresh run id: UTC time (sortable) and 6 random hex digits, e.g. ``20261120T101500-3fa2b1``."""
+    return f"{utcnow().strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+
+
+class Workspace:
+    """Scenario definitions, runs and uploads in the workspace database."""
+
+    def __init__(
+        self,
+        home: str | Path | None = None,
+        url: str | None = None,
+        *,
+        engine: Engine | None = None,
+    ) -> None:
+        if engine is None:
+            self.engine, self.sessions = open_workspace(home, url)
+        else:
+            self.engine, self.sessions = engine, sessionmaker(engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self.sessions()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- scenarios ---------------------------------------------------------------------------
+    def put_scenario(
+        self,
+        *,
+        id: str,
+        name: str,
+        origin: str,
+        yaml_text: str,
+        doc: dict[str, Any],
+        filename: str = "",
+    ) -> ScenarioDef:
+        """Insert or update the scenario ``id`` (examples are refreshed on every start)."""
+        with self.session() as s, s.begin():
+            row = s.get(ScenarioDef, id)
+            sha = sha256_text(yaml_text)
+            if row is None:
+                row = ScenarioDef(
+                    id=id,
+                    name=name,
+                    origin=origin,
+                    filename=filename,
+                    yaml_text=yaml_text,
+                    doc=doc,
+                    sha256=sha,
+                    created_at=utcnow(),
+                )
+                s.add(row)
+            elif row.sha256 != sha or row.doc != doc:
+                row.name, row.yaml_text, row.doc, row.sha256 = name, yaml_text, doc, sha
+                row.filename = filename or row.filename
+            return row
+
+    def get_scenario(self, id: str) -> ScenarioDef | None:
+        with self.session() as s:
+            return s.get(ScenarioDef, id)
+
+    def list_scenarios(self, origin: str | None = None) -> list[ScenarioDef]:
+        q = select(ScenarioDef).order_by(ScenarioDef.origin, ScenarioDef.name, ScenarioDef.id)
+        if origin:
+            q = q.where(ScenarioDef.origin == origin)
+        with self.session() as s:
+            return list(s.scalars(q))
+
+    def delete_scenario(self, id: str) -> bool:
+        with self.session() as s, s.begin():
+            row = s.get(ScenarioDef, id)
+            if row is None:
+                return False
+            s.delete(row)
+            return True
+
+    # -- runs --------------------------------------------------------------------------------
+    def create_run(
+        self,
+        scenario_id: str,
+        *,
+        engine: str,
+        seed: int,
+        parameters: dict[str, Any] | None = None,
+        run_dir: str = "",
+        id: str | None = None,
+    ) -> Run:
+        run = Run(
+            id=id or new_run_id(),
+            scenario_id=scenario_id,
+            engine=engine,
+            status="queued",
+            progress=0.0,
+            message="",
+            seed=seed,
+            parameters=parameters or {},
+            run_dir=run_dir,
+            created_at=utcnow(),
+        )
+        with self.session() as s, s.begin():
+            s.add(run)
+        return run
+
+    def get_run(self, id: str) -> Run | None:
+        with self.session() as s:
+            return s.get(Run, id)
+
+    def list_runs(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        status: str | None = None,
+        scenario_id: str | None = None,
+    ) -> tuple[list[Run], int]:
+        """Runs newest first, and how many match before pagination."""
+        q = select(Run)
+        if status:
+            q = q.where(Run.status == status)
+        if scenario_id:
+            q = q.where(Run.scenario_id == scenario_id)
+        with self.session() as s:
+            total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+            q = q.order_by(Run.created_at.desc(), Run.id.desc()).offset(offset)
+            if limit is not None:
+                q = q.limit(limit)
+            return list(s.scalars(q)), int(total)
+
+    def update_run(self, id: str, **values: Any) -> None:
+        with self.session() as s, s.begin():
+            s.execute(update(Run).where(Run.id == id).values(**values))
+
+    def start_run(self, id: str) -> None:
+        self.update_run(id, status="running", started_at=utcnow(), progress=0.0)
+
+    def finish_run(self, id: str, *, summary: dict[str, Any], run_dir: str) -> None:
+        self.update_run(
+            id,
+            status="done",
+            progress=1.0,
+            message="",
+            summary=summary,
+            run_dir=run_dir,
+            finished_at=utcnow(),
+        )
+
+    def fail_run(self, id: str, message: str) -> None:
+        self.update_run(id, status="failed", message=message, finished_at=utcnow())
+
+    def fail_interrupted(self, message: str) -> list[str]:
+        """Mark every run still ``running`` failed (the process running it is gone)."""
+        with self.session() as s, s.begin():
+            ids = list(s.scalars(select(Run.id).where(Run.status == "running")))
+            if ids:
+                s.execute(
+                    update(Run)
+                    .where(Run.id.in_(ids))
+                    .values(status="failed", message=message, finished_at=utcnow())
+                )
+            return ids
+
+    def queued_runs(self) -> list[Run]:
+        with self.session() as s:
+            q = select(Run).where(Run.status == "queued").order_by(Run.created_at)
+            return list(s.scalars(q))
+
+    def delete_run(self, id: str) -> bool:
+        with self.session() as s, s.begin():
+            row = s.get(Run, id)
+            if row is None:
+                return False
+            s.delete(row)
+            return True
+
+    # -- uploads -----------------------------------------------------------------------------
+    def add_upload(
+        self,
+        *,
+        filename: str,
+        kind: str,
+        data: bytes,
+        status: str = "received",
+        error: str = "",
+    ) -> Upload:
+        up = Upload(
+            filename=filename,
+            kind=kind,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            status=status,
+            error=error,
+            created_at=utcnow(),
+        )
+        with self.session() as s, s.begin():
+            s.add(up)
+        return up
+
+    def set_upload_status(self, id: int, status: str, error: str = "") -> None:
+        with self.session() as s, s.begin():
+            s.execute(update(Upload).where(Upload.id == id).values(status=status, error=error))
+
+    def get_upload(self, id: int) -> Upload | None:
+        with self.session() as s:
+            return s.get(Upload, id)
+
+    def list_uploads(self, kinds: Iterable[str] | None = None) -> list[Upload]:
+        q = select(Upload).order_by(Upload.created_at.desc(), Upload.id.desc())
+        if kinds is not None:
+            q = q.where(Upload.kind.in_(list(kinds)))
+        with self.session() as s:
+            return list(s.scalars(q))
+
+
+def as_utc(dt: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes for timezone-aware columns: read them as UTC."""
+    from datetime import UTC
+
+    if dt is None or dt.tzinfo is not None:
+        return dt
+    return dt.replace(tzinfo=UTC)
