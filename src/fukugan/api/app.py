@@ -14,6 +14,7 @@ from fukugan import __version__
 from fukugan.api import problems
 from fukugan.api.platform import Platform
 from fukugan.api.routers import commodities, indicators, industries, overview, sources, trade
+from fukugan.api.routers import scenarios as scenario_runs
 
 API = "/api/v1"
 
@@ -50,6 +51,7 @@ def create_app(home: str | Path | None = None, *, warm: bool = False, web: bool 
         pages.install(app)
         html_error = pages.error_page
     problems.install(app, html_error=html_error)
+    scenario_runs.install(app, web=web)  # scenarios, runs as jobs, their pages
 
     @app.get(f"{API}/health", tags=["meta"], summary="Liveness and whether data is loaded")
     def health() -> dict[str, object]:

@@ -1,0 +1,358 @@
+"""``/api/v1/scenarios`` and ``/api/v1/runs``: scenario definitions and runs as jobs.
+
+``POST /runs`` queues a run (202) and returns at once; a worker thread executes it
+(:class:`~fukugan.services.runs.RunService`) while ``GET /runs/{id}`` reports its status and
+progress. A bad scenario is a 422 problem naming the file, line and field (``errors``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, FastAPI, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from fukugan.api.models import Source
+from fukugan.api.params import LangQ, OffsetQ
+from fukugan.api.problems import PROBLEM_JSON, TYPE_BASE
+from fukugan.scenarios.schema import ScenarioError
+from fukugan.services.runs import RunService
+
+router = APIRouter(tags=["scenarios"])
+
+RunId = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9_.-]+$", description="Run id.")]
+ScenarioId = Annotated[
+    str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.-]+$", description="Scenario id.")
+]
+RunLimitQ = Annotated[int, Query(ge=1, le=200, description="Rows per page.")]
+
+
+class Description(BaseModel):
+    en: str
+    ja: str
+
+
+class ScenarioOut(BaseModel):
+    id: str = Field(description="An example's name, or u-<sha256 prefix> for an upload.")
+    name: str
+    origin: Literal["example", "upload"]
+    filename: str
+    description: Description
+    engine: str = Field(description="The scenario's own engine.")
+    engines: list[str] = Field(description="Engines that can run it, its own first.")
+    home: str
+    horizon_days: int
+    seed: int
+    shocks: list[str] = Field(description="Shock types, in order.")
+    data: list[str] = Field(description="Data blocks it runs on (oecd_iot, bom, ...).")
+    created_at: str | None = None
+
+
+class ScenarioDetail(ScenarioOut):
+    yaml: str = Field(description="The scenario file as written.")
+    scenario: dict[str, Any] = Field(description="The validated scenario, defaults applied.")
+
+
+class ScenarioList(BaseModel):
+    items: list[ScenarioOut]
+    total: int
+
+
+class ScenarioUpload(BaseModel):
+    yaml: str = Field(max_length=1_000_000, description="The scenario file's text (YAML).")
+    filename: str = Field("scenario.yaml", max_length=200)
+
+
+class RunRequest(BaseModel):
+    """Run a stored scenario (``scenario``: id or example name) or a YAML text (``yaml``)."""
+
+    scenario: str | None = Field(None, max_length=80, description="Scenario id.")
+    yaml: str | None = Field(None, max_length=1_000_000, description="Or a scenario YAML text.")
+    filename: str | None = Field(None, max_length=200, description="Name of the YAML file.")
+    engine: Literal["static", "ario", "firms", "exposure"] | None = Field(
+        None, description="Engine (default: the scenario's)."
+    )
+    seed: int | None = Field(
+        None, ge=0, le=2**31 - 1, description="Random seed (default: the scenario's)."
+    )
+
+
+class Headline(BaseModel):
+    total_loss: float | None = None
+    peak_loss: float | None = None
+    peak_day: int | None = None
+    recovery_day: int | None = Field(None, description="First day after the peak below 1 %.")
+    direct_loss: float | None = None
+    indirect_loss: float | None = None
+    indirect_share: float | None = None
+    metric: str = "loss"
+    unit: str = ""
+    n_days: int | None = None
+
+
+class RunOut(BaseModel):
+    id: str
+    scenario_id: str
+    scenario_name: str
+    engine: str
+    status: Literal["queued", "running", "done", "failed"]
+    progress: float = Field(ge=0, le=1)
+    message: str = Field(description="Current step, or why the run failed.")
+    seed: int
+    parameters: dict[str, Any]
+    summary: Headline | None = Field(None, description="Headline figures once done.")
+    created_at: str | None
+    started_at: str | None
+    finished_at: str | None
+
+
+class SectorLoss(BaseModel):
+    unit: str
+    label: str
+    total: float
+    direct: float
+    indirect: float
+    share: float | None
+
+
+class Reproducibility(BaseModel):
+    engine: str | None
+    seed: int | None
+    parameters: dict[str, Any]
+    horizon_days: int | None
+    versions: dict[str, str]
+    created_at: str | None
+    scenario: dict[str, Any]
+
+
+class RunDetail(RunOut):
+    by_sector: list[SectorLoss] | None = Field(None, description="Largest losses by unit.")
+    n_sectors: int | None = None
+    n_paths: int | None = None
+    reproducibility: Reproducibility | None = None
+    notes: list[str] | None = None
+    sources: list[Source] | None = None
+    unit: str | None = None
+
+
+class RunPage(BaseModel):
+    items: list[RunOut]
+    total: int
+    limit: int | None
+    offset: int
+
+
+class SectorSeries(BaseModel):
+    unit: str
+    values: list[float]
+
+
+class Timeseries(BaseModel):
+    run_id: str
+    metric: str
+    by: Literal["total", "sector"]
+    unit: str
+    t: list[int] = Field(description="Days (0 = baseline).")
+    metrics: list[str] = Field(description="Metrics the run recorded.")
+    series: dict[str, list[float]] | list[SectorSeries] = Field(
+        description="by=total: total / direct / indirect; by=sector: one series per unit."
+    )
+
+
+class PathOut(BaseModel):
+    source: str
+    target: str
+    step: int
+    weight: float
+    via: list[str]
+
+
+class PathPage(BaseModel):
+    run_id: str
+    items: list[PathOut]
+    total: int
+    limit: int | None
+    offset: int
+
+
+class Deltas(BaseModel):
+    total_loss: float | None
+    peak_loss: float | None
+    peak_day: float | None
+    recovery_day: float | None
+    indirect_share: float | None
+
+
+class Comparison(BaseModel):
+    a: RunOut
+    b: RunOut
+    t: list[int]
+    series: dict[str, list[float | None]] = Field(description="Total loss of a and b per day.")
+    deltas: Deltas = Field(description="b − a of the headline figures.")
+    same_unit: bool
+
+
+def runs_of(request: Request) -> RunService:
+    return request.app.state.runs
+
+
+def _json(model: type[BaseModel], doc: Any, status: int = 200, **headers: str) -> Response:
+    body = model.model_validate(doc).model_dump_json()
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def scenario_problem(request: Request, exc: ScenarioError) -> JSONResponse:
+    """RFC 9457 problem for a bad scenario, with ``errors: [{file, line, field, message}]``."""
+    err = {"file": exc.path, "line": exc.line, "field": exc.field, "message": exc.message}
+    body = {
+        "type": TYPE_BASE + "bad-scenario",
+        "title": "Invalid scenario",
+        "status": 422,
+        "detail": str(exc),
+        "instance": str(request.url.path),
+        **{k: v for k, v in err.items() if k != "message"},
+        "errors": [err],
+    }
+    return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
+
+
+@router.get("/scenarios", response_model=ScenarioList, summary="Example and uploaded scenarios")
+async def list_scenarios(request: Request) -> Response:
+    """The bundled examples and the uploaded scenarios, with their descriptions (en, ja) and
+    the engines each can run on."""
+    items = await run_in_threadpool(runs_of(request).scenarios)
+    return _json(ScenarioList, {"items": items, "total": len(items)})
+
+
+@router.post(
+    "/scenarios",
+    response_model=ScenarioDetail,
+    status_code=201,
+    summary="Upload a scenario (YAML)",
+    responses={422: {"description": "Invalid scenario (file, line, field)"}},
+)
+async def upload_scenario(request: Request, body: ScenarioUpload) -> Response:
+    """Validate a scenario YAML like ``fukugan simulate`` does and store it."""
+    svc = runs_of(request)
+    doc = await run_in_threadpool(svc.upload_scenario, body.yaml, body.filename)
+    return _json(ScenarioDetail, doc, 201, Location=f"/api/v1/scenarios/{doc['id']}")
+
+
+@router.get("/scenarios/{scenario_id}", response_model=ScenarioDetail, summary="One scenario")
+async def get_scenario(request: Request, scenario_id: ScenarioId) -> Response:
+    """The scenario's YAML text, its validated form and the engines it can run on."""
+    doc = await run_in_threadpool(runs_of(request).scenario, scenario_id)
+    return _json(ScenarioDetail, doc)
+
+
+@router.post(
+    "/runs",
+    response_model=RunOut,
+    status_code=202,
+    summary="Run a scenario (a job)",
+    responses={422: {"description": "Invalid scenario (file, line, field)"}},
+)
+async def submit_run(request: Request, body: Annotated[RunRequest, Body()]) -> Response:
+    """Queue a run and return at once (202, ``Location`` of the run). Poll ``GET
+    /runs/{id}`` for ``status`` and ``progress``."""
+    svc = runs_of(request)
+    doc = await run_in_threadpool(
+        lambda: svc.submit(
+            body.scenario,
+            yaml=body.yaml,
+            filename=body.filename,
+            engine=body.engine,
+            seed=body.seed,
+        )
+    )
+    return _json(RunOut, doc, 202, Location=f"/api/v1/runs/{doc['id']}")
+
+
+@router.get("/runs", response_model=RunPage, summary="Runs, newest first")
+async def list_runs(
+    request: Request,
+    status: Annotated[
+        Literal["queued", "running", "done", "failed"] | None, Query(description="Only these.")
+    ] = None,
+    limit: RunLimitQ = 20,
+    offset: OffsetQ = 0,
+) -> Response:
+    doc = await run_in_threadpool(
+        lambda: runs_of(request).runs(limit=limit, offset=offset, status=status)
+    )
+    return _json(RunPage, doc)
+
+
+@router.get("/runs/compare", response_model=Comparison, summary="Compare two runs")
+async def compare_runs(
+    request: Request,
+    a: Annotated[str, Query(max_length=40, description="First run id.")],
+    b: Annotated[str, Query(max_length=40, description="Second run id.")],
+) -> Response:
+    """Total losses of two finished runs on one time axis, and the headline deltas (b − a)."""
+    doc = await run_in_threadpool(runs_of(request).compare, a, b)
+    return _json(Comparison, doc)
+
+
+@router.get("/runs/{run_id}", response_model=RunDetail, summary="A run: status and results")
+async def get_run(request: Request, run_id: RunId, lang: LangQ = "en") -> Response:
+    """Status and progress; once done, the headline figures, losses by sector, the
+    reproducibility data (engine, seed, parameters, scenario, versions) and the sources."""
+    doc = await run_in_threadpool(runs_of(request).details, run_id, lang)
+    return _json(RunDetail, doc)
+
+
+@router.get("/runs/{run_id}/timeseries", response_model=Timeseries, summary="Losses over time")
+async def get_timeseries(
+    request: Request,
+    run_id: RunId,
+    metric: Annotated[str, Query(max_length=40, pattern=r"^[a-z_]+$")] = "loss",
+    by: Annotated[Literal["total", "sector"], Query(description="Sum or per unit.")] = "total",
+) -> Response:
+    doc = await run_in_threadpool(runs_of(request).timeseries, run_id, metric, by)
+    return _json(Timeseries, doc)
+
+
+@router.get("/runs/{run_id}/paths", response_model=PathPage, summary="Propagation paths")
+async def get_paths(
+    request: Request, run_id: RunId, limit: RunLimitQ = 20, offset: OffsetQ = 0
+) -> Response:
+    """Paths from where the shock enters to the units it reaches, largest loss first."""
+    doc = await run_in_threadpool(
+        lambda: runs_of(request).paths(run_id, limit=limit, offset=offset)
+    )
+    return _json(PathPage, doc)
+
+
+def install(app: FastAPI, *, web: bool = True) -> None:
+    """The run service (workspace opened and migrated, interrupted runs marked failed), the
+    API routes, the bad-scenario problem handler and, with ``web``, the scenario pages."""
+    svc = RunService(app.state.platform.store)
+    app.state.runs = svc
+    app.include_router(router, prefix="/api/v1")
+
+    async def _bad_scenario(request: Request, exc: ScenarioError) -> Response:
+        if web and not request.url.path.startswith("/api/"):
+            from fukugan.web.pages import error_page
+
+            return error_page(request, 422, str(exc))
+        return scenario_problem(request, exc)
+
+    app.add_exception_handler(ScenarioError, _bad_scenario)
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: Any) -> AsyncIterator[Any]:
+        async with inner(a) as state:
+            yield state
+        svc.shutdown()  # queued runs stay queued: the next start resumes them
+
+    app.router.lifespan_context = lifespan
+    if web:
+        from fukugan.web import runs_pages
+
+        app.include_router(runs_pages.router)

@@ -1,0 +1,495 @@
+"""Use case: scenario runs as jobs (submit, execute in the background, read results).
+
+A run is a row in the workspace store (:mod:`fukugan.store.workspace`): ``queued`` when
+submitted, ``running`` while a worker thread executes it (the engine's progress callback writes
+``progress`` and ``message`` to the row), then ``done`` with its results written by
+:func:`fukugan.scenarios.result.write_run` to ``$FUKUGAN_HOME/runs/<run id>/``, or ``failed``
+with the reason. Runs survive a page reload (the row) and a server restart: on start-up a run
+still marked ``running`` is marked ``failed`` (its process is gone) and queued runs are
+resubmitted.
+
+Workers are threads of the server process: the engines spend their time in numpy / numba /
+HiGHS, which release the GIL, so requests keep being answered while a run computes.
+``FUKUGAN_RUN_STEP_DELAY`` (seconds, default 0) pauses after each progress step, to make the
+progress visible in demonstrations and browser tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from fukugan.errors import FukuganError, UnknownItemError
+from fukugan.scenarios.result import _jsonable, headline, read_run, write_run
+from fukugan.scenarios.run import run_scenario
+from fukugan.scenarios.schema import (
+    ENGINES,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    parse_scenario,
+)
+from fukugan.store.analytic import AnalyticStore
+from fukugan.store.workspace import Run, ScenarioDef, Workspace
+from fukugan.store.workspace.repo import as_utc, sha256_text
+
+__all__ = ["EXAMPLES", "RunService", "allowed_engines"]
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "scenarios" / "examples"
+INTERRUPTED = "interrupted: the server stopped while this run was running; run it again"
+MAX_UPLOAD = 1_000_000
+log = logging.getLogger("fukugan.runs")
+
+
+def allowed_engines(doc: dict[str, Any]) -> list[str]:
+    """Engines that can run a scenario, its own first (from its data and shocks: national IO
+    tables → static, and ario for capacity shocks without ramps; MRIO → ario; firm network →
+    firms; BOM network → exposure)."""
+    data = doc.get("data") or {}
+    out: list[str] = []
+    if "oecd_iot" in data:
+        out.append("static")
+        shocks = doc.get("shocks") or []
+        if shocks and all(
+            s.get("type") in ("outage", "blackout") and not s.get("ramp") for s in shocks
+        ):
+            out.append("ario")
+    if "mrio" in data:
+        out.append("ario")
+    if "firm_network" in data:
+        out.append("firms")
+    if "bom" in data:
+        out.append("exposure")
+    own = str(doc.get("engine", ""))
+    ordered = [own] + [e for e in out if e != own] if own else out
+    return [e for e in dict.fromkeys(ordered) if e in ENGINES]
+
+
+def _iso(dt: datetime | None) -> str | None:
+    dt = as_utc(dt)
+    return dt.isoformat(timespec="seconds") if dt else None
+
+
+def _labels(lang: str) -> dict[str, str]:
+    from fukugan.data.oecd_iot import industry_labels
+
+    lab = industry_labels()
+    return dict(zip(lab["code"], lab["label_ja" if lang == "ja" else "label_en"], strict=True))
+
+
+def _source(p: dict[str, Any]) -> dict[str, Any]:
+    from fukugan.data.provenance import Provenance
+
+    prov = Provenance(**{k: p.get(k, "") for k in ("dataset", "source", "year", "unit", "licence")})
+    return {
+        "dataset": p.get("dataset", ""),
+        "source": p.get("source", ""),
+        "year": str(p.get("year", "")),
+        "unit": p.get("unit", ""),
+        "licence": p.get("licence", ""),
+        "url": p.get("url", ""),
+        "synthetic": bool(p.get("synthetic", False)),
+        "citation": prov.citation(),
+    }
+
+
+class RunService:
+    """Scenario definitions and runs over one analytic store and one workspace."""
+
+    def __init__(
+        self,
+        store: AnalyticStore,
+        workspace: Workspace | None = None,
+        *,
+        workers: int = 2,
+        resume: bool = True,
+    ) -> None:
+        self.store = store
+        self.home = Path(store.home)
+        self.ws = workspace or Workspace(self.home)
+        self.pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="fukugan-run")
+        self._results: dict[str, tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        self.sync_examples()
+        if resume:
+            self.recover()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def sync_examples(self) -> None:
+        """Store the bundled example scenarios (id = name), refreshed when a file changed."""
+        for path in sorted(EXAMPLES.glob("*.yaml")):
+            text = path.read_text(encoding="utf-8-sig")
+            sc = parse_scenario(text, path=str(path))
+            self.ws.put_scenario(
+                id=sc.name,
+                name=sc.name,
+                origin="example",
+                yaml_text=text,
+                doc=_jsonable(sc.doc),
+                filename=path.name,
+            )
+
+    def recover(self) -> None:
+        """After a restart: runs left ``running`` failed, ``queued`` ones resubmitted."""
+        for rid in self.ws.fail_interrupted(INTERRUPTED):
+            log.warning("run %s was interrupted by a server stop", rid)
+        for run in self.ws.queued_runs():
+            self.pool.submit(self._execute, run.id)
+
+    def shutdown(self, wait: bool = False) -> None:
+        self.pool.shutdown(wait=wait, cancel_futures=True)
+
+    # -- scenarios ---------------------------------------------------------------------------
+    def _scenario_row(self, scenario_id: str) -> ScenarioDef:
+        row = self.ws.get_scenario(scenario_id)
+        if row is None:
+            raise UnknownItemError(f"no scenario {scenario_id!r}; see /api/v1/scenarios")
+        return row
+
+    def scenario_doc(self, row: ScenarioDef, *, full: bool = False) -> dict[str, Any]:
+        doc = row.doc
+        desc = doc.get("description") or {}
+        out: dict[str, Any] = {
+            "id": row.id,
+            "name": row.name,
+            "origin": row.origin,
+            "filename": row.filename,
+            "description": {
+                "en": str(desc.get("en") or "").strip(),
+                "ja": str(desc.get("ja") or desc.get("en") or "").strip(),
+            },
+            "engine": str(doc.get("engine")),
+            "engines": allowed_engines(doc),
+            "home": str(doc.get("home", "JPN")),
+            "horizon_days": int(doc.get("horizon_days", 365)),
+            "seed": int(doc.get("seed", 0)),
+            "shocks": [str(s.get("type")) for s in doc.get("shocks") or []],
+            "data": sorted((doc.get("data") or {}).keys()),
+            "created_at": _iso(row.created_at),
+        }
+        if full:
+            out["yaml"] = row.yaml_text
+            out["scenario"] = doc
+        return out
+
+    def scenarios(self) -> list[dict[str, Any]]:
+        return [self.scenario_doc(r) for r in self.ws.list_scenarios()]
+
+    def scenario(self, scenario_id: str) -> dict[str, Any]:
+        return self.scenario_doc(self._scenario_row(scenario_id), full=True)
+
+    def upload_scenario(self, data: bytes | str, filename: str = "scenario.yaml") -> dict[str, Any]:
+        """Validate an uploaded scenario YAML and store it (id ``u-`` + SHA-256 prefix; the
+        same file uploaded twice is stored once). A bad file raises :class:`ScenarioError`
+        naming the file, line and field, and is recorded as a failed upload."""
+        filename = Path(filename or "scenario.yaml").name[:200] or "scenario.yaml"
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        try:
+            if len(raw) > MAX_UPLOAD:
+                raise ScenarioError(
+                    f"file too large ({len(raw):,} bytes; at most {MAX_UPLOAD:,})", path=filename
+                )
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as e:
+                raise ScenarioError(f"not UTF-8 text ({e.reason})", path=filename) from None
+            sc = parse_scenario(text, path=filename)
+        except ScenarioError as e:
+            self.ws.add_upload(
+                filename=filename, kind="scenario", data=raw, status="failed", error=str(e)
+            )
+            raise
+        sid = "u-" + sha256_text(text)[:10]
+        self.ws.add_upload(filename=filename, kind="scenario", data=raw, status="imported")
+        row = self.ws.put_scenario(
+            id=sid,
+            name=sc.name,
+            origin="upload",
+            yaml_text=text,
+            doc=_jsonable(sc.doc),
+            filename=filename,
+        )
+        return self.scenario_doc(row, full=True)
+
+    def _load(self, row: ScenarioDef) -> Scenario:
+        if row.origin == "example" and (EXAMPLES / row.filename).is_file():
+            return load_scenario(EXAMPLES / row.filename)  # relative data paths resolve
+        return parse_scenario(row.yaml_text, path=row.filename or f"{row.name}.yaml")
+
+    # -- runs --------------------------------------------------------------------------------
+    def submit(
+        self,
+        scenario_id: str | None = None,
+        *,
+        yaml: str | None = None,
+        filename: str | None = None,
+        engine: str | None = None,
+        seed: int | None = None,
+    ) -> dict[str, Any]:
+        """Queue a run of a stored scenario, or of a YAML text (validated and stored first)."""
+        if yaml is not None:
+            scenario_id = self.upload_scenario(yaml, filename or "scenario.yaml")["id"]
+        if not scenario_id:
+            raise ScenarioError("give a scenario id or the scenario's YAML", field="scenario")
+        row = self._scenario_row(scenario_id)
+        eng = engine or str(row.doc.get("engine"))
+        if eng not in ENGINES:
+            raise ScenarioError(
+                f"unknown engine {eng!r}; choose one of {', '.join(ENGINES)}", field="engine"
+            )
+        ok = allowed_engines(row.doc)
+        if eng not in ok:
+            raise ScenarioError(
+                f"scenario {row.name!r} cannot run on the {eng} engine (it runs on "
+                f"{', '.join(ok)})",
+                field="engine",
+            )
+        run = self.ws.create_run(
+            row.id,
+            engine=eng,
+            seed=int(row.doc.get("seed", 0)) if seed is None else int(seed),
+            parameters=dict(row.doc.get("parameters") or {}),
+        )
+        run_dir = self.home / "runs" / run.id
+        self.ws.update_run(run.id, run_dir=str(run_dir))
+        self.pool.submit(self._execute, run.id)
+        return self.run(run.id)
+
+    def _execute(self, run_id: str) -> None:
+        run = self.ws.get_run(run_id)
+        if run is None or run.status != "queued":
+            return
+        self.ws.start_run(run_id)
+        delay = float(os.environ.get("FUKUGAN_RUN_STEP_DELAY", "0") or 0)
+        last = [0.0]
+
+        def progress(done: int, total: int, label: str) -> None:
+            now = time.monotonic()
+            if done < total and now - last[0] < 0.2 and not delay:
+                return  # at most 5 writes a second
+            last[0] = now
+            frac = min(done / total, 0.99) if total else 0.0
+            self.ws.update_run(run_id, progress=frac, message=label)
+            if delay:
+                time.sleep(delay)
+
+        try:
+            row = self._scenario_row(run.scenario_id)
+            sc = self._load(row)
+            result = run_scenario(
+                sc, self.store, engine=run.engine, progress=progress, seed=run.seed
+            )
+            run_dir = Path(run.run_dir or self.home / "runs" / run_id)
+            write_run(result, run_dir)
+            metric = str(result.summary.get("headline_metric", "loss"))
+            summary = {
+                **headline(result.timeseries, metric=metric),
+                "metric": metric,
+                "unit": result.unit,
+                "n_days": int(result.timeseries["t"].max()) if len(result.timeseries) else 0,
+            }
+            self.ws.update_run(run_id, parameters=_jsonable(result.parameters))
+            self.ws.finish_run(run_id, summary=_jsonable(summary), run_dir=str(run_dir))
+        except FukuganError as e:
+            self.ws.fail_run(run_id, str(e))
+        except Exception as e:  # noqa: BLE001 - a job must end in a state, never vanish
+            log.exception("run %s failed", run_id)
+            self.ws.fail_run(run_id, f"internal error: {type(e).__name__}: {e}")
+
+    def _row(self, run_id: str) -> Run:
+        run = self.ws.get_run(run_id)
+        if run is None:
+            raise UnknownItemError(f"no run {run_id!r}; see /api/v1/runs")
+        return run
+
+    def run_doc(self, run: Run, row: ScenarioDef | None = None) -> dict[str, Any]:
+        row = row or self.ws.get_scenario(run.scenario_id)
+        return {
+            "id": run.id,
+            "scenario_id": run.scenario_id,
+            "scenario_name": row.name if row else run.scenario_id,
+            "engine": run.engine,
+            "status": run.status,
+            "progress": float(run.progress),
+            "message": run.message,
+            "seed": run.seed,
+            "parameters": run.parameters or {},
+            "summary": run.summary,
+            "created_at": _iso(run.created_at),
+            "started_at": _iso(run.started_at),
+            "finished_at": _iso(run.finished_at),
+        }
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        return self.run_doc(self._row(run_id))
+
+    def runs(
+        self, *, limit: int | None = 20, offset: int = 0, status: str | None = None
+    ) -> dict[str, Any]:
+        rows, total = self.ws.list_runs(limit=limit, offset=offset, status=status)
+        names = {s.id: s for s in self.ws.list_scenarios()}
+        return {
+            "items": [self.run_doc(r, names.get(r.scenario_id)) for r in rows],
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+        }
+
+    # -- results -----------------------------------------------------------------------------
+    def _result(self, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+        with self._lock:
+            if run_id in self._results:
+                return self._results[run_id]
+        run = self._row(run_id)
+        if run.status != "done":
+            from fukugan.errors import NotLoadedError
+
+            raise NotLoadedError(f"run {run_id} is {run.status}; results exist once it is done")
+        res = read_run(run.run_dir)
+        with self._lock:
+            if len(self._results) > 32:
+                self._results.pop(next(iter(self._results)))
+            self._results[run_id] = res
+        return res
+
+    def details(self, run_id: str, lang: str = "en", top: int = 15) -> dict[str, Any]:
+        """The run with its headline, losses by sector, reproducibility data and sources."""
+        doc = self.run(run_id)
+        if doc["status"] != "done":
+            return doc
+        ts, paths, summary = self._result(run_id)
+        metric = str(summary.get("headline_metric", "loss"))
+        labels = {**_labels(lang), **(summary.get("unit_labels") or {})}
+        loss = ts[(ts["metric"] == metric) & (ts["unit_kind"] != "total")]
+        by = loss.pivot_table(
+            index="unit", columns="component", values="value", aggfunc="sum", fill_value=0.0
+        )
+        for c in ("direct", "indirect"):
+            if c not in by:
+                by[c] = by["total"] if c == "direct" and "total" in by else 0.0
+        by["sum"] = by["direct"] + by["indirect"]
+        by = by.sort_values("sum", ascending=False, kind="stable")
+        total = float(by["sum"].sum())
+        doc["by_sector"] = [
+            {
+                "unit": str(u),
+                "label": str(labels.get(u, u)),
+                "total": float(r["sum"]),
+                "direct": float(r["direct"]),
+                "indirect": float(r["indirect"]),
+                "share": float(r["sum"]) / total if total else None,
+            }
+            for u, r in by.head(top).iterrows()
+        ]
+        doc["n_sectors"] = int(len(by))
+        doc["n_paths"] = int(len(paths))
+        sc = summary.get("scenario") or {}
+        doc["reproducibility"] = {
+            "engine": summary.get("engine"),
+            "seed": summary.get("seed"),
+            "parameters": summary.get("parameters") or {},
+            "horizon_days": sc.get("horizon_days"),
+            "versions": summary.get("versions") or {},
+            "created_at": summary.get("created_at"),
+            "scenario": sc,
+        }
+        doc["notes"] = [str(n) for n in summary.get("notes") or []]
+        doc["sources"] = [_source(p) for p in summary.get("sources") or []]
+        doc["unit"] = summary.get("unit", "")
+        return doc
+
+    def timeseries(self, run_id: str, metric: str = "loss", by: str = "total") -> dict[str, Any]:
+        """Losses over time: ``by=total`` gives the total, direct and indirect series summed
+        over units; ``by=sector`` one total series per unit (largest first)."""
+        ts, _, summary = self._result(run_id)
+        sel = ts[(ts["metric"] == metric) & (ts["unit_kind"] != "total")]
+        days = sorted(int(t) for t in ts["t"].unique())
+        out: dict[str, Any] = {
+            "run_id": run_id,
+            "metric": metric,
+            "by": by,
+            "unit": summary.get("unit", ""),
+            "t": days,
+            "metrics": sorted(str(m) for m in ts["metric"].unique()),
+        }
+        if by == "sector":
+            parts = sel[sel["component"].isin(["direct", "indirect"])]
+            if parts.empty:
+                parts = sel[sel["component"] == "total"]
+            piv = parts.pivot_table(index="unit", columns="t", values="value", aggfunc="sum")
+            piv = piv.reindex(columns=days, fill_value=0.0).fillna(0.0)
+            order = piv.sum(axis=1).sort_values(ascending=False, kind="stable").index
+            out["series"] = [
+                {"unit": str(u), "values": [float(v) for v in piv.loc[u]]} for u in order
+            ]
+            return out
+        series: dict[str, list[float]] = {}
+        for comp in ("direct", "indirect"):
+            s = sel[sel["component"] == comp].groupby("t")["value"].sum()
+            series[comp] = [float(s.get(t, 0.0)) for t in days]
+        if not any(series["direct"]) and not any(series["indirect"]):
+            s = sel[sel["component"] == "total"].groupby("t")["value"].sum()
+            series["total"] = [float(s.get(t, 0.0)) for t in days]
+        else:
+            series["total"] = [
+                d + i for d, i in zip(series["direct"], series["indirect"], strict=True)
+            ]
+        out["series"] = series
+        return out
+
+    def paths(self, run_id: str, *, limit: int | None = 20, offset: int = 0) -> dict[str, Any]:
+        _, paths, _ = self._result(run_id)
+        p = paths.sort_values("weight", ascending=False, kind="stable")
+        end = None if limit is None else offset + limit
+        rows = [
+            {
+                "source": str(r.source),
+                "target": str(r.target),
+                "step": int(r.step),
+                "weight": float(r.weight),
+                "via": [v for v in str(r.via).split(";") if v],
+            }
+            for r in p.iloc[offset:end].itertuples()
+        ]
+        return {
+            "run_id": run_id,
+            "items": rows,
+            "total": int(len(p)),
+            "limit": limit,
+            "offset": offset,
+        }
+
+    def compare(self, a: str, b: str) -> dict[str, Any]:
+        """Two finished runs side by side: total loss curves on one time axis and the
+        differences of their headline figures (b − a)."""
+        ra, rb = self.run(a), self.run(b)
+        ta, tb = self.timeseries(a), self.timeseries(b)
+        days = sorted(set(ta["t"]) | set(tb["t"]))
+
+        def on(days_: list[int], doc: dict[str, Any]) -> list[float | None]:
+            m = dict(zip(doc["t"], doc["series"]["total"], strict=True))
+            return [m.get(t) for t in days_]
+
+        keys = ("total_loss", "peak_loss", "peak_day", "recovery_day", "indirect_share")
+        deltas: dict[str, float | None] = {}
+        for k in keys:
+            va, vb = (ra["summary"] or {}).get(k), (rb["summary"] or {}).get(k)
+            ok = all(isinstance(v, (int, float)) and math.isfinite(v) for v in (va, vb))
+            deltas[k] = float(vb - va) if ok else None
+        return {
+            "a": ra,
+            "b": rb,
+            "t": days,
+            "series": {"a": on(days, ta), "b": on(days, tb)},
+            "deltas": deltas,
+            "same_unit": ta["unit"] == tb["unit"],
+        }
