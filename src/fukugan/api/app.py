@@ -14,6 +14,7 @@ from fukugan import __version__
 from fukugan.api import problems
 from fukugan.api.platform import Platform
 from fukugan.api.routers import commodities, indicators, industries, overview, sources, trade
+from fukugan.api.routers import datasets as datasets_router
 from fukugan.api.routers import scenarios as scenario_runs
 
 API = "/api/v1"
@@ -43,12 +44,16 @@ def create_app(home: str | Path | None = None, *, warm: bool = False, web: bool 
     app.state.platform = Platform(home)
     for r in (overview, commodities, indicators, industries, trade, sources):
         app.include_router(r.router, prefix=API)
+    app.include_router(datasets_router.router, prefix=API)
 
     html_error = None
     if web:
         from fukugan.web import pages
 
         pages.install(app)
+        from fukugan.web import reports as report_pages
+
+        report_pages.install(app)
         html_error = pages.error_page
     problems.install(app, html_error=html_error)
     scenario_runs.install(app, web=web)  # scenarios, runs as jobs, their pages

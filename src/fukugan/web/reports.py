@@ -1,0 +1,197 @@
+"""Report and upload routes of the web app.
+
+- ``/reports/commodity/{id}.html|.pdf?home=&year=&lang=``: the commodity briefing;
+- ``/reports/run/{run_id}.html|.pdf?lang=``: the scenario briefing of ``$FUKUGAN_HOME/runs/<id>``;
+- ``POST /data/upload``: the Data page's upload form (the API's ``POST /api/v1/datasets/{kind}``
+  for programs).
+
+Handlers read the request, call the builders (:mod:`fukugan.reports`, which call the services)
+and answer; results are cached per store fingerprint like every page.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+
+from fukugan.api.platform import Platform, check_home
+from fukugan.errors import FukuganError, InputError, UnknownItemError
+from fukugan.services.datasets import IOT, TRADE, USGS, WGI, ImportKind
+
+router = APIRouter(include_in_schema=False)
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+DATASET_OF = {
+    ImportKind.usgs_world: USGS,
+    ImportKind.oecd_iot: IOT,
+    ImportKind.wgi: WGI,
+    ImportKind.baci: TRADE,
+    ImportKind.comtrade: TRADE,
+}
+
+
+def _platform(request: Request) -> Platform:
+    return request.app.state.platform
+
+
+def _fmt(fmt: str) -> str:
+    if fmt not in ("html", "pdf"):
+        raise UnknownItemError(f"unknown report format {fmt!r}: use .html or .pdf")
+    return fmt
+
+
+def _answer(request: Request, body: Any, fmt: str, filename: str) -> Response:
+    if fmt == "pdf":
+        return Response(
+            body,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'},
+        )
+    return HTMLResponse(body)
+
+
+def _links(request: Request, lang: str, back: str) -> dict[str, str]:
+    base = request.url.path.rsplit(".", 1)[0]
+    params = dict(request.query_params)
+    other = {**params, "lang": "ja" if lang == "en" else "en"}
+    return {
+        "pdf": f"{base}.pdf?{urlencode({**params, 'lang': lang})}",
+        "other_lang": f"{request.url.path}?{urlencode(other)}",
+        "back": back,
+    }
+
+
+def commodity_report(
+    platform: Platform, commodity: str, *, year: int, home: str, lang: str, fmt: str
+) -> tuple[Any, str]:
+    """The commodity briefing as HTML text or PDF bytes (cached) and its download name."""
+    from fukugan.reports.commodity import commodity_briefing
+    from fukugan.reports.render import render_pdf
+
+    home = check_home(home)
+    doc = platform.commodity(commodity, year, home, lang)
+    cid = doc["commodity_id"]
+    key = ("report-commodity", cid, year, home, lang, fmt)
+
+    def compute() -> Any:
+        briefing = commodity_briefing(platform.store, cid, year=year, home=home, lang=lang, doc=doc)
+        return render_pdf(briefing) if fmt == "pdf" else briefing
+
+    out = platform.cache.get(key, compute)
+    return out, f"fukugan-{cid}-{home}-{year}-{lang}"
+
+
+def run_dir_of(platform: Platform, run_id: str) -> Path:
+    """``$FUKUGAN_HOME/runs/<run_id>``; 404 unless it is a finished run."""
+    if not RUN_ID.match(run_id) or run_id.endswith(".tmp"):
+        raise UnknownItemError(f"no run {run_id!r}")
+    d = platform.store.home / "runs" / run_id
+    if not (d / "summary.json").is_file():
+        raise UnknownItemError(f"no run {run_id!r}")
+    return d
+
+
+def run_report(platform: Platform, run_id: str, *, lang: str, fmt: str) -> tuple[Any, str]:
+    from fukugan.reports.render import render_pdf
+    from fukugan.reports.run import run_briefing
+
+    d = run_dir_of(platform, run_id)
+    stamp = (d / "summary.json").stat().st_mtime_ns
+    key = ("report-run", run_id, stamp, lang, fmt)
+
+    def compute() -> Any:
+        briefing = run_briefing(d, lang=lang)
+        return render_pdf(briefing) if fmt == "pdf" else briefing
+
+    return platform.cache.get(key, compute), f"fukugan-run-{run_id}-{lang}"
+
+
+@router.get("/reports/commodity/{commodity}.{fmt}")
+def commodity_report_page(request: Request, commodity: str, fmt: str) -> Response:
+    from fukugan.reports.render import render_html
+    from fukugan.web.pages import Prefs
+
+    prefs = Prefs.of(request)
+    fmt = _fmt(fmt)
+    out, name = commodity_report(
+        _platform(request),
+        commodity,
+        year=prefs.year,
+        home=prefs.home,
+        lang=prefs.lang,
+        fmt=fmt,
+    )
+    if fmt == "html":
+        back = f"/commodities/{out['commodity_id']}"
+        out = render_html(out, links=_links(request, prefs.lang, back))
+    return _answer(request, out, fmt, name)
+
+
+@router.get("/reports/run/{run_id}.{fmt}")
+def run_report_page(request: Request, run_id: str, fmt: str) -> Response:
+    from fukugan.reports.render import render_html
+    from fukugan.web.pages import Prefs
+
+    prefs = Prefs.of(request)
+    fmt = _fmt(fmt)
+    out, name = run_report(_platform(request), run_id, lang=prefs.lang, fmt=fmt)
+    if fmt == "html":
+        out = render_html(out, links=_links(request, prefs.lang, f"/runs/{run_id}"))
+    return _answer(request, out, fmt, name)
+
+
+@router.post("/data/upload", response_class=HTMLResponse)
+async def data_upload(request: Request) -> Response:
+    """The Data page's upload form: import, then show the Data page with the outcome."""
+    from starlette.concurrency import run_in_threadpool
+
+    from fukugan.services.uploads import import_upload
+    from fukugan.web.pages import Prefs, render
+
+    prefs = Prefs.of(request)
+    form = await request.form()
+    kind = str(form.get("kind") or "")
+    upload = form.get("file")
+    codes = form.get("country_codes")
+    outcome: dict[str, Any] = {"kind": kind}
+    status = 200
+    try:
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise InputError("choose a file to upload", field="file")
+        outcome["filename"] = upload.filename
+        code_arg = None
+        if codes is not None and not isinstance(codes, str) and codes.filename:
+            code_arg = (codes.filename, codes.file)
+        await run_in_threadpool(
+            import_upload,
+            _platform(request).store,
+            kind,
+            upload.filename,
+            upload.file,
+            country_codes=code_arg,
+        )
+        outcome["ok"] = True
+        outcome["dataset"] = DATASET_OF.get(ImportKind(kind), "")
+    except FukuganError as exc:
+        from fukugan.services.uploads import UploadTooLargeError
+
+        status = 413 if isinstance(exc, UploadTooLargeError) else 400
+        outcome["ok"] = False
+        outcome["error"] = str(exc)
+        if isinstance(exc, InputError):
+            outcome.update({"error_file": exc.path, "error_row": exc.row, "error_field": exc.field})
+    finally:
+        await form.close()
+    doc = _platform(request).sources(prefs.lang)
+    return render(
+        request, "data.html", prefs, status=status, doc=doc, active="data", upload=outcome
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Mount the report and upload routes on ``app``."""
+    app.include_router(router)
