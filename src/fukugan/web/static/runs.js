@@ -1,0 +1,127 @@
+/* fukugan (複眼): charts of scenario runs (ECharts, vendored), from JSON embedded in the page. */
+(function () {
+  "use strict";
+  var C = { total: "#0b2a4a", direct: "#b23a2e", indirect: "#1f6fb2", a: "#1f6fb2", b: "#c98a1b" };
+
+  function num(v) {
+    if (v == null || isNaN(v)) return "–";
+    var a = Math.abs(v);
+    if (a >= 1e6) return (v / 1e6).toFixed(2) + "M";
+    if (a >= 1e3) return Math.round(v).toLocaleString();
+    if (a >= 1) return v.toFixed(1);
+    return v.toPrecision(3);
+  }
+  function chartOf(el) {
+    var c = echarts.getInstanceByDom(el);
+    if (c) c.dispose();
+    c = echarts.init(el, null, { renderer: "canvas" });
+    window.addEventListener("resize", function () { c.resize(); });
+    return c;
+  }
+  function axis(name) {
+    return { type: "value", name: name || "", nameTextStyle: { color: "#6b7686", fontSize: 11 },
+      axisLabel: { formatter: num, color: "#4a5566" }, splitLine: { lineStyle: { color: "#eef1f4" } } };
+  }
+  function line(name, data, color, width, area) {
+    return { name: name, type: "line", data: data, showSymbol: data.length < 40, symbolSize: 5,
+      lineStyle: { width: width, color: color }, itemStyle: { color: color },
+      areaStyle: area ? { color: color, opacity: 0.08 } : undefined, connectNulls: true };
+  }
+
+  var renderers = {
+    losses: function (el, d) {
+      var L = d.labels, s = d.series;
+      chartOf(el).setOption({
+        animation: false,
+        legend: { top: 0, data: [L.total, L.direct, L.indirect] },
+        grid: { left: 64, right: 20, top: 36, bottom: 40 },
+        tooltip: { trigger: "axis", valueFormatter: num },
+        xAxis: { type: "category", data: d.t, name: L.day, nameLocation: "middle", nameGap: 26,
+          boundaryGap: false, axisLabel: { color: "#4a5566" } },
+        yAxis: axis(d.unit),
+        series: [line(L.total, s.total, C.total, 2.5, true),
+                 line(L.direct, s.direct || [], C.direct, 1.5),
+                 line(L.indirect, s.indirect || [], C.indirect, 1.5)]
+      });
+      el.setAttribute("data-drawn", "1");
+      el.setAttribute("data-points", String(d.t.length));
+    },
+    sectors: function (el, d) {
+      var rows = d.sectors.slice(0, 12).reverse(), L = d.labels;
+      var names = rows.map(function (r) { return r.unit + " " + r.label; });
+      chartOf(el).setOption({
+        animation: false, color: [C.direct, C.indirect],
+        legend: { top: 0, data: [L.direct, L.indirect] },
+        grid: { left: 230, right: 30, top: 30, bottom: 24 },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: num },
+        xAxis: axis(""),
+        yAxis: { type: "category", data: names, axisTick: { show: false },
+          axisLabel: { width: 220, overflow: "truncate", fontSize: 11, color: "#1b2430" } },
+        series: [
+          { name: L.direct, type: "bar", stack: "s", barMaxWidth: 16, data: rows.map(function (r) { return r.direct; }) },
+          { name: L.indirect, type: "bar", stack: "s", barMaxWidth: 16, data: rows.map(function (r) { return r.indirect; }) }
+        ]
+      });
+      el.setAttribute("data-drawn", "1");
+      el.setAttribute("data-bars", String(rows.length));
+    },
+    flow: function (el, d) {
+      // Sankey: shock → (via …) → reached sector, widths = loss along the path
+      var nodes = {}, links = {}, paths = d.paths.slice(0, 12);
+      function node(n) { nodes[n] = true; return n; }
+      var labelOf = {};
+      d.sectors.forEach(function (r) { labelOf[r.unit] = r.unit + " " + r.label; });
+      paths.forEach(function (p) {
+        var chain = [p.source].concat(p.via || [], [p.target]).map(function (u, i, all) {
+          return i === all.length - 1 ? (labelOf[u] || p.target_label && (u + " " + p.target_label) || u) : u;
+        });
+        for (var i = 0; i + 1 < chain.length; i++) {
+          if (chain[i] === chain[i + 1]) continue;
+          var k = node(chain[i]) + "\u0000" + node(chain[i + 1]);
+          links[k] = (links[k] || 0) + p.weight;
+        }
+      });
+      var data = Object.keys(nodes).map(function (n) { return { name: n }; });
+      var ls = Object.keys(links).map(function (k) {
+        var ab = k.split("\u0000");
+        return { source: ab[0], target: ab[1], value: links[k] };
+      });
+      chartOf(el).setOption({
+        animation: false,
+        tooltip: { trigger: "item", valueFormatter: num },
+        series: [{
+          type: "sankey", left: 10, right: 230, top: 10, bottom: 10, nodeGap: 6, nodeWidth: 12,
+          data: data, links: ls, emphasis: { focus: "adjacency" },
+          lineStyle: { color: "gradient", opacity: 0.35 },
+          itemStyle: { color: C.indirect, borderWidth: 0 },
+          label: { fontSize: 11, color: "#1b2430", width: 220, overflow: "truncate" }
+        }]
+      });
+      el.setAttribute("data-drawn", "1");
+      el.setAttribute("data-links", String(ls.length));
+    },
+    compare: function (el, d) {
+      chartOf(el).setOption({
+        animation: false,
+        legend: { top: 0, data: [d.labels.a, d.labels.b] },
+        grid: { left: 64, right: 20, top: 36, bottom: 40 },
+        tooltip: { trigger: "axis", valueFormatter: num },
+        xAxis: { type: "category", data: d.t, name: d.labels.day, nameLocation: "middle", nameGap: 26,
+          boundaryGap: false },
+        yAxis: axis(d.unit),
+        series: [line(d.labels.a, d.a, C.a, 2.5, true), line(d.labels.b, d.b, C.b, 2.5, true)]
+      });
+      el.setAttribute("data-drawn", "1");
+    }
+  };
+
+  function draw() {
+    document.querySelectorAll("[data-runchart]").forEach(function (el) {
+      var src = document.getElementById(el.getAttribute("data-source"));
+      var fn = renderers[el.getAttribute("data-runchart")];
+      if (src && fn) fn(el, JSON.parse(src.textContent));
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
+  else draw();
+})();

@@ -1,0 +1,228 @@
+"""End-to-end: scenarios and runs as a user sees them, in Debian's headless chromium.
+
+The real ``fukugan serve`` runs in a subprocess on a free loopback port (its own temp home,
+bundled data loaded at start), with ``FUKUGAN_RUN_STEP_DELAY`` so that a run's progress is
+visible for a few seconds. Screenshots go to ``build/test-artifacts/e2e/`` (or
+``$FUKUGAN_TEST_ARTIFACTS``). Skipped only when chromium is absent and cannot be installed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+ARTIFACTS = (
+    Path(os.environ.get("FUKUGAN_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts")) / "e2e"
+)
+BAD_YAML = b"""\
+name: broken
+engine: static
+data:
+  oecd_iot: {country: JPN, year: 2020}
+shocks:
+  - type: outage
+    sector: C24
+    delta: 1.5
+"""
+
+
+def _ensure_chromium() -> None:
+    if not CHROMIUM.exists():
+        subprocess.run(
+            ["bash", str(ROOT / "scripts" / "install-browser-deps.sh")], check=False, timeout=900
+        )
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "Debian's chromium is not installed at /usr/bin/chromium and could not be installed "
+            "(scripts/install-browser-deps.sh needs root and apt-get)"
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(home: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "FUKUGAN_HOME": str(home), "FUKUGAN_RUN_STEP_DELAY": "0.8"}
+    env.pop("FUKUGAN_DATABASE_URL", None)
+    exe = Path(sys.executable).parent / "fukugan"
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(base + "/api/v1/health", timeout=1).json()["data_loaded"]:
+                return proc
+        except (httpx.HTTPError, ValueError):
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"fukugan serve did not start: {proc.stdout.read() if proc.stdout else ''}")
+        time.sleep(0.2)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    _ensure_chromium()
+    home = tmp_path_factory.mktemp("e2e-runs-home")
+    port = _free_port()
+    proc = _start(home, port)
+    yield f"http://127.0.0.1:{port}"
+    _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    ctx = browser.new_context(base_url=server, viewport={"width": 1400, "height": 900})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and "422" not in m.text  # the refused upload's status
+            else None
+        ),
+    )
+    yield pg
+    ctx.close()
+    assert not errors, f"browser errors: {errors}"
+
+
+def shot(pg, name: str) -> None:
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def run_example(pg, scenario: str, engine: str) -> str:
+    pg.goto("/scenarios")
+    card = pg.locator(f"[data-scenario='{scenario}']").first
+    if card.locator("select[name=engine]").count():
+        card.locator("select[name=engine]").select_option(engine)
+    card.locator("button[data-run]").click()
+    pg.wait_for_url(re.compile(r"/runs/[0-9T-]+[0-9a-f]{6}$"))
+    return pg.url.rsplit("/", 1)[1]
+
+
+def test_run_hokkaido_watch_progress_see_chart_reload_compare(page):
+    pg = page
+    pg.goto("/scenarios")
+    card = pg.locator("[data-scenario='hokkaido-blackout']")
+    assert "Hokkaido" in card.inner_text()
+    assert card.locator("select[name=engine] option").all_inner_texts() == ["static", "ario"]
+    shot(pg, "scenarios")
+
+    rid = run_example(pg, "hokkaido-blackout", "static")
+    progress = pg.locator("#run-progress")
+    assert progress.is_visible()
+    assert progress.get_attribute("data-status") in ("queued", "running")
+    shot(pg, "run-progress")
+    # htmx polls the progress until the run is done, then the page shows the results
+    pg.wait_for_selector("#loss-chart[data-drawn='1']", timeout=30_000)
+    assert pg.locator("#run-progress").count() == 0
+    assert int(pg.locator("#loss-chart").get_attribute("data-points")) == 31
+    assert pg.locator("#sector-chart[data-drawn='1']").count() == 1
+    assert pg.locator("#flow-chart[data-drawn='1']").count() == 1
+    assert pg.locator("#paths-table tbody tr").count() >= 5
+    assert "blackout hokkaido" in pg.locator("#paths-table").inner_text()
+    assert pg.locator("[data-kpi='peak-day']").inner_text() == "day 1"
+    assert pg.locator("[data-repro='seed']").inner_text() == "2018"
+    assert "OECD" in pg.locator("#repro .sources").inner_text()
+    shot(pg, "run-done")
+
+    pg.reload()
+    pg.wait_for_selector("#loss-chart[data-drawn='1']")
+    assert pg.locator("[data-status='done']").count() == 1
+    total = pg.locator("[data-kpi='total-loss']").inner_text()
+    assert total not in ("", "–")
+
+    pg.goto(f"/runs/{rid}?lang=ja")
+    pg.wait_for_selector("#loss-chart[data-drawn='1']")
+    assert (
+        "損失の推移" in pg.inner_text("main")
+        and pg.locator("[data-kpi='peak-day']").inner_text() == "1日目"
+    )
+    shot(pg, "run-done-ja")
+    pg.goto(f"/runs/{rid}?lang=en")
+
+    rid2 = run_example(pg, "hokkaido-blackout", "ario")
+    pg.wait_for_selector("#loss-chart[data-drawn='1']", timeout=30_000)
+    pg.goto(f"/compare?a={rid}&b={rid2}")
+    pg.wait_for_selector("#compare-chart[data-drawn='1']")
+    rows = pg.locator("#compare-table tbody tr")
+    assert rows.count() == 6
+    assert "static" in pg.inner_text("#compare-table") and "ario" in pg.inner_text("#compare-table")
+    shot(pg, "compare")
+
+    pg.goto("/scenarios")
+    assert pg.locator(f"tr[data-run='{rid}'] .st-done").count() == 1
+    assert pg.locator(f"tr[data-run='{rid2}']").count() == 1
+
+
+def test_bad_upload_names_line_and_field(page):
+    pg = page
+    pg.goto("/scenarios")
+    pg.set_input_files(
+        "#upload-form input[type=file]",
+        files=[{"name": "broken.yaml", "mimeType": "text/yaml", "buffer": BAD_YAML}],
+    )
+    pg.click("#upload-form button[type=submit]")
+    box = pg.locator("#scenario-error")
+    box.wait_for()
+    text = box.inner_text()
+    assert "broken.yaml" in text and "shocks[0].delta" in text
+    assert box.locator("[data-line]").inner_text() == "8"
+    shot(pg, "upload-error")
+    good = BAD_YAML.replace(b"delta: 1.5", b"delta: 0.4").replace(b"broken", b"fixed")
+    pg.set_input_files(
+        "#upload-form input[type=file]",
+        files=[{"name": "fixed.yaml", "mimeType": "text/yaml", "buffer": good}],
+    )
+    pg.click("#upload-form button[type=submit]")
+    pg.locator("#upload-ok").wait_for()
+    assert pg.locator(".card.scenario.highlight h3").inner_text() == "fixed"
