@@ -249,5 +249,10 @@ from fukugan.cli.serve import register as _register_serve  # noqa: E402
 _register_serve(app)
 
 
+from fukugan.cli.report import register as _register_report  # noqa: E402
+
+_register_report(app)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

@@ -248,6 +248,15 @@ def money(v: float | None, unit: str) -> str:
     return f"{v:,.1f} {u}" if abs(v) >= 10 else f"{v:.3g} {u}"
 
 
+def _g(v: float) -> str:
+    """A number with 3 significant figures, thousands separated.
+
+    >>> _g(3040.2), _g(0.11157)
+    ('3,040', '0.112')
+    """
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
 def loss_sentences(lang: str, h: dict[str, Any], unit: str, horizon: int | None) -> list[str]:
     """The run's headline in sentences: total, peak, recovery, indirect share."""
     total, peak, day = h.get("total-loss"), h.get("peak-loss"), h.get("peak-day")
@@ -259,7 +268,7 @@ def loss_sentences(lang: str, h: dict[str, Any], unit: str, horizon: int | None)
             span = f"{horizon}日間" if horizon else "期間全体"
             out.append(f"{span}の生産損失の合計は{money(total, u)}。")
         if peak is not None and day is not None:
-            out.append(f"損失は{day}日目にピークの1日当たり{peak:.3g}（{u}）に達する。")
+            out.append(f"損失は{day}日目にピークの1日当たり{_g(peak)}（{u}）に達する。")
         if rec is not None:
             out.append(f"{rec}日目に損失はピークの1%未満に回復する。")
         elif peak:
@@ -273,7 +282,7 @@ def loss_sentences(lang: str, h: dict[str, Any], unit: str, horizon: int | None)
         span = f"over {horizon} days" if horizon else "over the horizon"
         out.append(f"Output lost {span} totals {money(total, u)}.")
     if peak is not None and day is not None:
-        out.append(f"The loss peaks on day {day} at {peak:.3g} {u} per day.")
+        out.append(f"The loss peaks on day {day} at {_g(peak)} {u} per day.")
     if rec is not None:
         out.append(f"By day {rec} the daily loss is back below 1 % of its peak.")
     elif peak:
