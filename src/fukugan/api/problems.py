@@ -93,7 +93,48 @@ def install(
     async def _http(request: Request, exc: StarletteHTTPException):
         return respond(request, exc.status_code, str(exc.detail))
 
+    document(app)
+
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception):  # pragma: no cover - a real fault
         log.exception("unhandled error on %s", request.url.path)
         return respond(request, 500, "internal error; see the server log")
+
+
+def document(app: FastAPI) -> None:
+    """Make the OpenAPI document say what errors really are: every 4xx / 5xx response (and a
+    ``default`` one for statuses an operation does not list) is ``application/problem+json``
+    with the :class:`~fukugan.api.models.Problem` schema, instead of FastAPI's
+    ``application/json`` ``HTTPValidationError`` (found by schemathesis)."""
+    from fukugan.api.models import Problem
+
+    original = app.openapi
+    ref = {"$ref": "#/components/schemas/Problem"}
+
+    def openapi() -> dict:
+        spec = original()
+        if spec.get("x-problems-documented"):
+            return spec
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        for item in spec.get("paths", {}).values():
+            for op in item.values():
+                if not isinstance(op, dict) or "responses" not in op:
+                    continue
+                responses = op["responses"]
+                for code, resp in responses.items():
+                    if code[:1] in ("4", "5"):
+                        resp["content"] = {PROBLEM_JSON: {"schema": ref}}
+                responses.setdefault(
+                    "default",
+                    {
+                        "description": "Error: RFC 9457 problem details",
+                        "content": {PROBLEM_JSON: {"schema": ref}},
+                    },
+                )
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        spec["x-problems-documented"] = True
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
