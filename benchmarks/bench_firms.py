@@ -6,7 +6,9 @@ both rationing rules (proportional, small-first). Each (size, rule) runs in its 
 the network is generated once per size by the parent and saved (not timed); the worker loads it,
 warms the numba kernels up on a tiny network (JIT compile or cache load, not timed), then times
 ``simulate_firms(..., n_days=100)`` with per-firm daily production recorded (float32, the
-default). Peak RSS is the worker's ``ru_maxrss`` (loaded network + simulation), read by the parent
+default). The full run times every (size, rule) twice, in the network's own firm order and
+renumbered for locality (``reorder=True``: :func:`fukugan.dynamics.firms.locality_order`); the
+renumbering happens inside the timed call (and is also timed alone, shown in its own column). Peak RSS is the worker's ``ru_maxrss`` (loaded network + simulation), read by the parent
 with ``resource.getrusage(RUSAGE_CHILDREN)`` after a per-run launcher process.
 
 There is no peer implementation to run side by side: the authors' C++ simulator is not public
@@ -49,6 +51,7 @@ REFERENCE_S: dict[tuple[int, str], float | None] = {
 }
 REFERENCE_NOTE = {(1_000_000, "small_first"): "hours", (1_000_000, "proportional"): "540 s, 1.4 GB"}
 ROOT = Path(__file__).resolve().parents[1]
+REORDER_MIN_FIRMS = 50_000  # fukugan.dynamics.firms.REORDER_MIN_FIRMS (checked in the worker)
 
 
 def _shock_regions(n_regions: int) -> list[str]:
@@ -86,14 +89,27 @@ def _load(path: Path):
     )
 
 
-def _worker(net_path: Path, rule: str) -> dict:
-    from fukugan.dynamics.firms import FirmParams, FirmShock, simulate_firms
+def _flag(reorder: str) -> bool | None:
+    return {"auto": None, "yes": True, "no": False}[reorder]
+
+
+def _worker(net_path: Path, rule: str, reorder: str = "auto") -> dict:
+    from fukugan.dynamics.firms import (
+        FirmParams,
+        FirmShock,
+        _prepare,
+        _relabel,
+        locality_order,
+        simulate_firms,
+    )
     from fukugan.dynamics.networks import synthetic_network
 
     # warm-up: JIT compile (or load the numba cache) on a tiny network, not timed
     t0 = time.perf_counter()
     tiny = synthetic_network(200, 1000, seed=1)
-    simulate_firms(tiny, FirmShock.firms([0, 1], 0.5), FirmParams(rationing=rule), 3)
+    simulate_firms(
+        tiny, FirmShock.firms([0, 1], 0.5), FirmParams(rationing=rule), 3, reorder=_flag(reorder)
+    )
     warm = time.perf_counter() - t0
     net = _load(net_path)
     shock = FirmShock.by_region(
@@ -101,13 +117,22 @@ def _worker(net_path: Path, rule: str) -> dict:
     )
     rss_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     t0 = time.perf_counter()
-    tr = simulate_firms(net, shock, FirmParams(rationing=rule), N_DAYS)
+    tr = simulate_firms(net, shock, FirmParams(rationing=rule), N_DAYS, reorder=_flag(reorder))
     elapsed = time.perf_counter() - t0
+    renumbered = reorder == "yes" or (reorder == "auto" and net.n_firms >= REORDER_MIN_FIRMS)
+    reorder_s = 0.0
+    if renumbered:  # the renumbering alone (already inside the timed call above)
+        prep = _prepare(net, FirmParams(rationing=rule))
+        t1 = time.perf_counter()
+        _relabel(prep, locality_order(net))
+        reorder_s = time.perf_counter() - t1
     base = float(tr.baseline.sum())
     direct = float(tr.firm_loss[tr.hit].sum())
     total = tr.total_loss
     return {
         "seconds": elapsed,
+        "renumbered": bool(renumbered),
+        "reorder_s": reorder_s,
         "warmup_s": warm,
         "peak_rss_mib_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "rss_after_load_mib": rss_loaded,
@@ -121,17 +146,17 @@ def _worker(net_path: Path, rule: str) -> dict:
     }
 
 
-def _launch(net_path: Path, rule: str) -> dict:
+def _launch(net_path: Path, rule: str, reorder: str = "auto") -> dict:
     """Run one worker in a fresh launcher process: its RUSAGE_CHILDREN is that worker alone."""
-    cmd = [sys.executable, "-m", "benchmarks.bench_firms", "--launch", str(net_path), rule]
+    cmd = [sys.executable, "-m", "benchmarks.bench_firms", "--launch", str(net_path), rule, reorder]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"firm benchmark worker failed ({rule}):\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _launcher(net_path: Path, rule: str) -> dict:
-    cmd = [sys.executable, "-m", "benchmarks.bench_firms", "--worker", str(net_path), rule]
+def _launcher(net_path: Path, rule: str, reorder: str = "auto") -> dict:
+    cmd = [sys.executable, "-m", "benchmarks.bench_firms", "--worker", str(net_path), rule, reorder]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr)
@@ -169,9 +194,10 @@ def run(quick: bool = False) -> tuple[str, dict]:
             _save(net, path)
             del net
             for rule in RULES:
-                r = _launch(path, rule)
-                r["rule"] = rule
-                results.append(r)
+                for reorder in ("auto",) if quick else ("no", "yes"):
+                    r = _launch(path, rule, reorder)
+                    r["rule"] = rule
+                    results.append(r)
             path.unlink()
 
     def ref(n: int, rule: str) -> str:
@@ -199,16 +225,18 @@ def run(quick: bool = False) -> tuple[str, dict]:
         "level once a day by quickselect over its claims (expected O(d), at most a sort: "
         "O(E log d) per day).",
         "",
-        "| firms | links | rationing | time (s) | ns per link-day | peak RSS (MiB) "
-        "| C++ reference | loss (% of baseline) | indirect share |",
-        "| ---: | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |",
+        "| firms | links | rationing | renumbered | time (s) | of which renumbering (s) "
+        "| ns per link-day | peak RSS (MiB) | C++ reference | loss (% of baseline) "
+        "| indirect share |",
+        "| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
     for r in results:
         ns = r["seconds"] / (r["links"] * N_DAYS) * 1e9
         r["ns_per_link_day"] = ns
         lines.append(
-            f"| {r['firms']:,} | {r['links']:,} | {r['rule']} | {r['seconds']:.2f} | {ns:.1f} | "
-            f"{r['peak_rss_mib']:.0f} | {ref(r['firms'], r['rule'])} | "
+            f"| {r['firms']:,} | {r['links']:,} | {r['rule']} | "
+            f"{'yes' if r['renumbered'] else 'no'} | {r['seconds']:.2f} | "
+            f"{r['reorder_s']:.2f} | {ns:.1f} | {r['peak_rss_mib']:.0f} | {ref(r['firms'], r['rule'])} | "
             f"{100 * r['total_loss_share']:.2f} | {r['indirect_share']:.2f} |"
         )
     lines.append("")
@@ -227,7 +255,10 @@ def run(quick: bool = False) -> tuple[str, dict]:
     lines.append("")
     verdicts = []
     for rule in RULES:
-        big = [r for r in results if r["rule"] == rule and r["firms"] == 1_000_000]
+        # the default path at 1 M renumbers (reorder=None → on from REORDER_MIN_FIRMS firms)
+        big = [
+            r for r in results if r["rule"] == rule and r["firms"] == 1_000_000 and r["renumbered"]
+        ]
         if big:
             r = big[0]
             ok_t = r["seconds"] <= TARGET_SECONDS
@@ -242,16 +273,23 @@ def run(quick: bool = False) -> tuple[str, dict]:
                 verdicts.append(
                     f"  Against the C++ reference figure: {cpp / r['seconds']:.0f}× faster."
                 )
-        rs = sorted((r for r in results if r["rule"] == rule), key=lambda r: r["links"])
-        if len(rs) >= 2:
-            per = ", ".join(f"{r['ns_per_link_day']:.1f}" for r in rs)
-            growth = rs[-1]["seconds"] / rs[0]["seconds"]
-            links = rs[-1]["links"] / rs[0]["links"]
-            verdicts.append(
-                f"- {rule} scaling: ns per link-day {per} (10 k → 1 M); time grows {growth:.0f}× "
-                f"for {links:.0f}× the links."
+        for renum in (False, True):
+            rs = sorted(
+                (r for r in results if r["rule"] == rule and r["renumbered"] == renum),
+                key=lambda r: r["links"],
             )
-        small = [r for r in results if r["rule"] == rule and r["firms"] == 10_000]
+            if len(rs) >= 2:
+                per = ", ".join(f"{r['ns_per_link_day']:.1f}" for r in rs)
+                growth = rs[-1]["seconds"] / rs[0]["seconds"]
+                links = rs[-1]["links"] / rs[0]["links"]
+                verdicts.append(
+                    f"- {rule} scaling, {'renumbered' if renum else 'own order'}: ns per "
+                    f"link-day {per} ({rs[0]['firms']:,} → {rs[-1]['firms']:,} firms); time grows "
+                    f"{growth:.0f}× for {links:.0f}× the links."
+                )
+        small = [
+            r for r in results if r["rule"] == rule and r["firms"] == 10_000 and not r["renumbered"]
+        ]
         cpp10 = REFERENCE_S.get((10_000, rule))
         if small and cpp10:
             verdicts.append(
@@ -282,15 +320,15 @@ def run(quick: bool = False) -> tuple[str, dict]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--worker", nargs=2, metavar=("NET", "RULE"))
-    p.add_argument("--launch", nargs=2, metavar=("NET", "RULE"))
+    p.add_argument("--worker", nargs=3, metavar=("NET", "RULE", "REORDER"))
+    p.add_argument("--launch", nargs=3, metavar=("NET", "RULE", "REORDER"))
     p.add_argument("--quick", action="store_true")
     args = p.parse_args(argv)
     if args.worker:
-        print(json.dumps(_worker(Path(args.worker[0]), args.worker[1])))
+        print(json.dumps(_worker(Path(args.worker[0]), args.worker[1], args.worker[2])))
         return 0
     if args.launch:
-        print(json.dumps(_launcher(Path(args.launch[0]), args.launch[1])))
+        print(json.dumps(_launcher(Path(args.launch[0]), args.launch[1], args.launch[2])))
         return 0
     text, _ = run(quick=args.quick)
     print(text)

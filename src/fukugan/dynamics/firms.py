@@ -91,6 +91,8 @@ __all__ = [
     "FirmShock",
     "FirmTrajectory",
     "SYNTHETIC_LABEL",
+    "REORDER_MIN_FIRMS",
+    "locality_order",
     "propagation_paths",
     "ration",
     "simulate_firms",
@@ -432,19 +434,18 @@ def _supplier_pass(
     slot_target,
     dS,
     dcap,
-    acc,
+    hot,
+    n_acc,
     dD,
     dP,
     rule,
-    cut,
 ):  # pragma: no cover
     """Per firm ``j`` (as a supplier): demand, production, inputs used and the rationing of its
-    output: ``cut[j]`` is the ratio (proportional; 1 = all demand met) or the water-filling
+    output: ``hot[j, 0]`` is the ratio (proportional; 1 = all demand met) or the water-filling
     level (small-first; inf = all demand met). Firm ``j`` touches only its own demand,
-    inventories and claims. ``acc`` holds the demand deviations summed by the customer pass
-    (one row per customer chunk); it is reset here."""
+    inventories and claims. ``hot[j, 1:1 + n_acc]`` hold the demand deviations summed by the
+    customer pass (one column per customer chunk); they are reset here."""
     n_chunks = len(chunk_bounds) - 1
-    n_acc = acc.shape[0]
     for c in numba.prange(n_chunks):
         lo, hi = chunk_bounds[c], chunk_bounds[c + 1]
         dmax = 0
@@ -457,11 +458,11 @@ def _supplier_pass(
         for j in range(lo, hi):
             # demand: D_j = Σ_k O_jk + C_j  (as a deviation from P_ini)
             dd = 0.0
-            for t in range(n_acc):
-                dd += acc[t, j]
-                acc[t, j] = 0.0
+            for t in range(1, n_acc + 1):
+                dd += hot[j, t]
+                hot[j, t] = 0.0
             dD[j] = dd
-            cut[j] = 1.0 if rule == 0 else np.inf
+            hot[j, 0] = 1.0 if rule == 0 else np.inf
             if pini[j] <= 0.0:
                 dP[j] = 0.0
                 continue
@@ -489,7 +490,7 @@ def _supplier_pass(
             out = pini[j] + p
             if rule == 0:
                 dem = pini[j] + dd
-                cut[j] = out / dem if dem > 0.0 else 0.0
+                hot[j, 0] = out / dem if dem > 0.0 else 0.0
                 continue
             m = 0
             for k in range(sup_indptr[j], sup_indptr[j + 1]):
@@ -497,7 +498,7 @@ def _supplier_pass(
                 buf[m] = values[e] + d_orders[e]
                 m += 1
             buf[m] = final[j]
-            cut[j] = _water_level(buf, m + 1, out)
+            hot[j, 0] = _water_level(buf, m + 1, out)
 
 
 @numba.njit(parallel=True, **_NB)
@@ -514,23 +515,24 @@ def _customer_pass(
     dS,
     d_orders,
     rule,
-    cut,
+    hot,
     dD,
     pini,
     tau,
     next_orders,
-    acc,
 ):  # pragma: no cover
     """Per firm ``i`` (as a customer): deliveries into its sector inventories, then its orders
     for the next day (expected demand ``D*_i`` = today's demand), summed per supplier into
-    ``acc[chunk]`` (one row per chunk of customers: no two threads write the same row)."""
+    ``hot[supplier, 1 + chunk]`` (one column per chunk of customers: no two threads write the
+    same word). The supplier's rationing level ``hot[supplier, 0]`` sits in the same cache line
+    as its demand sums, so a link costs one random memory access, not two."""
     for c in numba.prange(len(chunk_bounds) - 1):
         for i in range(chunk_bounds[c], chunk_bounds[c + 1]):
             a, b = indptr[i], indptr[i + 1]
             if a == b:
                 continue
             for m in range(a, b):
-                q = cut[suppliers[m]]
+                q = hot[suppliers[m], 0]
                 if rule == 0:
                     if q == 1.0:
                         dx = d_orders[m]
@@ -554,7 +556,7 @@ def _customer_pass(
                 if d < -values[m]:
                     d = -values[m]
                 d_orders[m] = d
-                acc[c, suppliers[m]] += d
+                hot[suppliers[m], 1 + c] += d
 
 
 # -- simulation -------------------------------------------------------------------------------
@@ -602,7 +604,13 @@ def _inventory_days(
 
 @dataclass
 class _Prepared:
+    """The kernels' arrays, in the simulation's firm numbering (see :func:`_relabel`)."""
+
     pini: np.ndarray
+    final: np.ndarray
+    indptr: np.ndarray
+    suppliers: np.ndarray
+    values: np.ndarray
     slot_c: np.ndarray
     share_c: np.ndarray
     slot_indptr: np.ndarray
@@ -610,14 +618,22 @@ class _Prepared:
     slot_target: np.ndarray
     slot_sector: np.ndarray
     slot_firm: np.ndarray
-    sup_indptr: np.ndarray
-    perm_s: np.ndarray
-    chunks: np.ndarray
-    cust_chunks: np.ndarray
+    sup_indptr: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    perm_s: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    chunks: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    cust_chunks: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: firm ``k`` of the simulation is the user's firm ``order[k]`` (``None``: same numbering)
+    order: np.ndarray | None = None
+    #: inverse of ``order``: the simulation index of the user's firm ``i``
+    new_of_old: np.ndarray | None = None
+    #: link / slot ``k`` of the simulation is the user's link / slot ``link_map[k]``
+    link_map: np.ndarray | None = None
+    slot_map: np.ndarray | None = None
 
 
 def _prepare(network: FirmNetwork, params: FirmParams) -> _Prepared:
-    n, e = network.n_firms, network.n_links
+    """Per-(customer, input sector) inventory slots and per-link shares, in the user's order."""
+    n = network.n_firms
     pini = network.baseline_production()
     cust = network.customer_of_link()
     sec = network.sectors[network.suppliers]
@@ -633,24 +649,12 @@ def _prepare(network: FirmNetwork, params: FirmParams) -> _Prepared:
     np.cumsum(np.bincount(slot_firm, minlength=n), out=slot_indptr[1:])
     days = _inventory_days(network, params.n, slot_sector, slot_firm)
     share_c = network.values / slot_use[slot_c]
-    perm_s = np.argsort(network.suppliers, kind="stable").astype(
-        np.int64 if e >= 2**31 else np.int32
-    )
-    sup_indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(network.suppliers, minlength=n), out=sup_indptr[1:])
-    # balanced chunks of suppliers by link count (parallel rationing with one buffer per chunk)
-    n_chunks = max(1, min(n, 4 * numba.get_num_threads() * 8))
-    targets = np.linspace(0, e + n, n_chunks + 1)
-    work = sup_indptr + np.arange(n + 1)
-    bounds = np.unique(np.concatenate([[0], np.searchsorted(work, targets[1:-1]), [n]]))
-    # one chunk of customers per thread (balanced by links): each sums its orders per supplier
-    # into its own row of an (n_threads × n_firms) accumulator, so no write is shared
-    nt = max(1, numba.get_num_threads())
-    cwork = network.indptr + np.arange(n + 1)
-    ctargets = np.linspace(0, e + n, nt + 1)
-    cust_bounds = np.unique(np.concatenate([[0], np.searchsorted(cwork, ctargets[1:-1]), [n]]))
     return _Prepared(
         pini=pini,
+        final=network.final_demand,
+        indptr=network.indptr,
+        suppliers=network.suppliers,
+        values=network.values,
         slot_c=slot_c,
         share_c=share_c,
         slot_indptr=slot_indptr,
@@ -658,11 +662,92 @@ def _prepare(network: FirmNetwork, params: FirmParams) -> _Prepared:
         slot_target=days * slot_use,
         slot_sector=slot_sector,
         slot_firm=slot_firm,
-        sup_indptr=sup_indptr,
-        perm_s=perm_s,
-        chunks=bounds.astype(np.int64),
-        cust_chunks=cust_bounds.astype(np.int64),
     )
+
+
+def _block_map(indptr: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of a CSR layout taken in ``order``: ``(new indptr, old position of each entry)``."""
+    deg = np.diff(indptr)[order]
+    new_indptr = np.zeros(len(order) + 1, dtype=np.int64)
+    np.cumsum(deg, out=new_indptr[1:])
+    m = int(new_indptr[-1])
+    shift = np.repeat(indptr[:-1][order] - new_indptr[:-1], deg)
+    shift += np.arange(m, dtype=np.int64)
+    return new_indptr, shift
+
+
+def locality_order(network: FirmNetwork) -> np.ndarray:
+    """The firm order :func:`simulate_firms` simulates in: by number of customers, largest first
+    (ties in the user's order). Every link reads and writes its *supplier's* per-firm state at
+    random, as often as the supplier has customers; putting the big suppliers together keeps
+    that hot state in the CPU caches. (Measured on the 1 M-firm synthetic network, reverse
+    Cuthill–McKee on the symmetrised graph is no better and costs 30× more.)"""
+    return np.argsort(-network.out_degree(), kind="stable")
+
+
+def _relabel(prep: _Prepared, order: np.ndarray) -> _Prepared:
+    """The same arrays with firm ``k`` = the user's firm ``order[k]``: O(E) gathers.
+
+    Each firm keeps its links and inventory slots in the user's order (rows are moved as
+    blocks), so every per-firm and per-link constant (``P_ini``, inventory use and targets,
+    supplier shares) is bit-identical to the unpermuted run; only sums over a supplier's
+    customers (its demand, its rationing level) add the same terms in another order.
+    """
+    n = len(order)
+    new_of_old = np.empty(n, dtype=np.int64)
+    new_of_old[order] = np.arange(n, dtype=np.int64)
+    indptr, link_map = _block_map(prep.indptr, order)
+    slot_indptr, slot_map = _block_map(prep.slot_indptr, order)
+    slot_new = np.empty(len(slot_map), dtype=np.int32)
+    slot_new[slot_map] = np.arange(len(slot_map), dtype=np.int32)
+    sup = prep.suppliers[link_map]
+    return _Prepared(
+        pini=prep.pini[order],
+        final=prep.final[order],
+        indptr=indptr,
+        suppliers=new_of_old.astype(np.int32)[sup],
+        values=prep.values[link_map],
+        slot_c=slot_new[prep.slot_c[link_map]],
+        share_c=prep.share_c[link_map],
+        slot_indptr=slot_indptr,
+        slot_use=prep.slot_use[slot_map],
+        slot_target=prep.slot_target[slot_map],
+        slot_sector=prep.slot_sector[slot_map],
+        slot_firm=np.repeat(np.arange(n, dtype=np.int64), np.diff(slot_indptr)),
+        order=order,
+        new_of_old=new_of_old,
+        link_map=link_map,
+        slot_map=slot_map,
+    )
+
+
+def _layout(prep: _Prepared) -> None:
+    """Supplier-major view (a permutation of the links) and the parallel chunks."""
+    n, e = len(prep.pini), len(prep.suppliers)
+    prep.perm_s = np.argsort(prep.suppliers, kind="stable").astype(
+        np.int64 if e >= 2**31 else np.int32
+    )
+    sup_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(prep.suppliers, minlength=n), out=sup_indptr[1:])
+    prep.sup_indptr = sup_indptr
+    # balanced chunks of suppliers by link count (parallel rationing with one buffer per chunk)
+    n_chunks = max(1, min(n, 4 * numba.get_num_threads() * 8))
+    targets = np.linspace(0, e + n, n_chunks + 1)
+    work = sup_indptr + np.arange(n + 1)
+    bounds = np.unique(np.concatenate([[0], np.searchsorted(work, targets[1:-1]), [n]]))
+    # one chunk of customers per thread (balanced by links): each sums its orders per supplier
+    # into its own column of the per-firm ``hot`` array, so no write is shared
+    nt = max(1, numba.get_num_threads())
+    cwork = prep.indptr + np.arange(n + 1)
+    ctargets = np.linspace(0, e + n, nt + 1)
+    cust_bounds = np.unique(np.concatenate([[0], np.searchsorted(cwork, ctargets[1:-1]), [n]]))
+    prep.chunks = bounds.astype(np.int64)
+    prep.cust_chunks = cust_bounds.astype(np.int64)
+
+
+#: networks with at least this many firms are renumbered by :func:`locality_order` (below, the
+#: per-firm state fits in the caches anyway and renumbering is pure overhead)
+REORDER_MIN_FIRMS = 50_000
 
 
 def _as_shocks(shock: FirmShock | Sequence[FirmShock] | None, n_firms: int) -> list[FirmShock]:
@@ -687,6 +772,8 @@ def simulate_firms(
     params: FirmParams | None = None,
     n_days: int = 100,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    reorder: bool | None = None,
 ) -> FirmTrajectory:
     """Run the Inoue & Todo model for ``n_days`` days (equations in the module doc).
 
@@ -696,6 +783,11 @@ def simulate_firms(
         params: model parameters (defaults n = 15, τ = 6, proportional rationing).
         n_days: number of days to simulate.
         progress: called as ``progress(day, n_days)`` after each day.
+        reorder: simulate in a cache-friendly firm numbering (:func:`locality_order`); every
+            output is mapped back to the network's own order. ``None`` (default): only for
+            networks of at least :data:`REORDER_MIN_FIRMS` firms. The result is the same up to
+            float rounding (sums over a supplier's customers add in another order; relative
+            differences ~1e-15 per day).
 
     Raises:
         InputError: bad parameters, missing inventories, unknown firms in a shock.
@@ -714,15 +806,20 @@ def simulate_firms(
         raise InputError(f"n_days must be a non-negative integer, got {n_days!r}", field="n_days")
     n_days = int(n_days)
     shocks = _as_shocks(shock, network.n_firms)
-    prep = _prepare(network, params)
+    user = _prepare(network, params)
+    if reorder is None:
+        reorder = network.n_firms >= REORDER_MIN_FIRMS
+    prep = _relabel(user, locality_order(network)) if reorder else user
+    _layout(prep)
     n = network.n_firms
-    pini = prep.pini
-    final = network.final_demand
+    pini = user.pini  # the user's order; prep.pini is the simulation's
+    new_of_old = prep.new_of_old
 
     hit = np.zeros(n, dtype=bool)
     for s in shocks:
         hit[s.index[s.delta > 0]] = True
     hit_idx = np.flatnonzero(hit)
+    hit_sim = hit_idx if new_of_old is None else new_of_old[hit_idx]
 
     ns = len(network.sector_names)
     sec_key = network.sectors.astype(np.int64) * 2 + hit
@@ -743,47 +840,49 @@ def simulate_firms(
 
     dS = np.zeros(len(prep.slot_use))
     floor = -prep.slot_target
-    d_orders = np.zeros(network.n_links)
+    d_orders = np.zeros(len(prep.values))
     dD = np.zeros(n)
     dP = np.zeros(n)
     dcap = np.zeros(n)
-    cut = np.empty(n)
-    acc = np.zeros((len(prep.cust_chunks) - 1, n))
+    # per firm, in one cache line: its rationing level, then its demand summed by each chunk
+    # of customers (the two things every link reads / writes at its supplier)
+    n_acc = len(prep.cust_chunks) - 1
+    hot = np.zeros((n, 1 + n_acc + (-(1 + n_acc)) % 4))
     firm_loss = np.zeros(n)
+    dP_user = dP if new_of_old is None else np.empty(n)
     rule = _RATIONING[params.rationing]
     tau = float(params.tau)
-    values = network.values
 
     for t in range(1, n_days + 1):
         if hit_idx.size:
             keep = np.ones(n)
             for s in shocks:
                 keep[s.index] *= 1.0 - s.delta_at(t)
-            dcap[hit_idx] = (keep[hit_idx] - 1.0) * pini[hit_idx]
+            dcap[hit_sim] = (keep[hit_idx] - 1.0) * pini[hit_idx]
         _supplier_pass(
             prep.chunks,
             prep.sup_indptr,
             prep.perm_s,
-            values,
+            prep.values,
             d_orders,
-            final,
-            pini,
+            prep.final,
+            prep.pini,
             prep.slot_indptr,
             prep.slot_use,
             prep.slot_target,
             dS,
             dcap,
-            acc,
+            hot,
+            n_acc,
             dD,
             dP,
             rule,
-            cut,
         )
         _customer_pass(
             prep.cust_chunks,
-            network.indptr,
-            network.suppliers,
-            values,
+            prep.indptr,
+            prep.suppliers,
+            prep.values,
             prep.slot_c,
             prep.share_c,
             prep.slot_indptr,
@@ -792,26 +891,34 @@ def simulate_firms(
             dS,
             d_orders,
             rule,
-            cut,
+            hot,
             dD,
-            pini,
+            prep.pini,
             tau,
             t < n_days,
-            acc,
         )
-        firm_loss -= dP
+        if new_of_old is not None:
+            np.take(dP, new_of_old, out=dP_user)
+        firm_loss -= dP_user
         sector_output[t] = sector_baseline + np.bincount(
-            sec_key, weights=dP, minlength=2 * ns
+            sec_key, weights=dP_user, minlength=2 * ns
         ).reshape(ns, 2)
         if region_output is not None:
             region_output[t] = region_baseline + np.bincount(
-                reg_key, weights=dP, minlength=region_baseline.size
+                reg_key, weights=dP_user, minlength=region_baseline.size
             ).reshape(-1, 2)
         if production is not None:
-            production[t] = pini + dP
+            production[t] = pini + dP_user
         if progress is not None:
             progress(t, n_days)
 
+    inventory = prep.slot_target + dS
+    orders = prep.values + d_orders
+    per_firm = {"demand": dD, "production": dP, "capacity": dcap}
+    if new_of_old is not None:
+        inventory[prep.slot_map] = inventory.copy()
+        orders[prep.link_map] = orders.copy()
+        per_firm = {k: v[new_of_old] for k, v in per_firm.items()}
     notes = []
     if network.label == SYNTHETIC_LABEL:
         notes.append("network: " + SYNTHETIC_LABEL)
@@ -830,13 +937,13 @@ def simulate_firms(
         region_baseline=region_baseline,
         notes=notes,
         state={
-            "inventory": prep.slot_target + dS,
-            "slot_firm": prep.slot_firm,
-            "slot_sector": prep.slot_sector,
-            "orders": values + d_orders,
-            "demand": pini + dD,
-            "production": pini + dP,
-            "capacity": pini + dcap,
+            "inventory": inventory,
+            "slot_firm": user.slot_firm,
+            "slot_sector": user.slot_sector,
+            "orders": orders,
+            "demand": pini + per_firm["demand"],
+            "production": pini + per_firm["production"],
+            "capacity": pini + per_firm["capacity"],
         },
     )
 
