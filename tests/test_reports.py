@@ -191,3 +191,23 @@ def test_cli_report_commands(home, tmp_path, monkeypatch):
     assert "Scenario briefing" in out2.read_text(encoding="utf-8")
     res = runner.invoke(app, ["report", "run", str(tmp_path / "nope"), "--pdf", str(out)])
     assert res.exit_code == 2 and "summary.json not found" in res.output
+
+
+def test_run_page_links_the_briefing_of_a_run_made_as_a_job(client):
+    import time
+
+    res = client.post("/api/v1/runs", json={"scenario": "gallium-germanium-licensing"})
+    assert res.status_code == 202, res.text
+    run_id = res.json()["id"]
+    for _ in range(300):
+        doc = client.get(f"/api/v1/runs/{run_id}").json()
+        if doc["status"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert doc["status"] == "done", doc
+    page = client.get(f"/runs/{run_id}").text
+    assert f"/reports/run/{run_id}.pdf?lang=en" in page
+    res = client.get(f"/reports/run/{run_id}.pdf")
+    assert res.status_code == 200 and res.content.startswith(b"%PDF-")
+    html = client.get(f"/reports/run/{run_id}.html", params={"lang": "ja"}).text
+    assert "シナリオ・ブリーフィング" in html and f'href="/runs/{run_id}"' in html
