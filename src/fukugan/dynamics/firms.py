@@ -665,15 +665,65 @@ def _prepare(network: FirmNetwork, params: FirmParams) -> _Prepared:
     )
 
 
-def _block_map(indptr: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of a CSR layout taken in ``order``: ``(new indptr, old position of each entry)``."""
-    deg = np.diff(indptr)[order]
-    new_indptr = np.zeros(len(order) + 1, dtype=np.int64)
-    np.cumsum(deg, out=new_indptr[1:])
-    m = int(new_indptr[-1])
-    shift = np.repeat(indptr[:-1][order] - new_indptr[:-1], deg)
-    shift += np.arange(m, dtype=np.int64)
-    return new_indptr, shift
+@numba.njit(**_NB)
+def _counting_order(keys, n, perm):  # pragma: no cover
+    """``perm`` = the stable argsort of ``keys`` (values ``0..n-1``): a counting sort, O(E)."""
+    start = np.zeros(n + 1, dtype=np.int64)
+    for k in range(len(keys)):
+        start[keys[k] + 1] += 1
+    for j in range(n):
+        start[j + 1] += start[j]
+    for k in range(len(keys)):
+        j = keys[k]
+        perm[start[j]] = k
+        start[j] += 1
+
+
+@numba.njit(parallel=True, **_NB)
+def _relabel_rows(
+    order,
+    new_of_old,
+    indptr,
+    suppliers,
+    values,
+    slot_c,
+    share_c,
+    slot_indptr,
+    slot_use,
+    slot_target,
+    slot_sector,
+    new_indptr,
+    new_slot_indptr,
+    o_sup,
+    o_val,
+    o_slot_c,
+    o_share,
+    o_use,
+    o_target,
+    o_sector,
+    o_slot_firm,
+    link_map,
+    slot_map,
+):  # pragma: no cover
+    """Copy each firm's links and slots as a block into its new position (see :func:`_relabel`)."""
+    for k in numba.prange(len(order)):
+        i = order[k]
+        a, b, na = indptr[i], indptr[i + 1], new_indptr[k]
+        sa, sb, nsa = slot_indptr[i], slot_indptr[i + 1], new_slot_indptr[k]
+        for m in range(a, b):
+            q = na + m - a
+            link_map[q] = m
+            o_sup[q] = new_of_old[suppliers[m]]
+            o_val[q] = values[m]
+            o_share[q] = share_c[m]
+            o_slot_c[q] = slot_c[m] - sa + nsa
+        for r in range(sa, sb):
+            q = nsa + r - sa
+            slot_map[q] = r
+            o_use[q] = slot_use[r]
+            o_target[q] = slot_target[r]
+            o_sector[q] = slot_sector[r]
+            o_slot_firm[q] = k
 
 
 def locality_order(network: FirmNetwork) -> np.ndarray:
@@ -693,40 +743,64 @@ def _relabel(prep: _Prepared, order: np.ndarray) -> _Prepared:
     supplier shares) is bit-identical to the unpermuted run; only sums over a supplier's
     customers (its demand, its rationing level) add the same terms in another order.
     """
-    n = len(order)
-    new_of_old = np.empty(n, dtype=np.int64)
-    new_of_old[order] = np.arange(n, dtype=np.int64)
-    indptr, link_map = _block_map(prep.indptr, order)
-    slot_indptr, slot_map = _block_map(prep.slot_indptr, order)
-    slot_new = np.empty(len(slot_map), dtype=np.int32)
-    slot_new[slot_map] = np.arange(len(slot_map), dtype=np.int32)
-    sup = prep.suppliers[link_map]
-    return _Prepared(
+    n, e, n_slots = len(order), len(prep.values), len(prep.slot_use)
+    new_of_old = np.empty(n, dtype=np.int32 if n < 2**31 else np.int64)
+    new_of_old[order] = np.arange(n, dtype=new_of_old.dtype)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.diff(prep.indptr)[order], out=indptr[1:])
+    slot_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.diff(prep.slot_indptr)[order], out=slot_indptr[1:])
+    out = _Prepared(
         pini=prep.pini[order],
         final=prep.final[order],
         indptr=indptr,
-        suppliers=new_of_old.astype(np.int32)[sup],
-        values=prep.values[link_map],
-        slot_c=slot_new[prep.slot_c[link_map]],
-        share_c=prep.share_c[link_map],
+        suppliers=np.empty(e, dtype=np.int32),
+        values=np.empty(e),
+        slot_c=np.empty(e, dtype=prep.slot_c.dtype),
+        share_c=np.empty(e),
         slot_indptr=slot_indptr,
-        slot_use=prep.slot_use[slot_map],
-        slot_target=prep.slot_target[slot_map],
-        slot_sector=prep.slot_sector[slot_map],
-        slot_firm=np.repeat(np.arange(n, dtype=np.int64), np.diff(slot_indptr)),
+        slot_use=np.empty(n_slots),
+        slot_target=np.empty(n_slots),
+        slot_sector=np.empty(n_slots, dtype=prep.slot_sector.dtype),
+        slot_firm=np.empty(n_slots, dtype=np.int64),
         order=order,
         new_of_old=new_of_old,
-        link_map=link_map,
-        slot_map=slot_map,
+        link_map=np.empty(e, dtype=np.int64),
+        slot_map=np.empty(n_slots, dtype=np.int64),
     )
+    _relabel_rows(
+        order,
+        new_of_old,
+        prep.indptr,
+        prep.suppliers,
+        prep.values,
+        prep.slot_c,
+        prep.share_c,
+        prep.slot_indptr,
+        prep.slot_use,
+        prep.slot_target,
+        prep.slot_sector,
+        indptr,
+        slot_indptr,
+        out.suppliers,
+        out.values,
+        out.slot_c,
+        out.share_c,
+        out.slot_use,
+        out.slot_target,
+        out.slot_sector,
+        out.slot_firm,
+        out.link_map,
+        out.slot_map,
+    )
+    return out
 
 
 def _layout(prep: _Prepared) -> None:
     """Supplier-major view (a permutation of the links) and the parallel chunks."""
     n, e = len(prep.pini), len(prep.suppliers)
-    prep.perm_s = np.argsort(prep.suppliers, kind="stable").astype(
-        np.int64 if e >= 2**31 else np.int32
-    )
+    prep.perm_s = np.empty(e, dtype=np.int64 if e >= 2**31 else np.int32)
+    _counting_order(prep.suppliers, n, prep.perm_s)  # = stable argsort of the suppliers
     sup_indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(prep.suppliers, minlength=n), out=sup_indptr[1:])
     prep.sup_indptr = sup_indptr
