@@ -211,3 +211,15 @@ def test_run_page_links_the_briefing_of_a_run_made_as_a_job(client):
     assert res.status_code == 200 and res.content.startswith(b"%PDF-")
     html = client.get(f"/reports/run/{run_id}.html", params={"lang": "ja"}).text
     assert "シナリオ・ブリーフィング" in html and f'href="/runs/{run_id}"' in html
+
+
+def test_briefings_as_json(client):
+    res = client.get("/api/v1/reports/commodity/gallium", params={"lang": "ja"})
+    assert res.status_code == 200
+    doc = res.json()
+    assert doc["kind"] == "commodity" and doc["findings"][0].startswith("2024年の世界のガリウム")
+    assert doc["chart_svg"].startswith("<svg") and doc["sources"]
+    run = client.get("/api/v1/reports/run/gallium-test").json()
+    assert run["kind"] == "run" and run["repro"]["seed"] == 2023
+    res = client.get("/api/v1/reports/run/nope")
+    assert res.status_code == 404 and res.headers["content-type"].startswith("application/problem")

@@ -15,6 +15,7 @@ from fukugan.api import problems
 from fukugan.api.platform import Platform
 from fukugan.api.routers import commodities, indicators, industries, overview, sources, trade
 from fukugan.api.routers import datasets as datasets_router
+from fukugan.api.routers import reports as reports_router
 from fukugan.api.routers import scenarios as scenario_runs
 
 API = "/api/v1"
@@ -45,6 +46,7 @@ def create_app(home: str | Path | None = None, *, warm: bool = False, web: bool 
     for r in (overview, commodities, indicators, industries, trade, sources):
         app.include_router(r.router, prefix=API)
     app.include_router(datasets_router.router, prefix=API)
+    app.include_router(reports_router.router, prefix=API)
 
     html_error = None
     if web:

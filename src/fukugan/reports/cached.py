@@ -1,0 +1,61 @@
+"""Briefings for the web app and the API: built once per store state and cached.
+
+The commodity briefing reuses the platform's cached commodity profile; a run's briefing is
+keyed by its ``summary.json`` modification time. PDFs are cached as bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from fukugan.api.platform import Platform, check_home
+from fukugan.errors import UnknownItemError
+
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+
+
+def commodity_report(
+    platform: Platform, commodity: str, *, year: int, home: str, lang: str, fmt: str
+) -> tuple[Any, str]:
+    """The commodity briefing as HTML text or PDF bytes (cached) and its download name."""
+    from fukugan.reports.commodity import commodity_briefing
+    from fukugan.reports.render import render_pdf
+
+    home = check_home(home)
+    doc = platform.commodity(commodity, year, home, lang)
+    cid = doc["commodity_id"]
+    key = ("report-commodity", cid, year, home, lang, fmt)
+
+    def compute() -> Any:
+        briefing = commodity_briefing(platform.store, cid, year=year, home=home, lang=lang, doc=doc)
+        return render_pdf(briefing) if fmt == "pdf" else briefing
+
+    out = platform.cache.get(key, compute)
+    return out, f"fukugan-{cid}-{home}-{year}-{lang}"
+
+
+def run_dir_of(platform: Platform, run_id: str) -> Path:
+    """``$FUKUGAN_HOME/runs/<run_id>``; 404 unless it is a finished run."""
+    if not RUN_ID.match(run_id) or run_id.endswith(".tmp"):
+        raise UnknownItemError(f"no run {run_id!r}")
+    d = platform.store.home / "runs" / run_id
+    if not (d / "summary.json").is_file():
+        raise UnknownItemError(f"no run {run_id!r}")
+    return d
+
+
+def run_report(platform: Platform, run_id: str, *, lang: str, fmt: str) -> tuple[Any, str]:
+    from fukugan.reports.render import render_pdf
+    from fukugan.reports.run import run_briefing
+
+    d = run_dir_of(platform, run_id)
+    stamp = (d / "summary.json").stat().st_mtime_ns
+    key = ("report-run", run_id, stamp, lang, fmt)
+
+    def compute() -> Any:
+        briefing = run_briefing(d, lang=lang)
+        return render_pdf(briefing) if fmt == "pdf" else briefing
+
+    return platform.cache.get(key, compute), f"fukugan-run-{run_id}-{lang}"
