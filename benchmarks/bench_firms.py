@@ -37,6 +37,8 @@ TITLE = "Firm-level propagation (Inoue & Todo), 100 days"
 N_DAYS = 100
 TARGET_SECONDS = 60.0
 TARGET_GIB = 6.0
+#: time per link-day at 1 M at most this many times that at 10 k counts as near-linear
+NEAR_LINEAR = 1.5
 SIZES_FULL = [(10_000, 50_000), (100_000, 500_000), (1_000_000, 5_000_000)]
 SIZES_QUICK = [(10_000, 50_000)]
 RULES = ("proportional", "small_first")
@@ -116,6 +118,7 @@ def _worker(net_path: Path, rule: str, reorder: str = "auto") -> dict:
         net, _shock_regions(len(net.region_names)), 0.5, recovery="linear", recovery_days=30
     )
     rss_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     tr = simulate_firms(net, shock, FirmParams(rationing=rule), N_DAYS, reorder=_flag(reorder))
     elapsed = time.perf_counter() - t0
@@ -131,6 +134,7 @@ def _worker(net_path: Path, rule: str, reorder: str = "auto") -> dict:
     total = tr.total_loss
     return {
         "seconds": elapsed,
+        "load_1min": [load_before, os.getloadavg()[0]],
         "renumbered": bool(renumbered),
         "reorder_s": reorder_s,
         "warmup_s": warm,
@@ -298,17 +302,55 @@ def run(quick: bool = False) -> tuple[str, dict]:
             )
     lines += verdicts
     if not quick:
+        growth = {}
+        for rule in RULES:
+            for renum in (False, True):
+                rs = sorted(
+                    (r for r in results if r["rule"] == rule and r["renumbered"] == renum),
+                    key=lambda r: r["links"],
+                )
+                if len(rs) >= 2:
+                    growth[rule, renum] = rs[-1]["ns_per_link_day"] / rs[0]["ns_per_link_day"]
+        near = [g <= NEAR_LINEAR for (_, renum), g in growth.items() if renum]
         lines += [
             "",
-            "Time per link-day is not constant: it grows from 10 k to 1 M firms because the "
-            "per-firm arrays read at random through the links (orders of a rationed supplier's "
-            "customers, the supplier's rationing level, the per-supplier demand sums) outgrow "
-            "the CPU caches; the work per link-day is the same at every size (two passes over "
-            "the links). Renumbering firms for locality (hubs together, or by community) is the "
-            "known remedy and is not done here; a real network's regional / sectoral modules "
-            "give more locality than this random synthetic graph.",
+            "Memory layout: every link reads its supplier's rationing level and adds its order "
+            "to the supplier's demand sum, so those per-firm values live in one 32-byte record "
+            "per firm (level + one demand sum per customer chunk): one random cache line per "
+            "link instead of two. Renumbering: firms are simulated in order of their number of "
+            "customers, largest first (`locality_order`; the renumbering is an O(E) block copy "
+            "inside the timed call, every output is mapped back to the network's order and "
+            "equals the unrenumbered run to float rounding). On the 1 M network (single thread, "
+            "before the records were fused) out-degree order and reverse Cuthill–McKee gained "
+            "the same ~13 %, but RCM costs ~1.5 s; a random shuffle lost ~18 %.",
+            "",
+            "Growth of the time per link-day from 10 k to 1 M firms (renumbered): "
+            + ", ".join(f"{rule} {g:.1f}×" for (rule, renum), g in growth.items() if renum)
+            + "; in the network's own order: "
+            + ", ".join(f"{rule} {g:.1f}×" for (rule, renum), g in growth.items() if not renum)
+            + (
+                f". Near-linear (≤ {NEAR_LINEAR}× per link-day): "
+                + ("**yes**." if near and all(near) else "**no**.")
+            ),
+            "",
+            "What remains is the random access itself, not the work (two passes over the links "
+            "at every size): this synthetic network is a Chung–Lu graph with no communities and "
+            "supplier popularity Pareto-distributed with μ ≈ 1.3, so the largest 10 % of "
+            "suppliers carry only ~58 % of the links; the rest point at suppliers spread over "
+            "32 MB of records at 1 M firms (L2 1 MiB per core, L3 32 MiB shared with whatever "
+            "else runs), and a small-first rationed hub gathers its customers' orders from "
+            "anywhere in the link arrays. No numbering can make those local on a graph without "
+            "structure; a real network's regional and sectoral modules give more locality.",
         ]
     threads = results[0]["threads"] if results else 0
+    loads = [x for r in results for x in r.get("load_1min", [])]
+    if loads:
+        lines += [
+            "",
+            f"1-minute load average during the timed runs: {min(loads):.1f} – {max(loads):.1f} "
+            f"on {os.cpu_count()} cpus (above ~1 the runs shared the cores with other work and "
+            "single times are noisy).",
+        ]
     lines += [
         "",
         f"Kernels: numba, parallel over firms on {threads} threads; other work on the same "

@@ -62,7 +62,10 @@ cycles (tests: ``test_cycle_order_windup_and_small_first_lock_in``); on acyclic 
 
 Implementation: numba kernels over CSR arrays (rows = customers; a permutation gives the
 supplier-major view), parallel over firms (``prange``), no Python loop per firm. Per-link state is
-one float64 (the orders); per-(customer, input-sector) state is the inventory.
+one float64 (the orders); per-(customer, input-sector) state is the inventory. What every link
+touches at its supplier (the rationing level and the demand sums) is one 32-byte record per firm,
+and large networks are simulated in :func:`locality_order` (biggest suppliers first, so their
+records stay in the caches); outputs are mapped back to the network's order (``reorder=``).
 """
 
 from __future__ import annotations
@@ -884,9 +887,11 @@ def simulate_firms(
     if reorder is None:
         reorder = network.n_firms >= REORDER_MIN_FIRMS
     prep = _relabel(user, locality_order(network)) if reorder else user
+    # keep only what the outputs need of the user-ordered arrays (peak memory)
+    pini, slot_firm, slot_sector = user.pini, user.slot_firm, user.slot_sector
+    del user
     _layout(prep)
     n = network.n_firms
-    pini = user.pini  # the user's order; prep.pini is the simulation's
     new_of_old = prep.new_of_old
 
     hit = np.zeros(n, dtype=bool)
@@ -1012,8 +1017,8 @@ def simulate_firms(
         notes=notes,
         state={
             "inventory": inventory,
-            "slot_firm": user.slot_firm,
-            "slot_sector": user.slot_sector,
+            "slot_firm": slot_firm,
+            "slot_sector": slot_sector,
             "orders": orders,
             "demand": pini + per_firm["demand"],
             "production": pini + per_firm["production"],
