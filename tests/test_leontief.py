@@ -181,3 +181,82 @@ def test_import_content_bounds(data):
     assert (r.total >= -1e-12).all() and (r.total <= 1 + 1e-9).all()
     assert (r.total >= r.direct - 1e-12).all()
     np.testing.assert_allclose(r.by_origin.sum(axis=0), r.total, rtol=1e-9, atol=1e-12)
+
+
+# -- mixed precision (float32 LU + float64 iterative refinement) --------------------------------
+@st.composite
+def productive_systems(draw):
+    """A random productive A (nonnegative, column sums ≤ 0.99, random sparsity) and demands."""
+    n = draw(st.integers(1, 40))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    A = rng.lognormal(0.0, 2.0, (n, n)) * (rng.random((n, n)) < draw(st.floats(0.05, 1.0)))
+    colsum = A.sum(axis=0)
+    target = rng.uniform(0.0, draw(st.floats(0.1, 0.99)), n)
+    A *= np.divide(target, colsum, out=np.zeros(n), where=colsum > 0)[None, :]
+    Y = rng.lognormal(0.0, 2.0, (n, draw(st.integers(1, 5))))
+    return A, Y
+
+
+def _rel(a, b):
+    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-300))
+
+
+@settings(max_examples=60, deadline=None)
+@given(productive_systems())
+def test_mixed_precision_equals_double(system):
+    """Every solve from the float32 factors, refined in float64, equals the double LU's to
+    1e-10 relative (elementwise, floor 1e-13 of the largest entry), without falling back."""
+    A, Y = system
+    d = LeontiefModel(A)
+    m = LeontiefModel(A, precision="mixed")
+    pairs = [
+        (m.output(Y), d.output(Y)),
+        (m.output(Y[:, 0]), d.output(Y[:, 0])),
+        (m.solve_transposed(Y), d.solve_transposed(Y)),
+        (m.output_multipliers(), d.output_multipliers()),
+        (m.inverse(), d.inverse()),
+        (m.inverse_diagonal(block=7), d.inverse_diagonal()),
+    ]
+    for a, b in pairs:
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13 * np.abs(b).max())
+        assert _rel(a, b) < 1e-12
+    info = m.refinement
+    assert info["fallback"] is None and max(info["steps"]) <= 4, info
+    assert d.refinement is None and m.precision == "mixed"
+
+
+def test_mixed_precision_miller_blair():
+    m = LeontiefModel([[0.15, 0.25], [0.2, 0.05]], precision="mixed")
+    np.testing.assert_allclose(m.output(F), X, rtol=1e-14)
+    np.testing.assert_allclose(
+        m.inverse(),
+        [[1.254125412541254, 0.330033003300330], [0.264026402640264, 1.122112211221122]],
+        rtol=1e-14,
+    )
+
+
+def test_mixed_precision_falls_back_to_double_when_refinement_fails():
+    """Ill-conditioned (column sums 1 − 1e-9, κ ≈ 1e9 ≫ 1/ε₃₂): refinement cannot contract, so
+    the model factorises in double, records why, and answers like the double model."""
+    n = 6
+    rng = np.random.default_rng(3)
+    A = rng.random((n, n))
+    A *= (1 - 1e-9) / A.sum(axis=0)[None, :]
+    m = LeontiefModel(A, precision="mixed")
+    d = LeontiefModel(A)
+    y = np.arange(1.0, n + 1)
+    x = m.output(y)
+    assert m.refinement["fallback"] is not None
+    # both double solves, of I − A and of its transpose's factors: equal to κ · ε₆₄ ≈ 1e-7
+    np.testing.assert_allclose(x, d.output(y), rtol=1e-5)
+    np.testing.assert_allclose(x - A @ x, y, rtol=1e-6)
+
+
+def test_mixed_precision_rejects_unproductive_like_double():
+    with pytest.raises(NonProductiveError):
+        LeontiefModel([[0.0, 9.0], [9.0, 0.0]], precision="mixed")
+    with pytest.raises(NonProductiveError):
+        LeontiefModel([[0.5, 0.5], [0.5, 0.5]], precision="mixed")  # singular I − A
+    with pytest.raises(InputError, match="precision"):
+        LeontiefModel([[0.1]], precision="single")

@@ -54,10 +54,12 @@ def from_pymrio(io) -> tuple[dict, list]:
     return {"Z": Z.to_numpy(), "Y": Y.to_numpy(), "F": F, "F_Y": F_Y, **kwargs}, exts
 
 
-@pytest.fixture(scope="module")
-def both() -> tuple[MRIOAccounts, object]:
+@pytest.fixture(scope="module", params=["double", "mixed"])
+def both(request) -> tuple[MRIOAccounts, object]:
+    """Ours (LU of I − A in double, or in single with refinement: every quantity must equal
+    pymrio to 1e-8 either way) and pymrio's, on pymrio's test MRIO."""
     ref = pymrio.load_test()
-    ours = calc_all(**from_pymrio(ref)[0], keep_L=True)
+    ours = calc_all(**from_pymrio(ref)[0], keep_L=True, precision=request.param)
     ref.calc_all()
     return ours, ref
 
@@ -96,8 +98,26 @@ def test_equals_pymrio_calc_all(both):
         for name in ("D_cba_cap", "D_pba_cap", "D_imp_cap", "D_exp_cap"):
             theirs = getattr(ext, name)
             assert_equal_rel(name, cap[name][sl], theirs.loc[:, theirs.columns].to_numpy(), rep)
-    print("max relative difference vs pymrio:", {k: f"{v:.1e}" for k, v in rep.items()})
+    print(
+        f"max relative difference vs pymrio ({ours.model.precision}):",
+        {k: f"{v:.1e}" for k, v in rep.items()},
+    )
     assert max(rep.values()) < RTOL
+    if ours.model.precision == "mixed":
+        info = ours.model.refinement
+        assert info["fallback"] is None and 1 <= max(info["steps"]) <= 4, info
+
+
+def test_mixed_precision_equals_double_on_pymrio_test_mrio():
+    kw, _ = from_pymrio(pymrio.load_test())
+    d = calc_all(**kw, precision="double")
+    m = calc_all(**kw, precision="mixed")
+    for name in ("x", "A", "S", "M", "D_cba", "D_pba", "D_imp", "D_exp", "D_cba_reg", "D_imp_reg"):
+        a, b = getattr(m, name), getattr(d, name)
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14 * np.abs(b).max())
+    assert m.model.refinement["fallback"] is None
+    with pytest.raises(InputError, match="precision"):
+        calc_all(**kw, precision="half")
 
 
 def test_without_L_same_multipliers(both):

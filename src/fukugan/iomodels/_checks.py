@@ -105,3 +105,174 @@ def factorise_productive(
             f"the system is not productive (spectral radius of {what} >= 1): {why}", field=what
         )
     return lu
+
+
+# -- mixed precision: float32 LU + iterative refinement in float64 ------------------------------
+EPS64 = float(np.finfo(np.float64).eps)
+
+
+class RefinementFailed(ArithmeticError):
+    """Mixed-precision iterative refinement did not reach double accuracy (internal)."""
+
+
+def _productivity_error(
+    s: np.ndarray, A: np.ndarray, labels: Sequence[str] | None, what: str
+) -> NonProductiveError | None:
+    """The NonProductiveError for a solution s of (I − A) s = i with a negative entry, else None."""
+    n = s.size
+    if n and (not np.all(np.isfinite(s)) or s.min() < -1e-9 * max(1.0, np.abs(s).max())):
+        over = [name_of(j, labels) for j in np.flatnonzero(A.sum(axis=0) >= 1.0)]
+        if over:
+            why = (
+                f"coefficients of {', '.join(over)} sum to >= 1 (inputs worth at least the output)"
+            )
+        else:
+            bad = [name_of(int(j), labels) for j in np.flatnonzero(s < 0)[:5]]
+            why = f"no nonnegative output satisfies the balance of {', '.join(bad)}"
+        return NonProductiveError(
+            f"the system is not productive (spectral radius of {what} >= 1): {why}", field=what
+        )
+    return None
+
+
+class MixedPrecisionLU:
+    """Solves of (I − A) x = b and (I − A)′ z = b to double accuracy from a *single*-precision LU.
+
+    The mixed-precision iterative refinement of Moler (1967), "Iterative refinement in floating
+    point", *J. ACM* 14(2):316–321, as LAPACK's ``dsgesv`` implements it (Langou, Langou,
+    Luszczek, Kurzak, Buttari and Dongarra 2006, "Exploiting the performance of 32 bit floating
+    point arithmetic in obtaining 64 bit accuracy (revisiting iterative refinement for linear
+    systems)", Proc. ACM/IEEE SC06): factorise I − A once in float32 (``sgetrf``, about half the
+    time of ``dgetrf``, and n²·4 bytes), then for each right-hand side
+
+        x₀ = solve₃₂(b);  repeat: r = b − (I − A) x_k in float64 (a product with the float64 A),
+        stop when ‖r‖∞ ≤ √n · ε₆₄ · ‖I − A‖∞ · ‖x_k‖∞ (LAPACK's test: a normwise backward error
+        at double round-off level), else d = solve₃₂(r), x_{k+1} = x_k + d, and stop too when
+        the corrections contract, ρ = ‖d_{k+1}‖ / ‖d_k‖ ≤ 1/2 (d₀ = x₀), and the rest of their
+        geometric tail, ρ / (1 − ρ) · ‖d_{k+1}‖∞, is below ε₆₄ · ‖x_{k+1}‖∞ (the correction
+        test of Moler 1967 and of Demmel et al. 2006, "Error bounds from extra-precise
+        iterative refinement", ACM TOMS 32(2)); this saves the final residual product.
+
+    Each step gains about −log₁₀(κ · ε₃₂) digits; Leontief systems of productive economies are
+    well conditioned (κ₁(I − A) ≤ 2 / (1 − max column sum of A) for column sums < 1), so 2–3 steps
+    suffice. The forward error is then at most κ times the backward error, as for a double LU.
+    If a column has not converged after ``max_steps`` corrections (or its corrections stop
+    shrinking, ρ > 1/2), the float32 factors are dropped, I − A is factorised in float64 once
+    and that solve is redone in double; :attr:`fallback` records why.
+
+    The float32 factors are those of (I − A)′ (a C-ordered float32 copy of I − A, whose
+    transpose LAPACK factorises in place), so the only n × n arrays held are A (float64, not
+    copied) and the n × n float32 factors.
+    """
+
+    def __init__(
+        self,
+        A: np.ndarray,
+        labels: Sequence[str] | None = None,
+        *,
+        what: str = "A",
+        max_steps: int = 10,
+    ) -> None:
+        self.A = A
+        self.n = n = A.shape[0]
+        self.labels = labels
+        self.what = what
+        self.max_steps = max_steps
+        self.fallback: str | None = None
+        self.steps: list[int] = []  # corrections used by each solve (max over its columns)
+        self.lu64: tuple | None = None
+        rows = A.sum(axis=1) - np.diag(A) + np.abs(1.0 - np.diag(A))
+        cols = A.sum(axis=0) - np.diag(A) + np.abs(1.0 - np.diag(A))
+        # ‖I − A‖∞ for (I − A) x = b and ‖(I − A)′‖∞ = ‖I − A‖₁ for the transposed system
+        self._norm = (float(rows.max(initial=0.0)), float(cols.max(initial=0.0)))
+        check_nonnegative(A, what, labels)
+        M = np.negative(A, dtype=np.float32)
+        M.flat[:: n + 1] += np.float32(1.0)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            lu32 = lu_factor(M.T, check_finite=False, overwrite_a=True)  # (I − A)′ in float32
+        del M
+        diag = np.abs(np.diag(lu32[0]))
+        if n and (not np.all(np.isfinite(lu32[0])) or diag.min() <= 1e-5 * max(1.0, diag.max())):
+            self.lu32 = None
+            self._to_double("single-precision LU (nearly) singular")  # raises if I − A singular
+        else:
+            self.lu32 = lu32
+        s = self.solve(np.ones(n))  # Hawkins–Simon: productive iff (I − A) s = i has s ≥ 0
+        err = _productivity_error(s, A, labels, what)
+        if err is not None:
+            raise err
+
+    @property
+    def mixed(self) -> bool:
+        """True while solves use the float32 factors (no fallback to double happened)."""
+        return self.lu64 is None
+
+    def _to_double(self, why: str) -> None:
+        self.fallback = why
+        self.lu32 = None
+        self.lu64 = factorise_productive(self.A, self.labels, what=self.what, transposed=True)
+
+    def _solve32(self, R: np.ndarray, transposed: bool) -> np.ndarray:
+        """op(I − A)⁻¹ R with the float32 factors, each column scaled to ‖·‖∞ = 1 first (no
+        underflow of small residuals), returned in float64."""
+        scale = np.abs(R).max(axis=0)
+        scale[scale == 0] = 1.0
+        Rs = (R / scale).astype(np.float32)
+        # factors are of (I − A)′: trans=1 solves (I − A) x = r, trans=0 (I − A)′ z = r
+        X = lu_solve(
+            self.lu32, Rs, trans=0 if transposed else 1, check_finite=False, overwrite_b=True
+        )
+        return X.astype(np.float64) * scale
+
+    def solve(self, B: object, *, transposed: bool = False) -> np.ndarray:
+        """x with (I − A) x = B, or (I − A)′ x = B when ``transposed``; B is (n,) or (n, k)."""
+        B = np.asarray(B, dtype=np.float64)
+        if self.lu64 is not None:
+            return lu_solve(self.lu64, B, trans=0 if transposed else 1, check_finite=False)
+        vec = B.ndim == 1
+        B2 = B.reshape(self.n, -1)
+        try:
+            X = self._refine(B2, transposed)
+        except RefinementFailed as exc:
+            self._to_double(str(exc))
+            return self.solve(B, transposed=transposed)
+        return X.ravel() if vec else X
+
+    def _refine(self, B: np.ndarray, transposed: bool) -> np.ndarray:
+        """Refine column by column (vectorised over the columns still active) until each
+        converges by either test of the class docstring."""
+        n, k = B.shape
+        if n == 0 or k == 0:
+            return np.zeros((n, k))
+        op = self.A.T if transposed else self.A
+        tol = np.sqrt(n) * EPS64 * self._norm[int(transposed)]
+        X = self._solve32(B, transposed)
+        act = np.arange(k)  # columns not yet converged
+        last = np.abs(X).max(axis=0)  # ‖x₀‖ = ‖x₀ − 0‖: the "previous correction" of step 1
+        steps = 0
+        while act.size:
+            if steps >= self.max_steps:
+                raise RefinementFailed(f"refinement not converged after {steps} steps")
+            Xa = X[:, act]
+            R = op @ Xa  # r = b − (I − A) x = b − x + A x, in float64
+            R += B[:, act]
+            R -= Xa
+            xn = np.abs(Xa).max(axis=0)
+            done = np.abs(R).max(axis=0) <= tol * xn  # backward error at double round-off
+            keep = ~done
+            act, R, xn, last = act[keep], R[:, keep], xn[keep], last[keep]
+            if not act.size:
+                break
+            D = self._solve32(R, transposed)
+            X[:, act] += D
+            steps += 1
+            dn = np.abs(D).max(axis=0)
+            rho = dn / np.where(last > 0, last, 1.0)  # contraction of the corrections
+            if np.any(rho > 0.5):
+                raise RefinementFailed(f"refinement not contracting at step {steps}")
+            # forward error of the updated x ≤ ρ/(1 − ρ) ‖d‖ (geometric tail of the corrections)
+            done = rho / (1.0 - rho) * dn <= EPS64 * np.abs(X[:, act]).max(axis=0)
+            act, last = act[~done], dn[~done]
+        self.steps.append(steps)
+        return X
