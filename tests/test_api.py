@@ -55,6 +55,65 @@ def test_gallium_profile_known_answer(client):
     assert doc["total"] == len(doc["rows"]) == 5
 
 
+def test_gallium_history_known_answer(client):
+    """MCS 2025 gallium, primary production (kg): 2023 China 621,000 of 633,000 listed (Russia
+    6,000, Japan 3,000, Korea 3,000; no "Other countries"); 2024 (est.) China 750,000 of
+    762,000. The denominator rule is the profile's, so 2024 agrees with the profile."""
+    res = client.get("/api/v1/commodities/Gallium/history", params={"home": "JPN"})
+    assert res.status_code == 200, res.text
+    doc = res.json()
+    assert doc["commodity_id"] == "gallium" and doc["home"] == "JPN"
+    assert doc["years"] == [2023, 2024]
+    by_year = {r["year"]: r for r in doc["by_year"]["rows"]}
+    chn23, chn24 = 621000 / (621000 + 6000 + 3000 + 3000), 750000 / (750000 + 6000 + 3000 + 3000)
+    assert by_year[2023]["denominator"] == 633000 and by_year[2024]["denominator"] == 762000
+    assert by_year[2023]["top1"] == by_year[2024]["top1"] == "China"
+    assert by_year[2023]["top1-share"] == pytest.approx(chn23)
+    assert by_year[2024]["top1-share"] == pytest.approx(chn24)
+    hhi23 = chn23**2 + (6000 / 633000) ** 2 + 2 * (3000 / 633000) ** 2
+    assert by_year[2023]["hhi"] == pytest.approx(hhi23)
+    assert by_year[2023]["home-share"] == pytest.approx(3000 / 633000)
+    assert by_year[2023]["home-rank"] == by_year[2024]["home-rank"] == 3
+    prod = {(r["year"], r["iso3"]): r for r in doc["producers"]["rows"]}
+    assert prod[2023, "CHN"]["value"] == 621000 and prod[2024, "CHN"]["value"] == 750000
+    assert prod[2024, "CHN"]["share"] == pytest.approx(chn24)
+    assert {k[1] for k in prod} == {"CHN", "RUS", "JPN", "KOR"}
+    assert doc["producers"]["rows"][0]["iso3"] == "CHN"  # ordered by the latest share
+    kinds = {c["key"]: c["kind"] for c in doc["by_year"]["columns"]}
+    assert kinds["top1-share"] == "percent" and kinds["hhi"] == "number"
+    assert doc["by_year"]["sources"][0]["dataset"] == "usgs_world_production"
+    # the latest year agrees with the profile of that year
+    prof = client.get("/api/v1/commodities/gallium", params={"year": 2024}).json()
+    summary = {s["key"]: s["value"] for s in prof["summary"]}
+    assert by_year[2024]["hhi"] == pytest.approx(summary["hhi"])
+    assert by_year[2024]["home-share"] == pytest.approx(summary["home-share"])
+
+
+def test_history_of_a_commodity_with_other_countries(client):
+    """Copper: "Other countries" counts in the denominator, never as a top producer; a
+    non-producing home has share 0 and no rank."""
+    doc = client.get("/api/v1/commodities/copper/history", params={"home": "JPN"}).json()
+    for r in doc["by_year"]["rows"]:
+        assert r["denominator"] > 0 and r["hhi-upper"] > r["hhi"]
+        assert r["home-share"] == 0 and r["home-rank"] is None
+    assert "Other countries" not in {r["country"] for r in doc["producers"]["rows"]}
+    ja = client.get("/api/v1/commodities/copper/history", params={"lang": "ja"}).json()
+    assert "推移" in ja["by_year"]["title"]
+
+
+def test_commodity_page_shows_the_history_card(client):
+    html = client.get("/commodities/gallium", params={"lang": "en"}).text
+    assert 'id="history"' in html and ">History</h2>" in html
+    assert 'data-chart="history-bars"' in html and 'id="history-data"' in html
+    table = html[
+        html.index('id="history-table"') : html.index("</table>", html.index('id="history-table"'))
+    ]
+    assert '<td class="num">2023</td>' in table and '<td class="num">2024</td>' in table
+    assert "98.1%" in table and "98.4%" in table  # China's share in 2023 and 2024
+    ja = client.get("/commodities/gallium", params={"lang": "ja"}).text
+    assert ">推移</h2>" in ja and "最新年（2024年）は推定値" in ja
+
+
 def test_commodity_names_resolve_like_the_cli(client):
     res = client.get("/api/v1/commodities/Gallium")
     assert res.status_code == 200
@@ -170,6 +229,8 @@ def test_unknown_commodity_is_a_404_problem(client):
         ("/api/v1/overview?home=XXX", 400),
         ("/api/v1/overview?year=1990", 404),
         ("/api/v1/commodities/gallium?year=2001", 404),
+        ("/api/v1/commodities/unobtainium/history", 404),
+        ("/api/v1/commodities/gallium/history?home=XXX", 400),
         ("/api/v1/industries/import-content?country=JPN&year=1990", 404),
         ("/api/v1/industries/import-content?country=ATA&year=2020", 404),
         ("/api/v1/trade/dependency?product=811292", 409),  # no trade data bundled
@@ -193,6 +254,7 @@ def test_openapi_documents_every_endpoint(client):
         "/api/v1/overview",
         "/api/v1/commodities",
         "/api/v1/commodities/{commodity}",
+        "/api/v1/commodities/{commodity}/history",
         "/api/v1/dependencies",
         "/api/v1/chokepoints",
         "/api/v1/industries/import-content",

@@ -86,6 +86,23 @@ class CommodityPage(BaseModel):
     sources: list[Source]
 
 
+class CommodityHistory(BaseModel):
+    """World production of one commodity in every year of the data (USGS MCS 2025: 2023 and
+    2024, estimated)."""
+
+    commodity_id: str
+    home: str
+    years: list[int]
+    by_year: ReportOut = Field(
+        description="One row per year: share denominator (world total), top-1 country and "
+        "share, HHI (bounds), home share and rank."
+    )
+    producers: ReportOut = Field(
+        description="The top producers' value and share in each year (one row per year and "
+        "producer; value and share null where the year has no figure)."
+    )
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details."""
 

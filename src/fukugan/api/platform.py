@@ -148,6 +148,28 @@ class Platform:
 
         return self.cache.get(("commodity", cid, year, home, lang), compute)
 
+    def commodity_history(self, commodity: str, home: str, lang: str) -> dict[str, Any]:
+        """:func:`~fukugan.services.production.production_history`, presented."""
+        from fukugan.data import usgs
+        from fukugan.services.datasets import USGS, require
+        from fukugan.services.production import production_history
+
+        home = check_home(home)
+        frame, _ = require(self.store, USGS)
+        cid = usgs.resolve_commodity(frame, commodity)
+
+        def compute() -> dict[str, Any]:
+            h = production_history(self.store, cid, home=home, lang=lang)
+            return {
+                "commodity_id": h.commodity_id,
+                "home": home,
+                "years": h.years,
+                "by_year": present(h.by_year, lang),
+                "producers": present(h.producers, lang),
+            }
+
+        return self.cache.get(("commodity-history", cid, home, lang), compute)
+
     def import_content(self, country: str, year: int, lang: str) -> dict[str, Any]:
         from fukugan.services.io import import_content
 

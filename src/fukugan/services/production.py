@@ -455,3 +455,148 @@ def _trade_sources(ctx, trade, ct) -> list:
     if trade is None or ct is None or ctx.concordance_prov is None:
         return []
     return [trade.provenance, ctx.concordance_prov]
+
+
+@dataclass
+class ProductionHistory:
+    """World production of one commodity over the years the data has: one row per year
+    (``by_year``) and the top producers' values and shares by year (``producers``, long)."""
+
+    commodity_id: str
+    years: list[int]
+    by_year: Report
+    producers: Report
+
+
+def production_history(
+    store: AnalyticStore,
+    commodity: str,
+    *,
+    home: str = "JPN",
+    type_: str | None = None,
+    top: int = 5,
+    lang: str = "en",
+) -> ProductionHistory:
+    """World total, top-1 country and share, HHI (bounds), home share and rank for every year
+    of the USGS data (2023 and 2024, estimated, in MCS 2025), and the values and shares of the
+    top producers in each year, with sources.
+
+    Every year uses :func:`fukugan.data.usgs.production_shares` with the same TYPE (the
+    commodity's primary TYPE unless ``type_``), so the denominator rule is the one of
+    :func:`production_profile`: listed countries plus "Other countries". ``producers`` holds the
+    union of each year's ``top`` producers and the home country when it is listed, ordered by
+    their share in the latest year; a year where a producer has no figure (withheld, not
+    listed) has ``value`` and ``share`` None.
+    """
+    frame, prov = require(store, USGS)
+    cid = usgs.resolve_commodity(frame, commodity)
+    typ = type_ if type_ is not None else usgs.primary_type(frame, cid)
+    if typ not in set(frame.loc[frame["commodity_id"] == cid, "type"]):
+        usgs.production_shares(frame, cid, _years(frame, cid)[0], type=typ)  # raises, listing TYPEs
+    of_type = frame[(frame["commodity_id"] == cid) & (frame["type"] == typ)]
+    years = sorted(int(y) for y in of_type["year"].unique())
+    per_year = {y: usgs.production_shares(frame, cid, y, type=typ) for y in years}
+
+    rows = []
+    keep: dict[str, str] = {}  # key -> country name, in order of first appearance
+    for y in years:
+        shares = per_year[y]
+        basis = shares.attrs["basis"]
+        listed = _plain(shares)[shares["share"].notna()].reset_index(drop=True)
+        home_idx = listed.index[listed["iso3"] == home]
+        top1 = listed.iloc[0] if len(listed) else None
+        rows.append(
+            {
+                "year": y,
+                "unit": basis["unit"],
+                "denominator": basis["denominator"],
+                "world-total-usgs": basis["world_total"],
+                "n-suppliers": basis["n_suppliers"],
+                "hhi": basis["hhi_lower"],
+                "hhi-upper": basis["hhi_upper"],
+                "top1": top1["country"] if top1 is not None else None,
+                "top1-share": float(top1["share"]) if top1 is not None else math.nan,
+                "home-share": float(listed.loc[home_idx, "share"].sum())
+                if len(listed)
+                else math.nan,
+                "home-rank": int(home_idx[0]) + 1 if len(home_idx) else None,
+            }
+        )
+        for _, r in listed.iloc[:top].iterrows():
+            keep.setdefault(_key(r), r["country"])
+        for _, r in listed.loc[home_idx].iterrows():
+            keep.setdefault(_key(r), r["country"])
+    by_year = pd.DataFrame(rows)
+    if not by_year.empty:
+        by_year["home-rank"] = by_year["home-rank"].astype("Int64")
+
+    prod_rows = []
+    for y in years:
+        shares = _plain(per_year[y])
+        shares = shares.assign(
+            _k=[_key(r) for _, r in shares.iterrows()],
+            _rank=shares["share"].rank(ascending=False, method="min"),
+        )
+        by_key = shares.set_index("_k")
+        for k, name in keep.items():
+            r = by_key.loc[k] if k in by_key.index else None
+            prod_rows.append(
+                {
+                    "year": y,
+                    "country": name,
+                    "iso3": k if len(k) == 3 and k.isupper() else "",
+                    "value": float(r["value"]) if r is not None else math.nan,
+                    "share": float(r["share"]) if r is not None else math.nan,
+                    "rank": int(r["_rank"])
+                    if r is not None and not math.isnan(r["_rank"])
+                    else None,
+                    "marker": (r["marker"] or "") if r is not None else "",
+                }
+            )
+    producers = pd.DataFrame(
+        prod_rows, columns=["year", "country", "iso3", "value", "share", "rank", "marker"]
+    )
+    producers["rank"] = producers["rank"].astype("Int64")
+    if years:
+        latest = producers[producers["year"] == years[-1]].set_index("country")["share"]
+        order = {
+            c: i
+            for i, c in enumerate(
+                latest.fillna(-1).sort_values(ascending=False, kind="stable").index
+            )
+        }
+        producers = producers.sort_values(
+            ["year", "country"],
+            key=lambda s: s.map(order) if s.name == "country" else s,
+            kind="stable",
+        ).reset_index(drop=True)
+
+    name = commodity_name(
+        cid, usgs.commodities(frame).set_index("commodity_id").loc[cid, "commodity"], lang
+    )
+    units = sorted(set(by_year["unit"])) if not by_year.empty else []
+    summary = {
+        "commodity": name,
+        "type": typ,
+        "unit": ", ".join(units),
+        "years": ", ".join(map(str, years)),
+    }
+    notes = ["note-usgs-denominator", "note-hhi-bounds", "note-history-estimates"]
+    if len(units) > 1:
+        notes.append("Units differ between years: values are not comparable across years.")
+    title_args = {"commodity": name, "home": home}
+    common = {"sources": [prov], "notes": notes, "title_args": title_args}
+    return ProductionHistory(
+        commodity_id=cid,
+        years=years,
+        by_year=Report(title="title-history", table=by_year, summary=summary, **common),
+        producers=Report(
+            title="title-history-producers", table=producers, summary=dict(summary), **common
+        ),
+    )
+
+
+def _key(row: pd.Series) -> str:
+    """A producer's identity across years: ISO3, else the (group) name."""
+    iso = row.get("iso3")
+    return str(iso) if isinstance(iso, str) and iso else str(row["country"])

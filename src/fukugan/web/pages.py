@@ -177,6 +177,7 @@ def commodity_page(request: Request, commodity: str) -> Response:
         "unit": next((s["value"] for s in doc["summary"] if s["key"] == "unit"), ""),
         "labels": {"share": t("share", prefs.lang), "value": t("value", prefs.lang)},
     }
+    history = _platform(request).commodity_history(commodity, prefs.home, prefs.lang)
     return render(
         request,
         "commodity.html",
@@ -184,8 +185,35 @@ def commodity_page(request: Request, commodity: str) -> Response:
         doc=doc,
         summary={s["key"]: s for s in doc["summary"]},
         chart_json=json.dumps(chart, ensure_ascii=False),
+        history=history,
+        history_json=json.dumps(_history_chart(history, prefs), ensure_ascii=False),
         active="commodities",
     )
+
+
+def _history_chart(history: dict[str, Any], prefs: Prefs) -> dict[str, Any]:
+    """Grouped bars: one group per top producer, one bar per year (value; share in the tooltip)."""
+    rows = history["producers"]["rows"]
+    countries = list(dict.fromkeys(r["country"] for r in rows))
+    cell = {(r["year"], r["country"]): r for r in rows}
+    units = {r["year"]: r["unit"] for r in history["by_year"]["rows"]}
+    return {
+        "countries": countries,
+        "home": [
+            any(cell.get((y, c), {}).get("iso3") == prefs.home for y in history["years"])
+            for c in countries
+        ],
+        "series": [
+            {
+                "year": str(y),
+                "values": [cell.get((y, c), {}).get("value") for c in countries],
+                "shares": [cell.get((y, c), {}).get("share") for c in countries],
+            }
+            for y in history["years"]
+        ],
+        "unit": ", ".join(dict.fromkeys(units.values())),
+        "labels": {"share": t("share", prefs.lang), "value": t("value", prefs.lang)},
+    }
 
 
 def _ranking_page(request: Request, kind: str) -> Response:

@@ -1,4 +1,5 @@
-"""``/api/v1/commodities``: the commodity list and one commodity's production profile."""
+"""``/api/v1/commodities``: the commodity list, one commodity's production profile and its
+history."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from fukugan.api.models import CommodityPage, ReportOut
+from fukugan.api.models import CommodityHistory, CommodityPage, ReportOut
 from fukugan.api.params import (
     DEFAULT_HOME,
     DEFAULT_YEAR,
@@ -85,4 +86,27 @@ async def get_commodity(
         platform,
         ReportOut,
         lambda: page(platform.commodity(commodity, year, home, lang), None, 0),
+    )
+
+
+@router.get(
+    "/commodities/{commodity}/history",
+    response_model=CommodityHistory,
+    summary="World production over the years of the data",
+)
+async def get_commodity_history(
+    request: Request,
+    platform: PlatformDep,
+    commodity: Annotated[str, Path(max_length=100, description="Commodity id or name.")],
+    home: HomeQ = DEFAULT_HOME,
+    lang: LangQ = "en",
+) -> Response:
+    """For every year of the USGS data (2023 and 2024, estimated): world total (the share
+    denominator of the profile), top-1 country and share, HHI, home share and rank; and the top
+    producers' value and share by year, with sources."""
+    return await cached_json(
+        request,
+        platform,
+        CommodityHistory,
+        lambda: platform.commodity_history(commodity, home, lang),
     )

@@ -122,6 +122,37 @@
         el.setAttribute("data-regions", String(items.length));
       });
     },
+    "history-bars": function (el, d) {
+      var c = chartOf(el);
+      var years = d.series.map(function (s) { return s.year; });
+      c.setOption({
+        animation: false, color: ["#9cc3e6", "#1f6fb2", "#4c9a6a", "#c98a1b"],
+        legend: { top: 0, data: years },
+        grid: { left: 70, right: 20, top: 30, bottom: 60 },
+        tooltip: {
+          trigger: "axis", axisPointer: { type: "shadow" },
+          formatter: function (ps) {
+            var i = ps[0].dataIndex;
+            return d.countries[i] + ps.map(function (p) {
+              var s = d.series[p.seriesIndex];
+              return "<br>" + p.marker + s.year + ": " +
+                (s.values[i] != null ? s.values[i].toLocaleString() + " " + d.unit : "–") +
+                (s.shares[i] != null ? " (" + pct(s.shares[i]) + ")" : "");
+            }).join("");
+          }
+        },
+        xAxis: { type: "category", data: d.countries, axisTick: { show: false },
+                 axisLabel: { interval: 0, width: 90, overflow: "truncate", fontSize: 11,
+                   formatter: function (v, i) { return d.home[i] ? "\u25b6 " + v : v; } } },
+        yAxis: { type: "value", name: d.unit, nameTextStyle: { align: "left" },
+                 splitLine: { lineStyle: { color: "#eef1f4" } } },
+        series: d.series.map(function (s) {
+          return { name: s.year, type: "bar", barMaxWidth: 22, data: s.values };
+        })
+      });
+      el.setAttribute("data-drawn", "1");
+      el.setAttribute("data-groups", String(d.countries.length));
+    },
     "import-content": function (el, d) {
       var n = d.industries.length;
       var labels = d.industries.slice().reverse();
