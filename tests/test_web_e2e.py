@@ -157,10 +157,19 @@ def test_overview_then_japanese_then_commodity(page):
     assert page.locator("#map canvas").count() == 1
     assert int(page.locator("#map").get_attribute("data-regions")) >= 3  # CHN, RUS, JPN, KOR
     # the producers table: China first with 98.4 %, Japan highlighted as home
-    rows = page.locator("table.data tbody tr")
+    rows = page.locator("#producers table.data tbody tr")
     assert "98.4%" in rows.first.inner_text()
     assert "Japan" in page.locator("tr.home").inner_text()
     assert "出典" in page.locator(".sources").first.inner_text()
+    # history (推移): 2023 and 2024 (est.) bars for the top producers, and the per-year table
+    page.wait_for_selector("#history-bars[data-drawn='1']")
+    assert page.locator("#history-bars canvas").count() == 1
+    assert page.locator("#history-bars").get_attribute("data-groups") == "4"
+    assert "推移" in page.locator("#history h2").inner_text()
+    years = page.locator("#history-table tbody tr")
+    assert years.count() == 2
+    assert "2023" in years.first.inner_text() and "98.1%" in years.first.inner_text()
+    assert "98.4%" in years.nth(1).inner_text()
     shot(page, "03-commodity-gallium-ja")
 
 
