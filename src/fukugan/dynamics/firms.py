@@ -64,8 +64,8 @@ Implementation: numba kernels over CSR arrays (rows = customers; a permutation g
 supplier-major view), parallel over firms (``prange``), no Python loop per firm. Per-link state is
 one float64 (the orders); per-(customer, input-sector) state is the inventory. What every link
 touches at its supplier (the rationing level and the demand sums) is one 32-byte record per firm,
-and large networks are simulated in :func:`locality_order` (biggest suppliers first, so their
-records stay in the caches); outputs are mapped back to the network's order (``reorder=``).
+and ``reorder=True`` simulates in :func:`locality_order` (biggest suppliers first, so their
+records stay in the caches), mapping outputs back to the network's order.
 """
 
 from __future__ import annotations
@@ -94,7 +94,6 @@ __all__ = [
     "FirmShock",
     "FirmTrajectory",
     "SYNTHETIC_LABEL",
-    "REORDER_MIN_FIRMS",
     "locality_order",
     "propagation_paths",
     "ration",
@@ -734,7 +733,9 @@ def locality_order(network: FirmNetwork) -> np.ndarray:
     (ties in the user's order). Every link reads and writes its *supplier's* per-firm state at
     random, as often as the supplier has customers; putting the big suppliers together keeps
     that hot state in the CPU caches. (Measured on the 1 M-firm synthetic network, reverse
-    Cuthill–McKee on the symmetrised graph is no better and costs 30× more.)"""
+    Cuthill–McKee on the symmetrised graph is no better and costs 30× more.)
+
+    Used by ``simulate_firms(..., reorder=True)``."""
     return np.argsort(-network.out_degree(), kind="stable")
 
 
@@ -822,11 +823,6 @@ def _layout(prep: _Prepared) -> None:
     prep.cust_chunks = cust_bounds.astype(np.int64)
 
 
-#: networks with at least this many firms are renumbered by :func:`locality_order` (below, the
-#: per-firm state fits in the caches anyway and renumbering is pure overhead)
-REORDER_MIN_FIRMS = 50_000
-
-
 def _as_shocks(shock: FirmShock | Sequence[FirmShock] | None, n_firms: int) -> list[FirmShock]:
     if shock is None:
         return []
@@ -850,7 +846,7 @@ def simulate_firms(
     n_days: int = 100,
     progress: Callable[[int, int], None] | None = None,
     *,
-    reorder: bool | None = None,
+    reorder: bool = False,
 ) -> FirmTrajectory:
     """Run the Inoue & Todo model for ``n_days`` days (equations in the module doc).
 
@@ -860,11 +856,12 @@ def simulate_firms(
         params: model parameters (defaults n = 15, τ = 6, proportional rationing).
         n_days: number of days to simulate.
         progress: called as ``progress(day, n_days)`` after each day.
-        reorder: simulate in a cache-friendly firm numbering (:func:`locality_order`); every
-            output is mapped back to the network's own order. ``None`` (default): only for
-            networks of at least :data:`REORDER_MIN_FIRMS` firms. The result is the same up to
-            float rounding (sums over a supplier's customers add in another order; relative
-            differences ~1e-15 per day).
+        reorder: simulate in the firm numbering of :func:`locality_order` (biggest suppliers
+            first); every output is mapped back to the network's own order. The result is the
+            same up to float rounding (sums over a supplier's customers add in another order).
+            Off by default: on the synthetic 1 M-firm network it saves no time once the
+            per-supplier state is one record per firm (BENCHMARKS.md), and it holds a second
+            copy of the link arrays; a network whose order scatters its big suppliers may gain.
 
     Raises:
         InputError: bad parameters, missing inventories, unknown firms in a shock.
@@ -884,8 +881,6 @@ def simulate_firms(
     n_days = int(n_days)
     shocks = _as_shocks(shock, network.n_firms)
     user = _prepare(network, params)
-    if reorder is None:
-        reorder = network.n_firms >= REORDER_MIN_FIRMS
     prep = _relabel(user, locality_order(network)) if reorder else user
     # keep only what the outputs need of the user-ordered arrays (peak memory)
     pini, slot_firm, slot_sector = user.pini, user.slot_firm, user.slot_sector
