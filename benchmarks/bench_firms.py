@@ -354,7 +354,14 @@ def run(quick: bool = False) -> tuple[str, dict]:
             "~100 k the per-link arrays (~40 bytes a link, streamed twice a day: ~350 MB a day "
             "at 1 M) come from main memory, and the per-supplier records (32 MB at 1 M) no "
             "longer fit in L3 (L2 1 MiB per core, L3 32 MiB shared with whatever else runs). "
-            "Beyond that step the curve is close to linear (100 k → 1 M above). Renumbering "
+            + (
+                "Beyond that step the curve is close to linear (100 k → 1 M above). "
+                if mid and all(g <= NEAR_LINEAR for g in mid.values())
+                else "Part of the 100 k → 1 M growth in a run is the other work on the machine "
+                "(the 1 M runs are long and the most exposed to it; load average below): single "
+                "1 M runs here vary by up to 2× between runs the same night. "
+            )
+            + "Renumbering "
             "cannot remove the step on this network: it is a Chung–Lu graph without "
             "communities, supplier popularity Pareto-distributed with μ ≈ 1.3, so the largest "
             "10 % of suppliers carry only ~58 % of the links and the rest point at suppliers "
