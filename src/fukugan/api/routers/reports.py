@@ -48,9 +48,7 @@ def _json(doc: dict[str, Any]) -> Response:
     return Response(Briefing.model_validate(doc).model_dump_json(), media_type="application/json")
 
 
-@router.get(
-    "/reports/commodity/{commodity}", response_model=Briefing, summary="Commodity briefing"
-)
+@router.get("/reports/commodity/{commodity}", response_model=Briefing, summary="Commodity briefing")
 async def get_commodity_briefing(
     request: Request,
     platform: PlatformDep,
