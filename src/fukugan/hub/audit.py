@@ -1,0 +1,122 @@
+"""Append-only, hash-chained audit log of the hub.
+
+Row ``n`` stores ``hash = SHA-256(prev_hash + canonical_json(row))`` where ``prev_hash`` is the
+hash of row ``n-1`` (64 zeros for the first row) and the canonical JSON covers ``seq``, ``ts``,
+``actor``, ``action``, ``item_id`` and ``detail`` (sorted keys, no spaces, UTF-8).
+:func:`append` is the only writer; nothing updates or deletes rows. :func:`verify_chain`
+recomputes the chain and names the first row that does not match (edited, deleted or
+reordered rows all break it).
+
+Limits: the chain proves the log was not altered *in the middle*; whoever can write the
+database can still truncate the tail or rewrite the whole chain. Anchor the last hash
+elsewhere (:func:`head`, e.g. in a signed daily report) to detect that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fukugan.hub.models import AuditRow
+
+GENESIS = "0" * 64
+
+
+def canonical(seq: int, ts: str, actor: str, action: str, item_id: int | None, detail: Any) -> str:
+    return json.dumps(
+        {
+            "seq": seq,
+            "ts": ts,
+            "actor": actor,
+            "action": action,
+            "item_id": item_id,
+            "detail": detail,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def row_hash(prev_hash: str, payload: str) -> str:
+    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    item_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> AuditRow:
+    """Add one audit row to ``session`` (committed with the caller's transaction)."""
+    last = session.execute(
+        select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    ts = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="microseconds")
+    detail = json.loads(json.dumps(detail or {}, sort_keys=True))  # plain JSON types only
+    row = AuditRow(
+        seq=seq,
+        ts=ts,
+        actor=actor,
+        action=action,
+        item_id=item_id,
+        detail=detail,
+        prev_hash=prev,
+        hash=row_hash(prev, canonical(seq, ts, actor, action, item_id, detail)),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    first_bad_seq: int | None
+    reason: str
+    rows: int = 0
+
+
+def verify_chain(session: Session) -> VerifyResult:
+    """Recompute the chain from the first row; the first row that breaks it, and why."""
+    prev = GENESIS
+    expected_seq = 1
+    n = 0
+    for row in session.execute(select(AuditRow).order_by(AuditRow.seq)).scalars():
+        n += 1
+        if row.seq != expected_seq:
+            return VerifyResult(
+                False, row.seq, f"sequence gap: expected {expected_seq}, found {row.seq}", n
+            )
+        if row.prev_hash != prev:
+            return VerifyResult(False, row.seq, "prev_hash does not match the previous row", n)
+        want = row_hash(
+            prev, canonical(row.seq, row.ts, row.actor, row.action, row.item_id, row.detail)
+        )
+        if row.hash != want:
+            return VerifyResult(False, row.seq, "hash does not match the row's content", n)
+        prev = row.hash
+        expected_seq += 1
+    return VerifyResult(True, None, f"{n} rows, chain intact", n)
+
+
+def head(session: Session) -> tuple[int, str]:
+    """(last seq, last hash), ``(0, GENESIS)`` for an empty log."""
+    last = session.execute(
+        select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+    ).first()
+    return (last[0], last[1]) if last else (0, GENESIS)
+
+
+def count(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(AuditRow)).scalar_one()
