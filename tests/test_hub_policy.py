@@ -71,9 +71,20 @@ members_st = st.dictionaries(st.integers(1, 4), st.sets(st.integers(1, 4), max_s
 @settings(max_examples=2000, deadline=None)
 @given(users_st, items_st, members_st)
 def test_can_read_agrees_with_oracle(user, item, members):
-    p = None if user is None else Principal(user["id"], user["org"], user["clearance"], user["active"])
-    m = Marking(1, item["org"], item["tlp"], item["clearance"], frozenset(item["groups"]),
-                frozenset(item["recipients"]), item["valid_to"])
+    p = (
+        None
+        if user is None
+        else Principal(user["id"], user["org"], user["clearance"], user["active"])
+    )
+    m = Marking(
+        1,
+        item["org"],
+        item["tlp"],
+        item["clearance"],
+        frozenset(item["groups"]),
+        frozenset(item["recipients"]),
+        item["valid_to"],
+    )
     ctx = PolicyContext(now=NOW, group_members={g: frozenset(o) for g, o in members.items()})
     d = can_read(p, m, ctx)
     assert d.allowed == oracle(user, item, members, NOW), d.reason

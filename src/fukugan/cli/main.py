@@ -254,5 +254,10 @@ from fukugan.cli.report import register as _register_report  # noqa: E402
 _register_report(app)
 
 
+from fukugan.cli.hub import register as _register_hub  # noqa: E402
+
+_register_hub(app)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

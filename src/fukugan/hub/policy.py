@@ -92,9 +92,7 @@ def can_read(user: Principal | None, item: Marking, context: PolicyContext) -> D
         user = None  # a disabled account reads what an anonymous visitor reads
     clearance = user.clearance if user is not None else 0
     if clearance < item.required_clearance:
-        return Decision(
-            False, f"clearance {clearance} < required {item.required_clearance}"
-        )
+        return Decision(False, f"clearance {clearance} < required {item.required_clearance}")
     in_author_org = user is not None and user.org_id == item.author_org_id
     if item.valid_to is not None and _aware(item.valid_to) < _aware(context.now):
         if not in_author_org:

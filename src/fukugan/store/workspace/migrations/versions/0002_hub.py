@@ -48,9 +48,7 @@ def upgrade() -> None:
     op.create_table(
         "hub_group_members",
         sa.Column("group_id", sa.Integer(), sa.ForeignKey("hub_groups.id"), primary_key=True),
-        sa.Column(
-            "org_id", sa.Integer(), sa.ForeignKey("hub_organisations.id"), primary_key=True
-        ),
+        sa.Column("org_id", sa.Integer(), sa.ForeignKey("hub_organisations.id"), primary_key=True),
     )
     op.create_table(
         "hub_items",

@@ -1,0 +1,462 @@
+"""Hub service: organisations, users, sharing groups, publishing and reading intelligence items.
+
+Every read path (:meth:`Hub.get_item`, :meth:`Hub.list_items`, :meth:`Hub.search`,
+:meth:`Hub.export`) loads candidate rows and keeps exactly those that
+:func:`fukugan.hub.policy.can_read` allows; SQL only narrows candidates by the user's own filters
+(type, link, text), never by access rights. Every read and write appends a row to the
+hash-chained audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, or_, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from fukugan.hub import audit
+from fukugan.hub.models import (
+    CLEARANCES,
+    ITEM_TYPES,
+    LINK_KINDS,
+    ORG_KINDS,
+    ROLES,
+    TLP_LEVELS,
+    WRITER_ROLES,
+    GroupMember,
+    Item,
+    ItemGroup,
+    ItemLink,
+    ItemRecipient,
+    Organisation,
+    SharingGroup,
+    User,
+)
+from fukugan.hub.passwords import LoginLimiter, hash_password, verify_password
+from fukugan.hub.policy import (
+    Decision,
+    HubError,
+    Marking,
+    NotFoundError,
+    PermissionDenied,
+    PolicyContext,
+    Principal,
+    can_read,
+)
+from fukugan.store.workspace.db import open_workspace
+
+ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """A read-only snapshot of an item the reader may see."""
+
+    id: int
+    type: str
+    title: str
+    body: str
+    source: str
+    confidence: float
+    valid_from: datetime | None
+    valid_to: datetime | None
+    author_org_id: int
+    tlp: str
+    required_clearance: int
+    group_ids: tuple[int, ...]
+    links: dict[str, list[str]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "title": self.title,
+            "body": self.body,
+            "source": self.source,
+            "confidence": self.confidence,
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "author_org_id": self.author_org_id,
+            "markings": {
+                "tlp": self.tlp,
+                "required_clearance": self.required_clearance,
+                "sharing_groups": list(self.group_ids),
+            },
+            "links": self.links,
+        }
+
+
+def principal(user: User) -> Principal:
+    return Principal(
+        user_id=user.id,
+        org_id=user.org_id,
+        clearance=user.clearance,
+        active=user.active,
+        username=user.username,
+        role=user.role,
+    )
+
+
+def marking(item: Item) -> Marking:
+    return Marking(
+        item_id=item.id,
+        author_org_id=item.author_org_id,
+        tlp=item.tlp,
+        required_clearance=item.required_clearance,
+        group_ids=frozenset(g.group_id for g in item.groups),
+        recipient_ids=frozenset(r.user_id for r in item.recipients),
+        valid_to=item.valid_to,
+    )
+
+
+def _view(item: Item) -> ItemView:
+    links: dict[str, list[str]] = {}
+    for link in sorted(item.links, key=lambda x: (x.kind, x.value)):
+        links.setdefault(link.kind, []).append(link.value)
+    return ItemView(
+        id=item.id,
+        type=item.type,
+        title=item.title,
+        body=item.body,
+        source=item.source,
+        confidence=item.confidence,
+        valid_from=item.valid_from,
+        valid_to=item.valid_to,
+        author_org_id=item.author_org_id,
+        tlp=item.tlp,
+        required_clearance=item.required_clearance,
+        group_ids=tuple(sorted(g.group_id for g in item.groups)),
+        links=links,
+    )
+
+
+def _actor(user: Principal | None) -> str:
+    return ANONYMOUS if user is None else f"user:{user.user_id}"
+
+
+class Hub:
+    """The hub over the workspace database (SQLite or PostgreSQL, migrated at open)."""
+
+    def __init__(
+        self,
+        home: str | Path | None = None,
+        url: str | None = None,
+        *,
+        engine: Engine | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        limiter: LoginLimiter | None = None,
+    ) -> None:
+        if engine is None:
+            self.engine, self.sessions = open_workspace(home, url)
+        else:
+            self.engine, self.sessions = engine, sessionmaker(engine, expire_on_commit=False)
+        self.clock = clock
+        self.limiter = limiter or LoginLimiter()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- administration ----------------------------------------------------------------------
+    def create_org(self, name: str, kind: str) -> int:
+        if kind not in ORG_KINDS:
+            raise HubError(f"organisation kind {kind!r} not one of {', '.join(ORG_KINDS)}")
+        with self.sessions.begin() as s:
+            org = Organisation(name=name, kind=kind)
+            s.add(org)
+            s.flush()
+            audit.append(
+                s, actor="system", action="create-org", detail={"org": org.id, "name": name}
+            )
+            return org.id
+
+    def create_user(
+        self,
+        username: str,
+        org_id: int,
+        role: str,
+        clearance: int,
+        password: str | None = None,
+        *,
+        password_hash: str | None = None,
+    ) -> int:
+        """A user; give ``password`` (hashed here) or an argon2 ``password_hash``."""
+        if role not in ROLES:
+            raise HubError(f"role {role!r} not one of {', '.join(ROLES)}")
+        if clearance not in CLEARANCES:
+            raise HubError(f"clearance {clearance!r} not in 0..3")
+        if password_hash is not None:
+            if not password_hash.startswith("$argon2"):
+                raise HubError("password_hash must be an argon2 hash")
+            pw = password_hash
+        elif password is not None:
+            pw = hash_password(password)
+        else:
+            raise HubError("give a password")
+        with self.sessions.begin() as s:
+            if s.get(Organisation, org_id) is None:
+                raise HubError(f"no organisation {org_id}")
+            user = User(
+                username=username,
+                org_id=org_id,
+                role=role,
+                clearance=clearance,
+                password_hash=pw,
+                active=True,
+            )
+            s.add(user)
+            s.flush()
+            audit.append(
+                s,
+                actor="system",
+                action="create-user",
+                detail={"user": user.id, "org": org_id, "role": role, "clearance": clearance},
+            )
+            return user.id
+
+    def create_group(self, name: str, org_ids: Iterable[int] = ()) -> int:
+        org_ids = sorted(set(org_ids))
+        with self.sessions.begin() as s:
+            group = SharingGroup(name=name)
+            group.members = [GroupMember(org_id=o) for o in org_ids]
+            s.add(group)
+            s.flush()
+            audit.append(
+                s,
+                actor="system",
+                action="create-group",
+                detail={"group": group.id, "orgs": org_ids},
+            )
+            return group.id
+
+    def user(self, user_id: int) -> Principal:
+        with self.sessions() as s:
+            u = s.get(User, user_id)
+            if u is None:
+                raise HubError(f"no user {user_id}")
+            return principal(u)
+
+    def authenticate(self, username: str, password: str) -> Principal:
+        """The user for ``username``/``password``; locked after repeated failures."""
+        if self.limiter.is_locked(username):
+            with self.sessions.begin() as s:
+                audit.append(
+                    s,
+                    actor=ANONYMOUS,
+                    action="login-locked",
+                    detail={"username": username},
+                    now=self.clock(),
+                )
+            raise PermissionDenied("too many failed logins; try again later")
+        with self.sessions.begin() as s:
+            u = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+            if u is None or not u.active or not verify_password(u.password_hash, password):
+                self.limiter.record_failure(username)
+                audit.append(
+                    s,
+                    actor=ANONYMOUS,
+                    action="login-failed",
+                    detail={"username": username},
+                    now=self.clock(),
+                )
+                raise PermissionDenied("wrong user name or password")
+            self.limiter.record_success(username)
+            audit.append(s, actor=f"user:{u.id}", action="login", now=self.clock())
+            return principal(u)
+
+    # -- writes ------------------------------------------------------------------------------
+    def publish(
+        self,
+        author: Principal,
+        *,
+        type: str,
+        title: str,
+        body: str = "",
+        source: str = "",
+        confidence: float = 0.5,
+        valid_from: datetime | None = None,
+        valid_to: datetime | None = None,
+        tlp: str = "AMBER",
+        required_clearance: int = 0,
+        group_ids: Iterable[int] = (),
+        recipient_ids: Iterable[int] = (),
+        links: dict[str, Iterable[str]] | None = None,
+    ) -> int:
+        """Publish an item as ``author``'s organisation. RED items get the author added to the
+        recipients; recipients given for other TLP levels are ignored (rejected)."""
+        if author.role not in WRITER_ROLES or not author.active:
+            raise PermissionDenied(f"role {author.role!r} may not publish")
+        if type not in ITEM_TYPES:
+            raise HubError(f"item type {type!r} not one of {', '.join(ITEM_TYPES)}")
+        if tlp not in TLP_LEVELS:
+            raise HubError(f"TLP {tlp!r} not one of {', '.join(TLP_LEVELS)}")
+        if required_clearance not in CLEARANCES:
+            raise HubError(f"required clearance {required_clearance!r} not in 0..3")
+        if not 0.0 <= confidence <= 1.0:
+            raise HubError("confidence must be within 0..1")
+        if required_clearance > author.clearance:
+            raise PermissionDenied("cannot publish above one's own clearance")
+        recipients = set(recipient_ids)
+        if tlp == "RED":
+            recipients.add(author.user_id)
+        elif recipients:
+            raise HubError("recipients are only for TLP:RED items")
+        groups = sorted(set(group_ids))
+        link_rows = _links(links or {})
+        with self.sessions.begin() as s:
+            item = Item(
+                type=type,
+                title=title,
+                body=body,
+                source=source,
+                confidence=confidence,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                author_org_id=author.org_id,
+                author_user_id=author.user_id,
+                tlp=tlp,
+                required_clearance=required_clearance,
+                created_at=self.clock(),
+            )
+            item.groups = [ItemGroup(group_id=g) for g in groups]
+            item.recipients = [ItemRecipient(user_id=u) for u in sorted(recipients)]
+            item.links = [ItemLink(kind=k, value=v) for k, v in link_rows]
+            s.add(item)
+            s.flush()
+            audit.append(
+                s,
+                actor=_actor(author),
+                action="publish",
+                item_id=item.id,
+                detail={
+                    "tlp": tlp,
+                    "clearance": required_clearance,
+                    "groups": groups,
+                    "recipients": sorted(recipients),
+                },
+                now=self.clock(),
+            )
+            return item.id
+
+    # -- reads (all through can_read) --------------------------------------------------------
+    def _context(self, s: Session) -> PolicyContext:
+        members: dict[int, set[int]] = {}
+        for gid, oid in s.execute(select(GroupMember.group_id, GroupMember.org_id)):
+            members.setdefault(gid, set()).add(oid)
+        return PolicyContext(
+            now=self.clock(), group_members={g: frozenset(o) for g, o in members.items()}
+        )
+
+    def _candidates(self, s: Session, stmt) -> list[Item]:  # noqa: ANN001 - Select[Item]
+        stmt = stmt.options(
+            selectinload(Item.groups), selectinload(Item.recipients), selectinload(Item.links)
+        ).order_by(Item.id)
+        return list(s.execute(stmt).scalars().unique())
+
+    def _readable(self, s: Session, user: Principal | None, stmt) -> list[ItemView]:  # noqa: ANN001
+        ctx = self._context(s)
+        return [_view(i) for i in self._candidates(s, stmt) if can_read(user, marking(i), ctx)]
+
+    def decide(self, user: Principal | None, item_id: int) -> Decision:
+        """The policy decision for one item (for tests and explanations; not audited)."""
+        with self.sessions() as s:
+            items = self._candidates(s, select(Item).where(Item.id == item_id))
+            if not items:
+                return Decision(False, "no such item")
+            return can_read(user, marking(items[0]), self._context(s))
+
+    def get_item(self, user: Principal | None, item_id: int) -> ItemView:
+        """The item, or :class:`NotFoundError` (same error whether missing or denied)."""
+        with self.sessions.begin() as s:
+            items = self._candidates(s, select(Item).where(Item.id == item_id))
+            decision = (
+                can_read(user, marking(items[0]), self._context(s))
+                if items
+                else Decision(False, "no such item")
+            )
+            audit.append(
+                s,
+                actor=_actor(user),
+                action="read" if decision.allowed else "read-denied",
+                item_id=item_id,
+                detail={"reason": decision.reason},
+                now=self.clock(),
+            )
+            if not decision.allowed:
+                view = None
+            else:
+                view = _view(items[0])
+        if view is None:
+            raise NotFoundError(f"no item {item_id}")
+        return view
+
+    def list_items(
+        self,
+        user: Principal | None,
+        *,
+        type: str | None = None,
+        link_kind: str | None = None,
+        link_value: str | None = None,
+    ) -> list[ItemView]:
+        stmt = select(Item)
+        if type is not None:
+            stmt = stmt.where(Item.type == type)
+        if link_value is not None:
+            cond = [ItemLink.item_id == Item.id, ItemLink.value == link_value]
+            if link_kind is not None:
+                cond.append(ItemLink.kind == link_kind)
+            stmt = stmt.where(select(ItemLink.item_id).where(*cond).exists())
+        return self._read_many(user, "list", stmt, {"type": type, "link": link_value})
+
+    def search(self, user: Principal | None, text: str) -> list[ItemView]:
+        """Items whose title or body contain ``text`` (case-insensitive; parameterised)."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = select(Item).where(
+            or_(Item.title.ilike(pattern, escape="\\"), Item.body.ilike(pattern, escape="\\"))
+        )
+        return self._read_many(user, "search", stmt, {"text": text})
+
+    def export(self, user: Principal | None, **filters: Any) -> list[dict[str, Any]]:
+        """The readable items (same filters as :meth:`list_items`) as JSON-ready dicts."""
+        stmt = select(Item)
+        if filters.get("type") is not None:
+            stmt = stmt.where(Item.type == filters["type"])
+        return [v.to_dict() for v in self._read_many(user, "export", stmt, dict(filters))]
+
+    def _read_many(self, user: Principal | None, action: str, stmt, query: dict) -> list[ItemView]:  # noqa: ANN001
+        with self.sessions.begin() as s:
+            views = self._readable(s, user, stmt)
+            audit.append(
+                s,
+                actor=_actor(user),
+                action=action,
+                detail={"query": query, "items": [v.id for v in views]},
+                now=self.clock(),
+            )
+        return views
+
+    # -- audit -------------------------------------------------------------------------------
+    def verify_audit(self) -> audit.VerifyResult:
+        with self.sessions() as s:
+            return audit.verify_chain(s)
+
+
+def _links(links: dict[str, Iterable[str]]) -> list[tuple[str, str]]:
+    from fukugan.data.countries import is_iso3
+
+    out: set[tuple[str, str]] = set()
+    for kind, values in links.items():
+        if kind not in LINK_KINDS:
+            raise HubError(f"link kind {kind!r} not one of {', '.join(LINK_KINDS)}")
+        for v in values:
+            v = str(v).strip()
+            if kind == "country":
+                v = v.upper()
+                if not is_iso3(v):
+                    raise HubError(f"country {v!r} is not an ISO3 code")
+            if v:
+                out.add((kind, v))
+    return sorted(out)
