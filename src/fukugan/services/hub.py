@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from fukugan.hub import audit
+from fukugan.hub.alerts import Alert, AlertView, Link, exposure_paths
 from fukugan.hub.models import (
     CLEARANCES,
     ITEM_TYPES,
@@ -36,6 +37,7 @@ from fukugan.hub.models import (
     SharingGroup,
     User,
 )
+from fukugan.hub.networks import MemberLink, read_member_network
 from fukugan.hub.passwords import LoginLimiter, hash_password, verify_password
 from fukugan.hub.policy import (
     Decision,
@@ -326,6 +328,7 @@ class Hub:
             item.links = [ItemLink(kind=k, value=v) for k, v in link_rows]
             s.add(item)
             s.flush()
+            n_alerts = self._create_alerts(s, item, dict_links(link_rows))
             audit.append(
                 s,
                 actor=_actor(author),
@@ -336,6 +339,7 @@ class Hub:
                     "clearance": required_clearance,
                     "groups": groups,
                     "recipients": sorted(recipients),
+                    "alerts": n_alerts,
                 },
                 now=self.clock(),
             )
@@ -438,6 +442,149 @@ class Hub:
             )
         return views
 
+    # -- members' private supply networks ----------------------------------------------------
+    def upload_network(
+        self, user: Principal, path: str | Path, *, own_firm: str | None = None
+    ) -> int:
+        """Replace ``user``'s organisation's network with the validated CSV at ``path`` (one
+        transaction; nothing changes if the file is bad). Admin/analyst/contributor only.
+        Returns the number of links stored."""
+        if user.role not in WRITER_ROLES or not user.active:
+            raise PermissionDenied(f"role {user.role!r} may not upload a network")
+        frame = read_member_network(path, own_firm=own_firm)
+        with self.sessions.begin() as s:
+            s.execute(delete(MemberLink).where(MemberLink.org_id == user.org_id))
+            for r in frame.itertuples(index=False):
+                s.add(
+                    MemberLink(
+                        org_id=user.org_id,
+                        tier=int(r.tier),
+                        supplier=r.supplier,
+                        supplier_country=r.supplier_country,
+                        product_hs=r.product_hs,
+                        customer=r.customer,
+                        value=None if r.value != r.value else float(r.value),
+                    )
+                )
+            audit.append(
+                s,
+                actor=_actor(user),
+                action="upload-network",
+                detail={"org": user.org_id, "links": len(frame), "file": Path(path).name},
+                now=self.clock(),
+            )
+        return len(frame)
+
+    def my_network(self, user: Principal) -> list[dict[str, Any]]:
+        """The links of ``user``'s own organisation — the only read path of member networks."""
+        if not user.active:
+            raise PermissionDenied("inactive user")
+        with self.sessions.begin() as s:
+            rows = s.execute(
+                select(MemberLink)
+                .where(MemberLink.org_id == user.org_id)
+                .order_by(MemberLink.tier, MemberLink.id)
+            ).scalars()
+            out = [
+                {
+                    "tier": r.tier,
+                    "supplier": r.supplier,
+                    "supplier_country": r.supplier_country,
+                    "product_hs": r.product_hs,
+                    "customer": r.customer,
+                    "value": r.value,
+                }
+                for r in rows
+            ]
+            audit.append(
+                s,
+                actor=_actor(user),
+                action="read-network",
+                detail={"org": user.org_id, "links": len(out)},
+                now=self.clock(),
+            )
+        return out
+
+    # -- exposure alerts ---------------------------------------------------------------------
+    def _create_alerts(self, s: Session, item: Item, item_links: dict[str, list[str]]) -> int:
+        """Alerts for ``item`` (just flushed): users of organisations whose network it touches
+        AND whom can_read allows. Returns how many were created."""
+        if not any(item_links.get(k) for k in ("country", "hs", "firm")):
+            return 0
+        networks: dict[int, list[Link]] = {}
+        for r in s.execute(select(MemberLink)).scalars():
+            networks.setdefault(r.org_id, []).append(
+                Link(r.tier, r.supplier, r.supplier_country, r.product_hs, r.customer)
+            )
+        ctx = self._context(s)
+        mark = marking(item)
+        n = 0
+        for org_id in sorted(networks):
+            paths = exposure_paths(networks[org_id], item_links)
+            if not paths:
+                continue
+            users = s.execute(select(User).where(User.org_id == org_id).order_by(User.id)).scalars()
+            for u in users:
+                if not can_read(principal(u), mark, ctx):
+                    continue
+                s.add(
+                    Alert(
+                        user_id=u.id,
+                        item_id=item.id,
+                        path_en="\n".join(p[0] for p in paths),
+                        path_ja="\n".join(p[1] for p in paths),
+                        created_at=self.clock(),
+                        read=False,
+                    )
+                )
+                n += 1
+        s.flush()
+        return n
+
+    def alerts(self, user: Principal, *, unread_only: bool = False) -> list[AlertView]:
+        """``user``'s alerts whose item ``user`` may still read (re-checked now)."""
+        with self.sessions.begin() as s:
+            stmt = select(Alert).where(Alert.user_id == user.user_id)
+            if unread_only:
+                stmt = stmt.where(Alert.read.is_(False))
+            rows = list(s.execute(stmt.order_by(Alert.id)).scalars())
+            items = {
+                i.id: i
+                for i in self._candidates(
+                    s, select(Item).where(Item.id.in_(sorted({a.item_id for a in rows})))
+                )
+            }
+            ctx = self._context(s)
+            out = [
+                AlertView(
+                    id=a.id,
+                    item_id=a.item_id,
+                    title=items[a.item_id].title,
+                    path_en=a.path_en,
+                    path_ja=a.path_ja,
+                    created_at=a.created_at,
+                    read=a.read,
+                )
+                for a in rows
+                if a.item_id in items and can_read(user, marking(items[a.item_id]), ctx)
+            ]
+            audit.append(
+                s,
+                actor=_actor(user),
+                action="alerts",
+                detail={"items": [v.item_id for v in out]},
+                now=self.clock(),
+            )
+        return out
+
+    def mark_alert_read(self, user: Principal, alert_id: int) -> None:
+        """Mark one of ``user``'s own alerts read (others' alerts: NotFoundError)."""
+        with self.sessions.begin() as s:
+            a = s.get(Alert, alert_id)
+            if a is None or a.user_id != user.user_id:
+                raise NotFoundError(f"no alert {alert_id}")
+            a.read = True
+
     # -- audit -------------------------------------------------------------------------------
     def verify_audit(self) -> audit.VerifyResult:
         with self.sessions() as s:
@@ -460,3 +607,10 @@ def _links(links: dict[str, Iterable[str]]) -> list[tuple[str, str]]:
             if v:
                 out.add((kind, v))
     return sorted(out)
+
+
+def dict_links(rows: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for k, v in rows:
+        out.setdefault(k, []).append(v)
+    return out
