@@ -54,3 +54,111 @@ def pg_cluster():
     cluster = TempCluster(bindir).start()
     yield cluster
     cluster.stop()
+
+
+class E2E:
+    """What the browser end-to-end tests share: Debian's chromium (installed once when missing,
+    else the test is skipped with the reason), ``fukugan serve`` on a free loopback port over
+    a temp store, and the screenshot directory."""
+
+    root = Path(__file__).resolve().parents[1]
+    chromium = Path("/usr/bin/chromium")
+    chromium_args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+    ]
+
+    @classmethod
+    def artifacts(cls) -> Path:
+        """Where screenshots go: ``build/test-artifacts/e2e`` or ``$FUKUGAN_TEST_ARTIFACTS/e2e``."""
+        import os
+
+        base = os.environ.get("FUKUGAN_TEST_ARTIFACTS", cls.root / "build" / "test-artifacts")
+        path = Path(base) / "e2e"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def ensure_chromium(self) -> None:
+        import subprocess
+
+        if not self.chromium.exists():
+            script = self.root / "scripts" / "install-browser-deps.sh"
+            subprocess.run(["bash", str(script)], check=False, timeout=900)
+        if not self.chromium.exists():
+            pytest.skip(
+                "Debian's chromium is not installed at /usr/bin/chromium and could not be "
+                "installed (scripts/install-browser-deps.sh needs root and apt-get)"
+            )
+
+    def launch(self, playwright):
+        """Headless chromium with the flags this machine needs (PITFALLS.md)."""
+        return playwright.chromium.launch(
+            executable_path=str(self.chromium), args=self.chromium_args, headless=True
+        )
+
+    def serve(self, home: Path, *, env: dict[str, str] | None = None, drop: tuple[str, ...] = ()):
+        """Start ``fukugan serve`` over ``home`` on a free port; returns ``(process, base_url)``
+        once ``/api/v1/health`` says the data is loaded (fails the test after 60 s). Server
+        output goes to ``home/serve.log`` (a pipe nobody reads could fill and block it)."""
+        import os
+        import socket
+        import subprocess
+        import sys
+        import time
+
+        import httpx
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        full_env = {**os.environ, "FUKUGAN_HOME": str(home), **(env or {})}
+        for name in drop:
+            full_env.pop(name, None)
+        home.mkdir(parents=True, exist_ok=True)
+        log = home / "serve.log"
+        with open(log, "w") as out:
+            proc = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "fukugan"),
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                ],
+                env=full_env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/api/v1/health", timeout=1).json()["data_loaded"]:
+                    return proc, base
+            except (httpx.HTTPError, ValueError):
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"fukugan serve did not start: {log.read_text(errors='replace')}")
+            time.sleep(0.2)
+
+    @staticmethod
+    def stop(proc) -> None:
+        import subprocess
+
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def e2e() -> E2E:
+    """Shared helpers of the browser end-to-end tests (see :class:`E2E`)."""
+    return E2E()

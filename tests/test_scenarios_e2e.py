@@ -8,30 +8,11 @@ visible for a few seconds. Screenshots go to ``build/test-artifacts/e2e/`` (or
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-ARTIFACTS = (
-    Path(os.environ.get("FUKUGAN_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts")) / "e2e"
-)
 BAD_YAML = b"""\
 name: broken
 engine: static
@@ -44,74 +25,32 @@ shocks:
 """
 
 
-def _ensure_chromium() -> None:
-    if not CHROMIUM.exists():
-        subprocess.run(
-            ["bash", str(ROOT / "scripts" / "install-browser-deps.sh")], check=False, timeout=900
-        )
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "Debian's chromium is not installed at /usr/bin/chromium and could not be installed "
-            "(scripts/install-browser-deps.sh needs root and apt-get)"
-        )
+def _artifacts() -> Path:
+    return _E2E["artifacts"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_E2E: dict[str, Path] = {}
 
 
-def _start(home: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "FUKUGAN_HOME": str(home), "FUKUGAN_RUN_STEP_DELAY": "0.8"}
-    env.pop("FUKUGAN_DATABASE_URL", None)
-    exe = Path(sys.executable).parent / "fukugan"
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, e2e):
+    e2e.ensure_chromium()
+    _E2E["artifacts"] = e2e.artifacts()
+    proc, base = e2e.serve(
+        tmp_path_factory.mktemp("e2e-runs-home"),
+        env={"FUKUGAN_RUN_STEP_DELAY": "0.8"},
+        drop=("FUKUGAN_DATABASE_URL",),
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/api/v1/health", timeout=1).json()["data_loaded"]:
-                return proc
-        except (httpx.HTTPError, ValueError):
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"fukugan serve did not start: {proc.stdout.read() if proc.stdout else ''}")
-        time.sleep(0.2)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    yield base
+    e2e.stop(proc)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    _ensure_chromium()
-    home = tmp_path_factory.mktemp("e2e-runs-home")
-    port = _free_port()
-    proc = _start(home, port)
-    yield f"http://127.0.0.1:{port}"
-    _stop(proc)
-
-
-@pytest.fixture(scope="module")
-def browser(server):
+def browser(server, e2e):
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        b = e2e.launch(p)
         yield b
         b.close()
 
@@ -136,7 +75,7 @@ def page(browser, server):
 
 
 def shot(pg, name: str) -> None:
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    pg.screenshot(path=str(_artifacts() / f"{name}.png"), full_page=True)
 
 
 def run_example(pg, scenario: str, engine: str) -> str:

@@ -11,91 +11,34 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-ARTIFACTS = (
-    Path(os.environ.get("FUKUGAN_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts")) / "e2e"
-)
+
+def _artifacts() -> Path:
+    return _E2E["artifacts"]
 
 
-def _ensure_chromium() -> None:
-    if not CHROMIUM.exists():
-        subprocess.run(
-            ["bash", str(ROOT / "scripts" / "install-browser-deps.sh")], check=False, timeout=900
-        )
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "Debian's chromium is not installed at /usr/bin/chromium and could not be installed "
-            "(scripts/install-browser-deps.sh needs root and apt-get)"
-        )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_E2E: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, e2e):
     """``fukugan serve`` on a free port over a temp store (it loads the bundled data itself)."""
-    _ensure_chromium()
-    home = tmp_path_factory.mktemp("e2e-home")
-    port = _free_port()
-    env = {**os.environ, "FUKUGAN_HOME": str(home)}
-    exe = Path(sys.executable).parent / "fukugan"
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/api/v1/health", timeout=1).json()["data_loaded"]:
-                break
-        except (httpx.HTTPError, ValueError):
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"fukugan serve did not start: {proc.stdout.read() if proc.stdout else ''}")
-        time.sleep(0.2)
+    e2e.ensure_chromium()
+    _E2E["artifacts"] = e2e.artifacts()
+    proc, base = e2e.serve(tmp_path_factory.mktemp("e2e-home"))
     yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    e2e.stop(proc)
 
 
 @pytest.fixture(scope="module")
-def browser(server):
+def browser(server, e2e):
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        b = e2e.launch(p)
         yield b
         b.close()
 
@@ -115,7 +58,7 @@ def page(browser, server):
 
 
 def shot(pg, name: str) -> None:
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    pg.screenshot(path=str(_artifacts() / f"{name}.png"), full_page=True)
 
 
 def test_serve_printed_its_url_and_serves_no_external_requests(page, server):
