@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks._memory import peak_rss_mib, rss_mib
+
 TITLE = "MRIO quantities, multipliers and footprints (Leontief), n = 8,000"
 SYNTHETIC_LABEL = "SYNTHETIC (generated MRIO; not real input-output data)"
 TARGET_RATIO = 5.0
@@ -132,32 +134,6 @@ def labels(data: dict) -> dict:
 
 
 # -- workers -----------------------------------------------------------------------------------
-def _maxrss_mib() -> float:
-    """This process's peak RSS: ``VmHWM`` on Linux (the high-water mark of its own memory
-    map), since ``ru_maxrss`` after fork + exec keeps the parent's RSS at fork time as a floor
-    (here the ≈ 1.6 GB of the generator), else ``ru_maxrss``."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return r / 1024.0 if sys.platform != "darwin" else r / 2**20
-
-
-def _rss_mib() -> float:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return float("nan")
-
-
 def _worker(impl: str, d: Path, out: Path) -> dict:
     data = load(d)
     lab = labels(data)
@@ -165,11 +141,11 @@ def _worker(impl: str, d: Path, out: Path) -> dict:
         from fukugan.iomodels.mrio import calc_all
 
         precision = "double" if impl == "fukugan-double" else "mixed"
-        rss0 = _rss_mib()
+        rss0 = rss_mib()
         t0 = time.perf_counter()
         r = calc_all(data["Z"], data["Y"], data["F"], data["F_Y"], **lab, precision=precision)
         t = time.perf_counter() - t0
-        peak = _maxrss_mib()
+        peak = peak_rss_mib()
         res = {q: getattr(r, q) for q in QUANTITIES}
         np.savez(out, **res)
         return {
@@ -200,11 +176,11 @@ def _worker(impl: str, d: Path, out: Path) -> dict:
             F_Y=pd.DataFrame(data["F_Y"], index=stress, columns=ycols),
         )
         del data
-        rss0 = _rss_mib()
+        rss0 = rss_mib()
         t0 = time.perf_counter()
         io.calc_all()
         t = time.perf_counter() - t0
-        peak = _maxrss_mib()
+        peak = peak_rss_mib()
         e = io.ext
         regs = list(dict.fromkeys(lab["unit_regions"]))
         res = {
@@ -229,13 +205,13 @@ def _worker(impl: str, d: Path, out: Path) -> dict:
         Z, Y = data["Z"], data["Y"]
         y = Y.sum(axis=1)
         x = Z.sum(axis=1) + y
-        rss0 = _rss_mib()
+        rss0 = rss_mib()
         t0 = time.perf_counter()
         model = LeontiefModel(Z * reciprocal_or_zero(x)[None, :], factor_transposed=True)
         t_lu = time.perf_counter() - t0
         r = linkages_from_model(model, y)
         t = time.perf_counter() - t0
-        peak = _maxrss_mib()
+        peak = peak_rss_mib()
         res = {"total": r.total, "backward": r.backward, "forward": r.forward}
         np.savez(out, **res)
         return {

@@ -8,7 +8,7 @@ Side by side in one run, on the same SYNTHETIC year (see :mod:`benchmarks.synthe
   idiomatic pandas way (groupby / transform / sort_values / merge), as a competent analyst would.
 
 Each implementation runs in its own subprocess that loads the data from Parquet, so its peak RSS
-(``resource.getrusage(RUSAGE_SELF).ru_maxrss`` at the end) is its own; the RSS after loading is
+(``VmHWM``, see :mod:`benchmarks._memory`) is its own; the RSS after loading is
 reported too, so the computation's increment is visible. Data generation and loading are not
 timed. Both results are compared to 1e-9 (relative) before any figure is reported.
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks._memory import peak_rss_mib, rss_mib
 from fukugan.indicators.trade import (
     DEFAULT_THRESHOLDS,
     INDICATOR_COLUMNS,
@@ -186,28 +186,12 @@ def compare(fast: pd.DataFrame, slow: pd.DataFrame, rtol: float = 1e-9) -> list[
 
 
 # -- subprocess workers -----------------------------------------------------------------------
-def _maxrss_mib() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return r / 1024.0 if sys.platform != "darwin" else r / 2**20
-
-
-def _rss_mib() -> float:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return float("nan")
-
-
 def _worker(impl: str, data_dir: Path, out: Path, repeats: int) -> dict:
     if impl == "read_baci":
         from fukugan.data.baci import read_baci
 
         meta = json.loads((data_dir / "meta.json").read_text())
-        rss0 = _rss_mib()
+        rss0 = rss_mib()
         times = []
         for _ in range(repeats):
             t0 = time.perf_counter()
@@ -218,13 +202,13 @@ def _worker(impl: str, data_dir: Path, out: Path, repeats: int) -> dict:
         return {
             "times": times,
             "rss_after_load_mib": rss0,
-            "peak_rss_mib": _maxrss_mib(),
+            "peak_rss_mib": peak_rss_mib(),
             "rows": rows,
         }
     trade = pd.read_parquet(data_dir / "trade.parquet")
     wgi = pd.read_parquet(data_dir / "wgi.parquet")["wgi_0_10"]
     group = frozenset(json.loads((data_dir / "meta.json").read_text())["like_minded"])
-    rss0 = _rss_mib()
+    rss0 = rss_mib()
     fn = dependency_indicators if impl == "fukugan" else pandas_dependency_indicators
     times = []
     res = None
@@ -233,7 +217,7 @@ def _worker(impl: str, data_dir: Path, out: Path, repeats: int) -> dict:
         t0 = time.perf_counter()
         res = fn(trade, group, wgi)
         times.append(time.perf_counter() - t0)
-    peak = _maxrss_mib()
+    peak = peak_rss_mib()
     res = res.assign(importer=res["importer"].astype(str), hs6=res["hs6"].astype(str))
     res["top_supplier"] = res["top_supplier"].astype(str)
     res.to_parquet(out)
@@ -364,7 +348,7 @@ def run(quick: bool = False, workdir: Path | None = None) -> tuple[str, dict]:
         f"- results agree to 1e-9 (relative), flags and top suppliers identical: "
         f"**{'yes' if not problems else 'NO — ' + '; '.join(problems)}**.",
         "- each implementation ran in its own subprocess (peak RSS = that process's "
-        f"`ru_maxrss`, including the loaded data and all {repeats} calls); data generation and "
+        f"`VmHWM`, including the loaded data and all {repeats} calls); data generation and "
         "loading are not timed. The first call in a fresh process also pays the first touch of "
         "new memory pages (expensive in a VM); the best of the repeats shows the steady state. "
         "Other work on the same machine at the time can add noise to single runs.",
