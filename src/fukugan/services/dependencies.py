@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from fukugan.data import usgs
+from fukugan.data.provenance import Provenance
 from fukugan.errors import FukuganError, UnknownItemError
 from fukugan.i18n import commodity_name
 from fukugan.indicators.autonomy import autonomy_table
@@ -76,6 +77,26 @@ def production_long(
     return pd.concat(rows, ignore_index=True), pd.Series(residual), pd.DataFrame(meta)
 
 
+def _production(
+    store: AnalyticStore, year: int
+) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, dict[str, pd.DataFrame], Provenance]:
+    """:func:`production_long` of the stored USGS data (plus each commodity's shares and the
+    provenance), computed once per stored file and year: ``dependencies`` and ``chokepoints``
+    (both called by the overview) share it. Store files are never rewritten in place (every
+    write makes a new file name), so the file path is a safe cache key."""
+    info = store.info(USGS)
+    return (*_production_of_file(str(info.file), int(year)), info.provenance)
+
+
+@lru_cache(maxsize=4)
+def _production_of_file(
+    file: str, year: int
+) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, dict[str, pd.DataFrame]]:
+    shares: dict[str, pd.DataFrame] = {}
+    long, residual, meta = production_long(pd.read_parquet(file), year, keep=shares)
+    return long, residual, meta, shares
+
+
 @lru_cache(maxsize=8)
 def _group_codes(codes: tuple[str, ...], group: frozenset[str]) -> frozenset[str]:
     """The like-minded group plus multi-country codes (``USA+CAN``) whose members all are in it."""
@@ -93,10 +114,8 @@ def dependencies(
     store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 25, lang: str = "en"
 ) -> list[Report]:
     """Commodities (and HS products, with trade data) ranked by autonomy risk for ``home``."""
-    frame, prov = require(store, USGS)
+    long, residual, meta, all_shares, prov = _production(store, year)
     ctx = load_context(store, year)
-    all_shares: dict[str, pd.DataFrame] = {}
-    long, residual, meta = production_long(frame, year, keep=all_shares)
     if long.empty:
         raise UnknownItemError(f"no production data for {year}")
     group = _group_codes(tuple(sorted(long["iso3"].unique())), like_minded())
@@ -248,9 +267,8 @@ def chokepoints(
 ) -> list[Report]:
     """Home's indispensability ranking on world production (and, with trade data, on world
     exports of every HS6 product): share, rank, strength of the alternatives."""
-    frame, prov = require(store, USGS)
+    long, residual, meta, _, prov = _production(store, year)
     ctx = load_context(store, year)
-    long, residual, meta = production_long(frame, year)
     ranked = chokepoint_table(long, home, residual=residual)
     ranked = ranked.merge(meta, on="item", how="left")
     table = pd.DataFrame(
