@@ -162,3 +162,20 @@ class E2E:
 def e2e() -> E2E:
     """Shared helpers of the browser end-to-end tests (see :class:`E2E`)."""
     return E2E()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def hub(request, tmp_path_factory):
+    """A :class:`fukugan.services.hub.Hub` on a fresh SQLite file and on a fresh database of the
+    throwaway PostgreSQL cluster, with the test module's fixed clock (its ``NOW``)."""
+    from fukugan.services.hub import Hub
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('hub') / 'workspace.sqlite'}"
+    else:
+        url = request.getfixturevalue("pg_cluster").create_database()
+    now = request.module.NOW
+    h = Hub(url=url, clock=lambda: now)
+    h.backend = request.param
+    yield h
+    h.dispose()

@@ -35,18 +35,6 @@ TABLES = [
 ]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def hub(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('hubal') / 'workspace.sqlite'}"
-    else:
-        url = request.getfixturevalue("pg_cluster").create_database()
-    h = Hub(url=url, clock=lambda: NOW)
-    h.backend = request.param
-    yield h
-    h.dispose()
-
-
 def _reset(hub: Hub) -> None:
     with hub.engine.begin() as c:
         for t in TABLES:

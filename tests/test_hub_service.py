@@ -30,17 +30,6 @@ HUB_TABLES = [
 ]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def hub(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('hub') / 'workspace.sqlite'}"
-    else:
-        url = request.getfixturevalue("pg_cluster").create_database()
-    h = Hub(url=url, clock=lambda: NOW)
-    yield h
-    h.dispose()
-
-
 def _reset(hub: Hub) -> None:
     with hub.engine.begin() as c:
         for t in HUB_TABLES:
