@@ -49,7 +49,7 @@ def production_long(
     for cid in names.index:
         try:
             sh = usgs.production_shares(frame, cid, year)
-        except Exception:  # noqa: BLE001 - a commodity without data for that year is skipped
+        except FukuganError:  # a commodity without data for that year (or mixing units) is skipped
             continue
         if keep is not None:
             keep[cid] = sh
