@@ -1,5 +1,5 @@
 """The hub's read policy against an independent oracle (a plain re-statement of TLP 2.0),
-plus the password helpers and the login limiter."""
+plus the password helpers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fukugan.hub.passwords import LoginLimiter, hash_password, needs_rehash, verify_password
+from fukugan.hub.passwords import hash_password, needs_rehash, verify_password
 from fukugan.hub.policy import Marking, PolicyContext, Principal, can_read
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -142,14 +142,3 @@ def test_passwords_hashed_with_argon2():
     assert hash_password("correct horse battery") != h  # salted
 
 
-def test_login_limiter_locks_and_unlocks():
-    t = [0.0]
-    lim = LoginLimiter(max_failures=3, window=60, clock=lambda: t[0])
-    assert not lim.record_failure("a") and not lim.record_failure("a")
-    assert lim.record_failure("a") and lim.is_locked("a")
-    assert not lim.is_locked("b")
-    t[0] = 61.0
-    assert not lim.is_locked("a")
-    lim.record_failure("a")
-    lim.record_success("a")
-    assert not lim.is_locked("a")

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from fukugan.hub.models import AuditRow
 
 GENESIS = "0" * 64
+AUDIT_LOCK_KEY = 0x66756B75  # "fuku": the advisory-lock id of the audit chain (PostgreSQL)
 
 
 def canonical(seq: int, ts: str, actor: str, action: str, item_id: int | None, detail: Any) -> str:
@@ -57,7 +58,16 @@ def append(
     detail: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> AuditRow:
-    """Add one audit row to ``session`` (committed with the caller's transaction)."""
+    """Add one audit row to ``session`` (committed with the caller's transaction).
+
+    Concurrent writers are serialised so two transactions never read the same last row:
+    on PostgreSQL by a transaction-scoped advisory lock (released at commit or rollback), on
+    SQLite by the write lock the hub's ``BEGIN IMMEDIATE`` transactions hold from their start
+    (:func:`fukugan.store.workspace.db.make_engine`). ``seq`` is the primary key, so any writer
+    that got past both would fail rather than fork the chain.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
     last = session.execute(
         select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
     ).first()

@@ -40,6 +40,10 @@ class PermissionDenied(HubError):
     """The user may not perform this write."""
 
 
+class LoginLocked(PermissionDenied):
+    """Too many failed logins of this user name or client; try again later."""
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who reads: a hub user (``None`` in the functions below = anonymous)."""

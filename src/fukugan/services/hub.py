@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from fukugan.hub import audit
+from fukugan.hub import sessions as logins
 from fukugan.hub.alerts import Alert, AlertView, Link, exposure_paths
 from fukugan.hub.models import (
     CLEARANCES,
@@ -38,10 +39,11 @@ from fukugan.hub.models import (
     User,
 )
 from fukugan.hub.networks import MemberLink, read_member_network
-from fukugan.hub.passwords import LoginLimiter, hash_password, verify_password
+from fukugan.hub.passwords import hash_password, verify_password
 from fukugan.hub.policy import (
     Decision,
     HubError,
+    LoginLocked,
     Marking,
     NotFoundError,
     PermissionDenied,
@@ -150,14 +152,20 @@ class Hub:
         *,
         engine: Engine | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        limiter: LoginLimiter | None = None,
+        max_failures: int = logins.MAX_FAILURES,
+        failure_window: timedelta = logins.FAILURE_WINDOW,
+        session_lifetime: timedelta = logins.SESSION_LIFETIME,
+        session_idle: timedelta = logins.SESSION_IDLE,
     ) -> None:
         if engine is None:
-            self.engine, self.sessions = open_workspace(home, url)
+            self.engine, self.sessions = open_workspace(home, url, immediate=True)
         else:
             self.engine, self.sessions = engine, sessionmaker(engine, expire_on_commit=False)
         self.clock = clock
-        self.limiter = limiter or LoginLimiter()
+        self.max_failures = max_failures
+        self.failure_window = failure_window
+        self.session_lifetime = session_lifetime
+        self.session_idle = session_idle
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -241,33 +249,118 @@ class Hub:
                 raise HubError(f"no user {user_id}")
             return principal(u)
 
-    def authenticate(self, username: str, password: str) -> Principal:
-        """The user for ``username``/``password``; locked after repeated failures."""
-        if self.limiter.is_locked(username):
-            with self.sessions.begin() as s:
+    def authenticate(self, username: str, password: str, *, client: str | None = None) -> Principal:
+        """The user for ``username``/``password``. ``max_failures`` failed logins within
+        ``failure_window`` lock the user name, and (given ``client``, e.g. the remote address)
+        the client, in the database (:mod:`fukugan.hub.sessions`); :class:`LoginLocked` then,
+        :class:`PermissionDenied` for a wrong name or password."""
+        return self._login(username, password, client, open_session=False)[0]
+
+    def login(
+        self, username: str, password: str, *, client: str | None = None
+    ) -> logins.LoginSession:
+        """Authenticate and open a session: the secret token (for an ``HttpOnly`` cookie) and
+        the session's CSRF token. Errors as :meth:`authenticate`."""
+        opened = self._login(username, password, client, open_session=True)[1]
+        assert opened is not None
+        return opened
+
+    def _login(
+        self, username: str, password: str, client: str | None, *, open_session: bool
+    ) -> tuple[Principal, logins.LoginSession | None]:
+        now = self.clock()
+        keys = [f"user:{username.casefold()}"] + ([f"addr:{client}"] if client else [])
+        failure: HubError | None = None
+        with self.sessions.begin() as s:  # failures are committed, then raised
+            if logins.locked(
+                s, keys, now, max_failures=self.max_failures, window=self.failure_window
+            ):
                 audit.append(
                     s,
                     actor=ANONYMOUS,
                     action="login-locked",
                     detail={"username": username},
-                    now=self.clock(),
+                    now=now,
                 )
-            raise PermissionDenied("too many failed logins; try again later")
+                failure = LoginLocked("too many failed logins; try again later")
+            else:
+                u = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+                if u is None or not u.active or not verify_password(u.password_hash, password):
+                    logins.record_failure(s, keys, now)
+                    audit.append(
+                        s,
+                        actor=ANONYMOUS,
+                        action="login-failed",
+                        detail={"username": username},
+                        now=now,
+                    )
+                    failure = PermissionDenied("wrong user name or password")
+                else:
+                    logins.clear_failures(s, keys[0])
+                    audit.append(s, actor=f"user:{u.id}", action="login", now=now)
+                    who = principal(u)
+                    opened = (
+                        logins.create(s, u.id, now, self.session_lifetime)
+                        if open_session
+                        else None
+                    )
+        if failure is not None:
+            raise failure
+        return who, opened
+
+    def session_user(self, token: str | None) -> Principal | None:
+        """The user of a live session (``None`` when the token is unknown, expired, idle too
+        long, logged out, or its user deactivated)."""
+        if not token:
+            return None
         with self.sessions.begin() as s:
-            u = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
-            if u is None or not u.active or not verify_password(u.password_hash, password):
-                self.limiter.record_failure(username)
-                audit.append(
-                    s,
-                    actor=ANONYMOUS,
-                    action="login-failed",
-                    detail={"username": username},
-                    now=self.clock(),
-                )
-                raise PermissionDenied("wrong user name or password")
-            self.limiter.record_success(username)
-            audit.append(s, actor=f"user:{u.id}", action="login", now=self.clock())
+            row = logins.live(s, token, self.clock(), self.session_idle)
+            if row is None:
+                return None
+            u = s.get(User, row.user_id)
+            if u is None or not u.active:
+                row.revoked = True
+                return None
             return principal(u)
+
+    def check_csrf(self, token: str | None, csrf: str | None) -> bool:
+        """Whether ``csrf`` is the CSRF token of the live session ``token``."""
+        if not token:
+            return False
+        with self.sessions.begin() as s:
+            return logins.csrf_ok(logins.live(s, token, self.clock(), self.session_idle), csrf)
+
+    def csrf_token(self, token: str | None) -> str | None:
+        """The CSRF token of the live session ``token`` (to embed in pages), else ``None``."""
+        if not token:
+            return None
+        with self.sessions.begin() as s:
+            row = logins.live(s, token, self.clock(), self.session_idle)
+            return None if row is None else row.csrf_token
+
+    def logout(self, token: str | None) -> None:
+        if not token:
+            return
+        with self.sessions.begin() as s:
+            row = s.get(logins.SessionRow, logins.token_hash(token))
+            if logins.revoke(s, token) and row is not None:
+                audit.append(s, actor=f"user:{row.user_id}", action="logout", now=self.clock())
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        """Enable or disable an account (administration); disabling ends its sessions."""
+        with self.sessions.begin() as s:
+            u = s.get(User, user_id)
+            if u is None:
+                raise HubError(f"no user {user_id}")
+            u.active = active
+            ended = 0 if active else logins.revoke_user(s, user_id)
+            audit.append(
+                s,
+                actor="system",
+                action="enable-user" if active else "disable-user",
+                detail={"user": user_id, "sessions_ended": ended},
+                now=self.clock(),
+            )
 
     # -- writes ------------------------------------------------------------------------------
     def publish(

@@ -33,9 +33,16 @@ def database_url(home: str | Path | None = None) -> str:
     return f"sqlite:///{h / 'workspace.sqlite'}"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, immediate: bool = False) -> Engine:
     """An engine for ``url``; SQLite gets WAL mode, a busy timeout and foreign keys (the jobs
-    write from worker threads while requests read)."""
+    write from worker threads while requests read).
+
+    ``immediate``: SQLite transactions start with ``BEGIN IMMEDIATE`` (take the write lock at
+    the start, waiting up to the busy timeout) instead of pysqlite's deferred ``BEGIN``. Needed
+    where a transaction reads and then writes what it read (the hub's audit chain reads the last
+    hash, then appends): under WAL a deferred transaction whose snapshot went stale fails with
+    ``SQLITE_BUSY`` at its first write instead of waiting (SQLAlchemy's pysqlite "serializable
+    isolation / savepoints" recipe)."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_pre_ping=True
@@ -48,6 +55,14 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            if immediate:
+                dbapi_conn.isolation_level = None  # pysqlite emits no BEGIN of its own
+
+        if immediate:
+
+            @event.listens_for(engine, "begin")
+            def _begin(conn) -> None:  # noqa: ANN001 - Connection
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -93,9 +108,10 @@ def tables(engine: Engine) -> set[str]:
 
 
 def open_workspace(
-    home: str | Path | None = None, url: str | None = None
+    home: str | Path | None = None, url: str | None = None, *, immediate: bool = False
 ) -> tuple[Engine, sessionmaker[Session]]:
-    """Engine and session factory of the workspace, migrated to the latest revision."""
-    engine = make_engine(url or database_url(home))
+    """Engine and session factory of the workspace, migrated to the latest revision
+    (``immediate``: see :func:`make_engine`)."""
+    engine = make_engine(url or database_url(home), immediate=immediate)
     migrate(engine)
     return engine, sessionmaker(engine, expire_on_commit=False)

@@ -39,6 +39,8 @@ class ScenarioDef(Base):
     doc: Mapped[dict[str, Any]] = mapped_column(JSON)  # validated, defaults applied
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # None = shared with every user of the platform; a hub user id = private to that user
+    owner_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     runs: Mapped[list[Run]] = relationship(back_populates="scenario")
 
@@ -64,6 +66,7 @@ class Run(Base):
     )
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    owner_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     scenario: Mapped[ScenarioDef] = relationship(back_populates="runs")
 
