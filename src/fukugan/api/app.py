@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from fukugan import __version__
-from fukugan.api import problems
+from fukugan.api import hub_auth, problems
 from fukugan.api.platform import Platform
 from fukugan.api.routers import commodities, indicators, industries, overview, sources, trade
 from fukugan.api.routers import datasets as datasets_router
@@ -43,6 +43,7 @@ def create_app(home: str | Path | None = None, *, warm: bool = False, web: bool 
         redoc_url=None,
     )
     app.state.platform = Platform(home)
+    hub_auth.install(app, home=None if home is None else str(home))
     for r in (overview, commodities, indicators, industries, trade, sources):
         app.include_router(r.router, prefix=API)
     app.include_router(datasets_router.router, prefix=API)
