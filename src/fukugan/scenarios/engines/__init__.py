@@ -1,0 +1,93 @@
+"""Engine adapters: scenario → engine inputs → :class:`~fukugan.scenarios.result.RunResult`.
+
+Each engine has two steps, so that a Monte Carlo sweep resolves the data once and re-runs only
+the numerics:
+
+* ``prepare(scenario, store) -> Prepared``: read the data table, resolve every commodity,
+  country, sector and region the scenario names (errors name the scenario's file, line and
+  field), collect provenance. Picklable.
+* ``simulate(prepared, scenario, seed) -> RunResult``: the numerics for one set of values.
+
+:func:`prepare` and :func:`simulate` here dispatch by engine name to one module per engine, whose
+docstring says what the engine does with each block of the scenario and which paper it adapts:
+
+================ =========================================================================
+module           engine
+================ =========================================================================
+:mod:`.static`   static input-output (Leontief / Ghosh, Miller & Blair 2009) on an OECD
+                 national table; trade shocks resolved by :mod:`.trade`
+:mod:`.ario`     ARIO (Hallegatte 2008, 2014; BoARIO 0.7.2) on an OECD national table
+:mod:`.firms`    firm-level propagation (Inoue & Todo 2019) on a firm network
+:mod:`.exposure` time-to-recover / time-to-survive LPs and risk exposure index
+                 (Simchi-Levi et al. 2014, 2015) on a multi-tier BOM network
+================ =========================================================================
+
+:mod:`.common` holds what they share (:class:`Prepared`, refusals, sectors and regions).
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from fukugan.scenarios.engines import ario, exposure, firms, static
+from fukugan.scenarios.engines.common import EngineNotAvailable, Prepared
+from fukugan.scenarios.engines.trade import COMMODITY_SECTOR, HS_CHAPTER_SECTOR, STAGE_SECTOR
+from fukugan.scenarios.result import RunResult
+from fukugan.scenarios.schema import Scenario
+from fukugan.store.analytic import AnalyticStore
+
+__all__ = [
+    "COMMODITY_SECTOR",
+    "HS_CHAPTER_SECTOR",
+    "STAGE_SECTOR",
+    "EngineNotAvailable",
+    "Prepared",
+    "prepare",
+    "simulate",
+]
+
+
+def prepare(scenario: Scenario, store: AnalyticStore, engine: str | None = None) -> Prepared:
+    """Resolve the scenario against the data for ``engine`` (default: the scenario's)."""
+    eng = engine or scenario.engine
+    return _adapter(eng).prepare(scenario, store)
+
+
+def simulate(prepared: Prepared, scenario: Scenario, seed: int | None = None) -> RunResult:
+    """Run the prepared engine with the scenario's values (Monte Carlo varies them)."""
+    seed = scenario.seed if seed is None else int(seed)
+    return _adapter(prepared.engine).simulate(prepared, scenario, seed)
+
+
+#: The adapter module of each engine.
+_ADAPTERS: dict[str, ModuleType] = {
+    "static": static,
+    "ario": ario,
+    "firms": firms,
+    "exposure": exposure,
+}
+
+#: The module each dynamic engine needs, and the function it must define.
+_ENGINE_MODULES = {
+    "ario": ("fukugan.dynamics.ario", "simulate_ario"),
+    "firms": ("fukugan.dynamics.firms", "simulate_firms"),
+    "exposure": ("fukugan.exposure.lp", "risk_exposure"),
+}
+
+
+def _adapter(eng: str) -> ModuleType:
+    """The adapter module of engine ``eng``, once its engine module is known to be present."""
+    if eng == "static":
+        return static
+    mod_name, fn = _ENGINE_MODULES[eng]
+    try:
+        mod = importlib.import_module(mod_name)
+    except ImportError:
+        mod = None
+    if mod is None or not hasattr(mod, fn):
+        raise EngineNotAvailable(
+            f"engine {eng!r} is not available yet in this build ({mod_name}.{fn} has not "
+            "landed); use --engine static"
+        )
+    return _ADAPTERS[eng]

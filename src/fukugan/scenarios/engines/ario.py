@@ -1,0 +1,164 @@
+"""ARIO engine: a scenario on an OECD national table run by the Adaptive Regional Input-Output
+model of :mod:`fukugan.dynamics.ario` (Hallegatte, S. (2008), "An adaptive regional input-output
+model and its application to the assessment of the economic cost of Katrina", *Risk Analysis*
+28(3):779–799; Hallegatte (2014), *Risk Analysis* 34(1):152–167; as formulated by BoARIO 0.7.2,
+Juhel, S. (2023), *JOSS* 8(89):5547).
+
+The national table is one region; outages and blackouts destroy productive capital (BoARIO
+``EventKapitalRecover``) and recover along BoARIO's recovery functions. The ARIO core follows
+BoARIO 0.7.2, which has no final-demand shock and no import-cut event: demand shocks, trade
+shocks and extractions are refused with their line (run them with the static engine). Regions
+come from the scenario's ``regions:`` shares (:func:`~.common.region_shares`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fukugan.scenarios.engines.common import (
+    Prepared,
+    check_sector,
+    national_table,
+    refuse_unsupported,
+    region_shares,
+)
+from fukugan.scenarios.result import TIMESERIES_COLUMNS, RunResult
+from fukugan.scenarios.schema import Scenario
+from fukugan.store.analytic import AnalyticStore
+
+__all__ = ["ARIO_PARAMETERS", "prepare", "simulate"]
+
+#: scenario recovery path → BoARIO recovery function ("exponential": BoARIO's "convexe noscale"
+#: K₀(1 − 1/τ)^e with τ chosen so that 1 % of the loss is left after ``recovery.days``; "step":
+#: full loss for ``duration + days``, then a one-day linear recovery)
+_ARIO_RECOVERY = {"linear": "linear", "exponential": "convexe noscale"}
+ARIO_PARAMETERS = (
+    "alpha_max",
+    "alpha_tau",
+    "main_inv_dur",
+    "psi_param",
+    "inventory_restoration_tau",
+    "productive_capital_to_VA",
+    "order_type",
+)
+
+
+def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
+    """National OECD table as a one-region ARIO system; outages / blackouts destroy capital
+    δ_j · K_j (K = ``productive_capital_to_VA`` × VA, VA = x − 1′Z_dom ≥ 0, as BoARIO)."""
+    from fukugan.dynamics.ario import ARIOParams
+
+    data = sc.doc["data"]
+    if "oecd_iot" not in data:
+        raise sc.error("the ario adapter runs on data.oecd_iot {country, year}", ("data",))
+    refuse_unsupported(sc, "ario", ("outage", "blackout"), "shocks")
+    for i, s in enumerate(sc.doc["shocks"]):
+        if s.get("ramp", 0):
+            raise sc.error(
+                "the ario engine destroys capital at once (BoARIO events have no ramp): "
+                "remove 'ramp'",
+                ("shocks", i, "ramp"),
+            )
+    for i, r in enumerate(sc.doc["responses"]):
+        if r["type"] != "rationing" or r["rule"] != "proportional":
+            raise sc.error(
+                "the ario engine rations proportionally and has no other responses; "
+                "run this scenario with --engine static",
+                ("responses", i, "type"),
+            )
+    for k in sc.doc["parameters"]:
+        if k not in ARIO_PARAMETERS:
+            raise sc.error(
+                f"unknown ario parameter {k!r}; known: {', '.join(ARIO_PARAMETERS)}",
+                ("parameters", k),
+            )
+    t, country, year = national_table(sc, store)
+    ind = t.industries
+    resolved = []
+    for i, s in enumerate(sc.doc["shocks"]):
+        where = ("shocks", i)
+        if "firm" in s or "facility" in s:
+            raise sc.error("the ario engine works on sectors and regions", where)
+        if "sector" in s:
+            share = np.zeros(len(ind))
+            share[check_sector(sc, (*where, "sector"), s["sector"], ind)] = 1.0
+        else:
+            share = region_shares(sc, s["region"], ind)
+        resolved.append({"index": i, "type": s["type"], "share": share})
+    params = ARIOParams(**sc.doc["parameters"])
+    # one final-demand column (net of inventory changes), as BoARIO needs Y ≥ 0
+    y = np.asarray(t.Y_dom, dtype=float).sum(axis=1)
+    notes = []
+    if (y < 0).any():
+        neg = [ind[j] for j in np.flatnonzero(y < 0)]
+        notes.append(f"negative net final demand set to 0 for ARIO: {', '.join(neg)}")
+    y_ario = np.maximum(y, 0.0)[:, None]
+    x = np.asarray(t.x, dtype=float)
+    va = np.maximum(x - np.asarray(t.Z_dom).sum(axis=0), 0.0)
+    arrays = {
+        "Z": np.asarray(t.Z_dom, dtype=float),
+        "Y": y_ario,
+        "x": x,
+        "capital": params.productive_capital_to_VA * va
+        if not isinstance(params.productive_capital_to_VA, dict)
+        else va * 4,
+        "industries": ind,
+        "region": country,
+        "table": f"OECD IOT {country} {year}",
+    }
+    return Prepared("ario", arrays, resolved, [t.provenance], notes, params.as_dict())
+
+
+def simulate(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
+    from fukugan.dynamics.ario import ARIOEvent, ARIOParams, simulate_ario, to_run_rows
+
+    a = prep.arrays
+    ind, reg = a["industries"], a["region"]
+    events = []
+    for res in prep.resolved:
+        s = sc.doc["shocks"][res["index"]]
+        depth = float(s["delta"] if s["type"] == "outage" else s["depth"])
+        impact = {
+            (reg, ind[j]): depth * res["share"][j] * a["capital"][j]
+            for j in range(len(ind))
+            if res["share"][j] > 0 and depth > 0
+        }
+        if not impact:
+            continue
+        rec = s.get("recovery") or {}
+        if s["type"] == "blackout":
+            duration, tau, fn = int(s["days"]), 1, "linear"
+        elif rec.get("path") == "step":
+            duration, tau, fn = int(s.get("duration", 0)) + int(rec.get("days", 0)), 1, "linear"
+        else:
+            duration = int(s.get("duration", 0))
+            tau = max(1, int(rec.get("days", 1)))
+            fn = _ARIO_RECOVERY.get(rec.get("path", "linear"), "linear")
+            if fn == "convexe noscale":  # (1 − 1/τ)^days = 1 %: the scenario's "exponential"
+                tau = max(2, int(round(1.0 / (1.0 - 0.01 ** (1.0 / tau)))))
+        events.append(
+            ARIOEvent(
+                impact=impact,
+                occurrence=int(s.get("start", 0)) + 1,
+                duration=max(1, duration),
+                recovery_tau=tau,
+                recovery_function=fn,
+                name=f"shocks[{res['index']}]",
+            )
+        )
+    params = ARIOParams(**{k: v for k, v in prep.parameters.items() if k in ARIO_PARAMETERS})
+    traj = simulate_ario(
+        a["Z"], a["Y"], a["x"], None, [reg], list(ind), events, params, n_days=sc.horizon
+    )
+    ts = to_run_rows(traj, metrics=("output", "loss"))
+    ts["unit"] = ts["unit"].astype(str).str.replace(f"{reg}/", "", regex=False)
+    return RunResult(
+        engine="ario",
+        scenario=sc.doc,
+        parameters=prep.parameters,
+        timeseries=ts.loc[:, list(TIMESERIES_COLUMNS)],
+        summary={"table": a["table"], "n_days": sc.horizon, "notes": list(prep.notes)},
+        sources=list(prep.sources),
+        seed=seed,
+        unit="million USD per day",
+    )

@@ -1,0 +1,123 @@
+"""Pieces every engine adapter shares: the prepared inputs, refusals, and sectors and regions of
+a national table.
+
+* :class:`Prepared`: what ``prepare`` resolves from the data and ``simulate`` re-runs (picklable,
+  scattered once to every Monte Carlo worker).
+* :func:`refuse_unsupported`: refuse the shocks or responses an engine cannot represent, naming
+  their line and why (the ARIO, firms and exposure engines).
+* :func:`national_table`, :func:`check_sector` and :func:`region_shares`: an OECD national
+  table and its industries (static and ARIO engines). Regions on a national table: a region's
+  output share by industry is given in the scenario (``regions:``, with its source); an outage
+  or blackout of the region takes δ_j = δ × share_j.
+* :func:`scenario_file`: a file named in the scenario, relative to the scenario's folder (firms and
+  exposure engines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fukugan.data.provenance import Provenance
+from fukugan.errors import FukuganError
+from fukugan.scenarios.schema import Scenario
+from fukugan.store.analytic import AnalyticStore
+
+__all__ = [
+    "EngineNotAvailable",
+    "Prepared",
+    "check_sector",
+    "national_table",
+    "refuse_unsupported",
+    "region_shares",
+    "scenario_file",
+]
+
+
+class EngineNotAvailable(FukuganError):
+    """The engine's module has not landed in this build."""
+
+
+@dataclass
+class Prepared:
+    """Engine inputs resolved from the data (picklable, shared by Monte Carlo samples)."""
+
+    engine: str
+    arrays: dict[str, Any]
+    resolved: list[dict[str, Any]]
+    sources: list[Provenance]
+    notes: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def region_shares(sc: Scenario, name: str, industries: tuple[str, ...]) -> np.ndarray:
+    reg = sc.doc["regions"][name]
+    share = reg["share"]
+    if isinstance(share, dict):
+        for k in share:
+            if k not in industries:
+                raise sc.error(f"unknown industry {k!r}", ("regions", name, "share", k))
+        default = float(reg.get("default_share", 0.0))
+        return np.array([float(share.get(s, default)) for s in industries])
+    return np.full(len(industries), float(share))
+
+
+def check_sector(sc: Scenario, where: tuple, code: str, industries: tuple[str, ...]) -> int:
+    if code not in industries:
+        import difflib
+
+        close = difflib.get_close_matches(code, industries, n=3, cutoff=0.5)
+        hint = f"; close: {', '.join(close)}" if close else ""
+        raise sc.error(f"unknown industry {code!r} in this table{hint}", where)
+    return industries.index(code)
+
+
+#: Why an engine cannot represent a kind of shock (added to the error message).
+_WHY_NOT = {
+    ("ario", "demand_shock"): "the ARIO core (BoARIO 0.7.2's formulation) has no final-demand "
+    "shock event, only destruction of productive capital",
+    ("ario", "export_ban"): "the ARIO core has no import-cut event (the national table is one "
+    "closed region)",
+    ("ario", "extraction"): "hypothetical extraction is a static comparison",
+    ("firms", "demand_shock"): "the firm model's final demand is fixed",
+    ("firms", "extraction"): "hypothetical extraction is a static comparison",
+}
+_WHY_NOT[("ario", "quota")] = _WHY_NOT[("ario", "sanctions")] = _WHY_NOT[("ario", "export_ban")]
+
+
+def refuse_unsupported(sc: Scenario, eng: str, kinds: tuple[str, ...], what: str) -> None:
+    """Refuse shocks / responses an engine cannot represent, naming their line."""
+    for i, s in enumerate(sc.doc[what]):
+        if s["type"] not in kinds:
+            why = _WHY_NOT.get((eng, s["type"]))
+            raise sc.error(
+                f"the {eng} engine does not represent a {s['type']} (it takes "
+                f"{', '.join(kinds)}{'; ' + why if why else ''}); run this scenario with "
+                f"--engine static",
+                (what, i, "type"),
+            )
+
+
+def national_table(sc: Scenario, store: AnalyticStore) -> tuple[Any, str, int]:
+    """(table, country, year): the OECD national table named by ``data.oecd_iot``; a table that is
+    unknown or not loaded is an error on that line of the scenario."""
+    from fukugan.errors import NotLoadedError, UnknownItemError
+    from fukugan.services.io import load_table
+
+    oecd = sc.doc["data"]["oecd_iot"]
+    country, year = oecd["country"], int(oecd["year"])
+    try:
+        t = load_table(store, country, year)
+    except (UnknownItemError, NotLoadedError) as e:
+        raise sc.error(str(e), ("data", "oecd_iot")) from None
+    return t, country, year
+
+
+def scenario_file(sc: Scenario, p: str) -> Path:
+    """A file named in the scenario: as given if absolute, else relative to the scenario file's
+    folder (the working directory for a scenario not read from a file)."""
+    base = Path(sc.path).parent if sc.path else Path.cwd()
+    return Path(p) if Path(p).is_absolute() else base / p

@@ -1,0 +1,309 @@
+"""Exposure engine: node outages of a multi-tier BOM network as the time-to-recover and
+time-to-survive linear programs of :mod:`fukugan.exposure` (Simchi-Levi, D., Schmidt, W. & Wei, Y.
+(2014), "From superstorms to factory fires", *Harvard Business Review* 92(1/2):96–101;
+Simchi-Levi et al. (2015), "Identifying risks and mitigating disruptions in the automotive supply
+chain", *Interfaces* 45(5):375–390).
+
+The network: a multi-tier BOM network (``data.bom``: the bundled ``example: automotive``, a
+directory, or the CSV files); each ``outage`` of a node (``facility:`` or ``firm:``,
+``delta: 1``) is one time-to-recover LP and one time-to-survive LP (HiGHS) with the node down
+for TTR = ``duration`` + ``recovery.days`` days (else the node's ``ttr`` in nodes.csv),
+converted to network periods by ``parameters.period_days``; its lost profit (by end product: direct at the node's own product,
+indirect elsewhere) is recorded on the day the node is back. ``parameters.risk_exposure: true``
+adds the REI table of every node (summary ``risk_exposure``). Parameters: ``period_days``
+(default 1), ``objective`` (profit | units | revenue), ``inventory_lost``, ``risk_exposure``,
+``net_of_baseline``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from fukugan.data.provenance import Provenance
+from fukugan.exposure.lp import quiet_highs
+from fukugan.scenarios.engines.common import Prepared, refuse_unsupported, scenario_file
+from fukugan.scenarios.result import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult
+from fukugan.scenarios.schema import Scenario
+from fukugan.store.analytic import AnalyticStore
+
+__all__ = ["EXPOSURE_EXAMPLES", "EXPOSURE_PARAMETERS", "prepare", "simulate"]
+
+#: Exposure-engine parameters: name → (allowed values or a type, default).
+EXPOSURE_PARAMETERS: dict[str, tuple[Any, Any]] = {
+    "period_days": (float, 1.0),  # days per period of the network (capacities, demand per period)
+    "objective": (("profit", "units", "revenue"), "profit"),
+    "inventory_lost": (bool, False),  # the disrupted node's own stock is lost too
+    "risk_exposure": (bool, False),  # also the REI table: one TTR and one TTS LP per node
+    "net_of_baseline": (bool, False),  # REI on PI minus the undisrupted network's shortfall
+}
+
+#: Bundled example networks for ``data.bom.example``.
+EXPOSURE_EXAMPLES = ("automotive",)
+
+
+def _exposure_network(sc: Scenario) -> tuple[Any, Provenance]:
+    """The BOM network named by ``data.bom`` and its provenance."""
+    from fukugan.data.bom import read_network
+
+    bom = sc.doc["data"]["bom"]
+    if "example" in bom:
+        from fukugan.exposure.examples import EXAMPLE_DIR, example_network
+
+        net = example_network()
+        prov = Provenance(
+            "bom_network",
+            "fukugan example network 'automotive' (hand-worked, illustrative; not real data)",
+            "n/a",
+            "units per week; margins in thousand USD per vehicle",
+            "same as fukugan",
+            notes=f"{EXAMPLE_DIR / 'README.md'}: 9 nodes, 3 tiers, expected PI/TTS worked by hand",
+        )
+        return net, prov
+    if "path" in bom:
+        d = scenario_file(sc, bom["path"])
+        files = [d / "nodes.csv", d / "bom.csv"]
+        alt = d / "alternatives.csv"
+        files.append(alt if alt.is_file() else None)
+    else:
+        files = [
+            scenario_file(sc, bom["nodes"]),
+            scenario_file(sc, bom["bom"]),
+            scenario_file(sc, bom["alternatives"]) if "alternatives" in bom else None,
+        ]
+    net = read_network(*files)  # InputError names the file, row and field
+    prov = Provenance(
+        "bom_network",
+        "user BOM network " + " + ".join(f.name for f in files if f is not None),
+        "n/a",
+        "units per period (capacity, demand, inventory); margins per unit",
+        "user-supplied",
+        notes=f"{len(net.nodes)} nodes, {len(net.bom)} BOM rows, "
+        f"{len(net.alternatives)} alternatives; files: {', '.join(str(f) for f in files if f)}",
+    )
+    return net, prov
+
+
+def _exposure_ttr(sc: Scenario, i: int, net: Any, period_days: float) -> tuple[float, float]:
+    """(TTR in days, TTR in network periods) of outage ``shocks[i]``: ``duration`` +
+    ``recovery.days`` when the scenario gives them, else the node's ``ttr`` in the network."""
+    s = sc.doc["shocks"][i]
+    where = ("shocks", i)
+    node = str(s.get("facility", s.get("firm")))
+    if "duration" in s or "recovery" in s:
+        days = float(s.get("duration", 0)) + float((s.get("recovery") or {}).get("days", 0))
+        if days <= 0:
+            raise sc.error(
+                "an outage for the exposure engine needs a time to recover: 'duration' and/or "
+                "'recovery: {days: N}' (days until the node is fully back)",
+                where,
+            )
+        return days, days / period_days
+    if node in net.ttr:
+        return float(net.ttr[node]) * period_days, float(net.ttr[node])
+    raise sc.error(
+        f"no time to recover for node {node!r}: give 'recovery: {{days: N}}' (and/or "
+        "'duration') or a ttr column in nodes.csv",
+        where,
+    )
+
+
+def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
+    """A BOM network (bundled example or the user's CSV files) and node outages → one TTR LP
+    (and one TTS LP) per disrupted node; optionally the REI table of every node."""
+    import difflib
+
+    data = sc.doc["data"]
+    if "bom" not in data:
+        raise sc.error(
+            "the exposure engine needs data.bom {example: automotive} | {path: DIR} | "
+            "{nodes: ..., bom: ..., alternatives: ...}",
+            ("data",),
+        )
+    refuse_unsupported(sc, "exposure", ("outage",), "shocks")
+    for i, _r in enumerate(sc.doc["responses"]):
+        raise sc.error(
+            "the exposure engine takes no responses: second sources, inventories and capacities "
+            "are part of the network (alternatives.csv, nodes.csv)",
+            ("responses", i, "type"),
+        )
+    params: dict[str, Any] = {k: d for k, (_, d) in EXPOSURE_PARAMETERS.items()}
+    for k, v in sc.doc["parameters"].items():
+        if k not in EXPOSURE_PARAMETERS:
+            raise sc.error(
+                f"unknown exposure parameter {k!r}; known: {', '.join(EXPOSURE_PARAMETERS)}",
+                ("parameters", k),
+            )
+        allowed = EXPOSURE_PARAMETERS[k][0]
+        if allowed is bool and not isinstance(v, bool):
+            raise sc.error(f"{k} must be true or false", ("parameters", k))
+        if allowed is float and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0):
+            raise sc.error(f"{k} must be a positive number", ("parameters", k))
+        if isinstance(allowed, tuple) and v not in allowed:
+            raise sc.error(f"{k} must be one of {', '.join(allowed)}", ("parameters", k))
+        params[k] = v
+    quiet_highs()
+    net, prov = _exposure_network(sc)
+    if params["objective"] == "revenue":
+        missing = [p for p in net.products if net.rev[net.index[p]] == 0]
+        if missing:
+            raise sc.error(
+                f"objective 'revenue' needs a revenue for end product {missing[0]!r} in nodes.csv",
+                ("parameters", "objective"),
+            )
+    period = float(params["period_days"])
+    resolved = []
+    for i, s in enumerate(sc.doc["shocks"]):
+        where = ("shocks", i)
+        target = next(k for k in ("facility", "firm", "sector", "region") if k in s)
+        if target in ("sector", "region"):
+            raise sc.error(
+                f"the exposure engine disrupts one node of the BOM network, not a {target}: "
+                "name it with 'facility:' (or 'firm:')",
+                (*where, target),
+            )
+        node = str(s[target])
+        if node not in net.index:
+            close = difflib.get_close_matches(node, net.nodes, n=3, cutoff=0.5)
+            hint = f"; close: {', '.join(close)}" if close else ""
+            raise sc.error(f"unknown node {node!r} in the BOM network{hint}", (*where, target))
+        if float(s["delta"]) != 1.0:
+            raise sc.error(
+                "the time-to-recover model takes the node fully down for its TTR (delta: 1); "
+                "model a partial capacity loss with the firms engine",
+                (*where, "delta"),
+            )
+        if s.get("ramp", 0):
+            raise sc.error("the exposure engine has no ramp: the node is down at once", where)
+        ttr_days, _ = _exposure_ttr(sc, i, net, period)
+        end = int(s.get("start", 0)) + int(math.ceil(ttr_days))
+        if end > sc.horizon:
+            raise sc.error(
+                f"the outage of {node} ends on day {end}, after the horizon of {sc.horizon} days",
+                (*where, "recovery" if "recovery" in s else "start"),
+            )
+        resolved.append({"index": i, "node": node, "label": f"outage {node}"})
+    if params["risk_exposure"]:
+        ttr = _exposure_rei_ttr(sc, net, resolved, period)
+        missing = [n for n in net.nodes if n not in ttr]
+        if missing:
+            raise sc.error(
+                f"risk_exposure needs a time to recover for every node; {missing[0]!r} has none "
+                "(a ttr column in nodes.csv, or an outage of the node in the scenario)",
+                ("parameters", "risk_exposure"),
+            )
+    if not resolved and not params["risk_exposure"]:
+        raise sc.error(
+            "nothing to compute: add an outage of a node (shocks) or parameters.risk_exposure: "
+            "true",
+            ("shocks",),
+        )
+    return Prepared("exposure", {"network": net}, resolved, [prov], net.diagnostics(), params)
+
+
+def _exposure_rei_ttr(sc: Scenario, net: Any, resolved: list[dict], period: float) -> dict:
+    """TTR (periods) per node for the REI table: the network's, overridden by the scenario's
+    outages (the last outage of a node wins)."""
+    ttr = dict(net.ttr)
+    for r in resolved:
+        ttr[r["node"]] = _exposure_ttr(sc, r["index"], net, period)[1]
+    return ttr
+
+
+def simulate(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
+    """One TTR LP and one TTS LP per disrupted node (Simchi-Levi et al. 2015), each node
+    disrupted alone, the rest of the network responding optimally; see the module doc."""
+    from fukugan.exposure.lp import ExposureModel, risk_exposure, to_run_rows
+
+    quiet_highs()
+    net = prep.arrays["network"]
+    p = prep.parameters
+    period = float(p["period_days"])
+    objective, lost_stock = p["objective"], bool(p["inventory_lost"])
+    model = ExposureModel(net)
+    frames, path_frames, disruptions = [], [], []
+    for res in prep.resolved:
+        s = sc.doc["shocks"][res["index"]]
+        node = res["node"]
+        ttr_days, ttr = _exposure_ttr(sc, res["index"], net, period)
+        r = model.ttr(node, ttr, objective=objective, inventory_lost=lost_stock)
+        tts = model.tts(node, inventory_lost=lost_stock)
+        base = model.ttr(None, ttr, objective=objective).pi
+        ts, pa = to_run_rows(net, r)
+        ts["t"] = int(s.get("start", 0)) + int(math.ceil(ttr_days))
+        frames.append(ts)
+        path_frames.append(pa)
+        disruptions.append(
+            {
+                "node": node,
+                "name": net.name.get(node, ""),
+                "start": int(s.get("start", 0)),
+                "ttr_days": ttr_days,
+                "ttr": ttr,
+                "pi": r.pi,
+                "tts": tts,
+                "tts_days": tts * period,
+                "tts_lt_ttr": bool(tts < ttr),
+                "direct": r.direct,
+                "indirect": r.indirect,
+                "lost_units": r.lost_units,
+                "lost_profit": r.lost_profit,
+                "baseline": base,
+                "binding": dict(list(r.binding.items())[:10]),
+            }
+        )
+    keys = ["t", "unit_kind", "unit", "region", "metric", "component"]
+    if frames:
+        ts = pd.concat(frames, ignore_index=True)
+        ts = ts.groupby(keys, sort=True, as_index=False)["value"].sum()
+    else:
+        ts = pd.DataFrame({c: pd.Series(dtype="int64" if c == "t" else object) for c in keys})
+        ts["value"] = pd.Series(dtype="float64")
+    ts = ts.loc[:, list(TIMESERIES_COLUMNS)].astype({"t": "int64", "value": "float64"})
+    if path_frames and any(len(f) for f in path_frames):
+        paths = pd.concat([f for f in path_frames if len(f)], ignore_index=True)
+        paths = paths.sort_values(
+            ["weight", "step", "target"], ascending=[False, True, True], kind="stable"
+        ).reset_index(drop=True)
+    else:
+        paths = pd.DataFrame(columns=list(PATHS_COLUMNS)).astype(
+            {"step": "int64", "weight": "float64"}
+        )
+    from fukugan.scenarios.result import headline
+
+    summary: dict[str, Any] = {
+        **headline(ts, metric="profit_loss"),
+        "headline_metric": "profit_loss",
+        "objective": objective,
+        "n_days": sc.horizon,
+        "disruptions": disruptions,
+        "notes": [
+            *prep.notes,
+            "each outage is its own time-to-recover LP (the node down for its whole TTR, the "
+            "rest of the network responding optimally); its loss over the outage is recorded "
+            "on the day the node is back",
+        ],
+        "unit_labels": dict(net.name),
+    }
+    if p["risk_exposure"]:
+        table = risk_exposure(
+            net,
+            _exposure_rei_ttr(sc, net, prep.resolved, period),
+            objective=objective,
+            inventory_lost=lost_stock,
+            net_of_baseline=bool(p["net_of_baseline"]),
+        )
+        summary["risk_exposure"] = table.to_dict(orient="records")
+    return RunResult(
+        engine="exposure",
+        scenario=sc.doc,
+        parameters=dict(p),
+        timeseries=ts,
+        paths=paths,
+        summary=summary,
+        sources=list(prep.sources),
+        seed=seed,
+        unit=prep.sources[0].unit if prep.sources else "",
+    )
