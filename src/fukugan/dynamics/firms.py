@@ -60,6 +60,17 @@ terms, which can starve a large customer for good (a permanent loss after capaci
 restored). For these reasons the total loss is not always monotone in δ on networks with
 cycles (tests: ``test_cycle_order_windup_and_small_first_lock_in``); on acyclic networks it is.
 
+The paper's order rule has no bound (Inoue & Todo 2019, Methods: the order is the previous
+demand's input need plus a 1/τ share of the inventory gap; nothing caps it), so that is the
+default. ``FirmParams(order_cap=c)`` (opt-in, ``c ≥ 1``; not in the paper) caps every order at
+``c · A_ji``: orders, demand (``≤ c · sales + C``) and inventories (``≤ max(S(0), (n + τ + 1) ·
+c · A_ri)``) then stay bounded. It does **not** make losses monotone in δ on cyclic networks:
+expected demand is yesterday's demand and the order rule amplifies a change by ``1 + n/τ``,
+so a cycle can also spiral *down* (inventories above their demand-scaled targets cut orders to
+0, the cycle's demand shrinks, both firms idle below capacity), and how that trough falls
+depends on δ (tests/test_firms_order_cap.py pins an example). On acyclic networks losses stay
+monotone with or without the cap.
+
 Implementation: numba kernels over CSR arrays (rows = customers; a permutation gives the
 supplier-major view), parallel over firms (``prange``), no Python loop per firm. Per-link state is
 one float64 (the orders); per-(customer, input-sector) state is the inventory. What every link
@@ -123,12 +134,18 @@ class FirmParams:
         record: ``"firms"`` keeps production per firm per day (float32, ``(T+1) × n_firms``);
             ``"aggregate"`` keeps only sector / region / total aggregates (and the total loss
             per firm).
+        order_cap: ``None`` (default, the paper's model: orders are not bounded) or a number
+            ``c ≥ 1``: every order is capped at ``c`` times the link's baseline order,
+            ``O_ji ≤ c · A_ji`` (applied after the order rule, like the ``≥ 0`` floor). Opt-in
+            guard against the order wind-up around cycles (module doc): with it, orders, demand
+            and inventories stay bounded. Not part of Inoue & Todo (2019).
     """
 
     n: float | Mapping[str, float] | np.ndarray = 15.0
     tau: float = 6.0
     rationing: Rationing = "proportional"
     record: Literal["firms", "aggregate"] = "firms"
+    order_cap: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -521,6 +538,7 @@ def _customer_pass(
     dD,
     pini,
     tau,
+    cap_m1,
     next_orders,
 ):  # pragma: no cover
     """Per firm ``i`` (as a customer): deliveries into its sector inventories, then its orders
@@ -557,6 +575,8 @@ def _customer_pass(
                 d = values[m] * g + share_c[m] * (slot_target[r] * g - dS[r]) / tau
                 if d < -values[m]:
                     d = -values[m]
+                elif d > cap_m1 * values[m]:  # order_cap (inf: none)
+                    d = cap_m1 * values[m]
                 d_orders[m] = d
                 hot[suppliers[m], 1 + c] += d
 
@@ -874,6 +894,14 @@ def simulate_firms(
         )
     if not (math.isfinite(params.tau) and params.tau > 0):
         raise InputError(f"tau must be > 0, got {params.tau!r}", field="tau")
+    if params.order_cap is not None and not (
+        isinstance(params.order_cap, int | float) and params.order_cap >= 1.0
+    ):
+        raise InputError(
+            f"order_cap must be None or a number ≥ 1 (a multiple of the baseline order), got "
+            f"{params.order_cap!r}",
+            field="order_cap",
+        )
     if params.record not in ("firms", "aggregate"):
         raise InputError(f"unknown record mode {params.record!r}", field="record")
     if int(n_days) != n_days or n_days < 0:
@@ -926,6 +954,7 @@ def simulate_firms(
     dP_user = dP if new_of_old is None else np.empty(n)
     rule = _RATIONING[params.rationing]
     tau = float(params.tau)
+    cap_m1 = math.inf if params.order_cap is None else float(params.order_cap) - 1.0
 
     for t in range(1, n_days + 1):
         if hit_idx.size:
@@ -969,6 +998,7 @@ def simulate_firms(
             dD,
             prep.pini,
             tau,
+            cap_m1,
             t < n_days,
         )
         if new_of_old is not None:
