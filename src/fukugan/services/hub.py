@@ -15,10 +15,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from fukugan.errors import InputError
 from fukugan.hub import audit
+from fukugan.hub import consortium as consortium_model
 from fukugan.hub import sessions as logins
 from fukugan.hub.alerts import Alert, AlertView, Link, exposure_paths
 from fukugan.hub.models import (
@@ -51,6 +54,8 @@ from fukugan.hub.policy import (
     Principal,
     can_read,
 )
+from fukugan.hub.scenario import scenario_for_item, scenario_yaml
+from fukugan.hub.stix import IntelItemData, from_stix_bundle, to_stix_bundle
 from fukugan.store.workspace.db import open_workspace
 
 ANONYMOUS = "anonymous"
@@ -156,6 +161,7 @@ class Hub:
         failure_window: timedelta = logins.FAILURE_WINDOW,
         session_lifetime: timedelta = logins.SESSION_LIFETIME,
         session_idle: timedelta = logins.SESSION_IDLE,
+        consortium_k: int = 5,
     ) -> None:
         if engine is None:
             self.engine, self.sessions = open_workspace(home, url, immediate=True)
@@ -166,6 +172,9 @@ class Hub:
         self.failure_window = failure_window
         self.session_lifetime = session_lifetime
         self.session_idle = session_idle
+        if consortium_k < 2:
+            raise HubError("consortium_k must be at least 2")
+        self.consortium_k = consortium_k
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -219,11 +228,19 @@ class Hub:
             )
             s.add(user)
             s.flush()
+            n_alerts = self._refresh_alerts(s, org_ids=[org_id], user_ids=[user.id])
             audit.append(
                 s,
                 actor="system",
                 action="create-user",
-                detail={"user": user.id, "org": org_id, "role": role, "clearance": clearance},
+                detail={
+                    "user": user.id,
+                    "org": org_id,
+                    "role": role,
+                    "clearance": clearance,
+                    "alerts": n_alerts,
+                },
+                now=self.clock(),
             )
             return user.id
 
@@ -239,8 +256,31 @@ class Hub:
                 actor="system",
                 action="create-group",
                 detail={"group": group.id, "orgs": org_ids},
+                now=self.clock(),
             )
             return group.id
+
+    def add_to_group(self, group_id: int, org_id: int) -> int:
+        """Make ``org_id`` a member of sharing group ``group_id`` (administration); its users
+        are alerted about AMBER items of the group that touch their network. Returns the number
+        of new alerts."""
+        with self.sessions.begin() as s:
+            if s.get(SharingGroup, group_id) is None:
+                raise HubError(f"no sharing group {group_id}")
+            if s.get(Organisation, org_id) is None:
+                raise HubError(f"no organisation {org_id}")
+            if s.get(GroupMember, (group_id, org_id)) is None:
+                s.add(GroupMember(group_id=group_id, org_id=org_id))
+                s.flush()
+            n = self._refresh_alerts(s, org_ids=[org_id])
+            audit.append(
+                s,
+                actor="system",
+                action="join-group",
+                detail={"group": group_id, "org": org_id, "alerts": n},
+                now=self.clock(),
+            )
+            return n
 
     def user(self, user_id: int) -> Principal:
         with self.sessions() as s:
@@ -300,9 +340,7 @@ class Hub:
                     audit.append(s, actor=f"user:{u.id}", action="login", now=now)
                     who = principal(u)
                     opened = (
-                        logins.create(s, u.id, now, self.session_lifetime)
-                        if open_session
-                        else None
+                        logins.create(s, u.id, now, self.session_lifetime) if open_session else None
                     )
         if failure is not None:
             raise failure
@@ -382,16 +420,57 @@ class Hub:
     ) -> int:
         """Publish an item as ``author``'s organisation. RED items get the author added to the
         recipients; recipients given for other TLP levels are ignored (rejected)."""
+        with self.sessions.begin() as s:
+            return self._publish(
+                s,
+                author,
+                type=type,
+                title=title,
+                body=body,
+                source=source,
+                confidence=confidence,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                tlp=tlp,
+                required_clearance=required_clearance,
+                group_ids=group_ids,
+                recipient_ids=recipient_ids,
+                links=links,
+            )
+
+    def _publish(
+        self,
+        s: Session,
+        author: Principal,
+        *,
+        type: str,
+        title: str,
+        body: str,
+        source: str,
+        confidence: float,
+        valid_from: datetime | None,
+        valid_to: datetime | None,
+        tlp: str,
+        required_clearance: int,
+        group_ids: Iterable[int],
+        recipient_ids: Iterable[int],
+        links: dict[str, Iterable[str]] | None,
+        action: str = "publish",
+    ) -> int:
         if author.role not in WRITER_ROLES or not author.active:
             raise PermissionDenied(f"role {author.role!r} may not publish")
         if type not in ITEM_TYPES:
             raise HubError(f"item type {type!r} not one of {', '.join(ITEM_TYPES)}")
+        if not title or not title.strip():
+            raise HubError("an item needs a title")
         if tlp not in TLP_LEVELS:
             raise HubError(f"TLP {tlp!r} not one of {', '.join(TLP_LEVELS)}")
         if required_clearance not in CLEARANCES:
             raise HubError(f"required clearance {required_clearance!r} not in 0..3")
         if not 0.0 <= confidence <= 1.0:
             raise HubError("confidence must be within 0..1")
+        if valid_from is not None and valid_to is not None and valid_to < valid_from:
+            raise HubError("valid_to is before valid_from")
         if required_clearance > author.clearance:
             raise PermissionDenied("cannot publish above one's own clearance")
         recipients = set(recipient_ids)
@@ -401,42 +480,47 @@ class Hub:
             raise HubError("recipients are only for TLP:RED items")
         groups = sorted(set(group_ids))
         link_rows = _links(links or {})
-        with self.sessions.begin() as s:
-            item = Item(
-                type=type,
-                title=title,
-                body=body,
-                source=source,
-                confidence=confidence,
-                valid_from=valid_from,
-                valid_to=valid_to,
-                author_org_id=author.org_id,
-                author_user_id=author.user_id,
-                tlp=tlp,
-                required_clearance=required_clearance,
-                created_at=self.clock(),
-            )
-            item.groups = [ItemGroup(group_id=g) for g in groups]
-            item.recipients = [ItemRecipient(user_id=u) for u in sorted(recipients)]
-            item.links = [ItemLink(kind=k, value=v) for k, v in link_rows]
-            s.add(item)
-            s.flush()
-            n_alerts = self._create_alerts(s, item, dict_links(link_rows))
-            audit.append(
-                s,
-                actor=_actor(author),
-                action="publish",
-                item_id=item.id,
-                detail={
-                    "tlp": tlp,
-                    "clearance": required_clearance,
-                    "groups": groups,
-                    "recipients": sorted(recipients),
-                    "alerts": n_alerts,
-                },
-                now=self.clock(),
-            )
-            return item.id
+        known_groups = set(s.execute(select(SharingGroup.id)).scalars())
+        if set(groups) - known_groups:
+            raise HubError(f"no sharing group {sorted(set(groups) - known_groups)[0]}")
+        known_users = set(s.execute(select(User.id)).scalars())
+        if recipients - known_users:
+            raise HubError(f"no user {sorted(recipients - known_users)[0]}")
+        item = Item(
+            type=type,
+            title=title,
+            body=body,
+            source=source,
+            confidence=confidence,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            author_org_id=author.org_id,
+            author_user_id=author.user_id,
+            tlp=tlp,
+            required_clearance=required_clearance,
+            created_at=self.clock(),
+        )
+        item.groups = [ItemGroup(group_id=g) for g in groups]
+        item.recipients = [ItemRecipient(user_id=u) for u in sorted(recipients)]
+        item.links = [ItemLink(kind=k, value=v) for k, v in link_rows]
+        s.add(item)
+        s.flush()
+        n_alerts = self._refresh_alerts(s, items=[item])
+        audit.append(
+            s,
+            actor=_actor(author),
+            action=action,
+            item_id=item.id,
+            detail={
+                "tlp": tlp,
+                "clearance": required_clearance,
+                "groups": groups,
+                "recipients": sorted(recipients),
+                "alerts": n_alerts,
+            },
+            now=self.clock(),
+        )
+        return item.id
 
     # -- reads (all through can_read) --------------------------------------------------------
     def _context(self, s: Session) -> PolicyContext:
@@ -559,11 +643,18 @@ class Hub:
                         value=None if r.value != r.value else float(r.value),
                     )
                 )
+            s.flush()
+            n_alerts = self._refresh_alerts(s, org_ids=[user.org_id])
             audit.append(
                 s,
                 actor=_actor(user),
                 action="upload-network",
-                detail={"org": user.org_id, "links": len(frame), "file": Path(path).name},
+                detail={
+                    "org": user.org_id,
+                    "links": len(frame),
+                    "file": Path(path).name,
+                    "alerts": n_alerts,
+                },
                 now=self.clock(),
             )
         return len(frame)
@@ -599,38 +690,67 @@ class Hub:
         return out
 
     # -- exposure alerts ---------------------------------------------------------------------
-    def _create_alerts(self, s: Session, item: Item, item_links: dict[str, list[str]]) -> int:
-        """Alerts for ``item`` (just flushed): users of organisations whose network it touches
-        AND whom can_read allows. Returns how many were created."""
-        if not any(item_links.get(k) for k in ("country", "hs", "firm")):
-            return 0
+    def _refresh_alerts(
+        self,
+        s: Session,
+        *,
+        items: list[Item] | None = None,
+        org_ids: Iterable[int] | None = None,
+        user_ids: Iterable[int] | None = None,
+    ) -> int:
+        """Create the missing alerts for ``items`` (default: every item) × the networks of
+        ``org_ids`` (default: every organisation with a network), for users (default: all of
+        those organisations; or only ``user_ids``) whom :func:`can_read` allows. Called when an
+        item is published, a network uploaded, a user created, or a sharing group changed, so a
+        member is alerted about what touches them whatever happened first. Returns how many
+        alerts were created (an existing (user, item) alert is never duplicated)."""
+        stmt = select(MemberLink)
+        if org_ids is not None:
+            stmt = stmt.where(MemberLink.org_id.in_(sorted(set(org_ids))))
         networks: dict[int, list[Link]] = {}
-        for r in s.execute(select(MemberLink)).scalars():
+        for r in s.execute(stmt).scalars():
             networks.setdefault(r.org_id, []).append(
                 Link(r.tier, r.supplier, r.supplier_country, r.product_hs, r.customer)
             )
+        if not networks:
+            return 0
+        if items is None:
+            items = self._candidates(s, select(Item))
+        users_q = select(User).where(User.org_id.in_(sorted(networks))).order_by(User.id)
+        if user_ids is not None:
+            users_q = users_q.where(User.id.in_(sorted(set(user_ids))))
+        users: dict[int, list[User]] = {}
+        for u in s.execute(users_q).scalars():
+            users.setdefault(u.org_id, []).append(u)
+        existing = {(a, b) for a, b in s.execute(select(Alert.user_id, Alert.item_id))}
         ctx = self._context(s)
-        mark = marking(item)
         n = 0
-        for org_id in sorted(networks):
-            paths = exposure_paths(networks[org_id], item_links)
-            if not paths:
+        for item in items:
+            item_links = dict_links((lk.kind, lk.value) for lk in item.links)
+            if not any(item_links.get(k) for k in ("country", "hs", "firm")):
                 continue
-            users = s.execute(select(User).where(User.org_id == org_id).order_by(User.id)).scalars()
-            for u in users:
-                if not can_read(principal(u), mark, ctx):
+            mark = marking(item)
+            for org_id in sorted(networks):
+                if not users.get(org_id):
                     continue
-                s.add(
-                    Alert(
-                        user_id=u.id,
-                        item_id=item.id,
-                        path_en="\n".join(p[0] for p in paths),
-                        path_ja="\n".join(p[1] for p in paths),
-                        created_at=self.clock(),
-                        read=False,
+                paths = exposure_paths(networks[org_id], item_links)
+                if not paths:
+                    continue
+                for u in users[org_id]:
+                    if (u.id, item.id) in existing or not can_read(principal(u), mark, ctx):
+                        continue
+                    s.add(
+                        Alert(
+                            user_id=u.id,
+                            item_id=item.id,
+                            path_en="\n".join(p[0] for p in paths),
+                            path_ja="\n".join(p[1] for p in paths),
+                            created_at=self.clock(),
+                            read=False,
+                        )
                     )
-                )
-                n += 1
+                    existing.add((u.id, item.id))
+                    n += 1
         s.flush()
         return n
 
@@ -678,6 +798,197 @@ class Hub:
                 raise NotFoundError(f"no alert {alert_id}")
             a.read = True
 
+    # -- STIX 2.1 exchange ---------------------------------------------------------------------
+    def export_stix(self, user: Principal | None, *, type: str | None = None) -> str:
+        """The items ``user`` may read (optionally of one ``type``) as a STIX 2.1 bundle (JSON;
+        :mod:`fukugan.hub.stix`), audited like :meth:`export`."""
+        stmt = select(Item)
+        if type is not None:
+            stmt = stmt.where(Item.type == type)
+        with self.sessions.begin() as s:
+            ctx = self._context(s)
+            rows = [i for i in self._candidates(s, stmt) if can_read(user, marking(i), ctx)]
+            orgs = {i: n for i, n in s.execute(select(Organisation.id, Organisation.name))}
+            groups = {i: n for i, n in s.execute(select(SharingGroup.id, SharingGroup.name))}
+            data = [_intel(i, orgs, groups) for i in rows]
+            audit.append(
+                s,
+                actor=_actor(user),
+                action="export-stix",
+                detail={"query": {"type": type}, "items": [i.id for i in rows]},
+                now=self.clock(),
+            )
+        return to_stix_bundle(data).serialize(pretty=True)
+
+    def import_stix(
+        self, user: Principal, data: str | bytes, *, filename: str = "bundle.json"
+    ) -> list[int]:
+        """Publish every ``report`` of a STIX 2.1 bundle as ``user``'s organisation, all or
+        nothing. Markings come from the bundle (TLP, ``x_fukugan_sharing_groups`` by name,
+        ``x_fukugan_clearance``); a bundle without TLP is AMBER for the importer's organisation
+        only; TLP:RED items go to the importer alone. A sharing group the hub does not know, or a
+        clearance above the importer's, is an error: a restriction that cannot be kept is never
+        dropped silently. Errors name the file and the STIX object and property."""
+        if user.role not in WRITER_ROLES or not user.active:
+            raise PermissionDenied(f"role {user.role!r} may not import items")
+        text = data.decode("utf-8", errors="strict") if isinstance(data, bytes) else data
+        try:
+            items = from_stix_bundle(text, default_tlp="AMBER")
+        except InputError as e:
+            raise InputError(
+                f"STIX object {e.path}: {e.message}" if e.path else e.message,
+                path=filename,
+                field=e.field,
+            ) from None
+        with self.sessions.begin() as s:
+            groups = {n: g for g, n in s.execute(select(SharingGroup.id, SharingGroup.name))}
+            ids = []
+            for it in items:
+                unknown = [g for g in it.sharing_groups if g not in groups]
+                if unknown:
+                    raise InputError(
+                        f"STIX object {it.id}: unknown sharing group {unknown[0]!r}",
+                        path=filename,
+                        field="x_fukugan_sharing_groups",
+                    )
+                if it.clearance > user.clearance:
+                    raise PermissionDenied(
+                        f"{filename}: STIX object {it.id} needs clearance {it.clearance}, above yours"
+                    )
+                source = it.source or (f"STIX: {it.author_org}" if it.author_org else "STIX")
+                ids.append(
+                    self._publish(
+                        s,
+                        user,
+                        type=it.type,
+                        title=it.title,
+                        body=it.body,
+                        source=source,
+                        confidence=it.confidence / 100.0,
+                        valid_from=it.valid_from,
+                        valid_to=it.valid_until,
+                        tlp=it.tlp,
+                        required_clearance=it.clearance,
+                        group_ids=[groups[g] for g in it.sharing_groups],
+                        recipient_ids=(),
+                        links={
+                            "country": it.countries,
+                            "commodity": it.commodities,
+                            "hs": it.hs_codes,
+                            "industry": it.industries,
+                            "firm": it.firms,
+                        },
+                        action="import-stix",
+                    )
+                )
+        return ids
+
+    # -- consortium analytics ----------------------------------------------------------------
+    def consortium(
+        self, user: Principal, *, view: str = "country", tier: int | None = None
+    ) -> dict[str, Any]:
+        """A protected table over all members' private networks (:mod:`fukugan.hub.consortium`):
+        ``view="country"``: pooled value and member counts by product × supplier country;
+        ``view="supplier"``: by product × supplier firm (how many members share a supplier, at
+        any tier). Cells of fewer than ``consortium_k`` members (default 5) or dominated by one
+        member are suppressed, with complementary suppression.
+
+        The query set is fixed on purpose: ``tier`` must be ``None`` (all tiers), because a
+        per-tier table next to the all-tier one would let anyone subtract the two and isolate
+        a few members (differencing; see the module's limits). Links without a value count
+        for member counts with value 0. Any active hub user may ask; the answer reveals no
+        member's relations beyond what the guarantee allows."""
+        if not user.active:
+            raise PermissionDenied("inactive user")
+        if view not in ("country", "supplier"):
+            raise HubError("view must be 'country' or 'supplier'")
+        if tier is not None:
+            raise HubError(
+                "consortium tables are over all tiers only: a per-tier table next to the "
+                "all-tier one would disclose members by subtraction"
+            )
+        with self.sessions.begin() as s:
+            rows = [
+                {
+                    "member": str(r.org_id),
+                    "tier": r.tier,
+                    "supplier_firm": " ".join(r.supplier.split()).casefold(),
+                    "supplier_country": r.supplier_country,
+                    "product_hs": r.product_hs,
+                    "value": 0.0 if r.value is None else float(r.value),
+                }
+                for r in s.execute(select(MemberLink)).scalars()
+            ]
+            frame = pd.DataFrame(rows, columns=list(consortium_model.COLUMNS))
+            fn = (
+                consortium_model.country_sourcing
+                if view == "country"
+                else consortium_model.supplier_dependence
+            )
+            table = fn(frame, tier=None, k=self.consortium_k) if rows else None
+            audit.append(
+                s,
+                actor=_actor(user),
+                action="consortium",
+                detail={"view": view, "members": 0 if table is None else table.n_members},
+                now=self.clock(),
+            )
+        return _consortium_doc(table, view, self.consortium_k)
+
+    # -- scenarios from alerts ---------------------------------------------------------------
+    def alert_scenario(self, user: Principal, alert_id: int) -> str:
+        """The scenario YAML matching the item of ``user``'s alert ``alert_id``
+        (:func:`fukugan.hub.scenario.scenario_for_item`); the item is re-checked with
+        :func:`can_read` (NotFoundError if no longer readable or not ``user``'s alert)."""
+        with self.sessions.begin() as s:
+            a = s.get(Alert, alert_id)
+            if a is None or a.user_id != user.user_id:
+                raise NotFoundError(f"no alert {alert_id}")
+            items = self._candidates(s, select(Item).where(Item.id == a.item_id))
+            if not items or not can_read(user, marking(items[0]), self._context(s)):
+                raise NotFoundError(f"no alert {alert_id}")
+            item = items[0]
+            doc = scenario_for_item(
+                item.id,
+                item.type,
+                dict_links((lk.kind, lk.value) for lk in item.links),
+                valid_from=item.valid_from,
+                valid_to=item.valid_to,
+            )
+            audit.append(
+                s,
+                actor=_actor(user),
+                action="alert-scenario",
+                item_id=item.id,
+                detail={"alert": alert_id},
+                now=self.clock(),
+            )
+        return scenario_yaml(doc)
+
+    # -- directory ---------------------------------------------------------------------------
+    def directory(self, user: Principal) -> dict[str, Any]:
+        """Organisations, sharing groups (``member``: whether ``user``'s organisation belongs
+        to it) and users (for RED recipients) of the hub, for an active user."""
+        if not user.active:
+            raise PermissionDenied("inactive user")
+        with self.sessions() as s:
+            orgs = [
+                {"id": o.id, "name": o.name, "kind": o.kind}
+                for o in s.execute(select(Organisation).order_by(Organisation.id)).scalars()
+            ]
+            members = self._context(s).group_members
+            groups = [
+                {"id": g.id, "name": g.name, "member": user.org_id in members.get(g.id, ())}
+                for g in s.execute(select(SharingGroup).order_by(SharingGroup.id)).scalars()
+            ]
+            users = [
+                {"id": u.id, "username": u.username, "org_id": u.org_id}
+                for u in s.execute(
+                    select(User).where(User.active.is_(True)).order_by(User.id)
+                ).scalars()
+            ]
+        return {"orgs": orgs, "groups": groups, "users": users}
+
     # -- audit -------------------------------------------------------------------------------
     def verify_audit(self) -> audit.VerifyResult:
         with self.sessions() as s:
@@ -707,3 +1018,96 @@ def dict_links(rows: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     for k, v in rows:
         out.setdefault(k, []).append(v)
     return out
+
+
+def _intel(item: Item, orgs: dict[int, str], groups: dict[int, str]) -> IntelItemData:
+    links = dict_links((lk.kind, lk.value) for lk in item.links)
+    return IntelItemData(
+        id=str(item.id),
+        type=item.type,
+        title=item.title,
+        body=item.body,
+        source=item.source,
+        confidence=int(round(item.confidence * 100)),
+        valid_from=item.valid_from or item.created_at,
+        valid_until=item.valid_to,
+        author_org=orgs.get(item.author_org_id, f"organisation {item.author_org_id}"),
+        countries=sorted(links.get("country", [])),
+        commodities=sorted(links.get("commodity", [])),
+        hs_codes=sorted(links.get("hs", [])),
+        industries=sorted(links.get("industry", [])),
+        firms=sorted(links.get("firm", [])),
+        tlp=item.tlp,
+        sharing_groups=sorted(groups[g.group_id] for g in item.groups if g.group_id in groups),
+        clearance=item.required_clearance,
+    )
+
+
+GUARANTEE = {
+    "en": (
+        "A cell is shown only when at least {k} member organisations contribute to it and no "
+        "single member makes up more than 80 % of its value; other cells are suppressed, "
+        "plus enough further cells that no suppressed value can be recovered by subtracting "
+        "from a row or column total. Limits: this protects one table at a time; comparing "
+        "tables before and after a member joins or uploads a new network, or bounding "
+        "suppressed cells with linear programming, can narrow a member's value. Tables are "
+        "over all tiers only, so no per-tier subtraction is possible."
+    ),
+    "ja": (
+        "各セルは{k}以上の会員組織が寄与し、かつ単一会員がその値の80%超を占めない場合にのみ表示します。"
+        "それ以外のセルは秘匿し、行・列の合計からの引き算で秘匿値を復元できないよう追加のセルも秘匿します。"
+        "限界：保護は表ごとです。会員の加入や新しいネットワークの登録の前後で表を比較したり、"
+        "線形計画法で秘匿セルの範囲を絞り込んだりすると、会員の値が推定され得ます。"
+        "表は全階層の合計のみで、階層別の引き算はできません。"
+    ),
+}
+
+
+def _cell(c: consortium_model.Cell) -> dict[str, Any]:
+    return {
+        "value": c.value,
+        "members": c.members,
+        "suppressed": c.suppressed,
+        "reason": c.reason,
+    }
+
+
+def _consortium_doc(
+    table: consortium_model.ProtectedTable | None, view: str, k: int
+) -> dict[str, Any]:
+    """JSON-ready form of a protected table (empty when no member uploaded a network)."""
+    doc: dict[str, Any] = {
+        "view": view,
+        "k": k,
+        "guarantee_en": GUARANTEE["en"].format(k=k),
+        "guarantee_ja": GUARANTEE["ja"].format(k=k),
+    }
+    if table is None:
+        return doc | {
+            "n_members": 0,
+            "row_name": "product_hs",
+            "col_name": "supplier_country" if view == "country" else "supplier_firm",
+            "rows": [],
+            "cols": [],
+            "cells": [],
+            "row_totals": {},
+            "col_totals": {},
+            "total": {"value": None, "members": None, "suppressed": True, "reason": "threshold"},
+            "hhi": {},
+            "exposure_share": {},
+        }
+    return doc | {
+        "n_members": table.n_members,
+        "row_name": table.row_name,
+        "col_name": table.col_name,
+        "rows": list(table.rows),
+        "cols": list(table.cols),
+        "cells": [
+            {"row": r, "col": c, **_cell(cell)} for (r, c), cell in sorted(table.cells.items())
+        ],
+        "row_totals": {r: _cell(c) for r, c in table.row_totals.items()},
+        "col_totals": {c: _cell(v) for c, v in table.col_totals.items()},
+        "total": _cell(table.total),
+        "hhi": consortium_model.pooled_hhi(table),
+        "exposure_share": consortium_model.member_exposure_share(table),
+    }
