@@ -57,6 +57,9 @@ def create_app(home: str | Path | None = None, *, warm: bool = False, web: bool 
         from fukugan.web import reports as report_pages
 
         report_pages.install(app)
+        from fukugan.web import hub_pages
+
+        hub_pages.install(app)
         html_error = pages.error_page
     problems.install(app, html_error=html_error)
     scenario_runs.install(app, web=web)  # scenarios, runs as jobs, their pages
