@@ -13,8 +13,9 @@ day counts are rounded to integers).
 
 Execution: the data are resolved once (:func:`fukugan.scenarios.engines.prepare`), scattered
 to every worker, and the samples run in chunks (about four per worker) on a
-``distributed.LocalCluster`` (``workers`` processes, one thread each) or on the cluster at
-``scheduler`` (``tcp://host:8786``); ``workers=0`` runs in this process (no Dask).
+``distributed.LocalCluster`` (``workers`` processes, one thread each, and one BLAS / OpenMP /
+numba thread each: :data:`WORKER_ENV`) or on the cluster at ``scheduler`` (``tcp://host:8786``);
+``workers=0`` runs in this process (no Dask).
 
 Reduction: per sample, the total loss by unit over the horizon, the total loss per day and the
 headline (:func:`fukugan.scenarios.result.headline`); across samples, mean, standard deviation
@@ -42,9 +43,29 @@ from fukugan.scenarios.engines import Prepared, prepare, simulate
 from fukugan.scenarios.result import _jsonable, headline
 from fukugan.scenarios.schema import SAMPLEABLE, Scenario, ScenarioError, parse_path
 
-__all__ = ["SweepResult", "draw", "run_sweep", "sample_values", "write_sweep"]
+__all__ = [
+    "WORKER_ENV",
+    "SweepResult",
+    "draw",
+    "local_cluster",
+    "run_sweep",
+    "sample_values",
+    "write_sweep",
+]
 
 QUANTILES = (0.05, 0.5, 0.95)
+
+#: Environment of local Dask workers: one thread each for BLAS, OpenMP and numba, so that
+#: ``workers`` processes use ``workers`` cores. Dask's nanny sets the first three before it
+#: spawns a worker, not numba's, whose default is every core: the firm model's parallel loops
+#: would run 2 threads in each of 2 workers on 2 cores. (The firm model's results also depend
+#: on its thread count in the last bits, through its per-thread partial sums.)
+WORKER_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "NUMBA_NUM_THREADS": "1",
+}
 
 
 @dataclass
@@ -145,6 +166,22 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[k : k + size] for k in range(0, len(items), size)]
 
 
+def local_cluster(workers: int) -> Any:
+    """A ``distributed.LocalCluster`` of ``workers`` processes with one thread each (and one
+    BLAS / OpenMP / numba thread each, :data:`WORKER_ENV`), no dashboard, 2 GiB per worker."""
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=max(1, workers),
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        memory_limit="2GiB",
+        silence_logs=50,
+        env=dict(WORKER_ENV),
+    )
+
+
 def run_sweep(
     sc: Scenario,
     store: Any,
@@ -185,7 +222,7 @@ def run_sweep(
             step(len(results), samples, "samples")
         n_workers = 0
     else:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, as_completed
 
         if client is None:
             t_start = time.perf_counter()
@@ -198,14 +235,7 @@ def run_sweep(
                     ) from None
                 where = scheduler
             else:
-                cluster = LocalCluster(
-                    n_workers=max(1, workers),
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    memory_limit="2GiB",
-                    silence_logs=50,
-                )
+                cluster = local_cluster(workers)
                 client = Client(cluster)
                 own = (client, cluster)
                 where = "LocalCluster"
