@@ -42,6 +42,7 @@ from fukugan.hub.models import (
     User,
 )
 from fukugan.hub.networks import MemberLink, read_member_network
+from fukugan.hub.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from fukugan.hub.passwords import hash_password, verify_password
 from fukugan.hub.policy import (
     Decision,
@@ -183,7 +184,11 @@ class Hub:
     def create_org(self, name: str, kind: str) -> int:
         if kind not in ORG_KINDS:
             raise HubError(f"organisation kind {kind!r} not one of {', '.join(ORG_KINDS)}")
+        if not name.strip():
+            raise HubError("an organisation needs a name")
         with self.sessions.begin() as s:
+            if s.execute(select(Organisation.id).where(Organisation.name == name)).first():
+                raise HubError(f"organisation {name!r} exists already")
             org = Organisation(name=name, kind=kind)
             s.add(org)
             s.flush()
@@ -212,12 +217,18 @@ class Hub:
                 raise HubError("password_hash must be an argon2 hash")
             pw = password_hash
         elif password is not None:
+            if len(password) < MIN_PASSWORD_LENGTH:
+                raise HubError(f"password shorter than {MIN_PASSWORD_LENGTH} characters")
             pw = hash_password(password)
         else:
             raise HubError("give a password")
+        if not username.strip():
+            raise HubError("a user needs a name")
         with self.sessions.begin() as s:
             if s.get(Organisation, org_id) is None:
                 raise HubError(f"no organisation {org_id}")
+            if s.execute(select(User.id).where(User.username == username)).first():
+                raise HubError(f"user {username!r} exists already")
             user = User(
                 username=username,
                 org_id=org_id,
@@ -247,6 +258,11 @@ class Hub:
     def create_group(self, name: str, org_ids: Iterable[int] = ()) -> int:
         org_ids = sorted(set(org_ids))
         with self.sessions.begin() as s:
+            if s.execute(select(SharingGroup.id).where(SharingGroup.name == name)).first():
+                raise HubError(f"sharing group {name!r} exists already")
+            for o in org_ids:
+                if s.get(Organisation, o) is None:
+                    raise HubError(f"no organisation {o}")
             group = SharingGroup(name=name)
             group.members = [GroupMember(org_id=o) for o in org_ids]
             s.add(group)
@@ -281,6 +297,52 @@ class Hub:
                 now=self.clock(),
             )
             return n
+
+    def find(self, kind: str, name: str) -> int:
+        """The id of the organisation, user or sharing group called ``name`` (administration
+        and the command line)."""
+        model, col = {
+            "org": (Organisation, Organisation.name),
+            "user": (User, User.username),
+            "group": (SharingGroup, SharingGroup.name),
+        }[kind]
+        with self.sessions() as s:
+            found = s.execute(select(model.id).where(col == name)).scalar_one_or_none()
+        if found is None:
+            label = {"org": "organisation", "user": "user", "group": "sharing group"}[kind]
+            raise HubError(f"no {label} {name!r}")
+        return found
+
+    def members(self) -> dict[str, list[dict[str, Any]]]:
+        """Every organisation, user (no hashes) and sharing group, for administrators."""
+        with self.sessions() as s:
+            orgs = {o.id: o.name for o in s.execute(select(Organisation)).scalars()}
+            members = self._context(s).group_members
+            return {
+                "orgs": [
+                    {"id": o.id, "name": o.name, "kind": o.kind}
+                    for o in s.execute(select(Organisation).order_by(Organisation.id)).scalars()
+                ],
+                "users": [
+                    {
+                        "id": u.id,
+                        "username": u.username,
+                        "org": orgs.get(u.org_id, ""),
+                        "role": u.role,
+                        "clearance": u.clearance,
+                        "active": u.active,
+                    }
+                    for u in s.execute(select(User).order_by(User.id)).scalars()
+                ],
+                "groups": [
+                    {
+                        "id": g.id,
+                        "name": g.name,
+                        "orgs": sorted(orgs.get(o, "") for o in members.get(g.id, ())),
+                    }
+                    for g in s.execute(select(SharingGroup).order_by(SharingGroup.id)).scalars()
+                ],
+            }
 
     def user(self, user_id: int) -> Principal:
         with self.sessions() as s:
