@@ -260,3 +260,89 @@ def test_mixed_precision_rejects_unproductive_like_double():
         LeontiefModel([[0.5, 0.5], [0.5, 0.5]], precision="mixed")  # singular I − A
     with pytest.raises(InputError, match="precision"):
         LeontiefModel([[0.1]], precision="single")
+
+
+# -- mixed precision refined to a measured forward-error bound (tol) ---------------------------
+@settings(max_examples=60, deadline=None)
+@given(productive_systems())
+def test_mixed_precision_with_tol_is_within_its_measured_bound(system):
+    """With ``tol`` each column stops once ‖L‖∞ ‖r‖∞ ≤ tol ‖x‖∞ (‖L‖ measured with a column of
+    ones): every solve is within that bound of the double LU's (plus the double LU's own
+    round-off), the bounds recorded are ≤ tol, and no solve needs more corrections than
+    refining to double round-off."""
+    A, Y = system
+    tol = 1e-11
+    d = LeontiefModel(A)
+    m = LeontiefModel(A, precision="mixed", tol=tol)
+    full = LeontiefModel(A, precision="mixed")
+    for a, b in (
+        (m.output(Y), d.output(Y)),
+        (m.solve_transposed(Y), d.solve_transposed(Y)),
+        (m.output_multipliers(), d.output_multipliers()),
+    ):
+        a2, b2 = a.reshape(len(b), -1), b.reshape(len(b), -1)
+        err = np.abs(a2 - b2).max(axis=0)
+        assert np.all(err <= 2 * tol * np.abs(b2).max(axis=0) + 1e-300), err
+    full.output(Y)
+    full.solve_transposed(Y)
+    info = m.refinement
+    assert info["tol"] == tol and info["fallback"] is None
+    assert len(info["bounds"]) == len(info["steps"]) and max(info["bounds"]) <= tol
+    # the constructor's productivity solve, then output and the transposed solve
+    assert all(a <= b for a, b in zip(info["steps"][:3], full.refinement["steps"][:3], strict=True))
+
+
+def test_mixed_precision_tol_needs_fewer_corrections_on_a_larger_system():
+    """n = 600, column sums ≤ 0.7: one correction reaches 1e-11, double round-off needs two;
+    the answers agree with the double LU to the bound."""
+    rng = np.random.default_rng(7)
+    n = 600
+    A = rng.random((n, n)) * (rng.random((n, n)) < 0.3)
+    A *= 0.7 / A.sum(axis=0)[None, :]
+    Y = rng.random((n, 5))
+    d = LeontiefModel(A)
+    m = LeontiefModel(A, precision="mixed", tol=1e-11, presolve=Y)
+    full = LeontiefModel(A, precision="mixed", presolve=Y)
+    np.testing.assert_allclose(m.presolved, d.output(Y), rtol=1e-10)
+    np.testing.assert_allclose(m.solve_transposed(Y), d.solve_transposed(Y), rtol=1e-10)
+    full.solve_transposed(Y)
+    assert m.refinement["steps"] == [1, 1], m.refinement
+    assert full.refinement["steps"] == [2, 2], full.refinement
+    assert max(m.refinement["bounds"]) <= 1e-11
+
+
+def test_mixed_precision_sparse_residuals_equal_dense():
+    """A at most a tenth nonzero (n ≥ 512): residual products use a CSR copy of A; the answers
+    equal the double LU's, as with a dense A."""
+    rng = np.random.default_rng(11)
+    n = 700
+    A = rng.random((n, n)) * (rng.random((n, n)) < 0.05)
+    A *= rng.uniform(0.2, 0.9, n) / np.maximum(A.sum(axis=0), 1e-300)[None, :]
+    Y = rng.random((n, 3))
+    d = LeontiefModel(A)
+    for tol in (None, 1e-11):
+        m = LeontiefModel(A, precision="mixed", tol=tol)
+        assert m._mixed._sparse is not None and m._mixed._sparse.nnz == np.count_nonzero(A)
+        np.testing.assert_allclose(m.output(Y), d.output(Y), rtol=1e-10)
+        np.testing.assert_allclose(m.solve_transposed(Y), d.solve_transposed(Y), rtol=1e-10)
+    dense = np.where(A > 0, A, 1e-6)
+    dense *= 0.9 / dense.sum(axis=0)[None, :]
+    assert LeontiefModel(dense, precision="mixed")._mixed._sparse is None
+
+
+@pytest.mark.parametrize("precision", ["double", "mixed"])
+def test_presolve_equals_output(precision):
+    m = LeontiefModel(Z / X[None, :], precision=precision, presolve=F)
+    np.testing.assert_allclose(m.presolved, X, rtol=1e-13)
+    Y = np.column_stack([F, 2 * F])
+    m = LeontiefModel(Z / X[None, :], precision=precision, presolve=Y)
+    np.testing.assert_allclose(m.presolved, np.column_stack([X, 2 * X]), rtol=1e-13)
+    assert LeontiefModel(Z / X[None, :], precision=precision).presolved is None
+
+
+def test_tol_is_checked():
+    with pytest.raises(InputError, match="tol"):
+        LeontiefModel([[0.1]], tol=1e-10)  # double precision: no refinement to stop
+    for bad in (0.0, 1.0, -1e-9):
+        with pytest.raises(InputError, match="tol"):
+            LeontiefModel([[0.1]], precision="mixed", tol=bad)
