@@ -39,6 +39,7 @@ def serve(
     shown = f"[{shown}]" if ":" in shown else shown
     url = f"http://{shown}:{port}"
     typer.echo(f"fukugan (複眼) web app: {url}/   API: {url}/api/v1/docs   (Ctrl+C to stop)")
+    _hub_hints(con, store.home, host)
     uvicorn.run(
         create_app(store.home, warm=True),
         host=host,
@@ -46,6 +47,34 @@ def serve(
         log_level="warning",
         access_log=False,
     )
+
+
+def _hub_hints(con: Console, home: object, host: str) -> None:
+    """How to open the hub when it has no users yet, and a warning when sessions would travel
+    over plain HTTP beyond this machine."""
+    from fukugan.services.hub import Hub
+
+    hub = Hub(home)  # also migrates the workspace before the first request
+    try:
+        users = hub.members()["users"]
+    finally:
+        hub.dispose()
+    if not users:
+        con.print(
+            "[dim]Hub (/hub): no users yet. Add them with "
+            "`fukugan hub org add NAME --kind ministry` and "
+            "`fukugan hub user add NAME --org NAME --role analyst`. / "
+            "ハブの利用者は未登録です（fukugan hub user add で登録）。[/dim]",
+            highlight=False,
+        )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        con.print(
+            "[yellow]Serving beyond this machine over plain HTTP: put fukugan behind a TLS "
+            "reverse proxy before hub users log in (session cookies are marked Secure only on "
+            "HTTPS). / 平文HTTPで外部に公開しています。TLS を終端するリバースプロキシを前に置いて"
+            "ください。[/yellow]",
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:
