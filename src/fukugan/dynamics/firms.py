@@ -71,12 +71,21 @@ so a cycle can also spiral *down* (inventories above their demand-scaled targets
 depends on δ (tests/test_firms_order_cap.py pins an example). On acyclic networks losses stay
 monotone with or without the cap.
 
-Implementation: numba kernels over CSR arrays (rows = customers; a permutation gives the
-supplier-major view), parallel over firms (``prange``), no Python loop per firm. Per-link state is
-one float64 (the orders); per-(customer, input-sector) state is the inventory. What every link
-touches at its supplier (the rationing level and the demand sums) is one 32-byte record per firm,
-and ``reorder=True`` simulates in :func:`locality_order` (biggest suppliers first, so their
-records stay in the caches), mapping outputs back to the network's order.
+Implementation: numba kernels, parallel (``prange``), no Python loop per firm; two passes a day.
+Every link must carry information both ways each day (its order to the supplier, the
+supplier's rationing back to it); done directly, that is one random access per link into
+per-supplier state, which stops fitting in the caches around 10⁵–10⁶ firms. Instead the links
+are also kept grouped by *bins of suppliers* (consecutive firms, ~256 KB of state each; within
+a bin in the CSR order, customers ascending) and each link has two float64 slots there: the
+delivery and the order deviation. The supplier pass works bin by bin (demand sums, production,
+rationing, each link's delivery) with everything it touches in cache; the customer pass walks
+the CSR rows (customers) and reads / writes its links' slots through ``pos`` — one advancing
+cursor per bin, not a random jump per link. Sums keep their order (a supplier's demand adds its
+customers' orders in ascending customer order, an inventory adds deliveries in ascending
+supplier order), so results do not depend on the number of threads or the bin size, and equal
+the previous single-thread kernels to the bit (tests/test_firms_layout.py). ``reorder=True``
+simulates in :func:`locality_order` (biggest suppliers first), mapping outputs back to the
+network's order.
 """
 
 from __future__ import annotations
@@ -441,11 +450,13 @@ def _water_level(buf, m, out):  # pragma: no cover
 
 @numba.njit(parallel=True, **_NB)
 def _supplier_pass(
-    chunk_bounds,
+    bin_firm,
+    bin_link,
+    sup_t,
+    val_t,
+    edge,
+    perm_st,
     sup_indptr,
-    perm_s,
-    values,
-    d_orders,
     final,
     pini,
     slot_indptr,
@@ -453,35 +464,37 @@ def _supplier_pass(
     slot_target,
     dS,
     dcap,
-    hot,
-    n_acc,
     dD,
     dP,
     rule,
 ):  # pragma: no cover
-    """Per firm ``j`` (as a supplier): demand, production, inputs used and the rationing of its
-    output: ``hot[j, 0]`` is the ratio (proportional; 1 = all demand met) or the water-filling
-    level (small-first; inf = all demand met). Firm ``j`` touches only its own demand,
-    inventories and claims. ``hot[j, 1:1 + n_acc]`` hold the demand deviations summed by the
-    customer pass (one column per customer chunk); they are reset here."""
-    n_chunks = len(chunk_bounds) - 1
-    for c in numba.prange(n_chunks):
-        lo, hi = chunk_bounds[c], chunk_bounds[c + 1]
+    """Per bin of suppliers (firms ``bin_firm[b]..bin_firm[b+1]``, their links
+    ``bin_link[b]..bin_link[b+1]`` in the binned order, customers ascending): the suppliers'
+    demand, production, inputs used, rationing, and each link's delivery.
+
+    ``edge[k, 1]`` holds the order deviation the customer placed yesterday (written by the
+    customer pass); this pass sums them into the supplier's demand and writes the delivery
+    deviation ``edge[k, 0]``. Everything per supplier it touches lies in the bin (a few hundred
+    KB: the caches), and the link arrays are read in sequence."""
+    for b in numba.prange(len(bin_firm) - 1):
+        f0, f1 = bin_firm[b], bin_firm[b + 1]
+        k0, k1 = bin_link[b], bin_link[b + 1]
+        # demand: D_j = Σ_k O_jk + C_j (as a deviation from P_ini), customers in ascending order
+        acc = np.zeros(f1 - f0)
+        for k in range(k0, k1):
+            acc[sup_t[k] - f0] += edge[k, 1]
+        lev = np.empty(f1 - f0)
         dmax = 0
         if rule == 1:
-            for j in range(lo, hi):
+            for j in range(f0, f1):
                 d = sup_indptr[j + 1] - sup_indptr[j]
                 if d > dmax:
                     dmax = d
         buf = np.empty(dmax + 1, dtype=np.float64)
-        for j in range(lo, hi):
-            # demand: D_j = Σ_k O_jk + C_j  (as a deviation from P_ini)
-            dd = 0.0
-            for t in range(1, n_acc + 1):
-                dd += hot[j, t]
-                hot[j, t] = 0.0
+        for j in range(f0, f1):
+            dd = acc[j - f0]
             dD[j] = dd
-            hot[j, 0] = 1.0 if rule == 0 else np.inf
+            lev[j - f0] = 1.0 if rule == 0 else np.inf
             if pini[j] <= 0.0:
                 dP[j] = 0.0
                 continue
@@ -503,38 +516,50 @@ def _supplier_pass(
                 f = p / pini[j]
                 for r in range(sa, sb):
                     dS[r] -= slot_use[r] * f
-            # rationing
+            # rationing: the ratio (proportional; 1 = all demand met) or the water-filling
+            # level (small-first; inf = all demand met)
             if p >= dd:
                 continue
             out = pini[j] + p
             if rule == 0:
                 dem = pini[j] + dd
-                hot[j, 0] = out / dem if dem > 0.0 else 0.0
+                lev[j - f0] = out / dem if dem > 0.0 else 0.0
                 continue
             m = 0
             for k in range(sup_indptr[j], sup_indptr[j + 1]):
-                e = perm_s[k]
-                buf[m] = values[e] + d_orders[e]
+                e = perm_st[k]
+                buf[m] = val_t[e] + edge[e, 1]
                 m += 1
             buf[m] = final[j]
-            hot[j, 0] = _water_level(buf, m + 1, out)
+            lev[j - f0] = _water_level(buf, m + 1, out)
+        # deliveries (deviation from A_jk) of every link of the bin
+        for k in range(k0, k1):
+            q = lev[sup_t[k] - f0]
+            if rule == 0:
+                if q == 1.0:
+                    dx = edge[k, 1]
+                else:
+                    dx = (val_t[k] + edge[k, 1]) * q - val_t[k]
+            elif q == np.inf:
+                dx = edge[k, 1]
+            else:
+                x = val_t[k] + edge[k, 1]
+                dx = (x if x < q else q) - val_t[k]
+            edge[k, 0] = dx
 
 
 @numba.njit(parallel=True, **_NB)
 def _customer_pass(
     chunk_bounds,
     indptr,
-    suppliers,
+    pos,
     values,
     slot_c,
     share_c,
     slot_indptr,
     slot_target,
-    floor,
     dS,
-    d_orders,
-    rule,
-    hot,
+    edge,
     dD,
     pini,
     tau,
@@ -542,31 +567,20 @@ def _customer_pass(
     next_orders,
 ):  # pragma: no cover
     """Per firm ``i`` (as a customer): deliveries into its sector inventories, then its orders
-    for the next day (expected demand ``D*_i`` = today's demand), summed per supplier into
-    ``hot[supplier, 1 + chunk]`` (one column per chunk of customers: no two threads write the
-    same word). The supplier's rationing level ``hot[supplier, 0]`` sits in the same cache line
-    as its demand sums, so a link costs one random memory access, not two."""
+    for the next day (expected demand ``D*_i`` = today's demand). Link ``m`` (CSR order) sits
+    at ``pos[m]`` in the binned order: its delivery is read from ``edge[pos[m], 0]``, its new
+    order written to ``edge[pos[m], 1]`` — one write cursor per bin, so these accesses move
+    along the link arrays in sequence instead of jumping to a random supplier per link."""
     for c in numba.prange(len(chunk_bounds) - 1):
         for i in range(chunk_bounds[c], chunk_bounds[c + 1]):
             a, b = indptr[i], indptr[i + 1]
             if a == b:
                 continue
             for m in range(a, b):
-                q = hot[suppliers[m], 0]
-                if rule == 0:
-                    if q == 1.0:
-                        dx = d_orders[m]
-                    else:
-                        dx = (values[m] + d_orders[m]) * q - values[m]
-                elif q == np.inf:
-                    dx = d_orders[m]
-                else:
-                    x = values[m] + d_orders[m]
-                    dx = (x if x < q else q) - values[m]
-                dS[slot_c[m]] += dx
+                dS[slot_c[m]] += edge[pos[m], 0]
             for r in range(slot_indptr[i], slot_indptr[i + 1]):
-                if dS[r] < floor[r]:
-                    dS[r] = floor[r]
+                if dS[r] < -slot_target[r]:  # inventories never go below 0
+                    dS[r] = -slot_target[r]
             if not next_orders:
                 continue
             g = dD[i] / pini[i] if pini[i] > 0 else 0.0
@@ -577,8 +591,7 @@ def _customer_pass(
                     d = -values[m]
                 elif d > cap_m1 * values[m]:  # order_cap (inf: none)
                     d = cap_m1 * values[m]
-                d_orders[m] = d
-                hot[suppliers[m], 1 + c] += d
+                edge[pos[m], 1] = d
 
 
 # -- simulation -------------------------------------------------------------------------------
@@ -640,9 +653,19 @@ class _Prepared:
     slot_target: np.ndarray
     slot_sector: np.ndarray
     slot_firm: np.ndarray
+    # -- built by :func:`_layout` --
     sup_indptr: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    perm_s: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    chunks: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: bins of suppliers: firms ``bin_firm[b]..bin_firm[b+1]``, links (binned order)
+    #: ``bin_link[b]..bin_link[b+1]``
+    bin_firm: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    bin_link: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: link ``m`` (CSR order) is link ``pos[m]`` of the binned order
+    pos: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    #: supplier and baseline value of each link, binned order
+    sup_t: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    val_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: supplier-major view of the binned order (each supplier's customers ascending)
+    perm_st: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     cust_chunks: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     #: firm ``k`` of the simulation is the user's firm ``order[k]`` (``None``: same numbering)
     order: np.ndarray | None = None
@@ -750,10 +773,11 @@ def _relabel_rows(
 
 def locality_order(network: FirmNetwork) -> np.ndarray:
     """The firm order :func:`simulate_firms` simulates in: by number of customers, largest first
-    (ties in the user's order). Every link reads and writes its *supplier's* per-firm state at
-    random, as often as the supplier has customers; putting the big suppliers together keeps
-    that hot state in the CPU caches. (Measured on the 1 M-firm synthetic network, reverse
-    Cuthill–McKee on the symmetrised graph is no better and costs 30× more.)
+    (ties in the user's order). It was written for kernels in which every link read and wrote
+    its supplier's per-firm state at random (putting big suppliers together kept that state in
+    the caches; reverse Cuthill–McKee on the symmetrised graph was no better and cost 30× more
+    on the 1 M-firm synthetic network); the binned layout now reads supplier state from the
+    caches in any order, so it is kept as an option only.
 
     Used by ``simulate_firms(..., reorder=True)``."""
     return np.argsort(-network.out_degree(), kind="stable")
@@ -820,26 +844,59 @@ def _relabel(prep: _Prepared, order: np.ndarray) -> _Prepared:
     return out
 
 
-def _layout(prep: _Prepared) -> None:
-    """Supplier-major view (a permutation of the links) and the parallel chunks."""
+#: target size of a bin of suppliers (its per-supplier scratch and its links' arrays), bytes:
+#: small enough for a core's L2 cache (1 MiB here) with room for the streams
+_BIN_BYTES = 256 * 1024
+#: bytes a bin holds per supplier (demand sum, rationing level) and per link (supplier,
+#: value, the two edge values, the supplier-major index)
+_BIN_PER_FIRM, _BIN_PER_LINK = 16, 36
+
+
+def _bins(sup_indptr: np.ndarray, bin_bytes: int) -> np.ndarray:
+    """Bounds of consecutive bins of suppliers of about ``bin_bytes`` each (a supplier is never
+    split; at least 4 bins per thread when the network is big enough, for load balance)."""
+    n = len(sup_indptr) - 1
+    cost = _BIN_PER_FIRM * np.arange(n + 1, dtype=np.float64) + _BIN_PER_LINK * sup_indptr
+    total = float(cost[-1])
+    n_bins = max(int(math.ceil(total / bin_bytes)), min(n, 4 * numba.get_num_threads()), 1)
+    targets = np.linspace(0.0, total, n_bins + 1)[1:-1]
+    inner = np.searchsorted(cost, targets)
+    return np.unique(np.concatenate([[0], inner, [n]])).astype(np.int64)
+
+
+def _layout(prep: _Prepared, bin_bytes: int | None = None) -> None:
+    """The binned link order and the parallel chunks (O(E) counting sorts).
+
+    Links are grouped by *bins of suppliers* (consecutive firms, about ``bin_bytes`` of state
+    each), each bin keeping the CSR order (customers ascending). The supplier pass works bin by
+    bin with everything it touches in the caches; the customer pass walks its CSR rows and
+    reaches its links' binned slots through ``pos`` (one sequential cursor per bin). Sums keep
+    their order: a supplier's demand adds its customers' orders in ascending customer order, a
+    customer's inventories add deliveries in ascending supplier order.
+    """
     n, e = len(prep.pini), len(prep.suppliers)
-    prep.perm_s = np.empty(e, dtype=np.int64 if e >= 2**31 else np.int32)
-    _counting_order(prep.suppliers, n, prep.perm_s)  # = stable argsort of the suppliers
+    idx = np.int64 if e >= 2**31 else np.int32
     sup_indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(prep.suppliers, minlength=n), out=sup_indptr[1:])
     prep.sup_indptr = sup_indptr
-    # balanced chunks of suppliers by link count (parallel rationing with one buffer per chunk)
-    n_chunks = max(1, min(n, 4 * numba.get_num_threads() * 8))
-    targets = np.linspace(0, e + n, n_chunks + 1)
-    work = sup_indptr + np.arange(n + 1)
-    bounds = np.unique(np.concatenate([[0], np.searchsorted(work, targets[1:-1]), [n]]))
-    # one chunk of customers per thread (balanced by links): each sums its orders per supplier
-    # into its own column of the per-firm ``hot`` array, so no write is shared
+    prep.bin_firm = _bins(sup_indptr, bin_bytes or _BIN_BYTES)
+    prep.bin_link = sup_indptr[prep.bin_firm]
+    n_bins = len(prep.bin_firm) - 1
+    bin_of_firm = np.repeat(np.arange(n_bins, dtype=np.int32), np.diff(prep.bin_firm))
+    perm_t = np.empty(e, dtype=idx)  # binned position -> CSR link
+    _counting_order(bin_of_firm[prep.suppliers], n_bins, perm_t)
+    prep.pos = np.empty(e, dtype=idx)
+    prep.pos[perm_t] = np.arange(e, dtype=idx)
+    prep.sup_t = prep.suppliers[perm_t]
+    prep.val_t = prep.values[perm_t]
+    del perm_t
+    prep.perm_st = np.empty(e, dtype=idx)
+    _counting_order(prep.sup_t, n, prep.perm_st)  # = stable argsort of the suppliers
+    # one chunk of customers per thread (balanced by links + firms)
     nt = max(1, numba.get_num_threads())
     cwork = prep.indptr + np.arange(n + 1)
     ctargets = np.linspace(0, e + n, nt + 1)
     cust_bounds = np.unique(np.concatenate([[0], np.searchsorted(cwork, ctargets[1:-1]), [n]]))
-    prep.chunks = bounds.astype(np.int64)
     prep.cust_chunks = cust_bounds.astype(np.int64)
 
 
@@ -879,9 +936,9 @@ def simulate_firms(
         reorder: simulate in the firm numbering of :func:`locality_order` (biggest suppliers
             first); every output is mapped back to the network's own order. The result is the
             same up to float rounding (sums over a supplier's customers add in another order).
-            Off by default: on the synthetic 1 M-firm network it saves no time once the
-            per-supplier state is one record per firm (BENCHMARKS.md), and it holds a second
-            copy of the link arrays; a network whose order scatters its big suppliers may gain.
+            Off by default: with the binned link layout the per-supplier state is read from the
+            caches in any firm order, so it saves no time on the synthetic network
+            (BENCHMARKS.md), and it holds a second copy of the link arrays.
 
     Raises:
         InputError: bad parameters, missing inventories, unknown firms in a shock.
@@ -941,15 +998,11 @@ def simulate_firms(
         production[0] = pini
 
     dS = np.zeros(len(prep.slot_use))
-    floor = -prep.slot_target
-    d_orders = np.zeros(len(prep.values))
+    # per link, binned order: [delivery deviation, order deviation]
+    edge = np.zeros((len(prep.values), 2))
     dD = np.zeros(n)
     dP = np.zeros(n)
     dcap = np.zeros(n)
-    # per firm, in one cache line: its rationing level, then its demand summed by each chunk
-    # of customers (the two things every link reads / writes at its supplier)
-    n_acc = len(prep.cust_chunks) - 1
-    hot = np.zeros((n, 1 + n_acc + (-(1 + n_acc)) % 4))
     firm_loss = np.zeros(n)
     dP_user = dP if new_of_old is None else np.empty(n)
     rule = _RATIONING[params.rationing]
@@ -963,11 +1016,13 @@ def simulate_firms(
                 keep[s.index] *= 1.0 - s.delta_at(t)
             dcap[hit_sim] = (keep[hit_idx] - 1.0) * pini[hit_idx]
         _supplier_pass(
-            prep.chunks,
+            prep.bin_firm,
+            prep.bin_link,
+            prep.sup_t,
+            prep.val_t,
+            edge,
+            prep.perm_st,
             prep.sup_indptr,
-            prep.perm_s,
-            prep.values,
-            d_orders,
             prep.final,
             prep.pini,
             prep.slot_indptr,
@@ -975,8 +1030,6 @@ def simulate_firms(
             prep.slot_target,
             dS,
             dcap,
-            hot,
-            n_acc,
             dD,
             dP,
             rule,
@@ -984,17 +1037,14 @@ def simulate_firms(
         _customer_pass(
             prep.cust_chunks,
             prep.indptr,
-            prep.suppliers,
+            prep.pos,
             prep.values,
             prep.slot_c,
             prep.share_c,
             prep.slot_indptr,
             prep.slot_target,
-            floor,
             dS,
-            d_orders,
-            rule,
-            hot,
+            edge,
             dD,
             prep.pini,
             tau,
@@ -1017,7 +1067,7 @@ def simulate_firms(
             progress(t, n_days)
 
     inventory = prep.slot_target + dS
-    orders = prep.values + d_orders
+    orders = prep.values + edge[prep.pos, 1]
     per_firm = {"demand": dD, "production": dP, "capacity": dcap}
     if new_of_old is not None:
         inventory[prep.slot_map] = inventory.copy()
