@@ -309,7 +309,8 @@ def _commodity_pages(request: Request, prefs: Prefs) -> dict[str, str]:
         doc = request.app.state.platform.commodities(prefs.year, prefs.lang)
     except Exception:  # noqa: BLE001 - no data loaded: no links, the item still shows
         return {}
-    return {r["commodity-id"]: r["commodity"] for r in doc["rows"] if r.get("commodity-id")}
+    rows = doc["rows"]
+    return {(r.get("id") or r.get("commodity-id")): r["commodity"] for r in rows if r.get("id")}
 
 
 @router.get("/hub/items/{item_id}", response_class=HTMLResponse)
@@ -776,7 +777,7 @@ def _guarantee(text: str) -> dict[str, Any]:
         if marker in text:
             head, tail = text.split(marker, 1)
             sentences = re.findall(r"[^。.]+(?:[。.]|$)", tail)
-            limits = [s.strip() for s in sentences if s.strip()]
+            limits = [s.strip()[:1].upper() + s.strip()[1:] for s in sentences if s.strip()]
             return {"text": head.strip(), "limits": limits}
     return {"text": text.strip(), "limits": []}
 
@@ -852,7 +853,16 @@ async def stix_import(request: Request) -> Response:
     return RedirectResponse(f"/hub?imported={len(ids)}", status_code=303)
 
 
+def amount(value: Any) -> str:
+    """A pooled value: whole numbers without decimals, others with two."""
+    if value is None:
+        return "–"
+    v = float(value)
+    return f"{v:,.0f}" if v == round(v) else f"{v:,.2f}"
+
+
 def install(app: FastAPI) -> None:
     """Serve the hub pages on ``app`` and show the login state in every page's header."""
     templates.env.globals["hub_session"] = header_session
+    templates.env.filters["amount"] = amount
     app.include_router(router)
