@@ -326,7 +326,8 @@ def test_network_page_is_own_org_only_and_upload_errors_name_row_and_field(world
         files={"file": ("other-net.csv", bad, "text/csv")},
     )
     assert r.status_code == 422
-    assert "other-net.csv" in r.text and "supplier_country" in r.text
+    assert "other-net.csv: row 2, field &#39;supplier_country&#39;" in r.text
+    assert "/tmp" not in r.text and "fukugan-net-" not in r.text  # no server paths
     good = b"tier,supplier,supplier_country,product_hs,customer\n1,Z Co,KOR,8112,Other\n"
     r = client.post(
         "/hub/network",
@@ -371,6 +372,17 @@ def test_stix_export_is_filtered_and_import_needs_token(world):
         files={"file": ("bad.json", b"{not json", "application/json")},
     )
     assert r.status_code == 422 and "bad.json" in r.text
+    # a good bundle: published as mina's organisation, all items at once, shown in the feed
+    r = client.post(
+        "/hub/stix",
+        data={"csrf_token": csrf(client, "/hub/stix")},
+        files={"file": ("germanium.json", bundle.encode(), "application/json")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/hub?imported=1"
+    html = client.get(r.headers["location"]).text
+    assert 'id="imported-ok"' in html
+    assert html.count(TITLES["green"]) == 2  # the original and the imported copy
 
 
 def test_readers_cannot_publish_and_header_shows_logout(world):

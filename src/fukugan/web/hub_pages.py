@@ -669,17 +669,25 @@ async def upload_network(request: Request) -> Response:
     own = _s(form, "own_firm", 200) or None
 
     def store() -> int:
+        """Upload through a temporary file named like the user's; errors name that file, never
+        the server's temporary directory."""
         with tempfile.TemporaryDirectory(prefix="fukugan-net-") as tmp:
             path = Path(tmp) / name
             path.write_bytes(data)
-            return _hub(request).upload_network(who, path, own_firm=own)
+            try:
+                return _hub(request).upload_network(who, path, own_firm=own)
+            except InputError as e:
+                where = name if e.path else None
+                raise InputError(e.message, path=where, row=e.row, field=e.field) from None
+            except PermissionDenied:
+                raise
+            except FukuganError as e:
+                raise InputError(str(e).replace(str(path), name).replace(tmp, "")) from None
 
     try:
         n = await run_in_threadpool(store)
     except PermissionDenied:
         return _error(request, prefs, 403, t("web-hub-not-writer", prefs.lang))
-    except (InputError, HubError) as e:
-        return _network_page(request, prefs, who, error=str(e), status=422)
     except FukuganError as e:
         return _network_page(request, prefs, who, error=str(e), status=422)
     return RedirectResponse(f"/hub/network?uploaded={n}", status_code=303)
