@@ -250,12 +250,16 @@ class MixedPrecisionLU:
         self.lu64: tuple | None = None
         # upper bounds on ‖L‖∞ and ‖L′‖∞ = ‖L‖₁ from solves with a column of ones (L ≥ 0)
         self._Lnorm: list[float | None] = [None, None]
-        rows = A.sum(axis=1) - np.diag(A) + np.abs(1.0 - np.diag(A))
-        cols = A.sum(axis=0) - np.diag(A) + np.abs(1.0 - np.diag(A))
+        self._sparse = _csr_if_sparse(A)  # residual products with a sparse A (see above)
+        # sign and norms from the nonzeros alone when A is sparse (no further pass over A)
+        S = A if self._sparse is None else self._sparse
+        if S is A or (S.nnz and S.data.min() < 0):
+            check_nonnegative(A, what, labels)
+        dA = np.diag(A)
+        rows = np.asarray(S.sum(axis=1)).ravel() - dA + np.abs(1.0 - dA)
+        cols = np.asarray(S.sum(axis=0)).ravel() - dA + np.abs(1.0 - dA)
         # ‖I − A‖∞ for (I − A) x = b and ‖(I − A)′‖∞ = ‖I − A‖₁ for the transposed system
         self._norm = (float(rows.max(initial=0.0)), float(cols.max(initial=0.0)))
-        check_nonnegative(A, what, labels)
-        self._sparse = _csr_if_sparse(A)  # residual products with a sparse A (see above)
         M = np.negative(A, dtype=np.float32)
         M.flat[:: n + 1] += np.float32(1.0)
         with np.errstate(all="ignore"), warnings.catch_warnings():

@@ -184,7 +184,8 @@ class LeontiefModel:
         """For ``precision="mixed"``: refinement steps of each solve so far, the fallback
         reason (``None`` while the single-precision factors are in use), the ``tol`` asked
         for and, with a tol, the largest measured forward-error bound of each solve
-        (``bounds``); ``None`` for double."""
+        (``bounds``), and whether residual products use a CSR copy of a sparse A
+        (``sparse_residuals``); ``None`` for double."""
         if self._mixed is None:
             return None
         return {
@@ -192,6 +193,7 @@ class LeontiefModel:
             "fallback": self._mixed.fallback,
             "tol": self._mixed.tol,
             "bounds": list(self._mixed.bounds),
+            "sparse_residuals": self._mixed._sparse is not None,
         }
 
     @classmethod
