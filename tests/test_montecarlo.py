@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from fukugan.cli.main import app
 from fukugan.scenarios import schema as sch
-from fukugan.scenarios.montecarlo import run_sweep, sample_values, write_sweep
+from fukugan.scenarios.montecarlo import local_cluster, run_sweep, sample_values, write_sweep
 from fukugan.scenarios.schema import ScenarioError, load_scenario
 from fukugan.services.datasets import load_bundled
 from fukugan.store.analytic import AnalyticStore
@@ -30,20 +30,28 @@ def store(tmp_path_factory) -> AnalyticStore:
 
 @pytest.fixture(scope="module")
 def client():
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    cluster = LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        memory_limit="1GiB",
-        dashboard_address=None,
-        silence_logs=50,
-    )
+    cluster = local_cluster(2)  # the cluster run_sweep starts itself
     c = Client(cluster)
     yield c
     c.close()
     cluster.close()
+
+
+def test_local_workers_run_one_thread_each(client):
+    """2 workers on 2 cores run 2 threads: one numba, OpenMP and BLAS thread in each worker
+    (numba's default is every core, which Dask's nanny does not change)."""
+
+    def threads() -> tuple[int, str | None, str | None]:  # nested: pickled by value
+        import os
+
+        import numba
+
+        env = os.environ
+        return numba.get_num_threads(), env.get("OMP_NUM_THREADS"), env.get("OPENBLAS_NUM_THREADS")
+
+    assert set(client.run(threads).values()) == {(1, "1", "1")}
 
 
 def test_sampling_is_deterministic_and_in_bounds():
