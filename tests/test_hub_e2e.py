@@ -173,6 +173,12 @@ def test_analyst_logs_in_sees_own_amber_not_others_strict(new_page, world):
     amber = pg.locator(f".feed-item[data-item='{ids['amber']}'] .tlp")
     assert amber.evaluate("e => getComputedStyle(e).color") == "rgb(255, 192, 0)"  # #FFC000
     shot(pg, "03-feed-alice")
+    # filters (htmx swaps the list in place and pushes the URL)
+    pg.fill("#feed-filters input[name=country]", "CHN")
+    pg.click("#feed-filters button[type=submit]")
+    pg.wait_for_url("**country=CHN*")
+    pg.wait_for_function("document.querySelectorAll('.feed-item').length === 2")
+    assert feed_titles(pg) == {TITLES["amber"], TITLES["clear"]}
 
     r = pg.goto(f"/hub/items/{ids['strict']}")
     assert r.status == 404

@@ -211,6 +211,14 @@ def test_login_rejects_another_origin_and_open_redirects(world):
         follow_redirects=False,
     )
     assert r.status_code == 303 and r.headers["location"] == "/hub"
+    for bad in ("/\t/evil.example", "/\\evil.example", "https://evil.example/"):
+        client.cookies.clear()
+        r = client.post(
+            "/hub/login",
+            data={"username": "alice", "password": PW, "next": bad},
+            follow_redirects=False,
+        )
+        assert r.headers["location"] == "/hub", bad
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
 

@@ -144,6 +144,8 @@ def _safe_next(value: str | None) -> str:
     """A local path to go to after logging in (never another site)."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return "/hub"
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return "/hub"  # browsers drop tabs and newlines: "/\t/evil.example" is "//evil.example"
     return value
 
 
