@@ -8,6 +8,11 @@ with the reason. Runs survive a page reload (the row) and a server restart: on s
 still marked ``running`` is marked ``failed`` (its process is gone) and queued runs are
 resubmitted.
 
+Private runs: a scenario or run may belong to one hub user (``owner_user_id``; e.g. the
+one-click run of an exposure alert). Every read takes the ``viewer`` (the hub user asking, or
+``None``): lists show shared rows and the viewer's own, and another user's private row is
+"no such run / scenario", exactly like a missing one (no existence oracle).
+
 Workers are threads of the server process: the engines spend their time in numpy / numba /
 HiGHS, which release the GIL, so requests keep being answered while a run computes.
 ``FUKUGAN_RUN_STEP_DELAY`` (seconds, default 0) pauses after each progress step, to make the
@@ -40,7 +45,7 @@ from fukugan.scenarios.schema import (
 )
 from fukugan.store.analytic import AnalyticStore
 from fukugan.store.workspace import Run, ScenarioDef, Workspace
-from fukugan.store.workspace.repo import as_utc, sha256_text
+from fukugan.store.workspace.repo import as_utc, sha256_text, visible_to
 
 __all__ = ["EXAMPLES", "RunService", "allowed_engines"]
 
@@ -149,9 +154,9 @@ class RunService:
         self.pool.shutdown(wait=wait, cancel_futures=True)
 
     # -- scenarios ---------------------------------------------------------------------------
-    def _scenario_row(self, scenario_id: str) -> ScenarioDef:
+    def _scenario_row(self, scenario_id: str, viewer: int | None = None) -> ScenarioDef:
         row = self.ws.get_scenario(scenario_id)
-        if row is None:
+        if row is None or not visible_to(row, viewer):
             raise UnknownItemError(f"no scenario {scenario_id!r}; see /api/v1/scenarios")
         return row
 
@@ -175,22 +180,34 @@ class RunService:
             "shocks": [str(s.get("type")) for s in doc.get("shocks") or []],
             "data": sorted((doc.get("data") or {}).keys()),
             "created_at": _iso(row.created_at),
+            "private": row.owner_user_id is not None,
         }
         if full:
             out["yaml"] = row.yaml_text
             out["scenario"] = doc
         return out
 
-    def scenarios(self) -> list[dict[str, Any]]:
-        return [self.scenario_doc(r) for r in self.ws.list_scenarios()]
+    def scenarios(self, viewer: int | None = None) -> list[dict[str, Any]]:
+        """The scenarios ``viewer`` may see: shared ones and ``viewer``'s private ones."""
+        return [self.scenario_doc(r) for r in self.ws.list_scenarios(viewer=viewer)]
 
-    def scenario(self, scenario_id: str) -> dict[str, Any]:
-        return self.scenario_doc(self._scenario_row(scenario_id), full=True)
+    def scenario(self, scenario_id: str, viewer: int | None = None) -> dict[str, Any]:
+        return self.scenario_doc(self._scenario_row(scenario_id, viewer), full=True)
 
-    def upload_scenario(self, data: bytes | str, filename: str = "scenario.yaml") -> dict[str, Any]:
+    def upload_scenario(
+        self,
+        data: bytes | str,
+        filename: str = "scenario.yaml",
+        *,
+        owner_user_id: int | None = None,
+    ) -> dict[str, Any]:
         """Validate an uploaded scenario YAML and store it (id ``u-`` + SHA-256 prefix; the
         same file uploaded twice is stored once). A bad file raises :class:`ScenarioError`
-        naming the file, line and field, and is recorded as a failed upload."""
+        naming the file, line and field, and is recorded as a failed upload.
+
+        ``owner_user_id``: store it private to that hub user. Its id then hashes the owner
+        with the text, so the same file uploaded by two users (or shared and private) gives
+        distinct rows and an id says nothing about what others uploaded."""
         filename = Path(filename or "scenario.yaml").name[:200] or "scenario.yaml"
         raw = data.encode("utf-8") if isinstance(data, str) else data
         try:
@@ -208,7 +225,8 @@ class RunService:
                 filename=filename, kind="scenario", data=raw, status="failed", error=str(e)
             )
             raise
-        sid = "u-" + sha256_text(text)[:10]
+        key = text if owner_user_id is None else f"owner:{owner_user_id}\n{text}"
+        sid = "u-" + sha256_text(key)[:10]
         self.ws.add_upload(filename=filename, kind="scenario", data=raw, status="imported")
         row = self.ws.put_scenario(
             id=sid,
@@ -217,6 +235,7 @@ class RunService:
             yaml_text=text,
             doc=_jsonable(sc.doc),
             filename=filename,
+            owner_user_id=owner_user_id,
         )
         return self.scenario_doc(row, full=True)
 
@@ -234,13 +253,27 @@ class RunService:
         filename: str | None = None,
         engine: str | None = None,
         seed: int | None = None,
+        owner_user_id: int | None = None,
+        viewer: int | None = None,
     ) -> dict[str, Any]:
-        """Queue a run of a stored scenario, or of a YAML text (validated and stored first)."""
+        """Queue a run of a stored scenario, or of a YAML text (validated and stored first).
+
+        ``owner_user_id``: the run (and a YAML's scenario) is private to that hub user.
+        ``viewer``: who asks (default: the owner); the scenario must be visible to them
+        (another user's private scenario is "no such scenario"). A run of a private scenario
+        is private to the scenario's owner, so a run never shows a scenario to anyone the
+        scenario itself is hidden from."""
+        viewer = owner_user_id if viewer is None else viewer
+        if owner_user_id is not None and viewer != owner_user_id:
+            raise ValueError("a run can only be made private to the user who submits it")
         if yaml is not None:
-            scenario_id = self.upload_scenario(yaml, filename or "scenario.yaml")["id"]
+            scenario_id = self.upload_scenario(
+                yaml, filename or "scenario.yaml", owner_user_id=owner_user_id
+            )["id"]
         if not scenario_id:
             raise ScenarioError("give a scenario id or the scenario's YAML", field="scenario")
-        row = self._scenario_row(scenario_id)
+        row = self._scenario_row(scenario_id, viewer)
+        owner = owner_user_id if owner_user_id is not None else row.owner_user_id
         eng = engine or str(row.doc.get("engine"))
         if eng not in ENGINES:
             raise ScenarioError(
@@ -258,11 +291,12 @@ class RunService:
             engine=eng,
             seed=int(row.doc.get("seed", 0)) if seed is None else int(seed),
             parameters=dict(row.doc.get("parameters") or {}),
+            owner_user_id=owner,
         )
         run_dir = self.home / "runs" / run.id
         self.ws.update_run(run.id, run_dir=str(run_dir))
         self.pool.submit(self._execute, run.id)
-        return self.run(run.id)
+        return self.run(run.id, owner)
 
     def _execute(self, run_id: str) -> None:
         run = self.ws.get_run(run_id)
@@ -283,7 +317,9 @@ class RunService:
                 time.sleep(delay)
 
         try:
-            row = self._scenario_row(run.scenario_id)
+            row = self.ws.get_scenario(run.scenario_id)
+            if row is None:
+                raise UnknownItemError(f"no scenario {run.scenario_id!r}")
             sc = self._load(row)
             result = run_scenario(
                 sc, self.store, engine=run.engine, progress=progress, seed=run.seed
@@ -305,9 +341,10 @@ class RunService:
             log.exception("run %s failed", run_id)
             self.ws.fail_run(run_id, f"internal error: {type(e).__name__}: {e}")
 
-    def _row(self, run_id: str) -> Run:
+    def _row(self, run_id: str, viewer: int | None = None) -> Run:
+        """The run, if ``viewer`` may see it; else the same error as for a missing run."""
         run = self.ws.get_run(run_id)
-        if run is None:
+        if run is None or not visible_to(run, viewer):
             raise UnknownItemError(f"no run {run_id!r}; see /api/v1/runs")
         return run
 
@@ -327,16 +364,27 @@ class RunService:
             "created_at": _iso(run.created_at),
             "started_at": _iso(run.started_at),
             "finished_at": _iso(run.finished_at),
+            "private": run.owner_user_id is not None,
         }
 
-    def run(self, run_id: str) -> dict[str, Any]:
-        return self.run_doc(self._row(run_id))
+    def run(self, run_id: str, viewer: int | None = None) -> dict[str, Any]:
+        return self.run_doc(self._row(run_id, viewer))
+
+    def visible(self, run_id: str, viewer: int | None) -> bool:
+        """Whether a run with this id exists and ``viewer`` may see it."""
+        return visible_to(self.ws.get_run(run_id), viewer)
 
     def runs(
-        self, *, limit: int | None = 20, offset: int = 0, status: str | None = None
+        self,
+        *,
+        limit: int | None = 20,
+        offset: int = 0,
+        status: str | None = None,
+        viewer: int | None = None,
     ) -> dict[str, Any]:
-        rows, total = self.ws.list_runs(limit=limit, offset=offset, status=status)
-        names = {s.id: s for s in self.ws.list_scenarios()}
+        """Runs ``viewer`` may see (shared ones and ``viewer``'s own), newest first."""
+        rows, total = self.ws.list_runs(limit=limit, offset=offset, status=status, viewer=viewer)
+        names = {s.id: s for s in self.ws.list_scenarios(viewer=viewer)}
         return {
             "items": [self.run_doc(r, names.get(r.scenario_id)) for r in rows],
             "total": total,
@@ -345,11 +393,13 @@ class RunService:
         }
 
     # -- results -----------------------------------------------------------------------------
-    def _result(self, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    def _result(
+        self, run_id: str, viewer: int | None = None
+    ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+        run = self._row(run_id, viewer)  # visibility first: the cache is shared by all users
         with self._lock:
             if run_id in self._results:
                 return self._results[run_id]
-        run = self._row(run_id)
         if run.status != "done":
             from fukugan.errors import NotLoadedError
 
@@ -361,12 +411,14 @@ class RunService:
             self._results[run_id] = res
         return res
 
-    def details(self, run_id: str, lang: str = "en", top: int = 15) -> dict[str, Any]:
+    def details(
+        self, run_id: str, lang: str = "en", top: int = 15, *, viewer: int | None = None
+    ) -> dict[str, Any]:
         """The run with its headline, losses by sector, reproducibility data and sources."""
-        doc = self.run(run_id)
+        doc = self.run(run_id, viewer)
         if doc["status"] != "done":
             return doc
-        ts, paths, summary = self._result(run_id)
+        ts, paths, summary = self._result(run_id, viewer)
         metric = str(summary.get("headline_metric", "loss"))
         labels = {**_labels(lang), **(summary.get("unit_labels") or {})}
         loss = ts[(ts["metric"] == metric) & (ts["unit_kind"] != "total")]
@@ -407,10 +459,17 @@ class RunService:
         doc["unit"] = summary.get("unit", "")
         return doc
 
-    def timeseries(self, run_id: str, metric: str = "loss", by: str = "total") -> dict[str, Any]:
+    def timeseries(
+        self,
+        run_id: str,
+        metric: str = "loss",
+        by: str = "total",
+        *,
+        viewer: int | None = None,
+    ) -> dict[str, Any]:
         """Losses over time: ``by=total`` gives the total, direct and indirect series summed
         over units; ``by=sector`` one total series per unit (largest first)."""
-        ts, _, summary = self._result(run_id)
+        ts, _, summary = self._result(run_id, viewer)
         sel = ts[(ts["metric"] == metric) & (ts["unit_kind"] != "total")]
         days = sorted(int(t) for t in ts["t"].unique())
         out: dict[str, Any] = {
@@ -446,8 +505,15 @@ class RunService:
         out["series"] = series
         return out
 
-    def paths(self, run_id: str, *, limit: int | None = 20, offset: int = 0) -> dict[str, Any]:
-        _, paths, _ = self._result(run_id)
+    def paths(
+        self,
+        run_id: str,
+        *,
+        limit: int | None = 20,
+        offset: int = 0,
+        viewer: int | None = None,
+    ) -> dict[str, Any]:
+        _, paths, _ = self._result(run_id, viewer)
         p = paths.sort_values("weight", ascending=False, kind="stable")
         end = None if limit is None else offset + limit
         rows = [
@@ -468,11 +534,11 @@ class RunService:
             "offset": offset,
         }
 
-    def compare(self, a: str, b: str) -> dict[str, Any]:
+    def compare(self, a: str, b: str, *, viewer: int | None = None) -> dict[str, Any]:
         """Two finished runs side by side: total loss curves on one time axis and the
         differences of their headline figures (b − a)."""
-        ra, rb = self.run(a), self.run(b)
-        ta, tb = self.timeseries(a), self.timeseries(b)
+        ra, rb = self.run(a, viewer), self.run(b, viewer)
+        ta, tb = self.timeseries(a, viewer=viewer), self.timeseries(b, viewer=viewer)
         days = sorted(set(ta["t"]) | set(tb["t"]))
 
         def on(days_: list[int], doc: dict[str, Any]) -> list[float | None]:

@@ -5,6 +5,9 @@ Handlers only read the request, call :class:`~fukugan.services.runs.RunService` 
 template (the layout, language and cookies of :mod:`fukugan.web.pages`). While a run is queued
 or running, its page polls ``/runs/{id}/progress`` with htmx every second; the fragment asks
 htmx to reload the page (``HX-Refresh``) once the run has ended.
+
+Every page shows shared scenarios and runs plus the hub session user's private ones; another
+user's private run is a 404 page, like a missing one.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from fukugan.api.routers.scenarios import viewer_of
 from fukugan.errors import FukuganError
 from fukugan.i18n import t
 from fukugan.scenarios.schema import ScenarioError
@@ -44,9 +48,10 @@ def _scenarios_page(
     status: int = 200,
 ) -> Response:
     svc = _svc(request)
-    scenarios = svc.scenarios()
-    runs = svc.runs(limit=15)
-    done = svc.runs(limit=100, status="done")["items"]
+    who = viewer_of(request)
+    scenarios = svc.scenarios(who)
+    runs = svc.runs(limit=15, viewer=who)
+    done = svc.runs(limit=100, status="done", viewer=who)["items"]
     up = next((s for s in scenarios if s["id"] == uploaded), None)
     return render(
         request,
@@ -92,16 +97,16 @@ def submit_run(
 ) -> Response:
     prefs = Prefs.of(request)
     try:
-        run = _svc(request).submit(scenario, engine=engine or None)
+        run = _svc(request).submit(scenario, engine=engine or None, viewer=viewer_of(request))
     except ScenarioError as e:
         return _scenarios_page(request, prefs, error=e, status=422)
     return RedirectResponse(f"/runs/{run['id']}", status_code=303)
 
 
-def _run_doc(request: Request, run_id: str, lang: str) -> dict[str, Any]:
+def _run_doc(request: Request, run_id: str, lang: str, who: int | None) -> dict[str, Any]:
     svc = _svc(request)
-    doc = svc.details(run_id, lang)
-    doc["scenario_doc"] = svc.scenario_doc(svc._scenario_row(doc["scenario_id"]))
+    doc = svc.details(run_id, lang, viewer=who)
+    doc["scenario_doc"] = svc.scenario_doc(svc._scenario_row(doc["scenario_id"], who))
     return doc
 
 
@@ -109,12 +114,13 @@ def _run_doc(request: Request, run_id: str, lang: str) -> dict[str, Any]:
 def run_page(request: Request, run_id: str) -> Response:
     prefs = Prefs.of(request)
     svc = _svc(request)
-    doc = _run_doc(request, run_id, prefs.lang)
+    who = viewer_of(request)
+    doc = _run_doc(request, run_id, prefs.lang, who)
     chart: dict[str, Any] = {}
     paths: dict[str, Any] = {"items": [], "total": 0}
     if doc["status"] == "done":
-        ts = svc.timeseries(run_id)
-        paths = svc.paths(run_id, limit=10)
+        ts = svc.timeseries(run_id, viewer=who)
+        paths = svc.paths(run_id, limit=10, viewer=who)
         labels = {s["unit"]: s["label"] for s in doc["by_sector"]}
         from fukugan.services.runs import _labels as unit_labels
 
@@ -144,7 +150,7 @@ def run_page(request: Request, run_id: str) -> Response:
 def run_progress(request: Request, run_id: str) -> Response:
     """The progress card (htmx fragment); reloads the page once the run has ended."""
     prefs = Prefs.of(request)
-    run = _svc(request).run(run_id)
+    run = _svc(request).run(run_id, viewer_of(request))
     resp = templates.TemplateResponse(
         request,
         "_run_progress.html",
@@ -164,14 +170,15 @@ def run_progress(request: Request, run_id: str) -> Response:
 def compare_page(request: Request) -> Response:
     prefs = Prefs.of(request)
     svc = _svc(request)
-    done = svc.runs(limit=100, status="done")["items"]
+    who = viewer_of(request)
+    done = svc.runs(limit=100, status="done", viewer=who)["items"]
     q = request.query_params
     a = q.get("a") or (done[1]["id"] if len(done) > 1 else None)
     b = q.get("b") or (done[0]["id"] if done else None)
     cmp = None
     if a and b:
         try:
-            cmp = svc.compare(a, b)
+            cmp = svc.compare(a, b, viewer=who)
         except FukuganError:
             cmp = None
     chart = (

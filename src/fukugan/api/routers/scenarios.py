@@ -3,10 +3,17 @@
 ``POST /runs`` queues a run (202) and returns at once; a worker thread executes it
 (:class:`~fukugan.services.runs.RunService`) while ``GET /runs/{id}`` reports its status and
 progress. A bad scenario is a 422 problem naming the file, line and field (``errors``).
+
+Private runs: a scenario or run owned by a hub user (e.g. the one-click run of an exposure
+alert, ``POST /hub/alerts/{id}/run``) is listed and served only to that user's session (the
+``fukugan_session`` cookie); to anyone else it is a 404, exactly like a missing one. The same
+holds for the run briefings (``/api/v1/reports/run/{id}``, ``/reports/run/{id}.html|pdf``),
+guarded by :class:`PrivateRunGuard`. Rows without an owner are shared, as before.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
@@ -15,7 +22,9 @@ from fastapi import APIRouter, Body, FastAPI, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from fukugan.api import hub_auth
 from fukugan.api.models import Source
 from fukugan.api.params import LangQ, OffsetQ
 from fukugan.api.problems import PROBLEM_JSON, TYPE_BASE
@@ -50,6 +59,7 @@ class ScenarioOut(BaseModel):
     shocks: list[str] = Field(description="Shock types, in order.")
     data: list[str] = Field(description="Data blocks it runs on (oecd_iot, bom, ...).")
     created_at: str | None = None
+    private: bool = Field(False, description="Visible only to the hub user who owns it.")
 
 
 class ScenarioDetail(ScenarioOut):
@@ -108,6 +118,7 @@ class RunOut(BaseModel):
     created_at: str | None
     started_at: str | None
     finished_at: str | None
+    private: bool = Field(False, description="Visible only to the hub user who owns it.")
 
 
 class SectorLoss(BaseModel):
@@ -200,6 +211,19 @@ def runs_of(request: Request) -> RunService:
     return request.app.state.runs
 
 
+def viewer_of(request: Request) -> int | None:
+    """The hub user id of the request's session (``None``: anonymous, or no live session).
+    Without a session cookie the hub database is not touched."""
+    if hub_auth.session_token(request) is None:
+        return None
+    user = hub_auth.optional_user(request)
+    return None if user is None else user.user_id
+
+
+async def viewer(request: Request) -> int | None:
+    return await run_in_threadpool(viewer_of, request)
+
+
 def _json(model: type[BaseModel], doc: Any, status: int = 200, **headers: str) -> Response:
     body = model.model_validate(doc).model_dump_json()
     return Response(body, status_code=status, media_type="application/json", headers=headers)
@@ -224,7 +248,8 @@ def scenario_problem(request: Request, exc: ScenarioError) -> JSONResponse:
 async def list_scenarios(request: Request) -> Response:
     """The bundled examples and the uploaded scenarios, with their descriptions (en, ja) and
     the engines each can run on."""
-    items = await run_in_threadpool(runs_of(request).scenarios)
+    who = await viewer(request)
+    items = await run_in_threadpool(runs_of(request).scenarios, who)
     return _json(ScenarioList, {"items": items, "total": len(items)})
 
 
@@ -244,8 +269,10 @@ async def upload_scenario(request: Request, body: ScenarioUpload) -> Response:
 
 @router.get("/scenarios/{scenario_id}", response_model=ScenarioDetail, summary="One scenario")
 async def get_scenario(request: Request, scenario_id: ScenarioId) -> Response:
-    """The scenario's YAML text, its validated form and the engines it can run on."""
-    doc = await run_in_threadpool(runs_of(request).scenario, scenario_id)
+    """The scenario's YAML text, its validated form and the engines it can run on (another
+    user's private scenario: 404)."""
+    who = await viewer(request)
+    doc = await run_in_threadpool(runs_of(request).scenario, scenario_id, who)
     return _json(ScenarioDetail, doc)
 
 
@@ -258,8 +285,10 @@ async def get_scenario(request: Request, scenario_id: ScenarioId) -> Response:
 )
 async def submit_run(request: Request, body: Annotated[RunRequest, Body()]) -> Response:
     """Queue a run and return at once (202, ``Location`` of the run). Poll ``GET
-    /runs/{id}`` for ``status`` and ``progress``."""
+    /runs/{id}`` for ``status`` and ``progress``. A run of one's own private scenario is
+    private too; others' private scenarios are 404."""
     svc = runs_of(request)
+    who = await viewer(request)
     doc = await run_in_threadpool(
         lambda: svc.submit(
             body.scenario,
@@ -267,6 +296,7 @@ async def submit_run(request: Request, body: Annotated[RunRequest, Body()]) -> R
             filename=body.filename,
             engine=body.engine,
             seed=body.seed,
+            viewer=who,
         )
     )
     return _json(RunOut, doc, 202, Location=f"/api/v1/runs/{doc['id']}")
@@ -281,8 +311,10 @@ async def list_runs(
     limit: RunLimitQ = 20,
     offset: OffsetQ = 0,
 ) -> Response:
+    """Shared runs and the session user's private ones, newest first."""
+    who = await viewer(request)
     doc = await run_in_threadpool(
-        lambda: runs_of(request).runs(limit=limit, offset=offset, status=status)
+        lambda: runs_of(request).runs(limit=limit, offset=offset, status=status, viewer=who)
     )
     return _json(RunPage, doc)
 
@@ -294,15 +326,18 @@ async def compare_runs(
     b: Annotated[str, Query(max_length=40, description="Second run id.")],
 ) -> Response:
     """Total losses of two finished runs on one time axis, and the headline deltas (b − a)."""
-    doc = await run_in_threadpool(runs_of(request).compare, a, b)
+    who = await viewer(request)
+    doc = await run_in_threadpool(lambda: runs_of(request).compare(a, b, viewer=who))
     return _json(Comparison, doc)
 
 
 @router.get("/runs/{run_id}", response_model=RunDetail, summary="A run: status and results")
 async def get_run(request: Request, run_id: RunId, lang: LangQ = "en") -> Response:
     """Status and progress; once done, the headline figures, losses by sector, the
-    reproducibility data (engine, seed, parameters, scenario, versions) and the sources."""
-    doc = await run_in_threadpool(runs_of(request).details, run_id, lang)
+    reproducibility data (engine, seed, parameters, scenario, versions) and the sources.
+    Another user's private run: 404."""
+    who = await viewer(request)
+    doc = await run_in_threadpool(lambda: runs_of(request).details(run_id, lang, viewer=who))
     return _json(RunDetail, doc)
 
 
@@ -313,7 +348,10 @@ async def get_timeseries(
     metric: Annotated[str, Query(max_length=40, pattern=r"^[a-z_]+$")] = "loss",
     by: Annotated[Literal["total", "sector"], Query(description="Sum or per unit.")] = "total",
 ) -> Response:
-    doc = await run_in_threadpool(runs_of(request).timeseries, run_id, metric, by)
+    who = await viewer(request)
+    doc = await run_in_threadpool(
+        lambda: runs_of(request).timeseries(run_id, metric, by, viewer=who)
+    )
     return _json(Timeseries, doc)
 
 
@@ -322,10 +360,54 @@ async def get_paths(
     request: Request, run_id: RunId, limit: RunLimitQ = 20, offset: OffsetQ = 0
 ) -> Response:
     """Paths from where the shock enters to the units it reaches, largest loss first."""
+    who = await viewer(request)
     doc = await run_in_threadpool(
-        lambda: runs_of(request).paths(run_id, limit=limit, offset=offset)
+        lambda: runs_of(request).paths(run_id, limit=limit, offset=offset, viewer=who)
     )
     return _json(PathPage, doc)
+
+
+class PrivateRunGuard:
+    """ASGI middleware: the run briefings (``/api/v1/reports/run/{id}``,
+    ``/reports/run/{id}.{fmt}``) read a run's directory, not its row; this answers 404 for a
+    run the session user may not see before those handlers run (same answer as a missing run).
+    """
+
+    PATHS = (
+        re.compile(r"^/api/v1/reports/run/(?P<id>[^/]+)$"),
+        re.compile(r"^/reports/run/(?P<id>[^/]+)\.[^/]+$"),
+    )
+
+    def __init__(self, app: ASGIApp, *, web: bool) -> None:
+        self.app = app
+        self.web = web
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope.get("path", "")
+            m = next((m for p in self.PATHS if (m := p.match(path))), None)
+            if m is not None:
+                request = Request(scope, receive)
+                svc = runs_of(request)
+                run_id = m.group("id")
+                row = await run_in_threadpool(svc.ws.get_run, run_id)
+                if row is not None and row.owner_user_id is not None:
+                    who = await viewer(request)
+                    if not svc.visible(run_id, who):
+                        response = self._not_found(request, run_id)
+                        await response(scope, receive, send)
+                        return
+        await self.app(scope, receive, send)
+
+    def _not_found(self, request: Request, run_id: str) -> Response:
+        from fukugan.api import problems
+
+        detail = f"no run {run_id!r}"
+        if self.web and not request.url.path.startswith("/api/"):
+            from fukugan.web.pages import error_page
+
+            return error_page(request, 404, detail)
+        return problems.problem(request, 404, detail, type_=problems.TYPE_BASE + "unknown-item")
 
 
 def install(app: FastAPI, *, web: bool = True) -> None:
@@ -343,6 +425,7 @@ def install(app: FastAPI, *, web: bool = True) -> None:
         return scenario_problem(request, exc)
 
     app.add_exception_handler(ScenarioError, _bad_scenario)
+    app.add_middleware(PrivateRunGuard, web=web)
     inner = app.router.lifespan_context
 
     @asynccontextmanager

@@ -11,13 +11,26 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from fukugan.store.workspace.db import open_workspace
 from fukugan.store.workspace.models import Run, ScenarioDef, Upload, utcnow
 
 ACTIVE = ("queued", "running")
+
+
+def visible_to(row: ScenarioDef | Run | None, viewer: int | None) -> bool:
+    """Whether hub user ``viewer`` (``None``: anonymous) may see a scenario or run: shared rows
+    (no owner) to everyone, a private row only to its owner."""
+    return row is not None and (row.owner_user_id is None or row.owner_user_id == viewer)
+
+
+def _visible(model: type[ScenarioDef] | type[Run], viewer: int | None):  # noqa: ANN202
+    """The SQL condition of :func:`visible_to` (a bound parameter, never text)."""
+    if viewer is None:
+        return model.owner_user_id.is_(None)
+    return or_(model.owner_user_id.is_(None), model.owner_user_id == viewer)
 
 
 def sha256_text(text: str) -> str:
@@ -60,8 +73,11 @@ class Workspace:
         yaml_text: str,
         doc: dict[str, Any],
         filename: str = "",
+        owner_user_id: int | None = None,
     ) -> ScenarioDef:
-        """Insert or update the scenario ``id`` (examples are refreshed on every start)."""
+        """Insert or update the scenario ``id`` (examples are refreshed on every start).
+        ``owner_user_id``: the hub user the scenario is private to (``None``: shared); set at
+        insert only, so an update never changes who may see a row."""
         with self.session() as s, s.begin():
             row = s.get(ScenarioDef, id)
             sha = sha256_text(yaml_text)
@@ -75,6 +91,7 @@ class Workspace:
                     doc=doc,
                     sha256=sha,
                     created_at=utcnow(),
+                    owner_user_id=owner_user_id,
                 )
                 s.add(row)
             elif row.sha256 != sha or row.doc != doc:
@@ -86,8 +103,15 @@ class Workspace:
         with self.session() as s:
             return s.get(ScenarioDef, id)
 
-    def list_scenarios(self, origin: str | None = None) -> list[ScenarioDef]:
-        q = select(ScenarioDef).order_by(ScenarioDef.origin, ScenarioDef.name, ScenarioDef.id)
+    def list_scenarios(
+        self, origin: str | None = None, *, viewer: int | None = None
+    ) -> list[ScenarioDef]:
+        """Scenarios ``viewer`` may see: the shared ones and ``viewer``'s own."""
+        q = (
+            select(ScenarioDef)
+            .where(_visible(ScenarioDef, viewer))
+            .order_by(ScenarioDef.origin, ScenarioDef.name, ScenarioDef.id)
+        )
         if origin:
             q = q.where(ScenarioDef.origin == origin)
         with self.session() as s:
@@ -111,6 +135,7 @@ class Workspace:
         parameters: dict[str, Any] | None = None,
         run_dir: str = "",
         id: str | None = None,
+        owner_user_id: int | None = None,
     ) -> Run:
         run = Run(
             id=id or new_run_id(),
@@ -123,6 +148,7 @@ class Workspace:
             parameters=parameters or {},
             run_dir=run_dir,
             created_at=utcnow(),
+            owner_user_id=owner_user_id,
         )
         with self.session() as s, s.begin():
             s.add(run)
@@ -139,9 +165,11 @@ class Workspace:
         offset: int = 0,
         status: str | None = None,
         scenario_id: str | None = None,
+        viewer: int | None = None,
     ) -> tuple[list[Run], int]:
-        """Runs newest first, and how many match before pagination."""
-        q = select(Run)
+        """Runs ``viewer`` may see (shared ones and ``viewer``'s own) newest first, and how many
+        match before pagination."""
+        q = select(Run).where(_visible(Run, viewer))
         if status:
             q = q.where(Run.status == status)
         if scenario_id:
