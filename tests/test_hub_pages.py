@@ -315,10 +315,19 @@ def test_publish_then_alert_then_read(world):
     )
     assert r.status_code == 303
     assert f'data-mark-read="{alert_id}"' not in client.get("/hub/alerts").text
+    # one click: the alert's scenario queued as alice's private run, then its page
+    r = client.post(f"/hub/alerts/{alert_id}/run", data={}, follow_redirects=False)
+    assert r.status_code == 403
+    r = client.post(
+        f"/hub/alerts/{alert_id}/run", data={"csrf_token": csrf(client)}, follow_redirects=False
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith("/runs/"), r.text
     # olga's organisation has no network: no alert; and she cannot mark alice's alert
     login(client, "olga")
     assert "New gallium licence rule" not in client.get("/hub/alerts").text
     r = client.post(f"/hub/alerts/{alert_id}/read", data={"csrf_token": csrf(client)})
+    assert r.status_code == 404
+    r = client.post(f"/hub/alerts/{alert_id}/run", data={"csrf_token": csrf(client)})
     assert r.status_code == 404
 
 

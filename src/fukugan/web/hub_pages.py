@@ -16,6 +16,7 @@ hub method that applies the policy itself.
 
 from __future__ import annotations
 
+import inspect
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -595,12 +596,17 @@ async def run_alert(request: Request, alert_id: str) -> Response:
         return who
     aid = _alert_id(alert_id)
     hub = _hub(request)
+    runs = request.app.state.runs
+    if "owner_user_id" not in inspect.signature(runs.submit).parameters:
+        # a run that cannot be private would show the item's links to everyone: refuse
+        msg = t("web-hub-not-available", prefs.lang)
+        return _alerts_page(request, prefs, who, error=msg, status=422)
     try:
         if aid is None:
             raise NotFoundError("no alert")
         yaml_text = await run_in_threadpool(hub.alert_scenario, who, aid)
         run = await run_in_threadpool(
-            lambda: request.app.state.runs.submit(
+            lambda: runs.submit(
                 yaml=yaml_text, filename=f"hub-alert-{aid}.yaml", owner_user_id=who.user_id
             )
         )
