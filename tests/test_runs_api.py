@@ -167,3 +167,146 @@ def test_runs_survive_an_app_restart(home, tmp_path):
         d = c2.get(f"/api/v1/runs/{dead}").json()
         assert d["status"] == "failed" and "interrupted" in d["message"]
         assert wait_done(c2, queued)["status"] == "done"
+
+
+# -- private runs: a run owned by a hub user is that user's alone ------------------------------
+def _login(app, username: str, password: str) -> TestClient:
+    """A client of ``app`` with its own cookie jar, logged in to the hub (no lifespan: the
+    module's client owns the run workers)."""
+    c = TestClient(app)
+    res = c.post("/api/v1/hub/login", json={"username": username, "password": password})
+    assert res.status_code == 200, res.text
+    c.headers["X-CSRF-Token"] = res.json()["csrf_token"]
+    return c
+
+
+@pytest.fixture(scope="module")
+def people(client, home):
+    """Two hub users of different organisations, logged in; and an anonymous client."""
+    from fukugan.services.hub import Hub
+
+    if client.app.state.hub is None:  # the app opens its hub lazily over the workspace
+        client.app.state.hub = Hub(home)
+    hub = client.app.state.hub
+    org_a, org_b = hub.create_org("runs-org-a", "company"), hub.create_org("runs-org-b", "sme")
+    alice = hub.create_user("runs-alice", org_a, "analyst", 1, "alice's long password")
+    bob = hub.create_user("runs-bob", org_b, "analyst", 1, "bob's long password")
+    app = client.app
+    return {
+        "alice": (alice, _login(app, "runs-alice", "alice's long password")),
+        "bob": (bob, _login(app, "runs-bob", "bob's long password")),
+        "anon": (None, TestClient(app)),
+    }
+
+
+def _same_404(res, missing) -> None:
+    """A private run answers exactly as a missing one (status, type, title): no oracle."""
+    assert res.status_code == 404 == missing.status_code, res.text
+    a, b = res.json(), missing.json()
+    assert (a["type"], a["title"]) == (b["type"], b["title"])
+
+
+def test_private_runs_are_invisible_to_everyone_else(client, home, people):
+    alice_id, alice = people["alice"]
+    _, bob = people["bob"]
+    _, anon = people["anon"]
+    svc = client.app.state.runs
+    mine = svc.submit("hokkaido-blackout", owner_user_id=alice_id)["id"]
+    shared = client.post("/api/v1/runs", json={"scenario": "hokkaido-blackout"}).json()["id"]
+    assert wait_done(alice, mine)["status"] == "done"
+    assert wait_done(client, shared)["status"] == "done"
+    # the owner sees it everywhere
+    listed = alice.get("/api/v1/runs", params={"limit": 200}).json()
+    ids = [r["id"] for r in listed["items"]]
+    assert mine in ids and shared in ids
+    assert next(r for r in listed["items"] if r["id"] == mine)["private"] is True
+    for path in (
+        f"/api/v1/runs/{mine}",
+        f"/api/v1/runs/{mine}/timeseries",
+        f"/api/v1/runs/{mine}/paths",
+        f"/api/v1/reports/run/{mine}",
+    ):
+        assert alice.get(path).status_code == 200, path
+    assert alice.get("/api/v1/runs/compare", params={"a": shared, "b": mine}).status_code == 200
+    # nobody else does: not listed, not counted, 404 like a missing run on every path
+    forged = TestClient(client.app)
+    forged.cookies.set("fukugan_session", "a-cookie-value-never-issued")
+    for c in (bob, anon, forged):
+        page = c.get("/api/v1/runs", params={"limit": 200}).json()
+        assert mine not in [r["id"] for r in page["items"]] and shared in [
+            r["id"] for r in page["items"]
+        ]
+        assert page["total"] == listed["total"] - 1
+        done = c.get("/api/v1/runs", params={"status": "done", "limit": 200}).json()
+        assert mine not in [r["id"] for r in done["items"]]
+        for suffix in ("", "/timeseries", "/paths"):
+            _same_404(
+                c.get(f"/api/v1/runs/{mine}{suffix}"),
+                c.get(f"/api/v1/runs/20991231T000000-abcdef{suffix}"),
+            )
+        _same_404(
+            c.get(f"/api/v1/reports/run/{mine}"),
+            c.get("/api/v1/reports/run/20991231T000000-abcdef"),
+        )
+        for a, b in ((shared, mine), (mine, shared), (mine, mine)):
+            assert c.get("/api/v1/runs/compare", params={"a": a, "b": b}).status_code == 404
+    # the results cache is shared by all users: a cached private result is still guarded
+    assert bob.get(f"/api/v1/runs/{mine}/timeseries").status_code == 404
+
+
+def test_private_scenarios_and_runs_of_them(client, people):
+    alice_id, alice = people["alice"]
+    bob_id, bob = people["bob"]
+    _, anon = people["anon"]
+    svc = client.app.state.runs
+    good = BAD_YAML.replace("delta: 1.5", "delta: 0.25").replace("bad-one", "alices-own")
+    sid = svc.upload_scenario(good, "mine.yaml", owner_user_id=alice_id)["id"]
+    # the same text, private to bob and shared, gives distinct rows (ids say nothing)
+    assert svc.upload_scenario(good, "mine.yaml", owner_user_id=bob_id)["id"] != sid
+    shared_sid = client.post("/api/v1/scenarios", json={"yaml": good}).json()["id"]
+    assert shared_sid != sid
+    assert sid in [s["id"] for s in alice.get("/api/v1/scenarios").json()["items"]]
+    assert alice.get(f"/api/v1/scenarios/{sid}").json()["private"] is True
+    for c in (bob, anon):
+        assert sid not in [s["id"] for s in c.get("/api/v1/scenarios").json()["items"]]
+        assert c.get(f"/api/v1/scenarios/{sid}").status_code == 404
+        assert c.post("/api/v1/runs", json={"scenario": sid}).status_code == 404
+    # the owner's run of a private scenario is private too (it would show the scenario)
+    res = alice.post("/api/v1/runs", json={"scenario": sid})
+    assert res.status_code == 202 and res.json()["private"] is True
+    rid = res.json()["id"]
+    assert wait_done(alice, rid)["status"] == "done"
+    assert bob.get(f"/api/v1/runs/{rid}").status_code == 404
+    # a shared scenario run by a logged-in user over /api/v1/runs stays shared
+    res = alice.post("/api/v1/runs", json={"scenario": "hokkaido-blackout"})
+    assert res.json()["private"] is False
+    assert anon.get(f"/api/v1/runs/{res.json()['id']}").status_code == 200
+
+
+def test_private_runs_on_the_pages(client, home, people):
+    """The run pages, the compare page and the briefing pages of another user's private run
+    are 404 pages; the owner sees them."""
+    alice_id, _ = people["alice"]
+    svc = client.app.state.runs
+    mine = svc.submit("hokkaido-blackout", owner_user_id=alice_id)["id"]
+    alice_api = people["alice"][1]
+    assert wait_done(alice_api, mine)["status"] == "done"
+    web = create_app(home)  # pages too; no lifespan: no second set of workers
+    alice = _login(web, "runs-alice", "alice's long password")
+    bob = _login(web, "runs-bob", "bob's long password")
+    anon = TestClient(web)
+    for path in (f"/runs/{mine}", f"/runs/{mine}/progress", f"/reports/run/{mine}.html"):
+        assert alice.get(path).status_code == 200, path
+        for c in (bob, anon):
+            res = c.get(path)
+            assert res.status_code == 404 and res.headers["content-type"].startswith("text/html")
+    assert mine in alice.get("/scenarios").text
+    assert mine in alice.get("/compare").text
+    for c in (bob, anon):
+        assert mine not in c.get("/scenarios").text
+        assert mine not in c.get("/compare").text
+        # compared by id: the same page as for a run that does not exist (the id only echoed)
+        fake = "20991231T000000-abcdef"
+        seen = c.get("/compare", params={"a": mine, "b": mine}).text.replace(mine, "X")
+        assert seen == c.get("/compare", params={"a": fake, "b": fake}).text.replace(fake, "X")
+    web.state.runs.shutdown()

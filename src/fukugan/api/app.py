@@ -15,6 +15,7 @@ from fukugan.api import hub_auth, problems
 from fukugan.api.platform import Platform
 from fukugan.api.routers import commodities, indicators, industries, overview, sources, trade
 from fukugan.api.routers import datasets as datasets_router
+from fukugan.api.routers import hub as hub_router
 from fukugan.api.routers import reports as reports_router
 from fukugan.api.routers import scenarios as scenario_runs
 
@@ -48,6 +49,7 @@ def create_app(home: str | Path | None = None, *, warm: bool = False, web: bool 
         app.include_router(r.router, prefix=API)
     app.include_router(datasets_router.router, prefix=API)
     app.include_router(reports_router.router, prefix=API)
+    app.include_router(hub_router.router, prefix=API)
 
     html_error = None
     if web:

@@ -2,6 +2,9 @@
 
 A user mistake never becomes a 500: :class:`~fukugan.errors.FukuganError` maps to a 4xx with
 its message (unknown item 404, dataset not loaded 409, bad input 400), request validation to 422.
+Hub errors (:mod:`fukugan.hub.policy`): an item, alert or network one may not see 404 (the same
+answer as a missing one), a forbidden action 403, a locked login 429 (with ``Retry-After``),
+any other hub rule 400. A bad input names ``file``, ``row`` and ``field`` in ``errors``.
 Only a real fault gives 500, without internals in the body.
 """
 
@@ -17,28 +20,53 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fukugan.errors import FukuganError, InputError, NotLoadedError, UnknownItemError
+from fukugan.hub.policy import LoginLocked, NotFoundError, PermissionDenied
+from fukugan.hub.sessions import FAILURE_WINDOW
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://fukugan.invalid/problems/"  # stable identifiers, not fetched
 log = logging.getLogger("fukugan.api")
 
 
+LOGIN_RETRY_AFTER = int(FAILURE_WINDOW.total_seconds())  # a locked login: retry after this
+
+
 def status_of(exc: FukuganError) -> int:
-    if isinstance(exc, UnknownItemError):
+    if isinstance(exc, (UnknownItemError, NotFoundError)):
         return 404
     if isinstance(exc, NotLoadedError):
         return 409
+    if isinstance(exc, LoginLocked):
+        return 429
+    if isinstance(exc, PermissionDenied):
+        return 403
     return 400
 
 
 def _slug(exc: FukuganError) -> str:
     if isinstance(exc, UnknownItemError):
         return "unknown-item"
+    if isinstance(exc, NotFoundError):
+        return "not-found"
     if isinstance(exc, NotLoadedError):
         return "not-loaded"
+    if isinstance(exc, LoginLocked):
+        return "login-locked"
+    if isinstance(exc, PermissionDenied):
+        return "forbidden"
     if isinstance(exc, InputError):
         return "bad-input"
     return "bad-request"
+
+
+def _where(exc: FukuganError) -> list[dict] | None:
+    """``[{file, row, field, message}]`` for a bad input (file name only, never a server path)."""
+    if not isinstance(exc, InputError):
+        return None
+    from pathlib import PurePath
+
+    name = PurePath(exc.path).name if exc.path else None
+    return [{"file": name, "row": exc.row, "field": exc.field, "message": exc.message}]
 
 
 def problem(
@@ -49,6 +77,7 @@ def problem(
     type_: str = "about:blank",
     title: str | None = None,
     errors: list[dict] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict = {
         "type": type_,
@@ -59,7 +88,7 @@ def problem(
     }
     if errors is not None:
         body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def install(
@@ -70,13 +99,23 @@ def install(
 
     def respond(request: Request, status: int, detail: str, **kw) -> Response:
         if html_error is not None and not request.url.path.startswith("/api/"):
-            return html_error(request, status, detail)
+            resp = html_error(request, status, detail)
+            resp.headers.update(kw.get("headers") or {})
+            return resp
         return problem(request, status, detail, **kw)
 
     @app.exception_handler(FukuganError)
     async def _fukugan(request: Request, exc: FukuganError):
         st = status_of(exc)
-        return respond(request, st, str(exc), type_=TYPE_BASE + _slug(exc))
+        headers = {"Retry-After": str(LOGIN_RETRY_AFTER)} if st == 429 else None
+        return respond(
+            request,
+            st,
+            str(exc),
+            type_=TYPE_BASE + _slug(exc),
+            errors=_where(exc),
+            headers=headers,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -91,7 +130,7 @@ def install(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        return respond(request, exc.status_code, str(exc.detail))
+        return respond(request, exc.status_code, str(exc.detail), headers=exc.headers)
 
     document(app)
 
