@@ -259,19 +259,22 @@ def test_consortium_tables(hubs, tmp_path):
             t, s, c, hs, _, v = line.split(",")
             rows.append((str(users[i].org_id), int(t), s.casefold(), c, hs, float(v)))
     doc = a.consortium(users[0], view="country")
-    cells = {(c["row"], c["col"]): c for c in doc["cells"]}
-    vnm = cells[("811292", "VNM")]
-    assert vnm["suppressed"] and vnm["value"] is None and vnm["members"] is None
-    assert vnm["reason"] == "threshold"
+    # only two members source from Vietnam: the country is withheld, label included
+    assert "VNM" not in json.dumps(doc) and doc["withheld_cols"] == 1
+    assert doc["cols"] == ["CHN"] and doc["withheld_rows"] == 0
     # VNM = row total - CHN: one of those two must be suppressed as well (complementary)
+    cells = {(c["row"], c["col"]): c for c in doc["cells"]}
     assert cells[("811292", "CHN")]["suppressed"] or doc["row_totals"]["811292"]["suppressed"]
     assert doc["hhi"]["811292"] is None
-    # exactly the core function's table on the same pooled frame (the wiring adds nothing)
+    # the core function's table on the same pooled frame, minus the withheld column
     frame = pd.DataFrame(rows, columns=list(consortium.COLUMNS))
     ref = consortium.country_sourcing(frame, k=5)
-    assert {k: (v.value, v.members, v.reason) for k, v in ref.cells.items()} == {
+    assert ref.cells[("811292", "VNM")].reason == "threshold"
+    assert {k: (v.value, v.members, v.reason) for k, v in ref.cells.items() if k[1] != "VNM"} == {
         (c["row"], c["col"]): (c["value"], c["members"], c["reason"]) for c in doc["cells"]
     }
+    sup = a.consortium(users[0], view="supplier")
+    assert "viet co" not in json.dumps(sup) and sup["cols"] == ["shared smelter"]
     assert "5" in doc["guarantee_en"] and "5" in doc["guarantee_ja"]
     with pytest.raises(HubError):
         a.consortium(users[0], view="country", tier=2)

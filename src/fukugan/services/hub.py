@@ -953,7 +953,9 @@ class Hub:
         ``view="country"``: pooled value and member counts by product × supplier country;
         ``view="supplier"``: by product × supplier firm (how many members share a supplier, at
         any tier). Cells of fewer than ``consortium_k`` members (default 5) or dominated by one
-        member are suppressed, with complementary suppression.
+        member are suppressed, with complementary suppression; a row or column (a product, a
+        country, a supplier firm) used by fewer than k members is withheld altogether, label
+        included (``withheld_rows`` / ``withheld_cols`` count them).
 
         The query set is fixed on purpose: ``tier`` must be ``None`` (all tiers), because a
         per-tier table next to the all-tier one would let anyone subtract the two and isolate
@@ -1151,6 +1153,8 @@ def _consortium_doc(
             "col_name": "supplier_country" if view == "country" else "supplier_firm",
             "rows": [],
             "cols": [],
+            "withheld_rows": 0,
+            "withheld_cols": 0,
             "cells": [],
             "row_totals": {},
             "col_totals": {},
@@ -1158,18 +1162,37 @@ def _consortium_doc(
             "hhi": {},
             "exposure_share": {},
         }
+
+    # A row or column whose total comes from fewer than k members is not shown at all: its
+    # label alone (say, a supplier firm only one member uses) would disclose a relation.
+    # Its cells stay in the totals (they were suppressed anyway), so nothing is recoverable.
+    def shown(total: consortium_model.Cell) -> bool:
+        return total.reason != "threshold"
+
+    if not shown(table.total):
+        rows, cols = [], []
+    else:
+        rows = [r for r in table.rows if shown(table.row_totals[r])]
+        cols = [c for c in table.cols if shown(table.col_totals[c])]
+    keep_r, keep_c = set(rows), set(cols)
+    hhi = consortium_model.pooled_hhi(table)
+    share = consortium_model.member_exposure_share(table)
     return doc | {
         "n_members": table.n_members,
         "row_name": table.row_name,
         "col_name": table.col_name,
-        "rows": list(table.rows),
-        "cols": list(table.cols),
+        "rows": rows,
+        "cols": cols,
+        "withheld_rows": len(table.rows) - len(rows),
+        "withheld_cols": len(table.cols) - len(cols),
         "cells": [
-            {"row": r, "col": c, **_cell(cell)} for (r, c), cell in sorted(table.cells.items())
+            {"row": r, "col": c, **_cell(cell)}
+            for (r, c), cell in sorted(table.cells.items())
+            if r in keep_r and c in keep_c
         ],
-        "row_totals": {r: _cell(c) for r, c in table.row_totals.items()},
-        "col_totals": {c: _cell(v) for c, v in table.col_totals.items()},
+        "row_totals": {r: _cell(table.row_totals[r]) for r in rows},
+        "col_totals": {c: _cell(table.col_totals[c]) for c in cols},
         "total": _cell(table.total),
-        "hhi": consortium_model.pooled_hhi(table),
-        "exposure_share": consortium_model.member_exposure_share(table),
+        "hhi": {r: hhi.get(r) for r in rows},
+        "exposure_share": {c: share.get(c) for c in cols},
     }
