@@ -16,7 +16,6 @@ hub method that applies the policy itself.
 
 from __future__ import annotations
 
-import inspect
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -287,23 +286,16 @@ def feed_page(request: Request) -> Response:
 
 def _directory(request: Request, user: Principal | None) -> dict[str, Any]:
     """Organisations, groups and users the hub shows ``user`` (for names and the publish form)."""
-    fn = getattr(_hub(request), "directory", None)
-    if user is None or fn is None:
+    if user is None:
         return {"orgs": [], "groups": [], "users": []}
     try:
-        d = fn(user)
-    except HubError:
+        return _hub(request).directory(user)
+    except HubError:  # an inactive account: names only for active users
         return {"orgs": [], "groups": [], "users": []}
-    return {k: list(d.get(k) or []) for k in ("orgs", "groups", "users")}
 
 
-def _by_id(rows: list[Any]) -> dict[int, Any]:
-    out = {}
-    for r in rows:
-        rid = r.get("id") if isinstance(r, dict) else getattr(r, "id", None)
-        if rid is not None:
-            out[int(rid)] = r
-    return out
+def _by_id(rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    return {int(r["id"]): r for r in rows}
 
 
 def _commodity_pages(request: Request, prefs: Prefs) -> dict[str, str]:
@@ -552,7 +544,6 @@ def _alerts_page(
         alerts=alerts,
         unread=sum(1 for a in alerts if not a.read),
         error=error,
-        can_run=getattr(_hub(request), "alert_scenario", None) is not None,
     )
 
 
@@ -597,10 +588,6 @@ async def run_alert(request: Request, alert_id: str) -> Response:
     aid = _alert_id(alert_id)
     hub = _hub(request)
     runs = request.app.state.runs
-    if "owner_user_id" not in inspect.signature(runs.submit).parameters:
-        # a run that cannot be private would show the item's links to everyone: refuse
-        msg = t("web-hub-not-available", prefs.lang)
-        return _alerts_page(request, prefs, who, error=msg, status=422)
     try:
         if aid is None:
             raise NotFoundError("no alert")
@@ -710,21 +697,16 @@ def consortium_page(request: Request) -> Response:
         return _to_login(request)
     q = request.query_params
     view = q.get("view") if q.get("view") in ("country", "supplier") else "country"
-    fn = getattr(_hub(request), "consortium", None)
     doc, error = None, None
-    if fn is None:
-        error = t("web-hub-not-available", prefs.lang)
-    else:
-        try:
-            doc = fn(user, view=view)
-        except PermissionDenied:
-            return _error(request, prefs, 403, t("web-hub-consortium-denied", prefs.lang))
-        except (HubError, InputError) as e:
-            error = str(e)
+    try:
+        doc = _hub(request).consortium(user, view=view)
+    except PermissionDenied:
+        return _error(request, prefs, 403, t("web-hub-consortium-denied", prefs.lang))
+    except (HubError, InputError) as e:
+        error = str(e)
     grid: dict[tuple[str, str], Any] = {}
     guarantee: dict[str, Any] = {"text": "", "limits": []}
     if doc:
-        doc = _normalised(doc)
         for c in doc["cells"]:
             grid[(str(c["row"]), str(c["col"]))] = c
         text = doc.get("guarantee_ja" if prefs.lang == "ja" else "guarantee_en") or ""
@@ -741,48 +723,6 @@ def consortium_page(request: Request) -> Response:
         guarantee=guarantee,
         country_names=dict(_countries(request)),
     )
-
-
-def _keyed(value: Any, key: str) -> dict[str, Any]:
-    """Totals or shares as ``{label: entry}`` (the service may give a mapping or a list)."""
-    if isinstance(value, dict):
-        return {str(k): v for k, v in value.items()}
-    out: dict[str, Any] = {}
-    for entry in value or []:
-        if isinstance(entry, dict) and key in entry:
-            out[str(entry[key])] = entry
-    return out
-
-
-def _normalised(doc: dict[str, Any]) -> dict[str, Any]:
-    doc = dict(doc)
-    doc["rows"] = [str(r) for r in doc.get("rows") or []]
-    doc["cols"] = [str(c) for c in doc.get("cols") or []]
-    doc["cells"] = list(doc.get("cells") or [])
-    doc["row_totals"] = _keyed(doc.get("row_totals"), "row")
-    doc["col_totals"] = _keyed(doc.get("col_totals"), "col")
-    for name in ("hhi", "exposure_share"):
-        entries = _keyed(doc.get(name), "key")
-        doc[name] = {k: (v.get("value") if isinstance(v, dict) else v) for k, v in entries.items()}
-
-    # A row or column with nothing released is shown without its label: the label alone (a
-    # supplier firm, a country, a product) would tell the other members that someone has it.
-    def hidden(entries: list[Any]) -> bool:
-        return all(not isinstance(e, dict) or e.get("suppressed") for e in entries)
-
-    by_row: dict[str, list[Any]] = {r: [doc["row_totals"].get(r)] for r in doc["rows"]}
-    by_col: dict[str, list[Any]] = {c: [doc["col_totals"].get(c)] for c in doc["cols"]}
-    for c in doc["cells"]:
-        by_row.setdefault(str(c["row"]), []).append(c)
-        by_col.setdefault(str(c["col"]), []).append(c)
-    rows_out = {r for r in doc["rows"] if hidden(by_row[r])}
-    cols_out = {c for c in doc["cols"] if hidden(by_col[c])}
-    doc["rows"] = [r for r in doc["rows"] if r not in rows_out]
-    doc["cols"] = [c for c in doc["cols"] if c not in cols_out]
-    doc["withheld_rows"], doc["withheld_cols"] = len(rows_out), len(cols_out)
-    doc["hhi"] = {k: v for k, v in doc["hhi"].items() if k not in rows_out}
-    doc["exposure_share"] = {k: v for k, v in doc["exposure_share"].items() if k not in cols_out}
-    return doc
 
 
 def _guarantee(text: str) -> dict[str, Any]:
@@ -804,11 +744,8 @@ def stix_export(request: Request) -> Response:
     prefs = Prefs.of(request)
     user = _user(request)
     typ = request.query_params.get("type")
-    fn = getattr(_hub(request), "export_stix", None)
-    if fn is None:
-        return _error(request, prefs, 404, t("web-hub-not-available", prefs.lang))
     try:
-        text = fn(user, type=typ if typ in ITEM_TYPES else None)
+        text = _hub(request).export_stix(user, type=typ if typ in ITEM_TYPES else None)
     except (HubError, InputError) as e:
         return _error(request, prefs, 400, str(e))
     stamp = datetime.now(UTC).strftime("%Y%m%d")
@@ -852,16 +789,14 @@ async def stix_import(request: Request) -> Response:
     if len(data) > MAX_UPLOAD:
         msg = t("web-hub-err-too-big", prefs.lang, name=name)
         return _stix_page(request, prefs, error=msg, status=413)
-    fn = getattr(_hub(request), "import_stix", None)
-    if fn is None:
-        return _stix_page(request, prefs, error=t("web-hub-not-available", prefs.lang), status=422)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         msg = t("web-hub-err-utf8", prefs.lang, name=name)
         return _stix_page(request, prefs, error=msg, status=422)
     try:
-        ids = await run_in_threadpool(lambda: fn(who, text, filename=name))
+        hub = _hub(request)
+        ids = await run_in_threadpool(lambda: hub.import_stix(who, text, filename=name))
     except PermissionDenied as e:
         return _stix_page(request, prefs, error=str(e), status=403)
     except FukuganError as e:
