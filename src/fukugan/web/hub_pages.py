@@ -26,6 +26,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -46,6 +47,7 @@ TLP_CLASS = {
     "AMBER+STRICT": "amber-strict",
     "RED": "red",
 }
+templates.env.globals["tlp_class"] = TLP_CLASS  # the TLP badge macro, on every page
 
 
 # -- who asks, and the frame of every hub page -------------------------------------------------
@@ -74,8 +76,26 @@ def header_session(request: Request) -> dict[str, Any] | None:
         if user is None:
             return None
         return {"user": user, "csrf": _hub(request).csrf_token(token)}
-    except Exception:  # noqa: BLE001 - the header is decoration; the page itself still renders
+    except (FukuganError, SQLAlchemyError):  # the header is decoration; the page still renders
         return None
+
+
+def related_items(request: Request, links: dict[str, list[str]], limit: int = 10) -> list[Any]:
+    """Hub items the logged-in user may read that are linked to any of ``links`` (e.g. a
+    commodity and its HS codes), newest first, for the platform's own pages. Empty for
+    anonymous visitors (the hub is not opened for them; its CLEAR items are on /hub)."""
+    if not hub_auth.session_token(request):
+        return []
+    user = _user(request)
+    if user is None:
+        return []
+    hub = _hub(request)
+    found: dict[int, Any] = {}
+    for kind, values in links.items():
+        for value in values:
+            for item in hub.list_items(user, link_kind=kind, link_value=value):
+                found[item.id] = item
+    return sorted(found.values(), key=lambda i: -i.id)[:limit]
 
 
 def _page(
@@ -97,7 +117,7 @@ def _page(
         tabs += [("network", "/hub/network"), ("consortium", "/hub/consortium")]
     if _is_writer(user):
         tabs.append(("stix", "/hub/stix"))
-    return render(
+    resp = render(
         request,
         template,
         prefs,
@@ -108,9 +128,10 @@ def _page(
         hub_user=user,
         is_writer=_is_writer(user),
         csrf=_hub(request).csrf_token(hub_auth.session_token(request)) if user else None,
-        tlp_class=TLP_CLASS,
         **context,
     )
+    resp.headers["Cache-Control"] = "private, no-store"  # per-user content: never cached
+    return resp
 
 
 def _error(request: Request, prefs: Prefs, status: int, message: str) -> Response:

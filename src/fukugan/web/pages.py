@@ -178,7 +178,8 @@ def commodity_page(request: Request, commodity: str) -> Response:
         "labels": {"share": t("share", prefs.lang), "value": t("value", prefs.lang)},
     }
     history = _platform(request).commodity_history(commodity, prefs.home, prefs.lang)
-    return render(
+    intel = _intelligence(request, doc["commodity_id"])
+    resp = render(
         request,
         "commodity.html",
         prefs,
@@ -187,8 +188,22 @@ def commodity_page(request: Request, commodity: str) -> Response:
         chart_json=json.dumps(chart, ensure_ascii=False),
         history=history,
         history_json=json.dumps(_history_chart(history, prefs), ensure_ascii=False),
+        intel=intel,
         active="commodities",
     )
+    if intel:
+        resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+def _intelligence(request: Request, commodity_id: str) -> list[Any]:
+    """Hub items on this commodity (or its HS codes) that the logged-in user may read."""
+    from fukugan.data.concordance import codes_for, read_concordance
+    from fukugan.web.hub_pages import related_items
+
+    table, _ = read_concordance()
+    hs = sorted(set(codes_for(table, commodity_id)["hs_code"].astype(str)))
+    return related_items(request, {"commodity": [commodity_id], "hs": hs})
 
 
 def _history_chart(history: dict[str, Any], prefs: Prefs) -> dict[str, Any]:
