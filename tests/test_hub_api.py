@@ -332,6 +332,19 @@ def test_writes_without_the_right_csrf_token_are_403_and_change_nothing(world):
     assert res.status_code == 403
     assert _count_items(world) == before
     assert alice.get(f"{HUB}/network").json() == net_before
+    # (the right token in the form field is accepted, as pages send it)
+    same = NET_HEADER + "".join(
+        f"{r['tier']},{r['supplier']},{r['supplier_country']},{r['product_hs']},"
+        f"{r['customer']},{'' if r['value'] is None else r['value']}\n"
+        for r in net_before["links"]
+    )
+    res = alice.put(
+        f"{HUB}/network",
+        files={"file": ("n.csv", same.encode())},
+        data={"csrf_token": alice.csrf},
+    )
+    assert res.status_code == 200, res.text
+    assert alice.get(f"{HUB}/network").json() == net_before
     still = {a["id"]: a for a in alice.get(f"{HUB}/alerts").json()["items"]}
     assert still[al["id"]]["read"] is False
     assert alice.get(f"{HUB}/me").status_code == 200  # logout did not happen
@@ -598,6 +611,14 @@ def test_logout_ends_the_session(world):
     anon = client_of(world).get(f"{HUB}/items", params={"limit": 200})
     assert _ids(replay.get(f"{HUB}/items", params={"limit": 200})) == _ids(anon)
     assert replay.post(f"{HUB}/logout").status_code == 204  # nothing to end: just clears
+    # logging in again over a live session ends the old one (its token is worth nothing)
+    c = client_of(world, "amy")
+    first = c.cookies.get(COOKIE)
+    again = c.post(f"{HUB}/login", json={"username": "amy", "password": PW})
+    assert again.status_code == 200 and c.cookies.get(COOKIE) != first
+    replay.cookies.set(COOKIE, first)
+    assert replay.get(f"{HUB}/me").status_code == 401
+    assert c.get(f"{HUB}/me").json()["csrf_token"] == again.json()["csrf_token"]
 
 
 # -- property: random worlds over HTTP ---------------------------------------------------------
