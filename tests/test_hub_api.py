@@ -566,6 +566,12 @@ def test_consortium_and_directory_need_a_session(world):
     doc = bob.get(f"{HUB}/consortium").json()
     assert doc["k"] == 5 and doc["n_members"] == 2
     assert all(c["suppressed"] and c["value"] is None for c in doc["cells"])  # 2 < k members
+    # and no member's supplier, country or product shows, not even as a label
+    for view in ("country", "supplier"):
+        res = bob.get(f"{HUB}/consortium", params={"view": view})
+        assert res.status_code == 200
+        for secret in ("Gallium Refinery", "gallium refinery", "CHN", "8112"):
+            assert secret not in res.text, (view, secret)
     assert bob.get(f"{HUB}/consortium", params={"view": "supplier"}).status_code == 200
     assert bob.get(f"{HUB}/consortium", params={"tier": 1}).status_code == 400
     assert bob.get(f"{HUB}/consortium", params={"view": "member"}).status_code == 422

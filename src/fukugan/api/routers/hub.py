@@ -208,15 +208,18 @@ class TableCell(Cell):
 
 class Consortium(BaseModel):
     """A protected table over all members' networks: cells built from fewer than ``k``
-    members, or dominated by one, are suppressed (with complementary suppression)."""
+    members, or dominated by one, are suppressed (with complementary suppression); a row or
+    column used by fewer than ``k`` members is withheld with its label."""
 
     view: Literal["country", "supplier"]
     k: int
     n_members: int
     row_name: str
     col_name: str
-    rows: list[str]
+    rows: list[str] = Field(description="Rows shown (a row from fewer than k members is not).")
     cols: list[str]
+    withheld_rows: int = Field(0, description="Rows withheld altogether, labels included.")
+    withheld_cols: int = Field(0, description="Columns withheld altogether, labels included.")
     cells: list[TableCell]
     row_totals: dict[str, Cell]
     col_totals: dict[str, Cell]
