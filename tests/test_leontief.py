@@ -346,3 +346,40 @@ def test_tol_is_checked():
     for bad in (0.0, 1.0, -1e-9):
         with pytest.raises(InputError, match="tol"):
             LeontiefModel([[0.1]], precision="mixed", tol=bad)
+
+
+def test_sparse_residual_helpers():
+    """The blockwise CSR copy equals A; the two-thread product equals the plain one; a square
+    matrix whose finite entries overflow their sum is still accepted, a non-finite one named."""
+    from fukugan.iomodels._checks import _csr_if_sparse, _product, as_square
+
+    rng = np.random.default_rng(5)
+    n = 1500
+    A = rng.random((n, n)) * (rng.random((n, n)) < 0.04)
+    S = _csr_if_sparse(A)
+    assert S is not None and S.has_sorted_indices and S.nnz == np.count_nonzero(A)
+    np.testing.assert_array_equal(S.toarray(), A)
+    X = rng.random((n, 37))
+    np.testing.assert_allclose(_product(S, X), A @ X, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(_product(S.T, X), A.T @ X, rtol=1e-13, atol=1e-13)
+    big = np.array([[1e308, 1e308], [0.0, 1.0]])
+    assert as_square(big, "Z") is not None
+    with pytest.raises(InputError, match=r"Z\[1, 0\] is not a finite number"):
+        as_square([[1.0, 0.0], [np.nan, 1.0]], "Z")
+
+
+def test_sparse_residual_threads_work_after_fork():
+    """The residual thread pool is recreated in a forked child (threads do not survive fork)."""
+    import multiprocessing as mp
+
+    from fukugan.iomodels._checks import _csr_if_sparse, _product
+
+    rng = np.random.default_rng(6)
+    A = rng.random((600, 600)) * (rng.random((600, 600)) < 0.05)
+    S = _csr_if_sparse(A)
+    X = rng.random((600, 20))
+    _product(S, X)  # the parent's pool exists now
+    ctx = mp.get_context("fork")
+    with ctx.Pool(1) as pool:
+        out = pool.apply_async(_product, (S, X)).get(timeout=60)
+    np.testing.assert_allclose(out, A @ X, rtol=1e-13, atol=1e-13)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,7 +31,11 @@ def as_square(M: object, what: str) -> np.ndarray:
     a = np.asarray(M, dtype=float)
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
         raise InputError(f"{what} must be a square matrix, got shape {a.shape}", field=what)
-    if not np.all(np.isfinite(a)):
+    # a finite sum has only finite terms (inf and nan propagate): one pass, no n × n mask;
+    # only a non-finite sum (or an overflow of finite entries) needs the entrywise check
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = a.sum()
+    if not np.isfinite(total) and not np.all(np.isfinite(a)):
         i, j = np.argwhere(~np.isfinite(a))[0]
         raise InputError(f"{what}[{i}, {j}] is not a finite number", field=what)
     return a
@@ -116,8 +122,9 @@ SPARSE_MIN_N = 512
 
 def _csr_if_sparse(A: np.ndarray) -> sp.csr_array | None:
     """A's nonzeros as a CSR matrix when A is square, n ≥ 512 and at most a tenth nonzero, else
-    None. Built from the row-major flat indices of the nonzeros (one pass over A, no COO
-    conversion): values and column indices in row order, row pointers from per-row counts.
+    None. Counted in one pass (``count_nonzero``, no n × n temporary), then filled a block of
+    rows at a time (values and column indices in row order, row pointers from per-row counts),
+    so no n × n mask or n²-sized index array is ever allocated.
 
     >>> _csr_if_sparse(np.eye(3)) is None     # too small to be worth it
     True
@@ -125,19 +132,58 @@ def _csr_if_sparse(A: np.ndarray) -> sp.csr_array | None:
     n = A.shape[0]
     if n < SPARSE_MIN_N or A.ndim != 2 or A.shape[1] != n:
         return None
-    nz = A != 0
-    counts = np.count_nonzero(nz, axis=1)
-    total = int(counts.sum())
+    total = int(np.count_nonzero(A))
     if total > SPARSE_DENSITY * n * n:
         return None
-    flat = np.flatnonzero(nz)
-    del nz
-    data = A.ravel()[flat]
-    idx_t = np.int32 if n < 2**31 and total < 2**31 else np.int64
+    idx_t = np.int32 if total < 2**31 else np.int64
+    data = np.empty(total)
+    indices = np.empty(total, dtype=idx_t)
     indptr = np.zeros(n + 1, dtype=idx_t)
-    np.cumsum(counts, out=indptr[1:])
-    flat -= np.repeat(np.arange(n, dtype=np.int64) * n, counts)  # column of each nonzero
-    return sp.csr_array((data, flat.astype(idx_t), indptr), shape=(n, n))
+    step = max(1, (1 << 20) // n)  # rows per block: about a million entries
+    pos = 0
+    for i0 in range(0, n, step):
+        blk = A[i0 : i0 + step]
+        rows = blk.shape[0]
+        flat = np.flatnonzero(blk)  # row-major positions within the block
+        k = flat.size
+        np.take(blk.ravel(), flat, out=data[pos : pos + k])
+        counts = np.count_nonzero(blk, axis=1)
+        flat -= np.repeat(np.arange(0, rows * n, n, dtype=flat.dtype), counts)  # → columns
+        indices[pos : pos + k] = flat
+        np.cumsum(counts, out=indptr[i0 + 1 : i0 + 1 + rows])
+        indptr[i0 + 1 : i0 + 1 + rows] += pos
+        pos += k
+    return sp.csr_array((data, indices, indptr), shape=(n, n))
+
+
+def _product(op: np.ndarray | sp.sparray, X: np.ndarray) -> np.ndarray:
+    """op @ X; a sparse op (scipy's CSR/CSC products are single-threaded and release the GIL)
+    with many columns is split into two column halves computed in two threads."""
+    if not sp.issparse(op) or X.shape[1] < 16 or _CPUS < 2:
+        return op @ X
+    h = X.shape[1] // 2
+    parts = list(_pool().map(lambda s: op @ X[:, s], (slice(0, h), slice(h, None))))
+    return np.concatenate(parts, axis=1)
+
+
+_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(2, thread_name_prefix="fukugan-residual")
+    return _POOL
+
+
+def _forget_pool() -> None:  # a forked child has none of the parent's threads
+    global _POOL
+    _POOL = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 class RefinementFailed(ArithmeticError):
@@ -352,7 +398,7 @@ class MixedPrecisionLU:
             if steps >= self.max_steps:
                 raise RefinementFailed(f"refinement not converged after {steps} steps")
             Xa = X[:, act]
-            R = op @ Xa  # r = b − (I − A) x = b − x + A x, in float64
+            R = _product(op, Xa)  # r = b − (I − A) x = b − x + A x, in float64
             R += B[:, act]
             R -= Xa
             xn = np.abs(Xa).max(axis=0)
