@@ -26,16 +26,20 @@ def name_of(j: int, labels: Sequence[str] | None) -> str:
     return f"#{j}"
 
 
+def _all_finite(a: np.ndarray) -> bool:
+    """True when every entry of ``a`` is finite: a finite sum has only finite terms (inf and nan
+    propagate), so one pass without a mask of a's size; entrywise only if the sum is not."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = a.sum()
+    return bool(np.isfinite(total)) or bool(np.all(np.isfinite(a)))
+
+
 def as_square(M: object, what: str) -> np.ndarray:
     """``M`` as a finite float (n, n) array, or InputError."""
     a = np.asarray(M, dtype=float)
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
         raise InputError(f"{what} must be a square matrix, got shape {a.shape}", field=what)
-    # a finite sum has only finite terms (inf and nan propagate): one pass, no n × n mask;
-    # only a non-finite sum (or an overflow of finite entries) needs the entrywise check
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = a.sum()
-    if not np.isfinite(total) and not np.all(np.isfinite(a)):
+    if not _all_finite(a):
         i, j = np.argwhere(~np.isfinite(a))[0]
         raise InputError(f"{what}[{i}, {j}] is not a finite number", field=what)
     return a
@@ -94,7 +98,7 @@ def factorise_productive(
         warnings.simplefilter("ignore")  # scipy warns on an exactly singular matrix; we raise below
         lu = lu_factor(M, check_finite=False, overwrite_a=transposed)
     diag = np.abs(np.diag(lu[0]))
-    if n and (not np.all(np.isfinite(lu[0])) or diag.min() <= 1e-14 * max(1.0, diag.max())):
+    if n and (not _all_finite(lu[0]) or diag.min() <= 1e-14 * max(1.0, diag.max())):
         hint = f"; columns summing to >= 1: {', '.join(over)}" if over else ""
         raise NonProductiveError(
             f"I − {what} is singular, the system is not productive{hint}", field=what
@@ -122,9 +126,9 @@ SPARSE_MIN_N = 512
 
 def _csr_if_sparse(A: np.ndarray) -> sp.csr_array | None:
     """A's nonzeros as a CSR matrix when A is square, n ≥ 512 and at most a tenth nonzero, else
-    None. Counted in one pass (``count_nonzero``, no n × n temporary), then filled a block of
-    rows at a time (values and column indices in row order, row pointers from per-row counts),
-    so no n × n mask or n²-sized index array is ever allocated.
+    None. One pass over A, a block of rows at a time (a reused block mask, its per-row counts
+    and nonzero positions: values and column indices in row order), stopping as soon as more
+    than a tenth of n² nonzeros are seen; no n × n mask or n²-sized index array is allocated.
 
     >>> _csr_if_sparse(np.eye(3)) is None     # too small to be worth it
     True
@@ -132,27 +136,31 @@ def _csr_if_sparse(A: np.ndarray) -> sp.csr_array | None:
     n = A.shape[0]
     if n < SPARSE_MIN_N or A.ndim != 2 or A.shape[1] != n:
         return None
-    total = int(np.count_nonzero(A))
-    if total > SPARSE_DENSITY * n * n:
-        return None
-    idx_t = np.int32 if total < 2**31 else np.int64
-    data = np.empty(total)
-    indices = np.empty(total, dtype=idx_t)
-    indptr = np.zeros(n + 1, dtype=idx_t)
-    step = max(1, (1 << 20) // n)  # rows per block: about a million entries
-    pos = 0
+    limit = SPARSE_DENSITY * n * n
+    step = max(1, (1 << 19) // n)  # rows per block: ~0.5 M entries, a mask that stays in cache
+    mask = np.empty((step, n), dtype=bool)
+    counts = np.empty(n, dtype=np.int64)
+    datas, cols = [], []
+    total = 0
     for i0 in range(0, n, step):
         blk = A[i0 : i0 + step]
         rows = blk.shape[0]
-        flat = np.flatnonzero(blk)  # row-major positions within the block
-        k = flat.size
-        np.take(blk.ravel(), flat, out=data[pos : pos + k])
-        counts = np.count_nonzero(blk, axis=1)
-        flat -= np.repeat(np.arange(0, rows * n, n, dtype=flat.dtype), counts)  # → columns
-        indices[pos : pos + k] = flat
-        np.cumsum(counts, out=indptr[i0 + 1 : i0 + 1 + rows])
-        indptr[i0 + 1 : i0 + 1 + rows] += pos
-        pos += k
+        m = mask[:rows]
+        np.not_equal(blk, 0.0, out=m)
+        c = np.count_nonzero(m, axis=1)
+        counts[i0 : i0 + rows] = c
+        total += int(c.sum())
+        if total > limit:
+            return None
+        flat = np.flatnonzero(m)  # row-major positions within the block
+        datas.append(blk.ravel()[flat])
+        flat -= np.repeat(np.arange(0, rows * n, n, dtype=flat.dtype), c)  # → column indices
+        cols.append(flat)
+    idx_t = np.int32 if total < 2**31 else np.int64
+    indptr = np.zeros(n + 1, dtype=idx_t)
+    np.cumsum(counts, out=indptr[1:])
+    data = np.concatenate(datas) if datas else np.zeros(0)
+    indices = np.concatenate(cols).astype(idx_t, copy=False) if cols else np.zeros(0, idx_t)
     return sp.csr_array((data, indices, indptr), shape=(n, n))
 
 
@@ -313,7 +321,7 @@ class MixedPrecisionLU:
             lu32 = lu_factor(M.T, check_finite=False, overwrite_a=True)  # (I − A)′ in float32
         del M
         diag = np.abs(np.diag(lu32[0]))
-        if n and (not np.all(np.isfinite(lu32[0])) or diag.min() <= 1e-5 * max(1.0, diag.max())):
+        if n and (not _all_finite(lu32[0]) or diag.min() <= 1e-5 * max(1.0, diag.max())):
             self.lu32 = None
             self._to_double("single-precision LU (nearly) singular")  # raises if I − A singular
         else:
