@@ -22,6 +22,7 @@ Usage in a router::
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -43,10 +44,16 @@ def install(app: FastAPI, hub: Hub | None = None, *, home: str | None = None) ->
     app.state.hub_home = home
 
 
+_open_lock = threading.Lock()
+
+
 def get_hub(request: Request) -> Hub:
+    """The app's hub, opened on first use (once: concurrent first requests share one)."""
     state = request.app.state
     if getattr(state, "hub", None) is None:
-        state.hub = Hub(getattr(state, "hub_home", None))
+        with _open_lock:
+            if getattr(state, "hub", None) is None:
+                state.hub = Hub(getattr(state, "hub_home", None))
     return state.hub
 
 
@@ -70,8 +77,12 @@ def require_user(request: Request) -> Principal:
 
 
 async def require_writer_session(request: Request) -> Principal:
-    """The logged-in user of a state-changing request whose CSRF token matches, else 401/403."""
-    user = require_user(request)
+    """The logged-in user of a state-changing request whose CSRF token matches, else 401/403.
+    The database reads run in the thread pool: a hub write holding the SQLite lock must not
+    stall the event loop (and every other request) for up to the busy timeout."""
+    from starlette.concurrency import run_in_threadpool
+
+    user = await run_in_threadpool(require_user, request)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.method in UNSAFE:
         ctype = request.headers.get("content-type", "")
@@ -79,7 +90,8 @@ async def require_writer_session(request: Request) -> Principal:
             form = await request.form()
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
-    if not get_hub(request).check_csrf(session_token(request), sent):
+    hub = await run_in_threadpool(get_hub, request)
+    if not await run_in_threadpool(hub.check_csrf, session_token(request), sent):
         raise HTTPException(403, "missing or wrong CSRF token")
     return user
 
