@@ -796,3 +796,12 @@ def test_random_worlds_no_read_path_leaks_over_http(fresh, w):
             i["id"] for i in items if i["id"] in want and _touches(nets[u["org"]], i)
         }
     assert h.verify_audit().ok
+
+
+def test_per_user_answers_are_never_cached(world):
+    alice = world.clients["alice"]
+    for path in ("/items", "/me", "/alerts", "/network", "/export.stix.json", "/directory"):
+        res = alice.get(HUB + path)
+        assert res.status_code == 200 and res.headers["cache-control"] == "private, no-store"
+    assert alice.get("/api/v1/runs").headers["cache-control"] == "private, no-store"
+    assert "cache-control" not in client_of(world).get("/api/v1/runs").headers  # shared as before

@@ -24,7 +24,18 @@ from datetime import datetime
 from pathlib import Path as FsPath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Path, Query, Request, Response, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from pydantic import AwareDatetime, BaseModel, Field
 
 from fukugan.api import hub_auth
@@ -37,7 +48,14 @@ from fukugan.hub.models import ITEM_TYPES, LINK_KINDS, TLP_LEVELS
 from fukugan.hub.policy import LoginLocked, PermissionDenied, Principal
 from fukugan.services.hub import ItemView
 
-router = APIRouter(prefix="/hub", tags=["hub"])
+NO_STORE = {"Cache-Control": "private, no-store"}  # per-user answers: no cache may keep them
+
+
+def _no_store(response: Response) -> None:
+    response.headers.update(NO_STORE)
+
+
+router = APIRouter(prefix="/hub", tags=["hub"], dependencies=[Depends(_no_store)])
 
 MAX_UPLOAD = 5_000_000  # bytes, STIX bundle or network CSV
 DB_INT = 2**31 - 1  # ids are 32-bit integers in SQLite and PostgreSQL
@@ -318,7 +336,7 @@ def logout(request: Request, hub: HubDep) -> Response:
     """End the session and clear the cookie. A live session needs its CSRF token (403 and
     the session stays otherwise); without a live session this only clears the cookie."""
     token = hub_auth.session_token(request)
-    response = Response(status_code=204)
+    response = Response(status_code=204, headers=NO_STORE)
     if hub.session_user(token) is not None:
         if not hub.check_csrf(token, request.headers.get(hub_auth.CSRF_HEADER)):
             raise HTTPException(403, "missing or wrong CSRF token")
@@ -434,7 +452,10 @@ def export_stix(
     return Response(
         text,
         media_type=f"{STIX_MEDIA};version=2.1",
-        headers={"Content-Disposition": 'attachment; filename="fukugan-hub.stix.json"'},
+        headers={
+            **NO_STORE,
+            "Content-Disposition": 'attachment; filename="fukugan-hub.stix.json"',
+        },
     )
 
 
@@ -571,7 +592,7 @@ def _iso(dt: datetime) -> str:
 def read_alert(alert_id: AlertId, user: WriterUser, hub: HubDep) -> Response:
     """Mark one of the caller's own alerts read; anyone else's: 404."""
     hub.mark_alert_read(user, alert_id)
-    return Response(status_code=204)
+    return Response(status_code=204, headers=NO_STORE)
 
 
 @router.post(

@@ -224,7 +224,13 @@ async def viewer(request: Request) -> int | None:
     return await run_in_threadpool(viewer_of, request)
 
 
-def _json(model: type[BaseModel], doc: Any, status: int = 200, **headers: str) -> Response:
+def _json(
+    model: type[BaseModel], doc: Any, status: int = 200, *, who: int | None = None, **headers: str
+) -> Response:
+    """``doc`` as ``model``; an answer for a logged-in viewer (it may hold their private rows)
+    is marked ``private, no-store`` so no shared cache serves it to anyone else."""
+    if who is not None:
+        headers["Cache-Control"] = "private, no-store"
     body = model.model_validate(doc).model_dump_json()
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
@@ -250,7 +256,7 @@ async def list_scenarios(request: Request) -> Response:
     the engines each can run on."""
     who = await viewer(request)
     items = await run_in_threadpool(runs_of(request).scenarios, who)
-    return _json(ScenarioList, {"items": items, "total": len(items)})
+    return _json(ScenarioList, {"items": items, "total": len(items)}, who=who)
 
 
 @router.post(
@@ -273,7 +279,7 @@ async def get_scenario(request: Request, scenario_id: ScenarioId) -> Response:
     user's private scenario: 404)."""
     who = await viewer(request)
     doc = await run_in_threadpool(runs_of(request).scenario, scenario_id, who)
-    return _json(ScenarioDetail, doc)
+    return _json(ScenarioDetail, doc, who=who)
 
 
 @router.post(
@@ -299,7 +305,7 @@ async def submit_run(request: Request, body: Annotated[RunRequest, Body()]) -> R
             viewer=who,
         )
     )
-    return _json(RunOut, doc, 202, Location=f"/api/v1/runs/{doc['id']}")
+    return _json(RunOut, doc, 202, who=who, Location=f"/api/v1/runs/{doc['id']}")
 
 
 @router.get("/runs", response_model=RunPage, summary="Runs, newest first")
@@ -316,7 +322,7 @@ async def list_runs(
     doc = await run_in_threadpool(
         lambda: runs_of(request).runs(limit=limit, offset=offset, status=status, viewer=who)
     )
-    return _json(RunPage, doc)
+    return _json(RunPage, doc, who=who)
 
 
 @router.get("/runs/compare", response_model=Comparison, summary="Compare two runs")
@@ -328,7 +334,7 @@ async def compare_runs(
     """Total losses of two finished runs on one time axis, and the headline deltas (b − a)."""
     who = await viewer(request)
     doc = await run_in_threadpool(lambda: runs_of(request).compare(a, b, viewer=who))
-    return _json(Comparison, doc)
+    return _json(Comparison, doc, who=who)
 
 
 @router.get("/runs/{run_id}", response_model=RunDetail, summary="A run: status and results")
@@ -338,7 +344,7 @@ async def get_run(request: Request, run_id: RunId, lang: LangQ = "en") -> Respon
     Another user's private run: 404."""
     who = await viewer(request)
     doc = await run_in_threadpool(lambda: runs_of(request).details(run_id, lang, viewer=who))
-    return _json(RunDetail, doc)
+    return _json(RunDetail, doc, who=who)
 
 
 @router.get("/runs/{run_id}/timeseries", response_model=Timeseries, summary="Losses over time")
@@ -352,7 +358,7 @@ async def get_timeseries(
     doc = await run_in_threadpool(
         lambda: runs_of(request).timeseries(run_id, metric, by, viewer=who)
     )
-    return _json(Timeseries, doc)
+    return _json(Timeseries, doc, who=who)
 
 
 @router.get("/runs/{run_id}/paths", response_model=PathPage, summary="Propagation paths")
@@ -364,7 +370,7 @@ async def get_paths(
     doc = await run_in_threadpool(
         lambda: runs_of(request).paths(run_id, limit=limit, offset=offset, viewer=who)
     )
-    return _json(PathPage, doc)
+    return _json(PathPage, doc, who=who)
 
 
 class PrivateRunGuard:
