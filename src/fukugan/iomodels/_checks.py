@@ -256,7 +256,8 @@ class MixedPrecisionLU:
           ‖L‖∞ · (‖r‖∞ + √n ε₆₄ (‖b‖∞ + ‖I − A‖∞ ‖x_k‖∞)) ≤ tol · ‖x_k‖∞,
 
       or the double-accuracy backward-error test above (nothing better is reachable); no
-      correction-based guess. For a well-conditioned Leontief system one correction usually
+      correction-based guess. (L ≥ 0 holds once the productivity check passes; the
+      constructor's own batched solve, whose bound assumes it, raises if the check fails.) For a well-conditioned Leontief system one correction usually
       suffices for tol = 1e-11 (the float32 solve gains about −log₁₀(κ · ε₃₂) ≈ 6 digits per
       step), where double accuracy needs two. :attr:`bounds` records, per solve, the largest
       such bound over its columns.
