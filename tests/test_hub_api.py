@@ -525,11 +525,6 @@ def test_stix_export_import_over_http(world):
     )
 
 
-@pytest.mark.xfail(
-    reason="Hub.export_stix: an item without valid_from exports valid_from = created_at, so an "
-    "expired item fails the whole bundle (valid_until before valid_from) for its readers",
-    strict=False,
-)
 def test_stix_export_of_an_expired_item_without_valid_from(world):
     carol = world.clients["carol"]
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat()

@@ -282,3 +282,36 @@ def test_consortium_tables(hubs, tmp_path):
         a.consortium(users[0], view="firms")
     strict = Hub(engine=a.engine, clock=lambda: NOW, consortium_k=8)
     assert all(c["suppressed"] for c in strict.consortium(users[0])["cells"])
+
+
+def test_nul_characters_are_bad_input_on_every_backend(hubs):
+    """PostgreSQL text cannot hold NUL: the service refuses it as a HubError (400), never a
+    database error, and nothing is written."""
+    a, _ = hubs
+    _, u = _world(a)
+    for kwargs in (
+        {"title": "a\x00b"},
+        {"title": "ok", "body": "x\x00"},
+        {"title": "ok", "links": {"firm": ["F\x00"]}},
+    ):
+        with pytest.raises(HubError, match="NUL"):
+            a.publish(u["gov"], type="market_signal", **kwargs)
+    with pytest.raises(HubError, match="NUL"):
+        a.search(u["gov"], "\x00")
+    with pytest.raises(HubError, match="NUL"):
+        a.list_items(u["gov"], link_value="\x00")
+    with pytest.raises(HubError, match="NUL"):
+        a.login("gov\x00", PW)
+    with pytest.raises(HubError, match="NUL"):
+        a.create_org("x\x00", "sme")
+    assert a.list_items(u["gov"]) == []
+
+
+def test_stix_export_of_an_expired_item_without_valid_from(hubs):
+    a, _ = hubs
+    _, u = _world(a)
+    iid = a.publish(
+        u["gov"], type="market_signal", title="old", tlp="GREEN", valid_to=NOW - timedelta(days=3)
+    )
+    assert _ids_in_bundle(a.export_stix(u["gov"])) == {str(iid)}
+    assert _ids_in_bundle(a.export_stix(u["acme"])) == set()  # expired: author's org only

@@ -186,6 +186,7 @@ class Hub:
             raise HubError(f"organisation kind {kind!r} not one of {', '.join(ORG_KINDS)}")
         if not name.strip():
             raise HubError("an organisation needs a name")
+        _no_nul(name=name)
         with self.sessions.begin() as s:
             if s.execute(select(Organisation.id).where(Organisation.name == name)).first():
                 raise HubError(f"organisation {name!r} exists already")
@@ -224,6 +225,7 @@ class Hub:
             raise HubError("give a password")
         if not username.strip():
             raise HubError("a user needs a name")
+        _no_nul(username=username)
         with self.sessions.begin() as s:
             if s.get(Organisation, org_id) is None:
                 raise HubError(f"no organisation {org_id}")
@@ -257,6 +259,7 @@ class Hub:
 
     def create_group(self, name: str, org_ids: Iterable[int] = ()) -> int:
         org_ids = sorted(set(org_ids))
+        _no_nul(name=name)
         with self.sessions.begin() as s:
             if s.execute(select(SharingGroup.id).where(SharingGroup.name == name)).first():
                 raise HubError(f"sharing group {name!r} exists already")
@@ -370,6 +373,7 @@ class Hub:
     def _login(
         self, username: str, password: str, client: str | None, *, open_session: bool
     ) -> tuple[Principal, logins.LoginSession | None]:
+        _no_nul(username=username, password=password, client=client)
         now = self.clock()
         keys = [f"user:{username.casefold()}"] + ([f"addr:{client}"] if client else [])
         failure: HubError | None = None
@@ -525,6 +529,7 @@ class Hub:
             raise HubError(f"item type {type!r} not one of {', '.join(ITEM_TYPES)}")
         if not title or not title.strip():
             raise HubError("an item needs a title")
+        _no_nul(title=title, body=body, source=source)
         if tlp not in TLP_LEVELS:
             raise HubError(f"TLP {tlp!r} not one of {', '.join(TLP_LEVELS)}")
         if required_clearance not in CLEARANCES:
@@ -644,6 +649,7 @@ class Hub:
         link_kind: str | None = None,
         link_value: str | None = None,
     ) -> list[ItemView]:
+        _no_nul(type=type, link_kind=link_kind, link_value=link_value)
         stmt = select(Item)
         if type is not None:
             stmt = stmt.where(Item.type == type)
@@ -656,6 +662,7 @@ class Hub:
 
     def search(self, user: Principal | None, text: str) -> list[ItemView]:
         """Items whose title or body contain ``text`` (case-insensitive; parameterised)."""
+        _no_nul(text=text)
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = select(Item).where(
             or_(Item.title.ilike(pattern, escape="\\"), Item.body.ilike(pattern, escape="\\"))
@@ -1059,6 +1066,13 @@ class Hub:
             return audit.verify_chain(s)
 
 
+def _no_nul(**fields: str | None) -> None:
+    """PostgreSQL text cannot hold NUL characters: refuse them as bad input on every backend."""
+    for name, value in fields.items():
+        if value is not None and "\x00" in value:
+            raise HubError(f"{name} contains a NUL character")
+
+
 def _links(links: dict[str, Iterable[str]]) -> list[tuple[str, str]]:
     from fukugan.data.countries import is_iso3
 
@@ -1068,6 +1082,7 @@ def _links(links: dict[str, Iterable[str]]) -> list[tuple[str, str]]:
             raise HubError(f"link kind {kind!r} not one of {', '.join(LINK_KINDS)}")
         for v in values:
             v = str(v).strip()
+            _no_nul(link=v)
             if kind == "country":
                 v = v.upper()
                 if not is_iso3(v):
@@ -1093,7 +1108,14 @@ def _intel(item: Item, orgs: dict[int, str], groups: dict[int, str]) -> IntelIte
         body=item.body,
         source=item.source,
         confidence=int(round(item.confidence * 100)),
-        valid_from=item.valid_from or item.created_at,
+        # STIX needs a start; an item published without one started when it was published,
+        # or at its end if it was published already expired (valid_until >= valid_from)
+        valid_from=item.valid_from
+        or (
+            min(item.created_at, item.valid_to)
+            if item.valid_to is not None and item.created_at is not None
+            else item.created_at
+        ),
         valid_until=item.valid_to,
         author_org=orgs.get(item.author_org_id, f"organisation {item.author_org_id}"),
         countries=sorted(links.get("country", [])),
