@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from fukugan.api.platform import Platform
+from fukugan.api.routers.scenarios import ensure_run_visible
 from fukugan.errors import FukuganError, InputError, UnknownItemError
 from fukugan.reports.cached import commodity_report, run_report
 from fukugan.services.datasets import IOT, TRADE, USGS, WGI, ImportKind
@@ -91,6 +92,7 @@ def run_report_page(request: Request, run_id: str, fmt: str) -> Response:
 
     prefs = Prefs.of(request)
     fmt = _fmt(fmt)
+    ensure_run_visible(request, run_id)
     out, name = run_report(_platform(request), run_id, lang=prefs.lang, fmt=fmt)
     if fmt == "html":
         out = render_html(out, links=_links(request, prefs.lang, f"/runs/{run_id}"))

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from fukugan.api.models import Lang
 from fukugan.api.params import DEFAULT_HOME, DEFAULT_YEAR, HomeQ, LangQ, PlatformDep, YearQ
+from fukugan.api.routers.scenarios import ensure_run_visible
 from fukugan.reports.cached import commodity_report, run_report
 
 router = APIRouter(tags=["reports"])
@@ -72,5 +73,6 @@ async def get_run_briefing(
     lang: LangQ = "en",
 ) -> Response:
     """The scenario briefing's content for a finished run (PDF: ``/reports/run/{id}.pdf``)."""
+    await run_in_threadpool(ensure_run_visible, request, run_id)
     doc, _ = await run_in_threadpool(run_report, platform, run_id, lang=lang, fmt="html")
     return _json(doc)

@@ -8,12 +8,11 @@ Private runs: a scenario or run owned by a hub user (e.g. the one-click run of a
 alert, ``POST /hub/alerts/{id}/run``) is listed and served only to that user's session (the
 ``fukugan_session`` cookie); to anyone else it is a 404, exactly like a missing one. The same
 holds for the run briefings (``/api/v1/reports/run/{id}``, ``/reports/run/{id}.html|pdf``),
-guarded by :class:`PrivateRunGuard`. Rows without an owner are shared, as before.
+checked by :func:`ensure_run_visible`. Rows without an owner are shared, as before.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
@@ -22,12 +21,12 @@ from fastapi import APIRouter, Body, FastAPI, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fukugan.api import hub_auth
 from fukugan.api.models import Source
 from fukugan.api.params import LangQ, OffsetQ
 from fukugan.api.problems import PROBLEM_JSON, TYPE_BASE
+from fukugan.errors import UnknownItemError
 from fukugan.scenarios.schema import ScenarioError
 from fukugan.services.runs import RunService
 
@@ -373,47 +372,15 @@ async def get_paths(
     return _json(PathPage, doc, who=who)
 
 
-class PrivateRunGuard:
-    """ASGI middleware: the run briefings (``/api/v1/reports/run/{id}``,
-    ``/reports/run/{id}.{fmt}``) read a run's directory, not its row; this answers 404 for a
-    run the session user may not see before those handlers run (same answer as a missing run).
-    """
-
-    PATHS = (
-        re.compile(r"^/api/v1/reports/run/(?P<id>[^/]+)$"),
-        re.compile(r"^/reports/run/(?P<id>[^/]+)\.[^/]+$"),
-    )
-
-    def __init__(self, app: ASGIApp, *, web: bool) -> None:
-        self.app = app
-        self.web = web
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            path = scope.get("path", "")
-            m = next((m for p in self.PATHS if (m := p.match(path))), None)
-            if m is not None:
-                request = Request(scope, receive)
-                svc = runs_of(request)
-                run_id = m.group("id")
-                row = await run_in_threadpool(svc.ws.get_run, run_id)
-                if row is not None and row.owner_user_id is not None:
-                    who = await viewer(request)
-                    if not svc.visible(run_id, who):
-                        response = self._not_found(request, run_id)
-                        await response(scope, receive, send)
-                        return
-        await self.app(scope, receive, send)
-
-    def _not_found(self, request: Request, run_id: str) -> Response:
-        from fukugan.api import problems
-
-        detail = f"no run {run_id!r}"
-        if self.web and not request.url.path.startswith("/api/"):
-            from fukugan.web.pages import error_page
-
-            return error_page(request, 404, detail)
-        return problems.problem(request, 404, detail, type_=problems.TYPE_BASE + "unknown-item")
+def ensure_run_visible(request: Request, run_id: str) -> None:
+    """For handlers that read a run's directory rather than its row (the run briefings):
+    :class:`~fukugan.errors.UnknownItemError` (404, the same answer as a missing run) when the
+    run is private to another hub user."""
+    svc = runs_of(request)
+    row = svc.ws.get_run(run_id)
+    if row is not None and row.owner_user_id is not None:
+        if not svc.visible(run_id, viewer_of(request)):
+            raise UnknownItemError(f"no run {run_id!r}")
 
 
 def install(app: FastAPI, *, web: bool = True) -> None:
@@ -431,7 +398,6 @@ def install(app: FastAPI, *, web: bool = True) -> None:
         return scenario_problem(request, exc)
 
     app.add_exception_handler(ScenarioError, _bad_scenario)
-    app.add_middleware(PrivateRunGuard, web=web)
     inner = app.router.lifespan_context
 
     @asynccontextmanager
