@@ -406,9 +406,10 @@ class MixedPrecisionLU:
         while act.size:
             if steps >= self.max_steps:
                 raise RefinementFailed(f"refinement not converged after {steps} steps")
-            Xa = X[:, act]
+            full = act.size == k  # all columns active: views, no gathered copies
+            Xa = X if full else X[:, act]
             R = _product(op, Xa)  # r = b − (I − A) x = b − x + A x, in float64
-            R += B[:, act]
+            R += B if full else B[:, act]
             R -= Xa
             xn = np.abs(Xa).max(axis=0)
             rn = np.abs(R).max(axis=0)
@@ -433,7 +434,10 @@ class MixedPrecisionLU:
             if not act.size:
                 break
             D = self._solve32(R, transposed)
-            X[:, act] += D
+            if act.size == k:
+                X += D
+            else:
+                X[:, act] += D
             steps += 1
             dn = np.abs(D).max(axis=0)
             rho = dn / np.where(last > 0, last, 1.0)  # contraction of the corrections
