@@ -425,8 +425,10 @@ def run(quick: bool = False) -> tuple[str, dict]:
             "bin (demand sums, production, rationing, deliveries; small-first copies each "
             "claim into its supplier's contiguous block and water-fills there) with the "
             "per-supplier state in cache; the customer pass walks its CSR rows and reaches "
-            "its links' slots through one advancing cursor per bin (few cursors: the "
-            "hardware prefetchers follow them). Sums keep their order, so results are "
+            "its links' slots through one advancing cursor per bin (few on purpose: measured "
+            "with 1 thread, its CPU time per link-day was 7-9 ns with 5-20 cursors, 15-22 ns "
+            "with 40-100; presumably the hardware prefetchers track only so many streams). "
+            "Sums keep their order, so results are "
             "bit-identical to a plain one-loop-per-link reference, whatever the bin size or "
             "the number of threads (tests/test_firms_layout.py). Renumbering "
             "(`reorder=True`, biggest suppliers first) is kept as an option; compare its rows.",

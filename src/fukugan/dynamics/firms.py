@@ -849,9 +849,11 @@ def _relabel(prep: _Prepared, order: np.ndarray) -> _Prepared:
 #: per-bin supplier state (demand sum and rationing level, 16 bytes a firm) at most this many
 #: bytes: within a core's L2 cache. Bins are few on purpose: the customer pass keeps one
 #: cursor per bin, and measured here (1 thread, CPU time per link-day of the customer pass)
-#: ~5-20 cursors stream well (7-8 ns at 100 k and 1 M firms) while 40-100 cost 15-22 ns (more
-#: than the hardware prefetchers follow); small-first's in-bin gather of claims prefers small
-#: bins (26 vs 36 ns at 1 M for 741 vs 12 bins), proportional does not care (11-13 ns).
+#: ~5-20 cursors stream well (7-9 ns at 100 k and 1 M firms) while 40-100 cost 15-22 ns
+#: (presumably more streams than the hardware prefetchers track; no performance counters here
+#: to confirm it; 300-1,500 cursors were in between, 10-13 ns). The supplier pass hardly cares (proportional 11-13 ns
+#: from 6 to 1,500 bins; small-first 21 ns at 1 M with 16 bins, as it copies the claims into
+#: per-supplier blocks in its sequential sweep instead of gathering them across the bin).
 _BIN_BYTES = 1 << 20
 _BIN_PER_FIRM = 16
 
