@@ -272,9 +272,8 @@ def run(quick: bool = False, samples: int | None = None) -> tuple[str, dict]:
         f"- in-process reference (no Dask, numba {in_threads['numba_threads']} threads): "
         f"{n_ref} samples, {1000 * ref.elapsed / n_ref:.0f} ms per sample; largest relative "
         f"difference of a sample's total loss vs Dask: {max_rel_in_process:.1e} (the firm "
-        "model's per-thread partial sums make its daily values depend on the thread count in "
-        "the last bits, hence one numba thread in every worker whatever the number of "
-        "workers).",
+        "model's sums keep their order whatever the thread count; every worker runs one numba "
+        "thread so that 2 workers do not oversubscribe 2 cores).",
         "",
     ]
     return "\n".join(lines), figures

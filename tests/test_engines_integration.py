@@ -238,3 +238,26 @@ def test_firms_regional_outage_recovers(runs):
     assert s["peak_day"] <= 8 and s["recovery_day"] is not None
     assert 0 < s["indirect_share"] < 1 and len(paths)
     assert s["shocks"][0]["firms_hit"] > 0 and s["shocks"][0]["last_day"] == 37
+
+
+@pytest.mark.parametrize(("cap", "ok"), [(2, True), (1, True), (0.5, False), ("x", False)])
+def test_firms_order_cap_from_the_scenario(home, tmp_path, cap, ok):
+    """``parameters: {order_cap: c}`` reaches the firm model (recorded in the run); a value
+    below 1 is refused with the scenario's line and field, nothing written."""
+    text = (EXAMPLES / "synthetic-regional-outage-firms.yaml").read_text(encoding="utf-8")
+    assert "parameters: {n: 15, tau: 6}" in text
+    path = tmp_path / "capped.yaml"
+    path.write_text(
+        text.replace(
+            "parameters: {n: 15, tau: 6}", f"parameters: {{n: 15, tau: 6, order_cap: {cap}}}"
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["simulate", str(path), "--out", str(out)])
+    if ok:
+        assert res.exit_code == 0, res.output
+        assert json.loads((out / "summary.json").read_text())["parameters"]["order_cap"] == cap
+    else:
+        assert res.exit_code == 2 and "order_cap" in res.output and "line " in res.output
+        assert not out.exists()

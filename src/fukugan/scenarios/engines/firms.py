@@ -22,7 +22,9 @@ from fukugan.store.analytic import AnalyticStore
 
 __all__ = ["FIRM_PARAMETERS", "prepare", "simulate"]
 
-FIRM_PARAMETERS = ("n", "tau")
+#: Inoue & Todo's target inventory days ``n`` and adjustment ``tau``, and fukugan's opt-in
+#: ``order_cap`` (each order at most that multiple of its baseline; not in the paper)
+FIRM_PARAMETERS = ("n", "tau", "order_cap")
 
 
 def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
@@ -51,6 +53,13 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
                 f"unknown firms parameter {k!r}; known: {', '.join(FIRM_PARAMETERS)}",
                 ("parameters", k),
             )
+    cap = sc.doc["parameters"].get("order_cap")
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int | float) or cap < 1):
+        raise sc.error(
+            f"order_cap must be a number >= 1 (a multiple of each link's baseline order), "
+            f"got {cap!r}",
+            ("parameters", "order_cap"),
+        )
     if "synthetic" in fn:
         syn = fn["synthetic"]
         n = int(syn["n_firms"])
