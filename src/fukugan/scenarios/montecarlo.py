@@ -176,6 +176,9 @@ def local_cluster(workers: int) -> Any:
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
+        # the scheduler's small HTTP server (health, metrics) would still take :8787 on every
+        # interface: loopback and a free port instead (air-gapped hosts, parallel test runs)
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         memory_limit="2GiB",
         silence_logs=50,
         env=dict(WORKER_ENV),
