@@ -207,8 +207,10 @@ class Hub:
         password: str | None = None,
         *,
         password_hash: str | None = None,
+        actor: str = "system",
     ) -> int:
-        """A user; give ``password`` (hashed here) or an argon2 ``password_hash``."""
+        """A user; give ``password`` (hashed here) or an argon2 ``password_hash``. ``actor``
+        names who did it in the audit log (default ``system``: the command line)."""
         if role not in ROLES:
             raise HubError(f"role {role!r} not one of {', '.join(ROLES)}")
         if clearance not in CLEARANCES:
@@ -244,7 +246,7 @@ class Hub:
             n_alerts = self._refresh_alerts(s, org_ids=[org_id], user_ids=[user.id])
             audit.append(
                 s,
-                actor="system",
+                actor=actor,
                 action="create-user",
                 detail={
                     "user": user.id,
@@ -450,7 +452,7 @@ class Hub:
             if logins.revoke(s, token) and row is not None:
                 audit.append(s, actor=f"user:{row.user_id}", action="logout", now=self.clock())
 
-    def set_active(self, user_id: int, active: bool) -> None:
+    def set_active(self, user_id: int, active: bool, *, actor: str = "system") -> None:
         """Enable or disable an account (administration); disabling ends its sessions."""
         with self.sessions.begin() as s:
             u = s.get(User, user_id)
@@ -460,11 +462,60 @@ class Hub:
             ended = 0 if active else logins.revoke_user(s, user_id)
             audit.append(
                 s,
-                actor="system",
+                actor=actor,
                 action="enable-user" if active else "disable-user",
                 detail={"user": user_id, "sessions_ended": ended},
                 now=self.clock(),
             )
+
+    # -- organisation administration (the hub's "admin" role) ---------------------------------
+    def _org_admin(self, admin: Principal) -> None:
+        if admin.role != "admin" or not admin.active:
+            raise PermissionDenied("only an active admin of the organisation may manage its users")
+
+    def org_users(self, admin: Principal) -> list[dict[str, Any]]:
+        """The users of ``admin``'s own organisation (no password hashes)."""
+        self._org_admin(admin)
+        with self.sessions() as s:
+            rows = s.execute(
+                select(User).where(User.org_id == admin.org_id).order_by(User.id)
+            ).scalars()
+            return [
+                {
+                    "id": u.id,
+                    "username": u.username,
+                    "role": u.role,
+                    "clearance": u.clearance,
+                    "active": u.active,
+                }
+                for u in rows
+            ]
+
+    def add_org_user(
+        self, admin: Principal, username: str, role: str, clearance: int, password: str
+    ) -> int:
+        """A new user of ``admin``'s own organisation, with a clearance no higher than the
+        admin's own (an admin cannot grant access they do not have)."""
+        self._org_admin(admin)
+        if isinstance(clearance, int) and clearance > admin.clearance:
+            raise PermissionDenied(
+                f"cannot grant clearance {clearance}: above your own ({admin.clearance})"
+            )
+        return self.create_user(
+            username, admin.org_id, role, clearance, password, actor=_actor(admin)
+        )
+
+    def set_org_user_active(self, admin: Principal, user_id: int, active: bool) -> None:
+        """Disable (ending their sessions) or re-enable a user of ``admin``'s organisation; an
+        admin cannot disable themselves (no lock-out of the last admin by mistake)."""
+        self._org_admin(admin)
+        if user_id == admin.user_id:
+            raise HubError("you cannot disable or enable your own account")
+        with self.sessions() as s:
+            u = s.get(User, user_id)
+            if u is None or u.org_id != admin.org_id:
+                raise NotFoundError(f"no user {user_id} in your organisation")
+        self.set_active(user_id, active, actor=_actor(admin))
 
     # -- writes ------------------------------------------------------------------------------
     def publish(
