@@ -43,7 +43,7 @@ def load_context(store: AnalyticStore, year: int) -> Context:
     if store.has(LISTS):
         lists = store.read(LISTS)
         sources.append(store.info(LISTS).provenance)
-    conc, conc_prov = _concordance(store)
+    conc, conc_prov = stored_concordance(store)
     return Context(
         wgi=wgi,
         wgi_year=wgi_year,
@@ -54,7 +54,7 @@ def load_context(store: AnalyticStore, year: int) -> Context:
     )
 
 
-def _concordance(store: AnalyticStore) -> tuple[pd.DataFrame, Provenance]:
+def stored_concordance(store: AnalyticStore) -> tuple[pd.DataFrame, Provenance]:
     """The stored concordance, or the bundled file for a store loaded before it existed."""
     if store.has(COMMODITY_HS):
         df = store.read(COMMODITY_HS)

@@ -118,7 +118,7 @@ def usgs_frame(store: AnalyticStore) -> tuple[pd.DataFrame, Provenance]:
 
 
 def _concordance(store: AnalyticStore) -> tuple[pd.DataFrame, Provenance]:
-    from fukugan.services.context import _concordance as conc
+    from fukugan.services.context import stored_concordance as conc
 
     return conc(store)
 
