@@ -198,7 +198,11 @@ def run_sweep(
     client: Any = None,
     chunk_size: int | None = None,
 ) -> SweepResult:
-    """Run ``samples`` draws of ``sc`` (see the module docstring) and reduce them."""
+    """Run ``samples`` draws of ``sc`` (see the module docstring) and reduce them.
+
+    ``progress(done, total, label)`` is called as chunks of samples complete; an exception it
+    raises stops the sweep there (the remaining Dask futures are cancelled, a local cluster
+    closed) and propagates: this is how a job is cancelled between samples."""
     if samples < 1:
         raise ScenarioError(f"--samples must be at least 1, not {samples}", path=sc.path)
     if not sc.doc.get("uncertainty"):
@@ -250,14 +254,21 @@ def run_sweep(
             t0 = time.perf_counter()
             size = chunk_size or max(1, math.ceil(samples / (max(1, n_workers) * 4)))
             remote = client.scatter(prepared, broadcast=True)
+            step(0, samples, "samples")  # workers ready: a caller may stop here
             futures = [
                 client.submit(_run_chunk, remote, sc.doc, c, pure=False)
                 for c in _chunks(items, size)
             ]
             results = []
-            for fut in as_completed(futures):
-                results += fut.result()
-                step(len(results), samples, "samples")
+            try:
+                for fut in as_completed(futures):
+                    results += fut.result()
+                    step(len(results), samples, "samples")
+            except BaseException:
+                # ``progress`` raised (the caller stops the sweep, e.g. a cancelled job) or a
+                # sample failed: drop the samples not run yet (on a shared cluster too)
+                client.cancel(futures)
+                raise
         finally:
             if own is not None:
                 own[0].close()

@@ -8,6 +8,21 @@ with the reason. Runs survive a page reload (the row) and a server restart: on s
 still marked ``running`` is marked ``failed`` (its process is gone) and queued runs are
 resubmitted.
 
+Monte Carlo sweeps (``samples``, for scenarios with an ``uncertainty:`` block) are runs too: the
+worker thread runs :func:`fukugan.scenarios.montecarlo.run_sweep` on a local Dask cluster of
+``workers`` processes (progress as samples complete) and writes the run directory with
+:func:`~fukugan.scenarios.montecarlo.write_sweep`, exactly as ``fukugan simulate --samples``
+does; the run's details then carry the distributions (mean, sd, 5 / 50 / 95 % quantiles of the
+loss by sector and of the total and peak loss). The sweep is recorded in the run's parameters
+(``montecarlo: {samples, workers}``).
+
+Cancellation (:meth:`RunService.cancel`) is cooperative and all-or-nothing: a queued run ends
+``cancelled`` at once and is never started; a running one becomes ``cancelling`` and its worker
+stops at its next progress report (a single run between the engine's steps, a sweep between
+chunks of samples, its Dask futures cancelled), removes anything it wrote and ends
+``cancelled``. The database row is the signal (every progress write is conditional on the run
+still being ``running``), so a cancel reaches a worker in any process of the server.
+
 Private runs: a scenario or run may belong to one hub user (``owner_user_id``; e.g. the
 one-click run of an exposure alert). Every read takes the ``viewer`` (the hub user asking, or
 ``None``): lists show shared rows and the viewer's own, and another user's private row is
@@ -24,6 +39,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +49,7 @@ from typing import Any
 
 import pandas as pd
 
-from fukugan.errors import FukuganError, UnknownItemError
+from fukugan.errors import FukuganError, InputError, NotLoadedError, UnknownItemError
 from fukugan.scenarios.result import _jsonable, headline, read_run, write_run
 from fukugan.scenarios.run import run_scenario
 from fukugan.scenarios.schema import (
@@ -47,12 +63,40 @@ from fukugan.store.analytic import AnalyticStore
 from fukugan.store.workspace import Run, ScenarioDef, Workspace
 from fukugan.store.workspace.repo import as_utc, sha256_text, visible_to
 
-__all__ = ["EXAMPLES", "RunService", "allowed_engines"]
+__all__ = ["EXAMPLES", "MAX_SAMPLES", "RunFinished", "RunService", "allowed_engines"]
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "scenarios" / "examples"
 INTERRUPTED = "interrupted: the server stopped while this run was running; run it again"
 MAX_UPLOAD = 1_000_000
+MAX_SAMPLES = 1000
+ENDED = ("done", "failed", "cancelled")
 log = logging.getLogger("fukugan.runs")
+
+
+class RunFinished(InputError):
+    """A cancel asked of a run that has already ended (done or failed)."""
+
+
+class _Cancelled(Exception):  # noqa: N818 - a signal, not an error
+    """Raised in a worker thread to stop a run whose cancel was requested."""
+
+
+def _discard(run_dir: Path) -> None:
+    """Remove a run's results and any half-written ``.tmp`` directory (all-or-nothing)."""
+    for d in (run_dir, run_dir.with_name(run_dir.name + ".tmp")):
+        if d.exists():
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def max_workers() -> int:
+    """The most Dask worker processes a sweep job may ask for: this machine's cores."""
+    return max(1, os.cpu_count() or 1)
+
+
+def sweep_of(run: Run) -> dict[str, int] | None:
+    """``{samples, workers}`` of a Monte Carlo run, ``None`` for a single run."""
+    mc = (run.parameters or {}).get("montecarlo")
+    return mc if isinstance(mc, dict) and mc.get("samples") else None
 
 
 def allowed_engines(doc: dict[str, Any]) -> list[str]:
@@ -124,6 +168,7 @@ class RunService:
         self.pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="fukugan-run")
         self._results: dict[str, tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]] = {}
         self._lock = threading.Lock()
+        self._stops: dict[str, threading.Event] = {}  # run id -> cancel requested (this process)
         self.sync_examples()
         if resume:
             self.recover()
@@ -179,6 +224,7 @@ class RunService:
             "seed": int(doc.get("seed", 0)),
             "shocks": [str(s.get("type")) for s in doc.get("shocks") or []],
             "data": sorted((doc.get("data") or {}).keys()),
+            "uncertainty": [str(u.get("param")) for u in doc.get("uncertainty") or []],
             "created_at": _iso(row.created_at),
             "private": row.owner_user_id is not None,
         }
@@ -253,10 +299,16 @@ class RunService:
         filename: str | None = None,
         engine: str | None = None,
         seed: int | None = None,
+        samples: int | None = None,
+        workers: int | None = None,
         owner_user_id: int | None = None,
         viewer: int | None = None,
     ) -> dict[str, Any]:
         """Queue a run of a stored scenario, or of a YAML text (validated and stored first).
+
+        ``samples`` (1..:data:`MAX_SAMPLES`): a Monte Carlo sweep of that many draws of the
+        scenario's ``uncertainty:`` block (a :class:`ScenarioError` on field ``samples`` when
+        it has none) on a local Dask cluster of ``workers`` processes (1..cores, default 2).
 
         ``owner_user_id``: the run (and a YAML's scenario) is private to that hub user.
         ``viewer``: who asks (default: the owner); the scenario must be visible to them
@@ -286,11 +338,18 @@ class RunService:
                 f"{', '.join(ok)})",
                 field="engine",
             )
+        parameters = dict(row.doc.get("parameters") or {})
+        if samples is not None:
+            parameters["montecarlo"] = self._sweep_request(row, samples, workers)
+        elif workers is not None:
+            raise ScenarioError(
+                "workers applies to Monte Carlo sweeps: give samples too", field="workers"
+            )
         run = self.ws.create_run(
             row.id,
             engine=eng,
             seed=int(row.doc.get("seed", 0)) if seed is None else int(seed),
-            parameters=dict(row.doc.get("parameters") or {}),
+            parameters=parameters,
             owner_user_id=owner,
         )
         run_dir = self.home / "runs" / run.id
@@ -298,48 +357,149 @@ class RunService:
         self.pool.submit(self._execute, run.id)
         return self.run(run.id, owner)
 
+    @staticmethod
+    def _sweep_request(row: ScenarioDef, samples: int, workers: int | None) -> dict[str, int]:
+        if not 1 <= int(samples) <= MAX_SAMPLES:
+            raise ScenarioError(
+                f"samples must be between 1 and {MAX_SAMPLES}, not {samples}", field="samples"
+            )
+        if not row.doc.get("uncertainty"):
+            raise ScenarioError(
+                f"scenario {row.name!r} has no 'uncertainty:' block, so it has nothing to "
+                "sample: a Monte Carlo sweep needs its parameters and distributions",
+                field="samples",
+            )
+        w = min(2, max_workers()) if workers is None else int(workers)
+        if not 1 <= w <= max_workers():
+            raise ScenarioError(
+                f"workers must be between 1 and {max_workers()} (this machine's cores), not {w}",
+                field="workers",
+            )
+        return {"samples": int(samples), "workers": w}
+
+    def _stop(self, run_id: str) -> threading.Event:
+        with self._lock:
+            return self._stops.setdefault(run_id, threading.Event())
+
     def _execute(self, run_id: str) -> None:
         run = self.ws.get_run(run_id)
         if run is None or run.status != "queued":
             return
-        self.ws.start_run(run_id)
+        if not self.ws.start_run(run_id):
+            return  # cancelled between the read and now: never started
+        stop = self._stop(run_id)
         delay = float(os.environ.get("FUKUGAN_RUN_STEP_DELAY", "0") or 0)
         last = [0.0]
 
         def progress(done: int, total: int, label: str) -> None:
+            if stop.is_set():
+                raise _Cancelled
             now = time.monotonic()
             if done < total and now - last[0] < 0.2 and not delay:
                 return  # at most 5 writes a second
             last[0] = now
             frac = min(done / total, 0.99) if total else 0.0
-            self.ws.update_run(run_id, progress=frac, message=label)
+            if not self.ws.report_progress(run_id, frac, label):
+                raise _Cancelled  # no longer running: a cancel from any process
             if delay:
                 time.sleep(delay)
+                if stop.is_set():
+                    raise _Cancelled
 
+        run_dir = Path(run.run_dir or self.home / "runs" / run_id)
         try:
             row = self.ws.get_scenario(run.scenario_id)
             if row is None:
                 raise UnknownItemError(f"no scenario {run.scenario_id!r}")
             sc = self._load(row)
-            result = run_scenario(
-                sc, self.store, engine=run.engine, progress=progress, seed=run.seed
-            )
-            run_dir = Path(run.run_dir or self.home / "runs" / run_id)
-            write_run(result, run_dir)
-            metric = str(result.summary.get("headline_metric", "loss"))
-            summary = {
-                **headline(result.timeseries, metric=metric),
-                "metric": metric,
-                "unit": result.unit,
-                "n_days": int(result.timeseries["t"].max()) if len(result.timeseries) else 0,
-            }
-            self.ws.update_run(run_id, parameters=_jsonable(result.parameters))
-            self.ws.finish_run(run_id, summary=_jsonable(summary), run_dir=str(run_dir))
+            mc = sweep_of(run)
+            if mc:
+                summary = self._sweep(sc, run, mc, run_dir, progress)
+            else:
+                result = run_scenario(
+                    sc, self.store, engine=run.engine, progress=progress, seed=run.seed
+                )
+                progress(1, 1, "write")  # last chance to stop before anything is written
+                write_run(result, run_dir)
+                metric = str(result.summary.get("headline_metric", "loss"))
+                summary = {
+                    **headline(result.timeseries, metric=metric),
+                    "metric": metric,
+                    "unit": result.unit,
+                    "n_days": int(result.timeseries["t"].max()) if len(result.timeseries) else 0,
+                }
+                self.ws.update_run(run_id, parameters=_jsonable(result.parameters))
+            if not self.ws.finish_run(run_id, summary=_jsonable(summary), run_dir=str(run_dir)):
+                raise _Cancelled  # the cancel came while the results were being written
+        except _Cancelled:
+            _discard(run_dir)
+            self.ws.end_cancelled(run_id, "cancelled while running")
+            log.info("run %s cancelled", run_id)
         except FukuganError as e:
+            _discard(run_dir)
             self.ws.fail_run(run_id, str(e))
         except Exception as e:  # noqa: BLE001 - a job must end in a state, never vanish
             log.exception("run %s failed", run_id)
+            _discard(run_dir)
             self.ws.fail_run(run_id, f"internal error: {type(e).__name__}: {e}")
+        finally:
+            with self._lock:
+                self._stops.pop(run_id, None)
+
+    def _sweep(
+        self, sc: Scenario, run: Run, mc: dict[str, int], run_dir: Path, progress: Any
+    ) -> dict[str, Any]:
+        """Run a Monte Carlo job on a local Dask cluster and write it as the CLI does; its
+        summary (headline figures = means over the samples)."""
+        from fukugan.scenarios.montecarlo import run_sweep, write_sweep
+
+        n, workers = int(mc["samples"]), int(mc["workers"])
+        sweep = run_sweep(
+            sc,
+            self.store,
+            samples=n,
+            engine=run.engine,
+            seed=run.seed,
+            workers=workers,
+            progress=progress,
+            # small chunks (about ten per worker, at most 10 samples): progress, and a cancel,
+            # between few samples
+            chunk_size=min(10, max(1, math.ceil(n / (workers * 10)))),
+        )
+        progress(1, 1, "write")
+        write_sweep(sweep, run_dir)
+        tot = sweep.samples
+        metric = "profit_loss" if sweep.engine == "exposure" else "loss"
+        return {
+            "kind": "montecarlo",
+            "samples": sweep.n,
+            "workers": sweep.workers,
+            "total_loss": float(tot["total_loss"].mean()),
+            "peak_loss": float(tot["peak_loss"].mean()),
+            "metric": metric,
+            "unit": sweep.unit,
+            "n_days": int(sweep.daily["t"].max()) if len(sweep.daily) else 0,
+        }
+
+    def cancel(self, run_id: str, viewer: int | None = None) -> dict[str, Any]:
+        """Cancel a queued or running run ``viewer`` may see (another user's private run is
+        "no such run"). A queued run ends ``cancelled`` at once; a running one is
+        ``cancelling`` until its worker stops at its next progress report. Cancelling a
+        cancelled run again changes nothing; a finished one raises :class:`RunFinished`."""
+        run = self._row(run_id, viewer)
+        status = self.ws.request_cancel(run.id, "cancel requested")
+        if status is None:
+            now = self.ws.get_run(run.id)
+            raise RunFinished(
+                f"run {run_id} is {now.status if now else run.status}: only queued or running "
+                "runs can be cancelled"
+            )
+        if status == "cancelling":
+            with self._lock:
+                stop = self._stops.get(run.id)  # its worker, if it runs in this process
+            if stop is not None:
+                stop.set()
+        return self.run(run.id, viewer)
 
     def _row(self, run_id: str, viewer: int | None = None) -> Run:
         """The run, if ``viewer`` may see it; else the same error as for a missing run."""
@@ -365,6 +525,9 @@ class RunService:
             "started_at": _iso(run.started_at),
             "finished_at": _iso(run.finished_at),
             "private": run.owner_user_id is not None,
+            "kind": "montecarlo" if sweep_of(run) else "single",
+            "samples": (sweep_of(run) or {}).get("samples"),
+            "workers": (sweep_of(run) or {}).get("workers"),
         }
 
     def run(self, run_id: str, viewer: int | None = None) -> dict[str, Any]:
@@ -401,9 +564,12 @@ class RunService:
             if run_id in self._results:
                 return self._results[run_id]
         if run.status != "done":
-            from fukugan.errors import NotLoadedError
-
             raise NotLoadedError(f"run {run_id} is {run.status}; results exist once it is done")
+        if sweep_of(run):
+            raise InputError(
+                f"run {run_id} is a Monte Carlo sweep: its distributions are in "
+                f"/api/v1/runs/{run_id} (time series: by=total only; no paths)"
+            )
         res = read_run(run.run_dir)
         with self._lock:
             if len(self._results) > 32:
@@ -418,6 +584,8 @@ class RunService:
         doc = self.run(run_id, viewer)
         if doc["status"] != "done":
             return doc
+        if doc["kind"] == "montecarlo":
+            return self._sweep_details(doc, lang, top)
         ts, paths, summary = self._result(run_id, viewer)
         metric = str(summary.get("headline_metric", "loss"))
         labels = {**_labels(lang), **(summary.get("unit_labels") or {})}
@@ -459,6 +627,82 @@ class RunService:
         doc["unit"] = summary.get("unit", "")
         return doc
 
+    def _sweep_files(self, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+        """``(by_sector, daily, summary)`` of a finished sweep run (cached like runs)."""
+        import json
+
+        key = f"mc:{run_id}"
+        with self._lock:
+            if key in self._results:
+                return self._results[key]
+        run = self.ws.get_run(run_id)
+        d = Path(run.run_dir)
+        res = (
+            pd.read_parquet(d / "by_sector.parquet"),
+            pd.read_parquet(d / "daily.parquet"),
+            json.loads((d / "summary.json").read_text(encoding="utf-8")),
+        )
+        with self._lock:
+            if len(self._results) > 32:
+                self._results.pop(next(iter(self._results)))
+            self._results[key] = res
+        return res
+
+    def _sweep_details(self, doc: dict[str, Any], lang: str, top: int) -> dict[str, Any]:
+        """A finished sweep: the distributions (mean, sd, 5 / 50 / 95 % quantiles) of the
+        loss by sector over the horizon and of the total and peak loss."""
+        by, _, summary = self._sweep_files(doc["id"])
+        labels = _labels(lang)
+        stats = ("mean", "sd", "q05", "q50", "q95")
+        doc["distribution"] = {
+            "samples": int(summary.get("samples", 0)),
+            "workers": int(summary.get("workers", 0)),
+            "seed": int(summary.get("seed", doc["seed"])),
+            "unit": str(summary.get("unit", "")),
+            "seeding": str(summary.get("seeding", "")),
+            "total_loss": {k: float(summary["total_loss"][k]) for k in stats},
+            "peak_loss": {k: float(summary["peak_loss"][k]) for k in stats},
+            "by_sector": [
+                {
+                    "unit": str(r.unit),
+                    "label": str(labels.get(r.unit, r.unit)),
+                    **{k: float(getattr(r, k)) for k in stats},
+                }
+                for r in by.head(top).itertuples()
+            ],
+            "n_sectors": int(len(by)),
+            "uncertainty": list((summary.get("scenario") or {}).get("uncertainty") or []),
+        }
+        sc = summary.get("scenario") or {}
+        doc["reproducibility"] = {
+            "engine": summary.get("engine"),
+            "seed": summary.get("seed"),
+            "parameters": doc["parameters"],
+            "horizon_days": sc.get("horizon_days"),
+            "versions": summary.get("versions") or {},
+            "created_at": summary.get("created_at"),
+            "scenario": sc,
+        }
+        doc["sources"] = [_source(p) for p in summary.get("sources") or []]
+        doc["unit"] = summary.get("unit", "")
+        return doc
+
+    def sweep_daily(self, run_id: str, *, viewer: int | None = None) -> dict[str, Any]:
+        """Loss per day of a finished sweep across its samples: mean and 5 / 50 / 95 %."""
+        run = self._row(run_id, viewer)
+        if run.status != "done" or not sweep_of(run):
+            raise NotLoadedError(f"run {run_id} is not a finished Monte Carlo sweep")
+        _, daily, summary = self._sweep_files(run_id)
+        return {
+            "run_id": run_id,
+            "metric": "loss",
+            "by": "total",
+            "unit": str(summary.get("unit", "")),
+            "t": [int(t) for t in daily["t"]],
+            "metrics": ["loss"],
+            "series": {k: [float(v) for v in daily[k]] for k in ("mean", "q05", "q50", "q95")},
+        }
+
     def timeseries(
         self,
         run_id: str,
@@ -468,7 +712,10 @@ class RunService:
         viewer: int | None = None,
     ) -> dict[str, Any]:
         """Losses over time: ``by=total`` gives the total, direct and indirect series summed
-        over units; ``by=sector`` one total series per unit (largest first)."""
+        over units; ``by=sector`` one total series per unit (largest first). A sweep:
+        ``by=total`` only, the mean and 5 / 50 / 95 % quantiles of the loss per day."""
+        if by == "total" and sweep_of(self._row(run_id, viewer)):
+            return self.sweep_daily(run_id, viewer=viewer)
         ts, _, summary = self._result(run_id, viewer)
         sel = ts[(ts["metric"] == metric) & (ts["unit_kind"] != "total")]
         days = sorted(int(t) for t in ts["t"].unique())
@@ -535,9 +782,12 @@ class RunService:
         }
 
     def compare(self, a: str, b: str, *, viewer: int | None = None) -> dict[str, Any]:
-        """Two finished runs side by side: total loss curves on one time axis and the
+        """Two finished single runs side by side: total loss curves on one time axis and the
         differences of their headline figures (b − a)."""
         ra, rb = self.run(a, viewer), self.run(b, viewer)
+        for r in (ra, rb):
+            if r["kind"] == "montecarlo":
+                raise InputError(f"run {r['id']} is a Monte Carlo sweep; compare single runs")
         ta, tb = self.timeseries(a, viewer=viewer), self.timeseries(b, viewer=viewer)
         days = sorted(set(ta["t"]) | set(tb["t"]))
 

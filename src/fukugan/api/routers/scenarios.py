@@ -3,6 +3,10 @@
 ``POST /runs`` queues a run (202) and returns at once; a worker thread executes it
 (:class:`~fukugan.services.runs.RunService`) while ``GET /runs/{id}`` reports its status and
 progress. A bad scenario is a 422 problem naming the file, line and field (``errors``).
+With ``samples`` the run is a Monte Carlo sweep over the scenario's ``uncertainty:`` block on a
+local Dask cluster; its details carry the distributions. ``POST /runs/{id}/cancel`` cancels a
+queued or running run (cooperatively: ``cancelling`` until the worker stops, then
+``cancelled``, with no results left behind).
 
 Private runs: a scenario or run owned by a hub user (e.g. the one-click run of an exposure
 alert, ``POST /hub/alerts/{id}/run``) is listed and served only to that user's session (the
@@ -28,10 +32,11 @@ from fukugan.api.params import LangQ, OffsetQ
 from fukugan.api.problems import PROBLEM_JSON, TYPE_BASE
 from fukugan.errors import UnknownItemError
 from fukugan.scenarios.schema import ScenarioError
-from fukugan.services.runs import RunService
+from fukugan.services.runs import MAX_SAMPLES, RunFinished, RunService
 
 router = APIRouter(tags=["scenarios"])
 
+Status = Literal["queued", "running", "cancelling", "done", "failed", "cancelled"]
 RunId = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9_.-]+$", description="Run id.")]
 ScenarioId = Annotated[
     str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.-]+$", description="Scenario id.")
@@ -57,6 +62,10 @@ class ScenarioOut(BaseModel):
     seed: int
     shocks: list[str] = Field(description="Shock types, in order.")
     data: list[str] = Field(description="Data blocks it runs on (oecd_iot, bom, ...).")
+    uncertainty: list[str] = Field(
+        default_factory=list,
+        description="Parameters of its 'uncertainty:' block (a Monte Carlo sweep samples them).",
+    )
     created_at: str | None = None
     private: bool = Field(False, description="Visible only to the hub user who owns it.")
 
@@ -88,6 +97,19 @@ class RunRequest(BaseModel):
     seed: int | None = Field(
         None, ge=0, le=2**31 - 1, description="Random seed (default: the scenario's)."
     )
+    samples: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_SAMPLES,
+        description="A Monte Carlo sweep of this many samples of the scenario's "
+        "'uncertainty:' block (422 on field 'samples' when it has none).",
+    )
+    workers: int | None = Field(
+        None,
+        ge=1,
+        description="Dask worker processes of the sweep's local cluster (1 to the number "
+        "of cores; default 2).",
+    )
 
 
 class Headline(BaseModel):
@@ -108,7 +130,10 @@ class RunOut(BaseModel):
     scenario_id: str
     scenario_name: str
     engine: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: Status = Field(
+        description="queued → running → done | failed; cancelling (a cancel was asked while "
+        "running) → cancelled."
+    )
     progress: float = Field(ge=0, le=1)
     message: str = Field(description="Current step, or why the run failed.")
     seed: int
@@ -118,6 +143,37 @@ class RunOut(BaseModel):
     started_at: str | None
     finished_at: str | None
     private: bool = Field(False, description="Visible only to the hub user who owns it.")
+    kind: Literal["single", "montecarlo"] = "single"
+    samples: int | None = Field(None, description="Samples of a Monte Carlo sweep.")
+    workers: int | None = Field(None, description="Dask workers of a Monte Carlo sweep.")
+
+
+class Stats(BaseModel):
+    mean: float
+    sd: float
+    q05: float = Field(description="5 % quantile (numpy's linear interpolation).")
+    q50: float
+    q95: float
+
+
+class SectorStats(Stats):
+    unit: str
+    label: str
+
+
+class Distribution(BaseModel):
+    """A Monte Carlo sweep across its samples (the loss summed over the horizon)."""
+
+    samples: int
+    workers: int
+    seed: int
+    unit: str
+    seeding: str = Field(description="How each sample's values and engine seed are drawn.")
+    total_loss: Stats
+    peak_loss: Stats
+    by_sector: list[SectorStats] = Field(description="Largest mean losses by unit.")
+    n_sectors: int
+    uncertainty: list[dict[str, Any]] = Field(description="The sampled parameters.")
 
 
 class SectorLoss(BaseModel):
@@ -147,6 +203,7 @@ class RunDetail(RunOut):
     notes: list[str] | None = None
     sources: list[Source] | None = None
     unit: str | None = None
+    distribution: Distribution | None = Field(None, description="A finished sweep's results.")
 
 
 class RunPage(BaseModel):
@@ -301,18 +358,67 @@ async def submit_run(request: Request, body: Annotated[RunRequest, Body()]) -> R
             filename=body.filename,
             engine=body.engine,
             seed=body.seed,
+            samples=body.samples,
+            workers=body.workers,
             viewer=who,
         )
     )
     return _json(RunOut, doc, 202, who=who, Location=f"/api/v1/runs/{doc['id']}")
 
 
+def check_csrf(request: Request, token: str | None) -> None:
+    """A logged-in session's state-changing request must carry its CSRF token (header, or the
+    ``csrf_token`` form field for pages), else 403; anonymous requests have no session to
+    protect. (:mod:`fukugan.api.hub_auth`)"""
+    from fastapi.exceptions import HTTPException
+
+    sent = request.headers.get(hub_auth.CSRF_HEADER) or token
+    if not hub_auth.get_hub(request).check_csrf(hub_auth.session_token(request), sent):
+        raise HTTPException(403, "missing or wrong CSRF token")
+
+
+def run_finished_problem(request: Request, exc: RunFinished) -> JSONResponse:
+    body = {
+        "type": TYPE_BASE + "run-finished",
+        "title": "Run already ended",
+        "status": 409,
+        "detail": str(exc),
+        "instance": str(request.url.path),
+    }
+    return JSONResponse(body, status_code=409, media_type=PROBLEM_JSON)
+
+
+@router.post(
+    "/runs/{run_id}/cancel",
+    response_model=RunOut,
+    status_code=202,
+    summary="Cancel a queued or running run",
+    responses={
+        404: {"description": "No such run (or another user's private run)"},
+        409: {"description": "The run has already ended (done or failed)"},
+    },
+)
+async def cancel_run(request: Request, run_id: RunId) -> Response:
+    """A queued run is cancelled at once (never started); a running one is ``cancelling``
+    until its worker stops at its next progress report (a sweep between samples, its Dask
+    futures cancelled), then ``cancelled``: no results are kept. Only the owner of a private
+    run may cancel it (anyone else: 404). A logged-in session sends its CSRF token
+    (``X-CSRF-Token``)."""
+    svc = runs_of(request)
+    who = await viewer(request)
+    if who is not None:
+        await run_in_threadpool(check_csrf, request, None)
+    try:
+        doc = await run_in_threadpool(svc.cancel, run_id, who)
+    except RunFinished as e:
+        return run_finished_problem(request, e)
+    return _json(RunOut, doc, 202, who=who, Location=f"/api/v1/runs/{run_id}")
+
+
 @router.get("/runs", response_model=RunPage, summary="Runs, newest first")
 async def list_runs(
     request: Request,
-    status: Annotated[
-        Literal["queued", "running", "done", "failed"] | None, Query(description="Only these.")
-    ] = None,
+    status: Annotated[Status | None, Query(description="Only these.")] = None,
     limit: RunLimitQ = 20,
     offset: OffsetQ = 0,
 ) -> Response:
@@ -375,12 +481,21 @@ async def get_paths(
 def ensure_run_visible(request: Request, run_id: str) -> None:
     """For handlers that read a run's directory rather than its row (the run briefings):
     :class:`~fukugan.errors.UnknownItemError` (404, the same answer as a missing run) when the
-    run is private to another hub user."""
+    run is private to another hub user; an :class:`~fukugan.errors.InputError` (400) for a
+    Monte Carlo sweep, which has no briefing yet (its distributions are on its run page)."""
+    from fukugan.errors import InputError
+    from fukugan.services.runs import sweep_of
+
     svc = runs_of(request)
     row = svc.ws.get_run(run_id)
     if row is not None and row.owner_user_id is not None:
         if not svc.visible(run_id, viewer_of(request)):
             raise UnknownItemError(f"no run {run_id!r}")
+    if row is not None and sweep_of(row):
+        raise InputError(
+            f"run {run_id} is a Monte Carlo sweep: briefings cover single runs; its "
+            f"distributions are at /runs/{run_id}"
+        )
 
 
 def install(app: FastAPI, *, web: bool = True) -> None:

@@ -13,7 +13,9 @@ from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ORIGINS = ("example", "upload")
-RUN_STATUSES = ("queued", "running", "done", "failed")
+#: ``cancelling``: a cancel was requested while running; the worker stops at its next progress
+#: report and the run ends ``cancelled`` (a plain string column: no migration needed)
+RUN_STATUSES = ("queued", "running", "cancelling", "done", "failed", "cancelled")
 UPLOAD_STATUSES = ("received", "imported", "failed")
 
 
@@ -46,8 +48,9 @@ class ScenarioDef(Base):
 
 
 class Run(Base):
-    """One run of a scenario: a job (queued → running → done | failed) and its results'
-    directory (written by :func:`fukugan.scenarios.result.write_run`)."""
+    """One run of a scenario: a job (queued → running → done | failed, or cancelled) and its
+    results' directory (written by :func:`fukugan.scenarios.result.write_run`, or by
+    :func:`fukugan.scenarios.montecarlo.write_sweep` for a Monte Carlo sweep)."""
 
     __tablename__ = "runs"
 

@@ -18,6 +18,7 @@ from fukugan.store.workspace.db import open_workspace
 from fukugan.store.workspace.models import Run, ScenarioDef, Upload, utcnow
 
 ACTIVE = ("queued", "running")
+CANCELLED = ("cancelling", "cancelled")
 
 
 def visible_to(row: ScenarioDef | Run | None, viewer: int | None) -> bool:
@@ -185,12 +186,30 @@ class Workspace:
         with self.session() as s, s.begin():
             s.execute(update(Run).where(Run.id == id).values(**values))
 
-    def start_run(self, id: str) -> None:
-        self.update_run(id, status="running", started_at=utcnow(), progress=0.0)
+    def _update_if(self, id: str, statuses: Iterable[str], **values: Any) -> bool:
+        """Update the run only while its status is one of ``statuses`` (one statement, so a
+        worker and a cancel request never both win); whether it was updated."""
+        with self.session() as s, s.begin():
+            res = s.execute(
+                update(Run).where(Run.id == id, Run.status.in_(list(statuses))).values(**values)
+            )
+            return bool(res.rowcount)
 
-    def finish_run(self, id: str, *, summary: dict[str, Any], run_dir: str) -> None:
-        self.update_run(
+    def start_run(self, id: str) -> bool:
+        """``queued`` → ``running``; ``False`` when the run is no longer queued (cancelled)."""
+        return self._update_if(id, ("queued",), status="running", started_at=utcnow(), progress=0.0)
+
+    def report_progress(self, id: str, progress: float, message: str) -> bool:
+        """Progress of a running run; ``False`` when it is no longer ``running`` (a cancel was
+        requested): the worker stops there."""
+        return self._update_if(id, ("running",), progress=progress, message=message)
+
+    def finish_run(self, id: str, *, summary: dict[str, Any], run_dir: str) -> bool:
+        """``running`` → ``done``; ``False`` when a cancel came first (the caller then removes
+        the results it wrote)."""
+        return self._update_if(
             id,
+            ("running",),
             status="done",
             progress=1.0,
             message="",
@@ -200,10 +219,39 @@ class Workspace:
         )
 
     def fail_run(self, id: str, message: str) -> None:
-        self.update_run(id, status="failed", message=message, finished_at=utcnow())
+        """The run failed; a run whose cancel was requested ends ``cancelled`` instead."""
+        if not self._update_if(
+            id, ("queued", "running"), status="failed", message=message, finished_at=utcnow()
+        ):
+            self.end_cancelled(id)
+
+    def request_cancel(self, id: str, message: str = "") -> str | None:
+        """Cancel a run: a queued one ends ``cancelled`` at once (its worker never starts it),
+        a running one becomes ``cancelling`` (its worker stops at its next progress report and
+        ends it ``cancelled``). The new status, or ``None`` when the run had already ended."""
+        if self._update_if(
+            id, ("queued",), status="cancelled", message=message, finished_at=utcnow()
+        ):
+            return "cancelled"
+        if self._update_if(id, ("running",), status="cancelling", message=message):
+            return "cancelling"
+        run = self.get_run(id)
+        return run.status if run is not None and run.status in CANCELLED else None
+
+    def end_cancelled(self, id: str, message: str = "cancelled") -> bool:
+        """A cancelled run's worker has stopped: ``cancelling`` (or still active) →
+        ``cancelled``."""
+        return self._update_if(
+            id,
+            (*ACTIVE, "cancelling"),
+            status="cancelled",
+            message=message,
+            finished_at=utcnow(),
+        )
 
     def fail_interrupted(self, message: str) -> list[str]:
-        """Mark every run still ``running`` failed (the process running it is gone)."""
+        """Mark every run still ``running`` failed (the process running it is gone), and every
+        run left ``cancelling`` cancelled (its worker is gone too, nothing was written)."""
         with self.session() as s, s.begin():
             ids = list(s.scalars(select(Run.id).where(Run.status == "running")))
             if ids:
@@ -212,6 +260,11 @@ class Workspace:
                     .where(Run.id.in_(ids))
                     .values(status="failed", message=message, finished_at=utcnow())
                 )
+            s.execute(
+                update(Run)
+                .where(Run.status == "cancelling")
+                .values(status="cancelled", finished_at=utcnow())
+            )
             return ids
 
     def queued_runs(self) -> list[Run]:
