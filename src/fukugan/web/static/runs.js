@@ -100,6 +100,62 @@
       el.setAttribute("data-drawn", "1");
       el.setAttribute("data-links", String(ls.length));
     },
+    mcdaily: function (el, d) {
+      // a Monte Carlo sweep: loss per day, mean and median over a 5-95 % band
+      var L = d.labels, s = d.series;
+      var width = s.q95.map(function (v, i) { return v - s.q05[i]; });
+      chartOf(el).setOption({
+        animation: false,
+        legend: { top: 0, data: [L.mean, L.q50, L.band] },
+        grid: { left: 64, right: 20, top: 36, bottom: 40 },
+        tooltip: { trigger: "axis", valueFormatter: num },
+        xAxis: { type: "category", data: d.t, name: L.day, nameLocation: "middle", nameGap: 26,
+          boundaryGap: false, axisLabel: { color: "#4a5566" } },
+        yAxis: axis(d.unit),
+        series: [
+          { name: L.q05, type: "line", data: s.q05, stack: "band", symbol: "none",
+            lineStyle: { opacity: 0 }, tooltip: { show: false } },
+          { name: L.band, type: "line", data: width, stack: "band", symbol: "none",
+            lineStyle: { opacity: 0 }, itemStyle: { color: C.indirect },
+            areaStyle: { color: C.indirect, opacity: 0.18 }, tooltip: { show: false } },
+          line(L.mean, s.mean, C.total, 2.5, false),
+          line(L.q50, s.q50, C.direct, 1.5, false)
+        ]
+      });
+      el.setAttribute("data-drawn", "1");
+      el.setAttribute("data-points", String(d.t.length));
+    },
+    mcsectors: function (el, d) {
+      // losses by sector across the samples: the 5-95 % range as a floating bar, the
+      // median and the mean as marks
+      var rows = d.sectors.slice(0, 12).reverse(), L = d.labels;
+      var names = rows.map(function (r) { return r.unit + " " + r.label; });
+      chartOf(el).setOption({
+        animation: false,
+        legend: { top: 0, data: [L.band, L.q50, L.mean] },
+        grid: { left: 230, right: 30, top: 30, bottom: 24 },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: function (ps) {
+          var r = rows[ps[0].dataIndex];
+          return names[ps[0].dataIndex] + "<br>" + L.q05 + ": " + num(r.q05) + "<br>" + L.q50 + ": " +
+            num(r.q50) + "<br>" + L.q95 + ": " + num(r.q95) + "<br>" + L.mean + ": " + num(r.mean);
+        } },
+        xAxis: axis(""),
+        yAxis: { type: "category", data: names, axisTick: { show: false },
+          axisLabel: { width: 220, overflow: "truncate", fontSize: 11, color: "#1b2430" } },
+        series: [
+          { name: "base", type: "bar", stack: "r", barMaxWidth: 14, silent: true,
+            itemStyle: { color: "transparent" }, data: rows.map(function (r) { return r.q05; }) },
+          { name: L.band, type: "bar", stack: "r", barMaxWidth: 14, itemStyle: { color: "#9fc0e3" },
+            data: rows.map(function (r) { return Math.max(r.q95 - r.q05, 0); }) },
+          { name: L.q50, type: "scatter", symbol: "rect", symbolSize: [3, 16], itemStyle: { color: C.direct },
+            data: rows.map(function (r, i) { return [r.q50, i]; }) },
+          { name: L.mean, type: "scatter", symbolSize: 7, itemStyle: { color: C.total },
+            data: rows.map(function (r, i) { return [r.mean, i]; }) }
+        ]
+      });
+      el.setAttribute("data-drawn", "1");
+      el.setAttribute("data-bars", String(rows.length));
+    },
     compare: function (el, d) {
       chartOf(el).setOption({
         animation: false,
