@@ -15,6 +15,9 @@ What every route guarantees:
   existence oracle); forbidden actions 403; a locked login 429 with ``Retry-After``; other hub
   rules 400; all as RFC 9457 problem details. Uploads are all-or-nothing and a bad file names
   the file, row (or STIX object) and field.
+- ``/hub/org/users`` is for an organisation's admins only (403 for every other role): their own
+  organisation's users, never another's (404, like a missing user). Passwords are write-only:
+  never in a response, a problem detail or a log line.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ from fukugan.api.models import Problem
 from fukugan.api.params import LangQ, OffsetQ
 from fukugan.api.routers.scenarios import RunOut
 from fukugan.errors import InputError
-from fukugan.hub.models import ITEM_TYPES, LINK_KINDS, TLP_LEVELS
+from fukugan.hub.models import ITEM_TYPES, LINK_KINDS, ROLES, TLP_LEVELS
+from fukugan.hub.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from fukugan.hub.policy import LoginLocked, PermissionDenied, Principal
 from fukugan.services.hub import ItemView
 
@@ -70,13 +74,16 @@ ItemType = Literal[
 ]
 Tlp = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
 LinkKind = Literal["country", "commodity", "hs", "industry", "firm"]
+Role = Literal["admin", "analyst", "contributor", "reader"]
 assert set(ItemType.__args__) == set(ITEM_TYPES)  # type: ignore[attr-defined]
 assert set(Tlp.__args__) == set(TLP_LEVELS)  # type: ignore[attr-defined]
 assert set(LinkKind.__args__) == set(LINK_KINDS)  # type: ignore[attr-defined]
+assert set(Role.__args__) == set(ROLES)  # type: ignore[attr-defined]
 
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it (422), never a 500
 ItemId = Annotated[int, Path(ge=1, le=DB_INT, description="Item id.")]
 AlertId = Annotated[int, Path(ge=1, le=DB_INT, description="Alert id.")]
+UserId = Annotated[int, Path(ge=1, le=DB_INT, description="User id.")]
 HubLimitQ = Annotated[int, Query(ge=1, le=200, description="Rows per page.")]
 
 
@@ -85,7 +92,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         400: "Breaks a hub rule, or a bad file (file, row / STIX object, field).",
         401: "No live hub session: log in first.",
         403: "Missing or wrong CSRF token, or the role may not do this.",
-        404: "No such item / alert, or one the caller may not see (the same answer).",
+        404: "No such item / alert / user, or one the caller may not see (the same answer).",
         413: "Upload larger than the limit.",
         429: "Too many failed logins: locked for a while (Retry-After).",
     }
@@ -97,7 +104,7 @@ class HubUser(BaseModel):
     id: int
     username: str
     org_id: int
-    role: Literal["admin", "analyst", "contributor", "reader"]
+    role: Role
     clearance: int = Field(ge=0, le=3, description="Clearance level 0..3.")
 
 
@@ -270,6 +277,40 @@ class Directory(BaseModel):
     orgs: list[DirOrg]
     groups: list[DirGroup]
     users: list[DirUser]
+
+
+class OrgUser(BaseModel):
+    """A user of the admin's own organisation (never a password or its hash)."""
+
+    id: int
+    username: str
+    role: Role
+    clearance: int = Field(ge=0, le=3, description="Clearance level 0..3.")
+    active: bool = Field(description="False: disabled (cannot log in; sessions ended).")
+
+
+class OrgUsers(BaseModel):
+    org_id: int
+    users: list[OrgUser]
+
+
+class OrgUserIn(BaseModel):
+    """A new user of the admin's own organisation."""
+
+    username: str = Field(min_length=1, max_length=120, pattern=NO_NUL)
+    role: Role
+    clearance: int = Field(ge=0, le=3, description="At most the admin's own clearance (else 403).")
+    password: str = Field(
+        min_length=MIN_PASSWORD_LENGTH,
+        max_length=1024,
+        pattern=NO_NUL,
+        description="Initial password (stored as an argon2 hash; never returned).",
+        json_schema_extra={"format": "password", "writeOnly": True},
+    )
+
+
+class ActiveIn(BaseModel):
+    active: bool = Field(description="False disables the user and ends their sessions.")
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -654,3 +695,50 @@ def directory(user: CurrentUser, hub: HubDep) -> Directory:
     """Organisations, sharing groups (and whether the caller's organisation is a member) and
     active users, to address sharing groups and TLP:RED recipients."""
     return Directory.model_validate(hub.directory(user))
+
+
+# -- organisation administration (the "admin" role) -------------------------------------------
+def _org_user(row: dict[str, Any]) -> OrgUser:
+    return OrgUser.model_validate(row)
+
+
+@router.get(
+    "/org/users",
+    response_model=OrgUsers,
+    summary="Own organisation's users (admins)",
+    responses=_errors(401, 403),
+)
+def org_users(user: CurrentUser, hub: HubDep) -> OrgUsers:
+    """Every user of the caller's own organisation with role, clearance and whether active;
+    403 unless the caller is an admin."""
+    return OrgUsers(org_id=user.org_id, users=[_org_user(r) for r in hub.org_users(user)])
+
+
+@router.post(
+    "/org/users",
+    response_model=OrgUser,
+    status_code=201,
+    summary="Add a user to own organisation (admins)",
+    responses=_errors(400, 401, 403),
+)
+def add_org_user(body: OrgUserIn, user: WriterUser, hub: HubDep) -> OrgUser:
+    """A new user of the caller's organisation: 403 unless the caller is an admin or when the
+    clearance is above the caller's own; 400 for a user name already taken. The password is
+    hashed (argon2) and never returned; audited under the admin's name."""
+    new_id = hub.add_org_user(user, body.username, body.role, body.clearance, body.password)
+    [row] = [r for r in hub.org_users(user) if r["id"] == new_id]
+    return _org_user(row)
+
+
+@router.put(
+    "/org/users/{user_id}/active",
+    status_code=204,
+    summary="Disable or re-enable a user of own organisation (admins)",
+    responses=_errors(400, 401, 403, 404),
+)
+def set_org_user_active(user_id: UserId, body: ActiveIn, user: WriterUser, hub: HubDep) -> Response:
+    """Disabling ends the user's sessions at once and refuses their logins; 404 for a user of
+    another organisation (as for a missing one), 400 for one's own account, 403 unless the
+    caller is an admin."""
+    hub.set_org_user_active(user, user_id, body.active)
+    return Response(status_code=204, headers=NO_STORE)
