@@ -165,3 +165,34 @@ def test_bad_upload_names_line_and_field(page):
     pg.click("#upload-form button[type=submit]")
     pg.locator("#upload-ok").wait_for()
     assert pg.locator(".card.scenario.highlight h3").inner_text() == "fixed"
+
+
+def test_sweep_distributions_and_cancel_a_run(page):
+    """A Monte Carlo sweep from the scenario card's samples field draws its distributions; a
+    running run's Cancel button ends it as cancelled (English and Japanese)."""
+    pg = page
+    pg.goto("/scenarios")
+    card = pg.locator("[data-scenario='hokkaido-blackout']")
+    card.locator("input[name=samples]").fill("4")
+    card.scroll_into_view_if_needed()
+    card.screenshot(path=str(_artifacts() / "scenario-card-samples.png"))
+    card.locator("button[data-run]").click()
+    pg.wait_for_url(re.compile(r"/runs/[0-9T-]+[0-9a-f]{6}$"))
+    pg.wait_for_selector("#mc-sector-chart[data-drawn='1']", timeout=60_000)
+    assert pg.locator("#mc-daily-chart[data-drawn='1']").count() == 1
+    assert pg.locator("#mc-table tbody tr").count() == 15
+    assert pg.locator("[data-kpi='samples']").inner_text() == "4"
+    assert pg.locator("#report-actions").count() == 0
+    shot(pg, "run-montecarlo")
+
+    run_example(pg, "hokkaido-blackout", "static")
+    pg.locator("#run-progress").screenshot(path=str(_artifacts() / "run-progress-cancel.png"))
+    pg.locator("#cancel-run").click()  # htmx: the card is swapped, the page reloads when ended
+    pg.wait_for_selector("#run-cancelled", timeout=20_000)
+    assert pg.locator("[data-status='cancelled']").count() == 1
+    assert pg.locator("#loss-chart").count() == 0
+    shot(pg, "run-cancelled")
+    pg.goto(pg.url.split("?")[0] + "?lang=ja")
+    assert "実行は取り消されました" in pg.inner_text("main")
+    pg.goto("/scenarios?lang=en")
+    assert pg.locator(".st-cancelled").count() >= 1
