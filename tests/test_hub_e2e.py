@@ -52,6 +52,7 @@ def seed_world(home: Path) -> dict[str, int]:
             encoding="utf-8",
         )
         hub.upload_network(hub.user(uid), f)
+    ids["ada"] = hub.create_user("ada", ids["acme"], "admin", 1, password_hash=pw)  # Acme's admin
     hub.dispose()
     return ids
 
@@ -345,3 +346,48 @@ def test_japanese_pages(new_page, world):
     assert (
         "ユーザー名またはパスワードが正しくありません" in other.locator("#login-error").inner_text()
     )
+
+
+def test_org_admin_adds_a_user_who_then_logs_in(new_page, world):
+    ada = new_page()
+    login(ada, "ada")
+    ada.click("a[data-hub-tab=admin]")
+    ada.wait_for_url("**/hub/admin")
+    assert ada.locator("#org-users tbody tr").count() == 3  # ada, alice, bob: Acme only
+    assert ada.locator("#new-clearance option").all_inner_texts() == [
+        "Clearance 0 (none)",
+        "Clearance 1",
+    ]
+    ada.fill("#new-username", "")
+    ada.fill("#new-password", "short")
+    ada.click("#add-user-submit")
+    assert "Enter a user name." in ada.locator("#err-username").inner_text()
+    assert "at least 8" in ada.locator("#err-password").inner_text()
+    assert ada.locator("#new-password").input_value() == ""  # never sent back
+    shot(ada, "15-admin-errors")
+    ada.fill("#new-username", "newhire")
+    ada.select_option("#new-role", "analyst")
+    ada.select_option("#new-clearance", "1")
+    ada.fill("#new-password", "newhire's first password")
+    ada.click("#add-user-submit")
+    ada.wait_for_selector("#admin-ok")
+    row = ada.locator("#org-users tr[data-user=newhire]")
+    assert row.get_attribute("data-active") == "true"
+    shot(ada, "16-admin-added")
+
+    hire = new_page()
+    hire.goto("/hub/login?lang=en")
+    hire.fill("#username", "newhire")
+    hire.fill("#password", "newhire's first password")
+    hire.click("#login-form button[type=submit]")
+    hire.wait_for_selector("#logout-btn")
+    assert "analyst" in hire.locator("#hub-who").inner_text()
+    assert hire.locator("a[data-hub-tab=admin]").count() == 0
+    # disabled by the admin: the next page is anonymous
+    row.locator("[data-disable]").click()
+    ada.wait_for_selector("#org-users tr[data-user=newhire][data-active=false]")
+    hire.goto("/hub/alerts")
+    hire.wait_for_selector("#login-form")
+    ada.goto("/hub/admin?lang=ja")
+    assert ada.locator("h1").inner_text() == "組織のユーザー管理"
+    shot(ada, "17-admin-ja")

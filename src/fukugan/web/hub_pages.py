@@ -1,4 +1,5 @@
-"""Hub pages: feed, item, publish, alerts inbox, own network, consortium dashboard, STIX, login.
+"""Hub pages: feed, item, publish, alerts inbox, own network, consortium dashboard, STIX, login,
+and the organisation admin's user management.
 
 Handlers only read the request, ask the hub service (:class:`fukugan.services.hub.Hub`, through
 the shared helpers of :mod:`fukugan.api.hub_auth`) and render a template in the user's language
@@ -7,11 +8,14 @@ decide who may read what: every item, alert, network row and consortium cell sho
 hub method that applies the policy itself.
 
 - Anonymous visitors see what the hub gives anonymous users (TLP:CLEAR items only).
-- Every state-changing form (publish, upload, import, mark read, run, logout) carries the
-  session's CSRF token in a hidden ``csrf_token`` field; a missing or wrong token is a 403 page
-  and nothing changes. Logging in is guarded by the ``Origin`` check below (there is no session
-  yet to bind a token to) and by the hub's login rate limit.
+- Every state-changing form (publish, upload, import, mark read, run, logout, add / disable /
+  enable a user) carries the session's CSRF token in a hidden ``csrf_token`` field; a missing or
+  wrong token is a 403 page and nothing changes. Logging in is guarded by the ``Origin`` check
+  below (there is no session yet to bind a token to) and by the hub's login rate limit.
 - An item the user may not read is the same 404 page as an item that does not exist.
+- ``/hub/admin`` is for an organisation's admins (403 page for other roles): their own
+  organisation's users only (another's is the 404 page of a missing user); the password typed
+  into the add-user form is never sent back.
 """
 
 from __future__ import annotations
@@ -32,13 +36,22 @@ from starlette.datastructures import UploadFile
 
 from fukugan.api import hub_auth
 from fukugan.errors import FukuganError, InputError
-from fukugan.hub.models import CLEARANCES, ITEM_TYPES, LINK_KINDS, TLP_LEVELS, WRITER_ROLES
+from fukugan.hub.models import (
+    CLEARANCES,
+    ITEM_TYPES,
+    LINK_KINDS,
+    ROLES,
+    TLP_LEVELS,
+    WRITER_ROLES,
+)
+from fukugan.hub.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from fukugan.hub.policy import HubError, LoginLocked, NotFoundError, PermissionDenied, Principal
 from fukugan.i18n import t
 from fukugan.web.pages import Prefs, render, templates
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 5_000_000
+DB_INT = 2**31 - 1  # ids are 32-bit integers in SQLite and PostgreSQL
 FILTER_LINKS = ("country", "commodity", "hs")
 TLP_CLASS = {
     "CLEAR": "clear",
@@ -61,6 +74,10 @@ def _user(request: Request) -> Principal | None:
 
 def _is_writer(user: Principal | None) -> bool:
     return user is not None and user.role in WRITER_ROLES
+
+
+def _is_admin(user: Principal | None) -> bool:
+    return user is not None and user.role == "admin"
 
 
 def header_session(request: Request) -> dict[str, Any] | None:
@@ -117,6 +134,8 @@ def _page(
         tabs += [("network", "/hub/network"), ("consortium", "/hub/consortium")]
     if _is_writer(user):
         tabs.append(("stix", "/hub/stix"))
+    if _is_admin(user):
+        tabs.append(("admin", "/hub/admin"))
     resp = render(
         request,
         template,
@@ -823,6 +842,156 @@ async def stix_import(request: Request) -> Response:
     except FukuganError as e:
         return _stix_page(request, prefs, error=str(e), status=422)
     return RedirectResponse(f"/hub?imported={len(ids)}", status_code=303)
+
+
+# -- organisation administration (admins) ----------------------------------------------------
+@dataclass
+class NewUser:
+    """The add-user form as typed (never the password: it is not sent back to the browser)."""
+
+    username: str = ""
+    role: str = "reader"
+    clearance: str = "0"
+
+
+def _admin_page(
+    request: Request,
+    prefs: Prefs,
+    admin: Principal,
+    *,
+    draft: NewUser | None = None,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Response:
+    users = _hub(request).org_users(admin)
+    q = request.query_params
+    added = next((u for u in users if q.get("added") == str(u["id"])), None)
+    changed = next((u for u in users if q.get("changed") == str(u["id"])), None)
+    return _page(
+        request,
+        "hub_admin.html",
+        prefs,
+        tab="admin",
+        status=status,
+        users=users,
+        draft=draft or NewUser(),
+        errors=errors or {},
+        message=message,
+        added=added,
+        changed=changed,
+        roles=ROLES,
+        clearances=[c for c in CLEARANCES if c <= admin.clearance],
+        min_password=MIN_PASSWORD_LENGTH,
+    )
+
+
+def _admin(request: Request, prefs: Prefs, user: Principal | None) -> Principal | Response:
+    """``user`` if an admin; else the login page (anonymous) or a 403 page."""
+    if user is None:
+        return _to_login(request)
+    if not _is_admin(user):
+        return _error(request, prefs, 403, t("web-hub-admin-denied", prefs.lang))
+    return user
+
+
+@router.get("/hub/admin", response_class=HTMLResponse)
+def admin_page(request: Request) -> Response:
+    prefs = Prefs.of(request)
+    who = _admin(request, prefs, _user(request))
+    if isinstance(who, Response):
+        return who
+    return _admin_page(request, prefs, who)
+
+
+def _check_new_user(draft: NewUser, password: str, admin: Principal) -> dict[str, str]:
+    """Errors by field (i18n keys), checked before asking the hub (which checks again)."""
+    errors: dict[str, str] = {}
+    if not draft.username:
+        errors["username"] = "web-hub-err-username"
+    elif len(draft.username) > 120 or "\x00" in draft.username:
+        errors["username"] = "web-hub-err-username-long"
+    if draft.role not in ROLES:
+        errors["role"] = "web-hub-err-role"
+    try:
+        level = int(draft.clearance)
+        if level not in CLEARANCES:
+            raise ValueError
+        if level > admin.clearance:
+            errors["clearance"] = "web-hub-err-clearance-grant"
+    except ValueError:
+        errors["clearance"] = "web-hub-err-clearance"
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = "web-hub-err-password-short"
+    elif len(password) > 1024 or "\x00" in password:
+        errors["password"] = "web-hub-err-password-long"
+    return errors
+
+
+@router.post("/hub/admin/users", response_class=HTMLResponse)
+async def admin_add_user(request: Request) -> Response:
+    prefs = Prefs.of(request)
+    who = await _writer(request, prefs)
+    if isinstance(who, Response):
+        return who
+    admin = _admin(request, prefs, who)
+    if isinstance(admin, Response):
+        return admin
+    form = await _form(request)
+    draft = NewUser(
+        username=_s(form, "username", 200),
+        role=_s(form, "role", 20),
+        clearance=_s(form, "clearance", 3),
+    )
+    raw = form.get("password")
+    password = raw if isinstance(raw, str) else ""
+    errors = _check_new_user(draft, password, admin)
+    if errors:
+        return _admin_page(request, prefs, admin, draft=draft, errors=errors, status=422)
+    hub = _hub(request)
+    try:
+        new_id = await run_in_threadpool(
+            hub.add_org_user, admin, draft.username, draft.role, int(draft.clearance), password
+        )
+    except PermissionDenied:
+        errors = {"clearance": "web-hub-err-clearance-grant"}
+        return _admin_page(request, prefs, admin, draft=draft, errors=errors, status=403)
+    except HubError as e:
+        if "exists already" in str(e):  # the one rule not checked above: names are unique
+            errors = {"username": "web-hub-err-username-taken"}
+            return _admin_page(request, prefs, admin, draft=draft, errors=errors, status=422)
+        return _admin_page(request, prefs, admin, draft=draft, message=str(e), status=422)
+    return RedirectResponse(f"/hub/admin?added={new_id}#user-{new_id}", status_code=303)
+
+
+@router.post("/hub/admin/users/{user_id}/active", response_class=HTMLResponse)
+async def admin_set_active(request: Request, user_id: str) -> Response:
+    prefs = Prefs.of(request)
+    who = await _writer(request, prefs)
+    if isinstance(who, Response):
+        return who
+    admin = _admin(request, prefs, who)
+    if isinstance(admin, Response):
+        return admin
+    value = _s(await _form(request), "active", 5)
+    uid = _alert_id(user_id)  # a positive id of at most 12 digits, else as missing
+    if value not in ("true", "false"):
+        msg = t("web-hub-err-active", prefs.lang)
+        return _admin_page(request, prefs, admin, message=msg, status=422)
+    if uid == admin.user_id:  # the hub refuses it too; say so in the user's language
+        msg = t("web-hub-admin-self", prefs.lang)
+        return _admin_page(request, prefs, admin, message=msg, status=400)
+    try:
+        if uid is None or uid > DB_INT:
+            raise NotFoundError("no such user")
+        await run_in_threadpool(_hub(request).set_org_user_active, admin, uid, value == "true")
+    except NotFoundError:  # another organisation's user: the same page as a missing one
+        return _error(request, prefs, 404, t("web-hub-user-missing", prefs.lang))
+    except PermissionDenied:
+        return _error(request, prefs, 403, t("web-hub-admin-denied", prefs.lang))
+    except HubError as e:
+        return _admin_page(request, prefs, admin, message=str(e), status=400)
+    return RedirectResponse(f"/hub/admin?changed={uid}#user-{uid}", status_code=303)
 
 
 def amount(value: Any) -> str:
