@@ -58,9 +58,15 @@ def test_org_admin_manages_own_users_only(hub):
     with pytest.raises(HubError):
         hub.set_org_user_active(admin, admin.user_id, False)
     assert hub.user(stranger).active
+    cleared = hub.create_user("cleared", acme, "analyst", 3, PW)  # by an operator
+    hub.set_org_user_active(admin, cleared, False)  # an admin may disable anyone of the org
+    with pytest.raises(PermissionDenied):  # but not re-enable access above their own
+        hub.set_org_user_active(admin, cleared, True)
+    with pytest.raises(HubError):
+        hub.add_org_user(admin, "x" * 121, "reader", 0, PW)
 
     with hub.engine.connect() as c:
         rows = list(c.execute(text("SELECT actor, action FROM hub_audit ORDER BY seq")))
     mine = [a for who, a in rows if who == f"user:{admin.user_id}"]
-    assert mine == ["create-user", "disable-user", "enable-user"]
+    assert mine == ["create-user", "disable-user", "enable-user", "disable-user"]
     assert hub.verify_audit().ok

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, delete, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from fukugan.errors import InputError
@@ -186,6 +187,8 @@ class Hub:
             raise HubError(f"organisation kind {kind!r} not one of {', '.join(ORG_KINDS)}")
         if not name.strip():
             raise HubError("an organisation needs a name")
+        if len(name) > 200:
+            raise HubError("an organisation name has at most 200 characters")
         _no_nul(name=name)
         with self.sessions.begin() as s:
             if s.execute(select(Organisation.id).where(Organisation.name == name)).first():
@@ -227,6 +230,8 @@ class Hub:
             raise HubError("give a password")
         if not username.strip():
             raise HubError("a user needs a name")
+        if len(username) > 120:
+            raise HubError("a user name has at most 120 characters")
         _no_nul(username=username)
         with self.sessions.begin() as s:
             if s.get(Organisation, org_id) is None:
@@ -242,7 +247,10 @@ class Hub:
                 active=True,
             )
             s.add(user)
-            s.flush()
+            try:
+                s.flush()
+            except IntegrityError:  # the same name added at the same moment elsewhere
+                raise HubError(f"user {username!r} exists already") from None
             n_alerts = self._refresh_alerts(s, org_ids=[org_id], user_ids=[user.id])
             audit.append(
                 s,
@@ -261,6 +269,8 @@ class Hub:
 
     def create_group(self, name: str, org_ids: Iterable[int] = ()) -> int:
         org_ids = sorted(set(org_ids))
+        if not name.strip() or len(name) > 200:
+            raise HubError("a sharing group needs a name of at most 200 characters")
         _no_nul(name=name)
         with self.sessions.begin() as s:
             if s.execute(select(SharingGroup.id).where(SharingGroup.name == name)).first():
@@ -515,6 +525,11 @@ class Hub:
             u = s.get(User, user_id)
             if u is None or u.org_id != admin.org_id:
                 raise NotFoundError(f"no user {user_id} in your organisation")
+            if active and u.clearance > admin.clearance:
+                raise PermissionDenied(
+                    f"cannot re-enable a user with clearance {u.clearance}: above your own "
+                    f"({admin.clearance})"
+                )
         self.set_active(user_id, active, actor=_actor(admin))
 
     # -- writes ------------------------------------------------------------------------------
