@@ -800,3 +800,28 @@ def test_per_user_answers_are_never_cached(world):
         assert res.status_code == 200 and res.headers["cache-control"] == "private, no-store"
     assert alice.get("/api/v1/runs").headers["cache-control"] == "private, no-store"
     assert "cache-control" not in client_of(world).get("/api/v1/runs").headers  # shared as before
+
+
+@pytest.mark.parametrize(
+    ("filename", "shown"),
+    [
+        ("..", "network.csv"),
+        (".", "network.csv"),
+        ("../../etc/x.csv", "x.csv"),
+        ("供給網.csv", "供給網.csv"),
+    ],
+)
+def test_network_upload_file_names(world, filename, shown):
+    """Odd or hostile upload names never reach the file system as given (no 500 for '..'),
+    and a bad file's error names it as the user knows it, Japanese included."""
+    alice = world.clients["alice"]
+    before = alice.get(f"{HUB}/network").json()
+    res = alice.put(
+        f"{HUB}/network",
+        files={"file": (filename, (NET_HEADER + "1,Y Corp,ZZZ,8112,Me,\n").encode())},
+        headers=csrf(alice),
+    )
+    assert res.status_code == 400, res.text
+    body = res.json()
+    assert shown in body["detail"] and "/tmp" not in body["detail"]
+    assert alice.get(f"{HUB}/network").json() == before

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import BinaryIO
 
@@ -49,6 +50,18 @@ def safe_name(filename: str | None, default: str = "upload.csv") -> str:
     name = re.split(r"[\\/]", filename or "")[-1]
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).lstrip(".")
     return name[:200] or default
+
+
+def display_name(filename: str | None, default: str = "upload.csv") -> str:
+    """The base name of an uploaded file as the user knows it, for messages: directories,
+    control characters and the names ``.`` / ``..`` removed, any script kept.
+
+    >>> display_name("C:/data/供給網.csv"), display_name("../.."), display_name("a\\x07b.csv")
+    ('供給網.csv', 'upload.csv', 'ab.csv')
+    """
+    name = re.split(r"[\\/]", filename or "")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    return name[:200] if name not in ("", ".", "..") else default
 
 
 def _copy(src: BinaryIO, dest: Path, limit: int, shown: str) -> None:

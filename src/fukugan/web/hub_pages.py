@@ -47,6 +47,7 @@ from fukugan.hub.models import (
 from fukugan.hub.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from fukugan.hub.policy import HubError, LoginLocked, NotFoundError, PermissionDenied, Principal
 from fukugan.i18n import t
+from fukugan.services.uploads import display_name, safe_name
 from fukugan.web.pages import Prefs, render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -679,12 +680,6 @@ def network_page(request: Request) -> Response:
     return _network_page(request, prefs, user, uploaded=int(up) if up and up.isdigit() else None)
 
 
-def _filename(upload: UploadFile, default: str) -> str:
-    name = Path((upload.filename or "").replace("\\", "/")).name.strip()
-    name = "".join(ch for ch in name if ch.isalnum() or ch in "._- ")[:120]
-    return name or default
-
-
 @router.post("/hub/network", response_class=HTMLResponse)
 async def upload_network(request: Request) -> Response:
     prefs = Prefs.of(request)
@@ -697,7 +692,7 @@ async def upload_network(request: Request) -> Response:
         msg = t("web-hub-err-file", prefs.lang)
         return _network_page(request, prefs, who, error=msg, status=422)
     data = await upload.read(MAX_UPLOAD + 1)
-    name = _filename(upload, "network.csv")
+    name = display_name(upload.filename, "network.csv")  # as the user knows it, in messages
     if len(data) > MAX_UPLOAD:
         msg = t("web-hub-err-too-big", prefs.lang, name=name)
         return _network_page(request, prefs, who, error=msg, status=413)
@@ -707,7 +702,7 @@ async def upload_network(request: Request) -> Response:
         """Upload through a temporary file named like the user's; errors name that file, never
         the server's temporary directory."""
         with tempfile.TemporaryDirectory(prefix="fukugan-net-") as tmp:
-            path = Path(tmp) / name
+            path = Path(tmp) / safe_name(name, "network.csv")
             path.write_bytes(data)
             try:
                 return _hub(request).upload_network(who, path, own_firm=own)
@@ -825,7 +820,7 @@ async def stix_import(request: Request) -> Response:
     if not isinstance(upload, UploadFile):
         return _stix_page(request, prefs, error=t("web-hub-err-file", prefs.lang), status=422)
     data = await upload.read(MAX_UPLOAD + 1)
-    name = _filename(upload, "bundle.json")
+    name = display_name(upload.filename, "bundle.json")
     if len(data) > MAX_UPLOAD:
         msg = t("web-hub-err-too-big", prefs.lang, name=name)
         return _stix_page(request, prefs, error=msg, status=413)

@@ -51,6 +51,7 @@ from fukugan.hub.models import ITEM_TYPES, LINK_KINDS, ROLES, TLP_LEVELS
 from fukugan.hub.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from fukugan.hub.policy import LoginLocked, PermissionDenied, Principal
 from fukugan.services.hub import ItemView
+from fukugan.services.uploads import display_name, safe_name
 
 NO_STORE = {"Cache-Control": "private, no-store"}  # per-user answers: no cache may keep them
 
@@ -336,12 +337,6 @@ async def _read_upload(file: UploadFile) -> bytes:
     return data
 
 
-def _safe_name(name: str | None, default: str) -> str:
-    """The uploaded file's own name (no directories), for error messages."""
-    base = FsPath((name or "").replace("\\", "/")).name[:200]
-    return base or default
-
-
 # -- session ----------------------------------------------------------------------------------
 @router.post(
     "/login",
@@ -519,7 +514,7 @@ async def import_stix(
     from starlette.concurrency import run_in_threadpool
 
     data = await _read_upload(file)
-    name = _safe_name(file.filename, "bundle.json")
+    name = display_name(file.filename, "bundle.json")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -569,11 +564,11 @@ async def put_network(
     from starlette.concurrency import run_in_threadpool
 
     data = await _read_upload(file)
-    name = _safe_name(file.filename, "network.csv")
+    name = display_name(file.filename, "network.csv")
     if b"\x00" in data:
         raise InputError("NUL characters are not allowed", path=name)
     with tempfile.TemporaryDirectory(prefix="fukugan-net-") as tmp:
-        path = FsPath(tmp) / name
+        path = FsPath(tmp) / safe_name(name, "network.csv")  # the user's name only in messages
         path.write_bytes(data)
         try:
             n = await run_in_threadpool(
