@@ -122,15 +122,25 @@ def line_chart(
     y_label: str = "",
     title: str = "",
     markers: Sequence[tuple[float, str]] = (),
+    band: tuple[str, Sequence[tuple[float, float, float]]] | None = None,
 ) -> str:
     """Lines of (x, y) points; a dict draws one line per series with a legend. ``markers``:
-    vertical dashed lines at x with a short label (e.g. the peak day)."""
+    vertical dashed lines at x with a short label (e.g. the peak day). ``band``: ``(label,
+    [(x, low, high), ...])``, a shaded range under the lines (e.g. 5-95 % across samples).
+
+    >>> svg = line_chart({"mean": [(1, 1.0), (2, 2.0)]}, band=("5-95 %", [(1, 0.5, 1.5),
+    ...                  (2, 1.0, 3.0)]))
+    >>> svg.count("<polygon") == 1 and "5-95 %" in svg
+    True
+    """
     series = points if isinstance(points, dict) else {"": points}
     series = {k: [(float(x), float(y)) for x, y in v] for k, v in series.items() if len(v)}
-    left, right, top, bottom = 62, 16, 14 + (16 if len(series) > 1 else 0), 38
+    band_pts = [(float(x), float(a), float(b)) for x, a, b in band[1]] if band else []
+    legend = len(series) > 1 or bool(band_pts)
+    left, right, top, bottom = 62, 16, 14 + (16 if legend else 0), 38
     pw, ph = width - left - right, height - top - bottom
     xs = [x for v in series.values() for x, _ in v] or [0.0, 1.0]
-    ys = [y for v in series.values() for _, y in v] or [0.0]
+    ys = [y for v in series.values() for _, y in v] + [b for _, _, b in band_pts] or [0.0]
     x_lo, x_hi = min(xs), max(xs)
     if x_hi == x_lo:
         x_hi = x_lo + 1
@@ -175,11 +185,20 @@ def line_chart(
                 f'stroke-dasharray="3,3"/><text x="{x + 4:.1f}" y="{top + 11}" fill="{INK_3}">'
                 f"{escape(mlabel)}</text>"
             )
+    if band_pts:
+        upper = " ".join(f"{sx(x):.1f},{sy(b):.1f}" for x, _, b in band_pts)
+        lower = " ".join(f"{sx(x):.1f},{sy(a):.1f}" for x, a, _ in reversed(band_pts))
+        out.append(f'<polygon points="{upper} {lower}" fill="{SERIES[0]}" fill-opacity="0.16"/>')
+        lx = left + len(series) * 150
+        out.append(
+            f'<rect x="{lx}" y="0" width="12" height="8" fill="{SERIES[0]}" fill-opacity="0.3"/>'
+            f'<text x="{lx + 16}" y="8" fill="{INK}">{escape(band[0])}</text>'
+        )
     for i, (name, pts) in enumerate(series.items()):
         colour = SERIES[i % len(SERIES)]
         coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts)
         area = f"{sx(pts[0][0]):.1f},{sy(0):.1f} {coords} {sx(pts[-1][0]):.1f},{sy(0):.1f}"
-        if len(series) == 1:
+        if len(series) == 1 and not band_pts:
             out.append(f'<polygon points="{area}" fill="{colour}" fill-opacity="0.12"/>')
         out.append(
             f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="1.8" '
@@ -198,5 +217,72 @@ def line_chart(
         f"{escape(x_label)}</text>"
         f'<text x="12" y="{top + ph / 2:.1f}" text-anchor="middle" fill="{INK_3}" '
         f'transform="rotate(-90 12 {top + ph / 2:.1f})">{escape(y_label)}</text></svg>'
+    )
+    return "".join(out)
+
+
+def range_chart(
+    items: Sequence[tuple[str, float, float, float, float]],
+    *,
+    width: int = 640,
+    bar_height: int = 22,
+    label_width: int = 170,
+    title: str = "",
+) -> str:
+    """Horizontal ranges, one per row ``(label, q05, q50, q95, mean)``: a light bar from the 5 %
+    to the 95 % quantile, a tick at the median and a dot at the mean (its value written after).
+
+    >>> svg = range_chart([("C24", 1.0, 2.0, 4.0, 2.5)], title="t")
+    >>> svg.count("<circle") == 1 and ">2.5<" in svg
+    True
+    """
+    rows = [
+        (str(k), float(lo), float(mid), float(hi), float(m))
+        for k, lo, mid, hi, m in items
+        if all(v is not None and math.isfinite(float(v)) for v in (lo, mid, hi, m))
+    ]
+    top, bottom = 8, 26
+    height = top + bottom + max(1, len(rows)) * bar_height
+    ticks = nice_ticks(max([r[3] for r in rows] + [r[4] for r in rows] + [0.0]))
+    x_max = ticks[-1] or 1.0
+    value_room = 64
+    plot_w = width - label_width - value_room
+    x0 = label_width
+
+    def sx(v: float) -> float:
+        return x0 + plot_w * max(0.0, v) / x_max
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        'class="chart range-chart" font-size="11">'
+    ]
+    if title:
+        out.append(f"<title>{escape(title)}</title>")
+    for tv in ticks:
+        x = sx(tv)
+        out.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{x:.1f}" y="{height - bottom + 15}" text-anchor="middle" '
+            f'fill="{INK_3}">{escape(_num(tv, False))}</text>'
+        )
+    for i, (label, lo, mid, hi, mean) in enumerate(rows):
+        y = top + i * bar_height
+        cy = y + bar_height / 2
+        a, b = sx(lo), sx(hi)
+        out.append(
+            f'<text x="{x0 - 8}" y="{y + bar_height * 0.66:.1f}" text-anchor="end" '
+            f'fill="{INK}">{escape(label)}</text>'
+            f'<rect x="{a:.1f}" y="{y + 6}" width="{max(b - a, 0.8):.1f}" '
+            f'height="{bar_height - 12}" fill="{BAR}" fill-opacity="0.28" rx="1.5"/>'
+            f'<line x1="{sx(mid):.1f}" y1="{y + 4}" x2="{sx(mid):.1f}" y2="{y + bar_height - 4}" '
+            f'stroke="{BAR}" stroke-width="1.6"/>'
+            f'<circle cx="{sx(mean):.1f}" cy="{cy:.1f}" r="3.2" fill="{HIGHLIGHT}"/>'
+            f'<text x="{max(b, sx(mean)) + 6:.1f}" y="{y + bar_height * 0.66:.1f}" '
+            f'fill="{INK}">{escape(_num(mean, False))}</text>'
+        )
+    out.append(
+        f'<line x1="{x0}" y1="{top}" x2="{x0}" y2="{height - bottom}" stroke="{INK_3}"/></svg>'
     )
     return "".join(out)
