@@ -66,6 +66,36 @@ LABELS: dict[str, dict[str, str]] = {
         "list-EU-SRM": "EU: strategic raw materials (Critical Raw Materials Act, Annex I)",
         "list-EU-CRM": "EU: critical raw materials (Critical Raw Materials Act, Annex II)",
         "list-US-CM": "United States: critical minerals list (USGS)",
+        "sweep-briefing": "Monte Carlo briefing",
+        "sweep-subtitle": "{n} samples of the scenario's uncertain parameters",
+        "samples": "Samples",
+        "uncertainty": "Uncertain parameters",
+        "parameter": "Parameter",
+        "distribution": "Distribution",
+        "headline-dist": "Headline losses across samples",
+        "statistic": "Figure",
+        "mean": "mean",
+        "median": "median",
+        "q05": "5 %",
+        "q50": "50 %",
+        "q95": "95 %",
+        "total-loss": "Total loss over the horizon",
+        "peak-loss": "Peak daily loss",
+        "daily-chart": "Daily loss across samples",
+        "daily-caption": "Output loss per day ({unit}): mean and median across samples, shaded "
+        "between the 5 % and 95 % quantiles.",
+        "band": "5–95 %",
+        "sector-ranges": "Most affected sectors (mean loss, 5–95 % range)",
+        "range-caption": "Loss over the horizon by sector ({unit}): bar 5–95 %, tick median, "
+        "dot mean.",
+        "computed-from": "Computed by fukugan from {n} engine runs on: {sources}.",
+        "command": "Command line",
+        "workers": "Dask workers",
+        "seeding": "Seeding",
+        "quantile-note": "Quantiles are numpy's default (linear interpolation) over the samples; "
+        "sectors are ranked by their mean loss.",
+        "workers-note": "The distributions depend only on the scenario, the seed and the number "
+        "of samples, never on the number of workers.",
     },
     "ja": {
         "briefing": "ブリーフィング",
@@ -118,6 +148,32 @@ LABELS: dict[str, dict[str, str]] = {
         "list-EU-SRM": "EU：戦略的原材料（重要原材料法 附属書I）",
         "list-EU-CRM": "EU：重要原材料（重要原材料法 附属書II）",
         "list-US-CM": "米国：重要鉱物リスト（USGS）",
+        "sweep-briefing": "モンテカルロ・ブリーフィング",
+        "sweep-subtitle": "シナリオの不確実なパラメータの{n}標本",
+        "samples": "標本数",
+        "uncertainty": "不確実なパラメータ",
+        "parameter": "パラメータ",
+        "distribution": "分布",
+        "headline-dist": "標本全体での主要な損失",
+        "statistic": "指標",
+        "mean": "平均",
+        "median": "中央値",
+        "q05": "5%点",
+        "q50": "50%点",
+        "q95": "95%点",
+        "total-loss": "期間中の総損失",
+        "peak-loss": "日次損失のピーク",
+        "daily-chart": "標本全体での日次損失",
+        "daily-caption": "1日当たりの生産損失（{unit}）。標本の平均と中央値、網掛けは5%点〜95%点。",
+        "band": "5〜95%",
+        "sector-ranges": "影響の大きい部門（平均損失と5〜95%範囲）",
+        "range-caption": "部門別の期間中損失（{unit}）。帯＝5〜95%、縦線＝中央値、点＝平均。",
+        "computed-from": "fukuganがエンジンを{n}回実行して算出。データ：{sources}。",
+        "command": "コマンドライン",
+        "workers": "Daskワーカー数",
+        "seeding": "乱数の生成",
+        "quantile-note": "分位点は標本に対するnumpyの既定（線形補間）。部門は平均損失の順。",
+        "workers-note": "分布はシナリオ・乱数シード・標本数のみで決まり、ワーカー数にはよらない。",
     },
 }
 
@@ -298,3 +354,55 @@ def top_sector_sentence(lang: str, name: str, share: float | None) -> str:
         return s + (f"（損失の{_pct_ja(share)}）。" if share is not None else "。")
     s = f"The most affected sector is {name}"
     return s + (f" ({pct(share)} of the loss)." if share is not None else ".")
+
+
+def sweep_sentences(
+    lang: str,
+    n: int,
+    total: dict[str, float],
+    peak: dict[str, float],
+    unit: str,
+    horizon: int | None,
+) -> list[str]:
+    """A sweep's headline in sentences: total loss (mean, 5-95 % range), peak (median, range).
+
+    >>> d = {"mean": 12.5, "q05": 3.2, "q50": 11.0, "q95": 25.1}
+    >>> sweep_sentences("en", 20, d, d, "million USD per day", 30)[0]
+    'Across 20 samples, output lost over 30 days totals 12.5 million USD on average; 90 % of samples lie between 3.2 and 25.1 million USD.'
+    """
+    u = unit.replace(" per day", "").strip()
+    out: list[str] = []
+    if lang == "ja":
+        span = f"{horizon}日間" if horizon else "期間全体"
+        out.append(
+            f"{n}標本で、{span}の生産損失の合計は平均{money(total['mean'], u)}。"
+            f"標本の90%は{money(total['q05'], u)}〜{money(total['q95'], u)}の範囲にある。"
+        )
+        out.append(
+            f"日次損失のピークの中央値は1日当たり{_g(peak['q50'])}（{u}）、"
+            f"5〜95%範囲は{_g(peak['q05'])}〜{_g(peak['q95'])}。"
+        )
+        return out
+    span = f"over {horizon} days" if horizon else "over the horizon"
+    out.append(
+        f"Across {n} samples, output lost {span} totals {money(total['mean'], u)} on average; "
+        f"90 % of samples lie between {_g(total['q05'])} and {money(total['q95'], u)}."
+    )
+    out.append(
+        f"The peak daily loss has a median of {_g(peak['q50'])} {u} per day "
+        f"(5–95 %: {_g(peak['q05'])} to {_g(peak['q95'])})."
+    )
+    return out
+
+
+def sweep_sector_sentence(lang: str, name: str, row: dict[str, float], unit: str) -> str:
+    u = unit.replace(" per day", "").strip()
+    if lang == "ja":
+        return (
+            f"最も影響を受ける部門は{name}で、平均損失は{money(row['mean'], u)}"
+            f"（5〜95%：{_g(row['q05'])}〜{_g(row['q95'])}）。"
+        )
+    return (
+        f"The most affected sector is {name}: mean loss {money(row['mean'], u)} "
+        f"(5–95 %: {_g(row['q05'])} to {_g(row['q95'])})."
+    )
