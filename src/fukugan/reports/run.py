@@ -56,14 +56,19 @@ def _shock_line(s: dict[str, Any], lang: str) -> str:
 def run_briefing(
     run_dir: str | Path, *, lang: str = "en", today: date | None = None
 ) -> dict[str, Any]:
-    """The briefing of the run in ``run_dir`` in ``lang`` (a JSON-ready dict)."""
+    """The briefing of the run in ``run_dir`` in ``lang`` (a JSON-ready dict); a Monte Carlo
+    sweep's directory gives :func:`fukugan.reports.sweep.sweep_briefing` (``kind: sweep``)."""
     from fukugan.api.present import present
     from fukugan.data.provenance import Provenance
+    from fukugan.reports.sweep import is_sweep, read_summary, sweep_briefing
     from fukugan.scenarios.result import RunResult
     from fukugan.scenarios.schema import Scenario
     from fukugan.services.simulate import run_reports
 
     run_dir = Path(run_dir)
+    head = read_summary(run_dir)
+    if is_sweep(head):  # a Monte Carlo sweep: its own briefing (distributions, not one path)
+        return sweep_briefing(run_dir, lang=lang, today=today, summary=head)
     ts, paths, summary = _load(run_dir)
     scenario = dict(summary.get("scenario") or {})
     scenario.setdefault("name", run_dir.name)

@@ -1,7 +1,8 @@
 """Report and upload routes of the web app.
 
 - ``/reports/commodity/{id}.html|.pdf?home=&year=&lang=``: the commodity briefing;
-- ``/reports/run/{run_id}.html|.pdf?lang=``: the scenario briefing of ``$FUKUGAN_HOME/runs/<id>``;
+- ``/reports/run/{run_id}.html|.pdf?lang=``: the scenario briefing of ``$FUKUGAN_HOME/runs/<id>``
+  (a Monte Carlo sweep's directory gives the sweep briefing: distributions across samples);
 - ``POST /data/upload``: the Data page's upload form (the API's ``POST /api/v1/datasets/{kind}``
   for programs).
 

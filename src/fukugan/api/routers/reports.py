@@ -30,11 +30,14 @@ class BriefingSource(BaseModel):
 class Briefing(BaseModel):
     """A briefing: key findings written from the numbers, the figures behind them, charts as
     SVG, method notes and sources. Kind-specific fields follow (``concentration``, ``risk``,
-    ``producers`` for a commodity; ``headline``, ``sectors``, ``paths``, ``repro`` for a run)."""
+    ``producers`` for a commodity; ``headline``, ``sectors``, ``paths``, ``repro`` for a run;
+    ``uncertainty``, ``headline`` (mean and 5 / 50 / 95 % of the total and peak loss),
+    ``sectors`` (the same by sector), ``repro`` (with the command line) for a Monte Carlo
+    sweep)."""
 
     model_config = ConfigDict(extra="allow")
 
-    kind: str = Field(description="commodity or run")
+    kind: str = Field(description="commodity, run or sweep (a Monte Carlo run)")
     lang: Lang
     title: str
     kicker: str
@@ -72,7 +75,8 @@ async def get_run_briefing(
     run_id: Annotated[str, Path(max_length=200, description="Run id (a directory in runs/).")],
     lang: LangQ = "en",
 ) -> Response:
-    """The scenario briefing's content for a finished run (PDF: ``/reports/run/{id}.pdf``)."""
+    """The scenario briefing's content for a finished run, or a Monte Carlo sweep's
+    distributions (``kind: sweep``) (PDF: ``/reports/run/{id}.pdf``)."""
     await run_in_threadpool(ensure_run_visible, request, run_id)
     doc, _ = await run_in_threadpool(run_report, platform, run_id, lang=lang, fmt="html")
     return _json(doc)

@@ -481,21 +481,12 @@ async def get_paths(
 def ensure_run_visible(request: Request, run_id: str) -> None:
     """For handlers that read a run's directory rather than its row (the run briefings):
     :class:`~fukugan.errors.UnknownItemError` (404, the same answer as a missing run) when the
-    run is private to another hub user; an :class:`~fukugan.errors.InputError` (400) for a
-    Monte Carlo sweep, which has no briefing yet (its distributions are on its run page)."""
-    from fukugan.errors import InputError
-    from fukugan.services.runs import sweep_of
-
+    run is private to another hub user. (A Monte Carlo sweep has its own briefing.)"""
     svc = runs_of(request)
     row = svc.ws.get_run(run_id)
     if row is not None and row.owner_user_id is not None:
         if not svc.visible(run_id, viewer_of(request)):
             raise UnknownItemError(f"no run {run_id!r}")
-    if row is not None and sweep_of(row):
-        raise InputError(
-            f"run {run_id} is a Monte Carlo sweep: briefings cover single runs; its "
-            f"distributions are at /runs/{run_id}"
-        )
 
 
 def install(app: FastAPI, *, web: bool = True) -> None:
