@@ -315,3 +315,21 @@ def test_stix_export_of_an_expired_item_without_valid_from(hubs):
     )
     assert _ids_in_bundle(a.export_stix(u["gov"])) == {str(iid)}
     assert _ids_in_bundle(a.export_stix(u["acme"])) == set()  # expired: author's org only
+
+
+def test_stix_report_ids_are_per_hub_and_stable(hubs):
+    """Item 1 of two hubs are two STIX reports (OpenCTI would merge equal ids); re-exports from
+    one hub keep their ids."""
+    a, b = hubs
+
+    def report_ids(hub: Hub, user) -> list[str]:
+        doc = json.loads(hub.export_stix(user))
+        return [o["id"] for o in doc.get("objects", []) if o["type"] == "report"]
+
+    _, ua = _world(a)
+    _, ub = _world(b)
+    _items(a, ua)
+    _items(b, ub)
+    ids_a, ids_b = report_ids(a, ua["gov"]), report_ids(b, ub["gov"])
+    assert len(ids_a) == 3 and not set(ids_a) & set(ids_b)
+    assert report_ids(a, ua["gov"]) == ids_a

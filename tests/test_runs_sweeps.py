@@ -111,12 +111,12 @@ def test_sweep_job_on_a_two_worker_cluster_equals_the_cli(client, home, tmp_path
     top = {r["unit"]: r for r in dist["by_sector"]}
     for r in cli.result.by_sector.head(15).itertuples():
         assert top[r.unit]["mean"] == r.mean and top[r.unit]["q95"] == r.q95
-    # per-day distribution; no per-sector series, paths, compare or briefing for a sweep
+    # per-day distribution; no per-sector series, paths or compare for a sweep (a briefing: yes)
     ts = client.get(f"/api/v1/runs/{run['id']}/timeseries").json()
     assert set(ts["series"]) == {"mean", "q05", "q50", "q95"} and len(ts["t"]) == 30
     assert ts["series"]["mean"] == pytest.approx(list(cli.result.daily["mean"]))
     assert client.get(f"/api/v1/runs/{run['id']}/paths").status_code == 400
-    assert client.get(f"/api/v1/reports/run/{run['id']}").status_code == 400
+    assert client.get(f"/api/v1/reports/run/{run['id']}").json()["kind"] == "sweep"
     listed = client.get("/api/v1/runs", params={"limit": 200}).json()["items"]
     assert next(r for r in listed if r["id"] == run["id"])["kind"] == "montecarlo"
 
@@ -262,5 +262,5 @@ def test_pages_offer_samples_cancel_and_show_cancelled_runs(client, home):
     )
     mc_page = anon.get(f"/runs/{mc['id']}").text
     assert 'id="mc-table"' in mc_page and 'data-runchart="mcsectors"' in mc_page
-    assert 'data-runchart="mcdaily"' in mc_page and "report-actions" not in mc_page
+    assert 'data-runchart="mcdaily"' in mc_page and "/reports/run/" in mc_page  # its briefing
     web.state.runs.shutdown()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -72,6 +73,8 @@ def append(
         select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
     ).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    if seq == 1:  # a random nonce makes the first row's hash this hub's identity
+        detail = {**(detail or {}), "hub_nonce": uuid.uuid4().hex}
     ts = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="microseconds")
     detail = json.loads(json.dumps(detail or {}, sort_keys=True))  # plain JSON types only
     row = AuditRow(
@@ -126,6 +129,14 @@ def head(session: Session) -> tuple[int, str]:
         select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
     ).first()
     return (last[0], last[1]) if last else (0, GENESIS)
+
+
+def genesis_hash(session: Session) -> str:
+    """The hash of the log's first row: unique to this hub (the first row carries a random
+    ``hub_nonce``) and fixed for good by the chain, so it serves as the hub's identity (e.g.
+    the STIX id namespace); ``GENESIS`` for an empty log."""
+    first = session.execute(select(AuditRow.hash).where(AuditRow.seq == 1)).scalar_one_or_none()
+    return first or GENESIS
 
 
 def count(session: Session) -> int:

@@ -162,9 +162,11 @@ def _check_item(item: IntelItemData, where: str) -> None:
             raise InputError(f"bad ISO3 country code {c!r}", path=where, field="countries")
 
 
-def to_stix_bundle(items: list[IntelItemData]) -> stix2.Bundle:
+def to_stix_bundle(items: list[IntelItemData], *, namespace: str = "") -> stix2.Bundle:
     """A STIX 2.1 bundle of reports (one per item) with their identities, locations and TLP
-    marking definitions. Ids are deterministic (uuid5 of the fukugan id / code)."""
+    marking definitions. Ids are deterministic (uuid5 of the fukugan id / code); a report's
+    id also covers ``namespace`` (the exporting hub's identity), so item 1 of two hubs are two
+    reports in OpenCTI, while re-exports from one hub keep their ids."""
     iso3_to_2, _ = _iso_maps()
     objects: dict[str, Any] = {}
     for item in items:
@@ -214,7 +216,7 @@ def to_stix_bundle(items: list[IntelItemData]) -> stix2.Bundle:
         # stix2 rejects empty lists and None: leave those properties out.
         custom = {k: v for k, v in custom.items() if v is not None and v != []}
         report = stix2.v21.Report(
-            id=_uid("report", str(item.id)),
+            id=_uid("report", f"{namespace}:{item.id}" if namespace else str(item.id)),
             created=vf,
             modified=vf,
             published=vf,

@@ -197,7 +197,11 @@ class Hub:
             s.add(org)
             s.flush()
             audit.append(
-                s, actor="system", action="create-org", detail={"org": org.id, "name": name}
+                s,
+                actor="system",
+                action="create-org",
+                detail={"org": org.id, "name": name},
+                now=self.clock(),
             )
             return org.id
 
@@ -946,6 +950,7 @@ class Hub:
             orgs = {i: n for i, n in s.execute(select(Organisation.id, Organisation.name))}
             groups = {i: n for i, n in s.execute(select(SharingGroup.id, SharingGroup.name))}
             data = [_intel(i, orgs, groups) for i in rows]
+            hub_id = audit.genesis_hash(s)
             audit.append(
                 s,
                 actor=_actor(user),
@@ -953,7 +958,7 @@ class Hub:
                 detail={"query": {"type": type}, "items": [i.id for i in rows]},
                 now=self.clock(),
             )
-        return to_stix_bundle(data).serialize(pretty=True)
+        return to_stix_bundle(data, namespace=hub_id).serialize(pretty=True)
 
     def import_stix(
         self, user: Principal, data: str | bytes, *, filename: str = "bundle.json"
