@@ -261,3 +261,30 @@ def test_firms_order_cap_from_the_scenario(home, tmp_path, cap, ok):
     else:
         assert res.exit_code == 2 and "order_cap" in res.output and "line " in res.output
         assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "engine"),
+    [("hokkaido-blackout", "ario"), ("synthetic-regional-outage-firms", "firms")],
+)
+def test_day_stepping_engines_report_each_day_and_can_be_stopped(home, name, engine):
+    """ARIO and the firm model report progress after each simulated day (so a run's progress
+    moves and a cancel stops it mid-simulation): progress rises monotonically within the
+    simulate step, and an exception raised from it ends the run there."""
+    from fukugan.scenarios.run import run_scenario
+    from fukugan.store.analytic import AnalyticStore
+
+    class Stop(Exception):
+        pass
+
+    fractions: list[float] = []
+
+    def progress(done: int, total: int, label: str) -> None:
+        fractions.append(done / total)
+        if label == "simulate" and done / total > 0.5:
+            raise Stop
+
+    with pytest.raises(Stop):
+        run_scenario(EXAMPLES / f"{name}.yaml", AnalyticStore(home), engine, progress)
+    assert len(fractions) >= 5 and fractions == sorted(fractions)
+    assert 0.5 < fractions[-1] < 0.6  # stopped in the middle of the simulation

@@ -2,7 +2,8 @@
 
 The runner never prints and never writes: :mod:`fukugan.services.simulate` writes the run
 (:func:`fukugan.scenarios.result.write_run`) and the CLI renders it. ``progress`` (optional) is
-called as ``progress(done, total, label)`` at each step.
+called as ``progress(done, total, label)`` at each step, and after each simulated day by the
+engines that step through days (it may raise to stop the run).
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ def run_scenario(
     step(0, 3, "resolve")
     prepared = prepare(sc, store, eng)
     step(1, 3, "simulate")
-    result = simulate(prepared, sc, sc.seed)
+    # day-stepping engines report each day: the simulate step spans 1/3 .. 3/3 of the run
+    result = simulate(
+        prepared, sc, sc.seed, progress=lambda day, n: step(n + 2 * day, 3 * n, "simulate")
+    )
     result.summary.setdefault("scenario_file", sc.path)
     step(3, 3, "done")
     return result

@@ -28,6 +28,7 @@ module           engine
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import ModuleType
 
 from fukugan.scenarios.engines import ario, exposure, firms, static
@@ -54,10 +55,17 @@ def prepare(scenario: Scenario, store: AnalyticStore, engine: str | None = None)
     return _adapter(eng).prepare(scenario, store)
 
 
-def simulate(prepared: Prepared, scenario: Scenario, seed: int | None = None) -> RunResult:
-    """Run the prepared engine with the scenario's values (Monte Carlo varies them)."""
+def simulate(
+    prepared: Prepared,
+    scenario: Scenario,
+    seed: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Run the prepared engine with the scenario's values (Monte Carlo varies them).
+    ``progress(day, n_days)`` is called after each simulated day by the engines that step
+    through days (ario, firms); it may raise to stop the run."""
     seed = scenario.seed if seed is None else int(seed)
-    return _adapter(prepared.engine).simulate(prepared, scenario, seed)
+    return _adapter(prepared.engine).simulate(prepared, scenario, seed, progress)
 
 
 #: The adapter module of each engine.

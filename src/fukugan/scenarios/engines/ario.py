@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from fukugan.scenarios.engines.common import (
+    DayProgress,
     Prepared,
     check_sector,
     national_table,
@@ -109,7 +110,9 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     return Prepared("ario", arrays, resolved, [t.provenance], notes, params.as_dict())
 
 
-def simulate(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
+def simulate(
+    prep: Prepared, sc: Scenario, seed: int, progress: DayProgress | None = None
+) -> RunResult:
     from fukugan.dynamics.ario import ARIOEvent, ARIOParams, simulate_ario, to_run_rows
 
     a = prep.arrays
@@ -148,7 +151,16 @@ def simulate(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
         )
     params = ARIOParams(**{k: v for k, v in prep.parameters.items() if k in ARIO_PARAMETERS})
     traj = simulate_ario(
-        a["Z"], a["Y"], a["x"], None, [reg], list(ind), events, params, n_days=sc.horizon
+        a["Z"],
+        a["Y"],
+        a["x"],
+        None,
+        [reg],
+        list(ind),
+        events,
+        params,
+        n_days=sc.horizon,
+        progress=progress,
     )
     ts = to_run_rows(traj, metrics=("output", "loss"))
     ts["unit"] = ts["unit"].astype(str).str.replace(f"{reg}/", "", regex=False)

@@ -15,6 +15,7 @@ a national table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,10 @@ __all__ = [
 
 class EngineNotAvailable(FukuganError):
     """The engine's module has not landed in this build."""
+
+
+#: ``progress(day, n_days)``, called after each simulated day by the day-stepping engines
+DayProgress = Callable[[int, int], None]
 
 
 @dataclass

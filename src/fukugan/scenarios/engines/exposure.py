@@ -24,7 +24,12 @@ import pandas as pd
 
 from fukugan.data.provenance import Provenance
 from fukugan.exposure.lp import quiet_highs
-from fukugan.scenarios.engines.common import Prepared, refuse_unsupported, scenario_file
+from fukugan.scenarios.engines.common import (
+    DayProgress,
+    Prepared,
+    refuse_unsupported,
+    scenario_file,
+)
 from fukugan.scenarios.result import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult
 from fukugan.scenarios.schema import Scenario
 from fukugan.store.analytic import AnalyticStore
@@ -212,7 +217,9 @@ def _exposure_rei_ttr(sc: Scenario, net: Any, resolved: list[dict], period: floa
     return ttr
 
 
-def simulate(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
+def simulate(
+    prep: Prepared, sc: Scenario, seed: int, progress: DayProgress | None = None
+) -> RunResult:
     """One TTR LP and one TTS LP per disrupted node (Simchi-Levi et al. 2015), each node
     disrupted alone, the rest of the network responding optimally; see the module doc."""
     from fukugan.exposure.lp import ExposureModel, risk_exposure, to_run_rows

@@ -15,7 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from fukugan.data.provenance import Provenance
-from fukugan.scenarios.engines.common import Prepared, refuse_unsupported, scenario_file
+from fukugan.scenarios.engines.common import (
+    DayProgress,
+    Prepared,
+    refuse_unsupported,
+    scenario_file,
+)
 from fukugan.scenarios.result import RunResult
 from fukugan.scenarios.schema import Scenario, intensity
 from fukugan.store.analytic import AnalyticStore
@@ -136,7 +141,9 @@ def _firm_shock(net: Any, s: dict[str, Any], target: str, horizon: int) -> Any:
     )
 
 
-def simulate(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
+def simulate(
+    prep: Prepared, sc: Scenario, seed: int, progress: DayProgress | None = None
+) -> RunResult:
     from fukugan.dynamics.firms import FirmParams, simulate_firms, to_run_result
 
     net = prep.arrays["network"]
@@ -150,7 +157,7 @@ def simulate(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
         rationing=rationing or "proportional",
         record="aggregate",
     )
-    traj = simulate_firms(net, shocks, params, n_days=sc.horizon)
+    traj = simulate_firms(net, shocks, params, n_days=sc.horizon, progress=progress)
     res = to_run_result(traj, scenario=sc.doc, seed=seed)
     res.sources = list(prep.sources)
     res.parameters = {**res.parameters, **params.as_dict()}

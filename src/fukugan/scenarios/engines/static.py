@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from fukugan.scenarios.engines.common import (
+    DayProgress,
     Prepared,
     check_sector,
     national_table,
@@ -296,7 +297,9 @@ def _draw_stock(short: np.ndarray, stock: float) -> np.ndarray:
     return short - draw
 
 
-def simulate(prep: Prepared, sc: Scenario, seed: int) -> RunResult:
+def simulate(
+    prep: Prepared, sc: Scenario, seed: int, progress: DayProgress | None = None
+) -> RunResult:
     """The static engine's numerics (module doc): daily impulses → :mod:`~fukugan.iomodels.shocks`."""
     from fukugan.iomodels.shocks import demand_shock, import_price_shock, supply_shock
 
