@@ -14,7 +14,7 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 INK = "#1b2430"
@@ -67,33 +67,10 @@ def bar_chart(
 ) -> str:
     """Horizontal bars, largest first as given; labels in ``highlight`` are drawn in red."""
     items = [(str(k), float(v)) for k, v in items if v is not None and math.isfinite(float(v))]
-    top, bottom = 8, 26
-    height = top + bottom + max(1, len(items)) * bar_height
     hi = max([v for _, v in items] + [0.0])
-    ticks = nice_ticks(hi)
-    x_max = ticks[-1] or 1.0
-    value_room = 64
-    plot_w = width - label_width - value_room
-    x0 = label_width
-
-    def sx(v: float) -> float:
-        return x0 + plot_w * max(0.0, v) / x_max
-
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-        'class="chart bar-chart" font-size="11">'
-    ]
-    if title:
-        out.append(f"<title>{escape(title)}</title>")
-    for tv in ticks:
-        x = sx(tv)
-        out.append(
-            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-            f'<text x="{x:.1f}" y="{height - bottom + 15}" text-anchor="middle" '
-            f'fill="{INK_3}">{escape(f"{tv:.0%}" if percent else _num(tv, False))}</text>'
-        )
+    out, sx, top, x0 = _hbar_frame(
+        len(items), hi, "bar-chart", title, width, bar_height, label_width, percent
+    )
     for i, (label, v) in enumerate(items):
         y = top + i * bar_height
         colour = HIGHLIGHT if label in highlight else BAR
@@ -107,9 +84,7 @@ def bar_chart(
             f'<text x="{x0 + w + 5:.1f}" y="{y + bar_height * 0.66:.1f}" fill="{INK}"{weight}>'
             f"{escape(_num(v, percent))}</text>"
         )
-    out.append(
-        f'<line x1="{x0}" y1="{top}" x2="{x0}" y2="{height - bottom}" stroke="{INK_3}"/></svg>'
-    )
+    out.append(_hbar_axis(top, x0, len(items), bar_height))
     return "".join(out)
 
 
@@ -241,32 +216,10 @@ def range_chart(
         for k, lo, mid, hi, m in items
         if all(v is not None and math.isfinite(float(v)) for v in (lo, mid, hi, m))
     ]
-    top, bottom = 8, 26
-    height = top + bottom + max(1, len(rows)) * bar_height
-    ticks = nice_ticks(max([r[3] for r in rows] + [r[4] for r in rows] + [0.0]))
-    x_max = ticks[-1] or 1.0
-    value_room = 64
-    plot_w = width - label_width - value_room
-    x0 = label_width
-
-    def sx(v: float) -> float:
-        return x0 + plot_w * max(0.0, v) / x_max
-
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-        'class="chart range-chart" font-size="11">'
-    ]
-    if title:
-        out.append(f"<title>{escape(title)}</title>")
-    for tv in ticks:
-        x = sx(tv)
-        out.append(
-            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-            f'<text x="{x:.1f}" y="{height - bottom + 15}" text-anchor="middle" '
-            f'fill="{INK_3}">{escape(_num(tv, False))}</text>'
-        )
+    hi_all = max([r[3] for r in rows] + [r[4] for r in rows] + [0.0])
+    out, sx, top, x0 = _hbar_frame(
+        len(rows), hi_all, "range-chart", title, width, bar_height, label_width
+    )
     for i, (label, lo, mid, hi, mean) in enumerate(rows):
         y = top + i * bar_height
         cy = y + bar_height / 2
@@ -282,7 +235,55 @@ def range_chart(
             f'<text x="{max(b, sx(mean)) + 6:.1f}" y="{y + bar_height * 0.66:.1f}" '
             f'fill="{INK}">{escape(_num(mean, False))}</text>'
         )
-    out.append(
-        f'<line x1="{x0}" y1="{top}" x2="{x0}" y2="{height - bottom}" stroke="{INK_3}"/></svg>'
-    )
+    out.append(_hbar_axis(top, x0, len(rows), bar_height))
     return "".join(out)
+
+
+_HBAR_TOP, _HBAR_BOTTOM, _HBAR_VALUE_ROOM = 8, 26, 64
+
+
+def _hbar_frame(
+    n_rows: int,
+    x_hi: float,
+    css_class: str,
+    title: str,
+    width: int,
+    bar_height: int,
+    label_width: int,
+    percent: bool = False,
+) -> tuple[list[str], Callable[[float], float], int, int]:
+    """The frame shared by the horizontal charts (:func:`bar_chart`, :func:`range_chart`):
+    the ``<svg>`` opening, title and vertical grid lines with tick labels up to ``x_hi``.
+    Returns the parts so far, the x scale, the top of the first row and the label edge."""
+    top = _HBAR_TOP
+    height = top + _HBAR_BOTTOM + max(1, n_rows) * bar_height
+    ticks = nice_ticks(x_hi)
+    x_max = ticks[-1] or 1.0
+    plot_w = width - label_width - _HBAR_VALUE_ROOM
+    x0 = label_width
+
+    def sx(v: float) -> float:
+        return x0 + plot_w * max(0.0, v) / x_max
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        f'class="chart {css_class}" font-size="11">'
+    ]
+    if title:
+        out.append(f"<title>{escape(title)}</title>")
+    for tv in ticks:
+        x = sx(tv)
+        out.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - _HBAR_BOTTOM}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{x:.1f}" y="{height - _HBAR_BOTTOM + 15}" text-anchor="middle" '
+            f'fill="{INK_3}">{escape(f"{tv:.0%}" if percent else _num(tv, False))}</text>'
+        )
+    return out, sx, top, x0
+
+
+def _hbar_axis(top: int, x0: int, n_rows: int, bar_height: int) -> str:
+    """The label-side axis line and the closing tag of a horizontal chart."""
+    bottom_y = top + max(1, n_rows) * bar_height
+    return f'<line x1="{x0}" y1="{top}" x2="{x0}" y2="{bottom_y}" stroke="{INK_3}"/></svg>'
