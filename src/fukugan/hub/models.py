@@ -37,7 +37,7 @@ ITEM_TYPES = (
     "geopolitical_assessment",
     "market_signal",
 )
-TLP_LEVELS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+TLP_LEVELS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")  # least to most restrictive
 LINK_KINDS = ("country", "commodity", "hs", "industry", "firm")
 
 

@@ -49,7 +49,7 @@ from typing import Any
 import stix2
 
 from fukugan.errors import InputError
-from fukugan.hub.models import ITEM_TYPES, TLP_LEVELS  # TLP levels: least to most restrictive
+from fukugan.hub.models import ITEM_TYPES, TLP_LEVELS
 
 TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 TLP2_CREATED = "2022-10-01T00:00:00.000Z"
