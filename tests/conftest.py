@@ -177,5 +177,32 @@ def hub(request, tmp_path_factory):
     now = request.module.NOW
     h = Hub(url=url, clock=lambda: now)
     h.backend = request.param
+    h.reset = lambda: reset_hub(h)  # empty every hub table, for property tests' examples
     yield h
     h.dispose()
+
+
+#: Every hub table, children before parents (foreign keys)
+HUB_TABLES = (
+    "hub_alerts",
+    "hub_member_links",
+    "hub_sessions",
+    "hub_login_failures",
+    "hub_item_links",
+    "hub_item_recipients",
+    "hub_item_groups",
+    "hub_items",
+    "hub_group_members",
+    "hub_groups",
+    "hub_users",
+    "hub_organisations",
+    "hub_audit",
+)
+
+
+def reset_hub(hub) -> None:  # noqa: ANN001 - fukugan.services.hub.Hub
+    from sqlalchemy import text
+
+    with hub.engine.begin() as c:
+        for table in HUB_TABLES:
+            c.execute(text(f"DELETE FROM {table}"))

@@ -15,32 +15,10 @@ from fukugan.errors import InputError
 from fukugan.hub.networks import read_member_network
 from fukugan.hub.passwords import hash_password
 from fukugan.hub.policy import NotFoundError, PermissionDenied
-from fukugan.services.hub import Hub
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 PW_HASH = hash_password("a long enough password")
 HEADER = "tier,supplier,supplier_country,product_hs,customer,value\n"
-TABLES = [
-    "hub_alerts",
-    "hub_member_links",
-    "hub_item_links",
-    "hub_item_recipients",
-    "hub_item_groups",
-    "hub_items",
-    "hub_group_members",
-    "hub_groups",
-    "hub_users",
-    "hub_organisations",
-    "hub_audit",
-]
-
-
-def _reset(hub: Hub) -> None:
-    with hub.engine.begin() as c:
-        for t in TABLES:
-            c.execute(text(f"DELETE FROM {t}"))
-
-
 def _csv(tmp_path, body: str, name: str = "net.csv"):
     p = tmp_path / name
     p.write_text(HEADER + body, encoding="utf-8")
@@ -89,7 +67,7 @@ def test_tier1_customer_must_be_own_firm(tmp_path):
 
 # -- service ----------------------------------------------------------------------------------
 def test_networks_are_private_and_uploads_all_or_nothing(hub, tmp_path):
-    _reset(hub)
+    hub.reset()
     a, b = hub.create_org("A", "company"), hub.create_org("B", "sme")
     a_an = hub.user(hub.create_user("a1", a, "analyst", 0, password_hash=PW_HASH))
     a_rd = hub.user(hub.create_user("a2", a, "reader", 0, password_hash=PW_HASH))
@@ -113,7 +91,7 @@ def test_networks_are_private_and_uploads_all_or_nothing(hub, tmp_path):
 
 
 def test_alert_path_english_and_japanese(hub, tmp_path):
-    _reset(hub)
+    hub.reset()
     a, gov = hub.create_org("A", "company"), hub.create_org("METI", "ministry")
     ua = hub.user(hub.create_user("a1", a, "analyst", 0, password_hash=PW_HASH))
     ub = hub.user(hub.create_user("a2", a, "reader", 0, password_hash=PW_HASH))
@@ -199,7 +177,7 @@ def _touches(net, it) -> bool:
 )
 @given(w=world_st)
 def test_alerts_no_leak_none_missing(hub, tmp_path_factory, w):
-    _reset(hub)
+    hub.reset()
     d = tmp_path_factory.mktemp("nets")
     orgs = [hub.create_org(f"org{i}", "company") for i in range(w["orgs"])]
     users = []
@@ -295,7 +273,7 @@ def test_alerts_whatever_happens_first(hub, tmp_path_factory, w, late):
     """Items published first; then networks uploaded, users created and organisations joining
     sharing groups: each event recomputes alerts, and the end state is exactly what the policy
     allows for networks the items touch (no leak, none missing, no duplicates)."""
-    _reset(hub)
+    hub.reset()
     d = tmp_path_factory.mktemp("late")
     orgs = [hub.create_org(f"org{i}", "company") for i in range(w["orgs"])]
     groups, members, joins = [], {}, []

@@ -17,25 +17,6 @@ from fukugan.services.hub import Hub
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 PW_HASH = hash_password("a long enough password")
-HUB_TABLES = [
-    "hub_item_links",
-    "hub_item_recipients",
-    "hub_item_groups",
-    "hub_items",
-    "hub_group_members",
-    "hub_groups",
-    "hub_users",
-    "hub_organisations",
-    "hub_audit",
-]
-
-
-def _reset(hub: Hub) -> None:
-    with hub.engine.begin() as c:
-        for t in HUB_TABLES:
-            c.execute(text(f"DELETE FROM {t}"))
-
-
 world_st = st.fixed_dictionaries(
     {
         "orgs": st.integers(1, 4),
@@ -127,7 +108,7 @@ def _build(hub: Hub, w):
 )
 @given(w=world_st)
 def test_every_read_path_returns_exactly_what_the_policy_allows(hub, w):
-    _reset(hub)
+    hub.reset()
     users, items, members = _build(hub, w)
     for u in [None, *users]:
         p = None if u is None else hub.user(u["id"])
@@ -148,7 +129,7 @@ def test_every_read_path_returns_exactly_what_the_policy_allows(hub, w):
 
 
 def test_publish_rules_and_audit_of_reads(hub):
-    _reset(hub)
+    hub.reset()
     o1, o2 = hub.create_org("METI", "ministry"), hub.create_org("Acme", "sme")
     writer = hub.user(hub.create_user("w", o1, "analyst", 1, "a long enough password"))
     reader = hub.user(hub.create_user("r", o2, "reader", 0, "a long enough password"))
