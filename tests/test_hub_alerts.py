@@ -19,6 +19,8 @@ from fukugan.hub.policy import NotFoundError, PermissionDenied
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 PW_HASH = hash_password("a long enough password")
 HEADER = "tier,supplier,supplier_country,product_hs,customer,value\n"
+
+
 def _csv(tmp_path, body: str, name: str = "net.csv"):
     p = tmp_path / name
     p.write_text(HEADER + body, encoding="utf-8")
@@ -172,6 +174,45 @@ def _touches(net, it) -> bool:
     )
 
 
+def _upload_networks(hub, orgs, networks, d, users) -> dict:  # noqa: ANN001
+    """Upload each organisation's drawn network (tier 1, one link per supplier name, case
+    insensitive) through a contributor added to ``users``; the networks by organisation."""
+    nets = {}
+    for n, org in enumerate(orgs):
+        seen, rows = set(), []
+        for f, c, h in sorted(set(networks[n]), key=lambda r: r[0].lower()):
+            if (f.lower(), c, h) not in seen:
+                seen.add((f.lower(), c, h))
+                rows.append((f, c, h))
+        nets[org] = rows
+        if rows:
+            up = hub.create_user(f"up{n}", org, "contributor", 0, password_hash=PW_HASH)
+            users.append({"id": up, "org": org, "clearance": 0, "active": True})
+            body = "".join(f"1,{f},{c},{h},Me,\n" for f, c, h in rows)
+            (d / f"n{n}.csv").write_text(HEADER + body, encoding="utf-8")
+            hub.upload_network(hub.user(up), d / f"n{n}.csv")
+    return nets
+
+
+def _assert_alerts_exact(hub, users, items, nets, members) -> None:  # noqa: ANN001
+    """Every user's alerts are exactly the items the policy lets them read that touch their
+    organisation's network, one each; and what is stored (not only what is shown) never
+    leaks."""
+    for u in users:
+        got = [a.item_id for a in hub.alerts(hub.user(u["id"]))]
+        assert len(got) == len(set(got))  # exactly one alert per item
+        expected = {
+            i["id"] for i in items if oracle(u, i, members, NOW) and _touches(nets[u["org"]], i)
+        }
+        assert set(got) == expected
+    with hub.engine.connect() as c:
+        stored = list(c.execute(text("SELECT user_id, item_id FROM hub_alerts")))
+    by_id = {u["id"]: u for u in users}
+    by_item = {i["id"]: i for i in items}
+    for uid, iid in stored:
+        assert oracle(by_id[uid], by_item[iid], members, NOW)
+
+
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -191,21 +232,7 @@ def test_alerts_no_leak_none_missing(hub, tmp_path_factory, w):
         gid = hub.create_group(f"g{k}", ids)
         groups.append(gid)
         members[gid] = ids
-    nets = {}
-    for n, org in enumerate(orgs):
-        net = sorted(set(w["networks"][n]), key=lambda r: r[0].lower())
-        seen, rows = set(), []
-        for f, c, h in net:  # one tier-1 link per supplier name (case-insensitive duplicates)
-            if (f.lower(), c, h) not in seen:
-                seen.add((f.lower(), c, h))
-                rows.append((f, c, h))
-        nets[org] = rows
-        if rows:
-            up = hub.create_user(f"up{n}", org, "contributor", 0, password_hash=PW_HASH)
-            users.append({"id": up, "org": org, "clearance": 0, "active": True})
-            body = "".join(f"1,{f},{c},{h},Me,\n" for f, c, h in rows)
-            (d / f"n{n}.csv").write_text(HEADER + body, encoding="utf-8")
-            hub.upload_network(hub.user(up), d / f"n{n}.csv")
+    nets = _upload_networks(hub, orgs, w["networks"], d, users)
     # every user exists before the first publication (alerts are computed at publish time)
     authors = []
     for n, it in enumerate(w["items"]):
@@ -249,20 +276,7 @@ def test_alerts_no_leak_none_missing(hub, tmp_path_factory, w):
                 "valid_to": valid_to,
             }
         )
-    for u in users:
-        got = [a.item_id for a in hub.alerts(hub.user(u["id"]))]
-        assert len(got) == len(set(got))  # exactly one alert per item
-        expected = {
-            i["id"] for i in items if oracle(u, i, members, NOW) and _touches(nets[u["org"]], i)
-        }
-        assert set(got) == expected
-    # and what is stored (not only what is shown) never leaks
-    with hub.engine.connect() as c:
-        stored = list(c.execute(text("SELECT user_id, item_id FROM hub_alerts")))
-    by_id = {u["id"]: u for u in users}
-    by_item = {i["id"]: i for i in items}
-    for uid, iid in stored:
-        assert oracle(by_id[uid], by_item[iid], members, NOW)
+    _assert_alerts_exact(hub, users, items, nets, members)
 
 
 @settings(
@@ -306,36 +320,11 @@ def test_alerts_whatever_happens_first(hub, tmp_path_factory, w, late):
         items.append(
             {**it, "id": iid, "org": org, "groups": gids, "recipients": rec, "valid_to": valid_to}
         )
-    nets = {}
-    for n, org in enumerate(orgs):
-        seen, rows = set(), []
-        for f, c, h in sorted(set(w["networks"][n]), key=lambda r: r[0].lower()):
-            if (f.lower(), c, h) not in seen:
-                seen.add((f.lower(), c, h))
-                rows.append((f, c, h))
-        nets[org] = rows
-        if rows:
-            up = hub.create_user(f"up{n}", org, "contributor", 0, password_hash=PW_HASH)
-            users.append({"id": up, "org": org, "clearance": 0, "active": True})
-            body = "".join(f"1,{f},{c},{h},Me,\n" for f, c, h in rows)
-            (d / f"n{n}.csv").write_text(HEADER + body, encoding="utf-8")
-            hub.upload_network(hub.user(up), d / f"n{n}.csv")
+    nets = _upload_networks(hub, orgs, w["networks"], d, users)
     for j, (oi, role, cl) in enumerate(w["users"]):  # users who join after everything
         org = orgs[oi % len(orgs)]
         uid = hub.create_user(f"late{j}", org, role, cl, password_hash=PW_HASH)
         users.append({"id": uid, "org": org, "clearance": cl, "active": True})
     for gid, org in joins:
         hub.add_to_group(gid, org)
-    for u in users:
-        got = [a.item_id for a in hub.alerts(hub.user(u["id"]))]
-        assert len(got) == len(set(got))
-        expected = {
-            i["id"] for i in items if oracle(u, i, members, NOW) and _touches(nets[u["org"]], i)
-        }
-        assert set(got) == expected
-    with hub.engine.connect() as c:
-        stored = list(c.execute(text("SELECT user_id, item_id FROM hub_alerts")))
-    by_id = {u["id"]: u for u in users}
-    by_item = {i["id"]: i for i in items}
-    for uid, iid in stored:
-        assert oracle(by_id[uid], by_item[iid], members, NOW)
+    _assert_alerts_exact(hub, users, items, nets, members)
