@@ -1,7 +1,9 @@
 """User-facing labels in English and Japanese.
 
-Labels live in ``en.json`` and ``ja.json`` beside this file (same keys). Unknown keys fall back
-to English, then to the key itself, so a missing translation never breaks an output.
+Labels live in ``en.json`` and ``ja.json`` beside this file, and in one file per capability
+under ``en/`` and ``ja/`` (``en/planning.json`` beside ``ja/planning.json``), all with the same
+keys; a key defined in two files is an error. Unknown keys fall back to English, then to the key
+itself, so a missing translation never breaks an output.
 
 >>> t("top1-share", "ja")
 '最大国シェア'
@@ -18,9 +20,22 @@ from pathlib import Path
 LANGS = ("en", "ja")
 
 
+def label_files(lang: str) -> list[Path]:
+    """Every label file of ``lang``: ``{lang}.json`` first, then ``{lang}/*.json`` by name."""
+    here = Path(__file__).parent
+    return [here / f"{lang}.json", *sorted((here / lang).glob("*.json"))]
+
+
 @lru_cache(maxsize=2)
 def _labels(lang: str) -> dict[str, str]:
-    return json.loads((Path(__file__).parent / f"{lang}.json").read_text(encoding="utf-8"))
+    merged: dict[str, str] = {}
+    for path in label_files(lang):
+        part = json.loads(path.read_text(encoding="utf-8"))
+        twice = sorted(set(part) & set(merged))
+        if twice:
+            raise RuntimeError(f"{path.name}: label keys defined twice: {', '.join(twice)}")
+        merged.update(part)
+    return merged
 
 
 @lru_cache(maxsize=1)
