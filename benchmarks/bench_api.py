@@ -161,7 +161,7 @@ the client, so the client's Python overhead is included. Target (PRODUCT.md): p9
 | --- | --- | --- | --- | --- | --- | --- | --- |
 | {fig["p50_ms"]:.1f} ms | **{fig["p95_ms"]:.1f} ms** | {fig["p99_ms"]:.1f} ms | {fig["max_ms"]:.1f} ms | {fig["mean_ms"]:.1f} ms | {fig["throughput_rps"]:,.0f} req/s | {fig["wall_s"]:.1f} s | {"yes" if ok else "**no**"} |
 
-Steady state: the JSON body of each URL is cached per store fingerprint (:mod:`fukugan.api.cache`,
+Steady state: the JSON body of each URL is cached per store fingerprint (:mod:`fukugan.app.cache`,
 :mod:`fukugan.api.respond`); a request validates its parameters and returns that body. The
 first request of each URL computes it (cold, one client, before the load run; `fukugan serve`
 starts computing the default JPN rankings in a background thread at start-up, so the overview

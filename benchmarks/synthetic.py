@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pv
 
-from fukugan.data.provenance import Provenance
+from fukugan.provenance import Provenance
 
 SYNTHETIC_LABEL = "SYNTHETIC (generated, BACI-shaped; not real trade data)"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from fukugan.api.app import create_app
-from fukugan.api.platform import OVERVIEW_CHOKEPOINTS, OVERVIEW_DEPENDENCIES
+from fukugan.app.platform import OVERVIEW_CHOKEPOINTS, OVERVIEW_DEPENDENCIES
+from fukugan.server import create_app
 from fukugan.services.datasets import load_bundled
 from fukugan.store.analytic import AnalyticStore
 
@@ -323,7 +323,7 @@ def test_csv_download_has_sources_and_labels(client):
 
 def test_results_follow_store_changes(tmp_path):
     """A write to the store (another process's import) is seen on the next request."""
-    from fukugan.data.provenance import Provenance
+    from fukugan.provenance import Provenance
 
     load_bundled(AnalyticStore(tmp_path))
     with TestClient(create_app(tmp_path)) as c:

@@ -37,7 +37,7 @@ from fukugan.dynamics.ario import (  # noqa: E402
     to_run_rows,
 )
 from fukugan.errors import InputError  # noqa: E402
-from fukugan.scenarios.result import TIMESERIES_COLUMNS, RunResult, headline  # noqa: E402
+from fukugan.results import TIMESERIES_COLUMNS, RunResult, headline  # noqa: E402
 
 warnings.filterwarnings("ignore", module="boario")
 

@@ -22,8 +22,9 @@ import pytest
 from typer.testing import CliRunner
 
 from fukugan.cli.main import app
+from fukugan.results import TIMESERIES_COLUMNS
 from fukugan.scenarios import schema as sch
-from fukugan.scenarios.result import TIMESERIES_COLUMNS, read_run
+from fukugan.store.rundir import read_run
 
 runner = CliRunner()
 EXAMPLES = Path(sch.__file__).parent / "examples"

@@ -22,7 +22,7 @@ from fukugan.exposure import (
     to_run_rows,
 )
 from fukugan.exposure.examples import EXPECTED_PI, EXPECTED_TTS, example_network
-from fukugan.scenarios.result import read_run, write_run
+from fukugan.store.rundir import read_run, write_run
 
 
 def chain(

@@ -20,7 +20,8 @@ from fukugan.dynamics.firms import (
 )
 from fukugan.dynamics.networks import synthetic_network
 from fukugan.errors import InputError
-from fukugan.scenarios.result import PATHS_COLUMNS, TIMESERIES_COLUMNS, read_run, write_run
+from fukugan.results import PATHS_COLUMNS, TIMESERIES_COLUMNS
+from fukugan.store.rundir import read_run, write_run
 
 
 def chain() -> FirmNetwork:

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.test_hub_pages import PW, csrf, login, seed
 
-from fukugan.api.app import create_app
+from fukugan.server import create_app
 from fukugan.services.hub import Hub
 
 NEW_PW = "another long password"

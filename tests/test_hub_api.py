@@ -23,9 +23,9 @@ from sqlalchemy import text
 from tests.test_hub_alerts import COUNTRIES, FIRMS, HS, _touches
 from tests.test_hub_policy import oracle
 
-from fukugan.api.app import create_app
 from fukugan.api.hub_auth import COOKIE
 from fukugan.hub.passwords import hash_password
+from fukugan.server import create_app
 from fukugan.services.hub import Hub
 from fukugan.store.workspace.models import Base
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from fukugan.api.app import create_app
+from fukugan.server import create_app
 from fukugan.services.datasets import load_bundled
 from fukugan.services.hub import Hub
 from fukugan.store.analytic import AnalyticStore

@@ -8,7 +8,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from fukugan.api.app import create_app
+from fukugan.server import create_app
 from fukugan.services.hub import Hub
 
 PW = "correct horse battery staple"

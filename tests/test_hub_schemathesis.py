@@ -24,9 +24,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from fukugan.api.app import create_app
 from fukugan.api.hub_auth import COOKIE, CSRF_HEADER
 from fukugan.hub.passwords import hash_password
+from fukugan.server import create_app
 from fukugan.services.hub import Hub
 
 EXAMPLES = 25  # per operation and generation mode

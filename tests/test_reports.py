@@ -17,11 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from fukugan.api.app import create_app
 from fukugan.reports.commodity import commodity_briefing
 from fukugan.reports.render import cjk_fonts, render_html
 from fukugan.reports.run import run_briefing
 from fukugan.reports.svg import bar_chart, line_chart
+from fukugan.server import create_app
 from fukugan.services.datasets import load_bundled
 from fukugan.services.simulate import simulate
 from fukugan.store.analytic import AnalyticStore

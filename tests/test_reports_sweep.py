@@ -17,13 +17,13 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.test_reports import JAPANESE, embedded_fonts, pdf_pages, pdf_text
 
-from fukugan.api.app import create_app
+from fukugan.app.format import fmt
 from fukugan.reports.render import cjk_fonts, render_html
 from fukugan.reports.run import run_briefing
+from fukugan.server import create_app
 from fukugan.services.datasets import load_bundled
 from fukugan.services.simulate import simulate_sweep
 from fukugan.store.analytic import AnalyticStore
-from fukugan.web.format import fmt
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "fukugan" / "scenarios" / "examples"
 SWEEP = "mc-hokkaido"

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from fukugan.api.app import create_app
-from fukugan.scenarios.result import read_run
+from fukugan.server import create_app
 from fukugan.services.datasets import load_bundled
 from fukugan.store.analytic import AnalyticStore
+from fukugan.store.rundir import read_run
 from fukugan.store.workspace import Workspace
 
 PROBLEM = "application/problem+json"

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from fukugan.api.app import create_app
 from fukugan.scenarios import schema as sch
+from fukugan.server import create_app
 from fukugan.services.datasets import load_bundled
 from fukugan.services.simulate import simulate_sweep
 from fukugan.store.analytic import AnalyticStore

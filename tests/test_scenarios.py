@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fukugan.results import headline
 from fukugan.scenarios import schema as sch
-from fukugan.scenarios.result import headline, read_run, write_run
 from fukugan.scenarios.run import run_scenario
 from fukugan.scenarios.schema import ScenarioError, intensity, load_scenario, parse_scenario
 from fukugan.services.datasets import load_bundled
 from fukugan.store.analytic import AnalyticStore
+from fukugan.store.rundir import read_run, write_run
 
 EXAMPLES = sorted((Path(sch.__file__).parent / "examples").glob("*.yaml"))
 

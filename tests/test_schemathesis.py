@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from fukugan.api.app import create_app
+from fukugan.server import create_app
 from fukugan.services.datasets import load_bundled
 from fukugan.store.analytic import AnalyticStore
 

@@ -24,7 +24,7 @@ from fukugan.iomodels.shocks import (
     supply_shock,
     to_rows,
 )
-from fukugan.scenarios.result import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult, headline
+from fukugan.results import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult, headline
 
 Z = np.array([[150.0, 500.0], [200.0, 100.0]])
 X = np.array([1000.0, 2000.0])

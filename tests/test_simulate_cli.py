@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from fukugan.cli.main import app
 from fukugan.scenarios import schema as sch
-from fukugan.scenarios.result import read_run
+from fukugan.store.rundir import read_run
 
 runner = CliRunner()
 EXAMPLES = Path(sch.__file__).parent / "examples"

@@ -6,7 +6,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from fukugan.data.provenance import Provenance
+from fukugan.provenance import Provenance
 from fukugan.store.analytic import AnalyticStore
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from fukugan.api.app import create_app
 from fukugan.data.oecd_iot import BUNDLED_DIR as OECD_DIR
+from fukugan.server import create_app
 from fukugan.services.datasets import load_bundled
 from fukugan.store.analytic import AnalyticStore
 

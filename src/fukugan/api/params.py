@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from fukugan.api.models import Lang
-from fukugan.api.platform import DEFAULT_HOME, DEFAULT_YEAR, Platform
+from fukugan.app.platform import DEFAULT_HOME, DEFAULT_YEAR, Platform
 
 LangQ = Annotated[Lang, Query(description="Label language: en or ja.")]
 HomeQ = Annotated[

@@ -14,7 +14,7 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from fukugan.api.platform import Platform
+from fukugan.app.platform import Platform
 
 
 def _body(model: type[BaseModel], compute: Callable[[], Any]) -> bytes:

@@ -49,7 +49,7 @@ def report_commodity(
     lang: LangOpt = Lang.en,
 ) -> None:
     """Commodity briefing: shares chart, concentration, supply risk, home's position, lists, sources. / 品目ブリーフィング。"""
-    from fukugan.api.platform import check_home
+    from fukugan.app.platform import check_home
     from fukugan.reports.commodity import commodity_briefing
     from fukugan.store.analytic import AnalyticStore
 

@@ -25,7 +25,7 @@ def serve(
     """Start the web app and API (http://127.0.0.1:8000 by default). / Webアプリと API を起動する。"""
     import uvicorn
 
-    from fukugan.api.app import create_app
+    from fukugan.server import create_app
     from fukugan.services.datasets import load_bundled
     from fukugan.store.analytic import AnalyticStore
 

@@ -43,7 +43,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fukugan.data.provenance import Provenance
 from fukugan.data.validate import (
     check_non_negative,
     check_range,
@@ -57,6 +56,7 @@ from fukugan.data.validate import (
     row_of,
 )
 from fukugan.errors import InputError
+from fukugan.provenance import Provenance
 
 #: Columns of the normalised trade frame, in order.
 TRADE_COLUMNS: tuple[str, ...] = (

@@ -47,7 +47,6 @@ import pyarrow.compute as pc
 
 from fukugan.data.baci import TRADE_COLUMNS, arrow_to_categorical
 from fukugan.data.countries import is_iso3
-from fukugan.data.provenance import Provenance
 from fukugan.data.validate import (
     check_non_negative,
     check_range,
@@ -60,6 +59,7 @@ from fukugan.data.validate import (
     row_of,
 )
 from fukugan.errors import InputError
+from fukugan.provenance import Provenance
 
 COMTRADE_URL = "https://comtradeplus.un.org/"
 COMTRADE_LICENCE = "UN Comtrade terms of use (attribute 'UN Comtrade Database')"

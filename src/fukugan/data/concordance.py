@@ -52,8 +52,8 @@ import numpy as np
 import pandas as pd
 
 from fukugan.data.bundled import bundled_path
-from fukugan.data.provenance import Provenance
 from fukugan.errors import InputError
+from fukugan.provenance import Provenance
 
 __all__ = [
     "COLUMNS",

@@ -39,7 +39,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fukugan.data.provenance import Provenance
 from fukugan.data.validate import (
     check_known,
     check_unique,
@@ -51,6 +50,7 @@ from fukugan.data.validate import (
 )
 from fukugan.dynamics.networks import FirmNetwork
 from fukugan.errors import InputError
+from fukugan.provenance import Provenance
 
 EDGE_COLUMNS: dict[str, list[str]] = {
     "supplier": ["supplier", "source", "from", "seller", "supplier_id"],

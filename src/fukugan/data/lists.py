@@ -66,8 +66,8 @@ from pathlib import Path
 import pandas as pd
 
 from fukugan.data.bundled import USGS_T4_CSV, bundled_path
-from fukugan.data.provenance import Provenance
 from fukugan.errors import InputError
+from fukugan.provenance import Provenance
 
 __all__ = [
     "COLUMNS",

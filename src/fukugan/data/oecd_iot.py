@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd
 
 from fukugan.data.countries import is_iso3
-from fukugan.data.provenance import Provenance
 from fukugan.data.validate import read_utf8_text
 from fukugan.errors import InputError
+from fukugan.provenance import Provenance
 
 __all__ = [
     "BUNDLED_DIR",

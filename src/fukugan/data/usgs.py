@@ -106,9 +106,9 @@ from typing import Any
 import pandas as pd
 
 from fukugan.data.countries import normalise_name, to_iso3
-from fukugan.data.provenance import Provenance
 from fukugan.data.validate import read_utf8_text
 from fukugan.errors import FukuganError, InputError, UnknownItemError
+from fukugan.provenance import Provenance
 
 __all__ = [
     "COLUMNS",

@@ -38,9 +38,9 @@ import numpy as np
 import pandas as pd
 
 from fukugan.data.countries import is_iso3
-from fukugan.data.provenance import Provenance
 from fukugan.data.validate import read_csv_strings
 from fukugan.errors import InputError, UnknownItemError
+from fukugan.provenance import Provenance
 
 __all__ = ["COLUMNS", "PROVENANCE", "read_wgi", "rescale_0_10", "wgi_for_year"]
 

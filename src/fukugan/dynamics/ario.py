@@ -1106,7 +1106,7 @@ def to_run_rows(
     metrics: Sequence[str] = ("output", "loss", "demand_unmet"),
     totals: bool = True,
 ) -> pd.DataFrame:
-    """Rows of the shared timeseries format (:mod:`fukugan.scenarios.result`).
+    """Rows of the shared timeseries format (:mod:`fukugan.results`).
 
     One row per (day t, industry ``REGION/SECTOR``, metric): ``output`` = production,
     ``loss`` = baseline daily output x₀ − production, ``demand_unmet`` = final demand for the

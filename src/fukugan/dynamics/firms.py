@@ -1179,7 +1179,7 @@ def _group_rows(
 
 
 def _empty_rows() -> pd.DataFrame:
-    from fukugan.scenarios.result import TIMESERIES_COLUMNS
+    from fukugan.results import TIMESERIES_COLUMNS
 
     return pd.DataFrame({c: [] for c in TIMESERIES_COLUMNS})
 
@@ -1191,7 +1191,7 @@ def to_run_rows(
     firms: Sequence[str] | np.ndarray | None = None,
     totals: bool = True,
 ) -> pd.DataFrame:
-    """Time-series rows in the shared format (:mod:`fukugan.scenarios.result`).
+    """Time-series rows in the shared format (:mod:`fukugan.results`).
 
     Metrics ``"output"`` (production per day) and ``"loss"`` (``P_ini − P``), component
     ``"direct"`` for directly hit firms and ``"indirect"`` for the others, aggregated to
@@ -1287,7 +1287,7 @@ def propagation_paths(
     intermediate firms (source side first), ``weight`` = the target's total loss shared among
     its sources in proportion to their own (direct) total losses.
     """
-    from fukugan.scenarios.result import PATHS_COLUMNS
+    from fukugan.results import PATHS_COLUMNS
 
     net = traj.network
     loss = traj.firm_loss
@@ -1372,12 +1372,12 @@ def to_run_result(
     paths: bool = True,
     seed: int | None = None,
 ) -> Any:
-    """A :class:`fukugan.scenarios.result.RunResult` (timeseries, paths, summary).
+    """A :class:`fukugan.results.RunResult` (timeseries, paths, summary).
 
     The headline figures (total / peak loss, recovery day, direct vs indirect) are computed from
     the ``level`` aggregate only, so optional firm rows are not counted twice.
     """
-    from fukugan.scenarios.result import RunResult, headline
+    from fukugan.results import RunResult, headline
 
     agg = to_run_rows(traj, level=level, totals=True)
     ts = to_run_rows(traj, level=level, firms=firms, totals=True) if firms is not None else agg

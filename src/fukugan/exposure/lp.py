@@ -76,7 +76,7 @@ import scipy.sparse as sp
 
 from fukugan.errors import InputError
 from fukugan.exposure.network import SupplyNetwork
-from fukugan.scenarios.result import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult, headline
+from fukugan.results import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult, headline
 
 __all__ = [
     "ExposureModel",
@@ -534,7 +534,7 @@ def to_run_rows(
     network: SupplyNetwork, result: TTRResult, *, max_paths: int = 100
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(timeseries, paths)`` of one disruption in the shared run format
-    (:mod:`fukugan.scenarios.result`).
+    (:mod:`fukugan.results`).
 
     Time series: for every end product, metrics "profit_loss" (margin × lost units) and
     "lost_units" at t = the disruption length (``ceil(ttr)``: the LP aggregates the whole
@@ -575,7 +575,7 @@ def to_run_result(
     scenario: dict | None = None,
     max_paths: int = 100,
 ) -> RunResult:
-    """A :class:`~fukugan.scenarios.result.RunResult` for one TTR disruption (engine
+    """A :class:`~fukugan.results.RunResult` for one TTR disruption (engine
     "exposure"); headline figures are computed on "profit_loss"."""
     ts, paths = to_run_rows(network, result, max_paths=max_paths)
     summary = headline(ts, metric="profit_loss")

@@ -17,7 +17,7 @@ The indirect part is always (total change) − (direct part): what propagated th
 intermediate purchases (Leontief, price) or sales (Ghosh). :func:`import_cut` builds the Δv of a
 cut in imported inputs of some products to some or all sectors (imports being primary inputs of
 the supply-driven model). :func:`to_rows` turns a :class:`ShockResult` into rows of the shared
-run-result format (:mod:`fukugan.scenarios.result`) and its largest propagation paths.
+run-result format (:mod:`fukugan.results`) and its largest propagation paths.
 
 **Paths (first- and second-tier transmissions).** Every model here is a power series:
 Δx = Δ + CΔ + C²Δ + … with C = A (Leontief quantities), C = B′ (Ghosh) or C = A′ (prices), and
@@ -397,7 +397,7 @@ def import_price_shock(
 def to_rows(
     result: ShockResult, *, unit_kind: str = "sector", top: int = 20
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``(timeseries, paths)`` frames in the format of :mod:`fukugan.scenarios.result`.
+    """``(timeseries, paths)`` frames in the format of :mod:`fukugan.results`.
 
     Output shocks: metric "output" (level; t = 0 baseline, t = 1 shocked, component "total")
     and "loss" (baseline − level; zero at t = 0; at t = 1 components "direct", "indirect" and

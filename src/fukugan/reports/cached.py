@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from fukugan.api.platform import Platform, check_home
+from fukugan.app.platform import Platform, check_home
 from fukugan.errors import UnknownItemError
 
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")

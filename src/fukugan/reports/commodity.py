@@ -47,7 +47,7 @@ def commodity_doc(
     store: AnalyticStore, commodity: str, *, year: int, home: str, lang: str
 ) -> dict[str, Any]:
     """The presented production profile (what the commodity page shows)."""
-    from fukugan.api.present import present
+    from fukugan.app.present import present
     from fukugan.data import usgs
     from fukugan.services.datasets import USGS, require
     from fukugan.services.production import production_profile
@@ -60,7 +60,7 @@ def commodity_doc(
 
 
 def _fmt(item: dict[str, Any]) -> str:
-    from fukugan.web.format import fmt
+    from fukugan.app.format import fmt
 
     v = item.get("value")
     return fmt(v, "percent" if item.get("kind") == "percent" else "number")

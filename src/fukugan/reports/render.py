@@ -69,7 +69,7 @@ def font_faces() -> str:
 
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    from fukugan.web.format import fmt
+    from fukugan.app.format import fmt
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),

@@ -1,5 +1,5 @@
 """The scenario briefing of one run directory (``timeseries.parquet``, ``paths.parquet``,
-``summary.json``; see :mod:`fukugan.scenarios.result`).
+``summary.json``; see :mod:`fukugan.results`).
 
 The tables come from :func:`fukugan.services.simulate.run_reports` (the same summary the CLI
 prints after ``fukugan simulate``); this module adds the loss-over-time chart, the sentences and
@@ -20,7 +20,7 @@ from fukugan.reports.svg import bar_chart, line_chart
 
 
 def _load(run_dir: Path) -> tuple[Any, Any, dict[str, Any]]:
-    from fukugan.scenarios.result import read_run
+    from fukugan.store.rundir import read_run
 
     if not (run_dir / "summary.json").is_file():
         raise UnknownItemError(f"no run at {run_dir} (summary.json not found)")
@@ -58,10 +58,10 @@ def run_briefing(
 ) -> dict[str, Any]:
     """The briefing of the run in ``run_dir`` in ``lang`` (a JSON-ready dict); a Monte Carlo
     sweep's directory gives :func:`fukugan.reports.sweep.sweep_briefing` (``kind: sweep``)."""
-    from fukugan.api.present import present
-    from fukugan.data.provenance import Provenance
+    from fukugan.app.present import present
+    from fukugan.provenance import Provenance
     from fukugan.reports.sweep import is_sweep, read_summary, sweep_briefing
-    from fukugan.scenarios.result import RunResult
+    from fukugan.results import RunResult
     from fukugan.scenarios.schema import Scenario
     from fukugan.services.simulate import run_reports
 
@@ -147,7 +147,7 @@ def run_briefing(
         "indirect-share",
         "price-change-peak",
     )
-    from fukugan.web.format import fmt
+    from fukugan.app.format import fmt
 
     headline = [
         {

@@ -100,7 +100,7 @@ def _command(scenario: dict[str, Any], summary: dict[str, Any]) -> str:
 
 
 def _source(p: dict[str, Any]) -> dict[str, Any]:
-    from fukugan.data.provenance import Provenance
+    from fukugan.provenance import Provenance
 
     fields = Provenance.__dataclass_fields__
     prov = Provenance(**{k: v for k, v in p.items() if k in fields and k != "extra"})
@@ -209,7 +209,7 @@ def sweep_briefing(
          **d}
         for key, d in (("total-loss", total), ("peak-loss", peak))
     ]  # fmt: skip
-    from fukugan.web.format import fmt
+    from fukugan.app.format import fmt
 
     kpis = [
         {"key": "total-loss-mean", "label": t("total-loss-mean", lang), "value": fmt(total["mean"], "number")},

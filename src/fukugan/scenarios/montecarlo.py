@@ -18,30 +18,28 @@ numba thread each: :data:`WORKER_ENV`) or on the cluster at ``scheduler`` (``tcp
 ``workers=0`` runs in this process (no Dask).
 
 Reduction: per sample, the total loss by unit over the horizon, the total loss per day and the
-headline (:func:`fukugan.scenarios.result.headline`); across samples, mean, standard deviation
+headline (:func:`fukugan.results.headline`); across samples, mean, standard deviation
 and the 5 / 50 / 95 % quantiles (numpy's default linear interpolation) by unit and by day.
 "Loss" is the run's headline metric: ``loss``, or ``profit_loss`` for the exposure engine.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from fukugan.data.provenance import Provenance
+from fukugan.provenance import Provenance
+from fukugan.results import headline
 from fukugan.scenarios.engines import Prepared, prepare, simulate
-from fukugan.scenarios.result import _jsonable, headline
 from fukugan.scenarios.schema import SAMPLEABLE, Scenario, ScenarioError, parse_path
+from fukugan.store.rundir import atomic_run_dir, now_utc, versions, write_summary
 
 __all__ = [
     "WORKER_ENV",
@@ -337,40 +335,32 @@ def _reduce(results: list[dict[str, Any]], sc: Scenario):
 def write_sweep(sweep: SweepResult, run_dir: str | Path) -> Path:
     """Write a sweep atomically: ``samples.parquet``, ``by_sector.parquet``, ``daily.parquet``
     and ``summary.json`` (scenario, engine, seed, N, workers, sources, quantiles)."""
-    import fukugan
-
     run_dir = Path(run_dir)
-    tmp = run_dir.with_name(run_dir.name + ".tmp")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    sweep.samples.to_parquet(tmp / "samples.parquet")
-    sweep.by_sector.to_parquet(tmp / "by_sector.parquet")
-    sweep.daily.to_parquet(tmp / "daily.parquet")
     tot = sweep.samples
-    summary = {
-        "kind": "montecarlo",
-        "engine": sweep.engine,
-        "scenario": sweep.scenario,
-        "seed": sweep.seed,
-        "samples": sweep.n,
-        "workers": sweep.workers,
-        "scheduler": sweep.scheduler,
-        "unit": sweep.unit,
-        "seeding": "numpy SeedSequence(seed).spawn(samples); sample i: default_rng(child_i), "
-        "engine seed child_i.generate_state(1)[0]",
-        "total_loss": _jsonable(_stats(tot["total_loss"].to_numpy(dtype=float))),
-        "peak_loss": _jsonable(_stats(tot["peak_loss"].to_numpy(dtype=float))),
-        "elapsed_s": sweep.elapsed,
-        "startup_s": sweep.startup,
-        "sources": [asdict(p) for p in sweep.sources],
-        "versions": {"fukugan": fukugan.__version__, "numpy": np.__version__},
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    (tmp / "summary.json").write_text(
-        json.dumps(_jsonable(summary), ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    if run_dir.exists():
-        shutil.rmtree(run_dir)
-    tmp.rename(run_dir)
+    with atomic_run_dir(run_dir) as tmp:
+        sweep.samples.to_parquet(tmp / "samples.parquet")
+        sweep.by_sector.to_parquet(tmp / "by_sector.parquet")
+        sweep.daily.to_parquet(tmp / "daily.parquet")
+        write_summary(
+            tmp,
+            {
+                "kind": "montecarlo",
+                "engine": sweep.engine,
+                "scenario": sweep.scenario,
+                "seed": sweep.seed,
+                "samples": sweep.n,
+                "workers": sweep.workers,
+                "scheduler": sweep.scheduler,
+                "unit": sweep.unit,
+                "seeding": "numpy SeedSequence(seed).spawn(samples); sample i: default_rng(child_i), "
+                "engine seed child_i.generate_state(1)[0]",
+                "total_loss": _stats(tot["total_loss"].to_numpy(dtype=float)),
+                "peak_loss": _stats(tot["peak_loss"].to_numpy(dtype=float)),
+                "elapsed_s": sweep.elapsed,
+                "startup_s": sweep.startup,
+                "sources": [asdict(p) for p in sweep.sources],
+                "versions": versions(),
+                "created_at": now_utc(),
+            },
+        )
     return run_dir

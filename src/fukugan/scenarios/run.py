@@ -1,7 +1,7 @@
 """Run one scenario: validate → resolve against the data → simulate → :class:`RunResult`.
 
 The runner never prints and never writes: :mod:`fukugan.services.simulate` writes the run
-(:func:`fukugan.scenarios.result.write_run`) and the CLI renders it. ``progress`` (optional) is
+(:func:`fukugan.results.write_run`) and the CLI renders it. ``progress`` (optional) is
 called as ``progress(done, total, label)`` at each step, and after each simulated day by the
 engines that step through days (it may raise to stop the run).
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from fukugan.results import RunResult
 from fukugan.scenarios.engines import prepare, simulate
-from fukugan.scenarios.result import RunResult
 from fukugan.scenarios.schema import ENGINES, Scenario, ScenarioError, load_scenario
 from fukugan.store.analytic import AnalyticStore
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from fukugan.data.concordance import CommodityTrade
-from fukugan.data.provenance import Provenance
+from fukugan.provenance import Provenance
 from fukugan.services.datasets import LISTS, TRADE, WGI
 from fukugan.store.analytic import AnalyticStore
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from fukugan.data.provenance import Provenance
 from fukugan.errors import InputError
+from fukugan.provenance import Provenance
 from fukugan.services.report import Report
 from fukugan.store.analytic import AnalyticStore
 

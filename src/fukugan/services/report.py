@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from fukugan.data.provenance import Provenance
+from fukugan.provenance import Provenance
+from fukugan.results import jsonable
 
 
 @dataclass
@@ -36,9 +35,9 @@ class Report:
         return {
             "title": self.title,
             "title_args": self.title_args,
-            "summary": {k: _jsonable(v) for k, v in self.summary.items()},
+            "summary": {k: jsonable(v) for k, v in self.summary.items()},
             "rows": [
-                {k: _jsonable(v) for k, v in row.items()}
+                {k: jsonable(v) for k, v in row.items()}
                 for row in self.table.to_dict(orient="records")
             ],
             "sources": [
@@ -57,16 +56,3 @@ class Report:
         }
 
 
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        f = float(v)
-        return None if math.isnan(f) else f
-    if isinstance(v, (np.bool_,)):
-        return bool(v)
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if v is pd.NA or v is None:
-        return None
-    return v

@@ -3,7 +3,7 @@
 A run is a row in the workspace store (:mod:`fukugan.store.workspace`): ``queued`` when
 submitted, ``running`` while a worker thread executes it (the engine's progress callback writes
 ``progress`` and ``message`` to the row), then ``done`` with its results written by
-:func:`fukugan.scenarios.result.write_run` to ``$FUKUGAN_HOME/runs/<run id>/``, or ``failed``
+:func:`fukugan.results.write_run` to ``$FUKUGAN_HOME/runs/<run id>/``, or ``failed``
 with the reason. Runs survive a page reload (the row) and a server restart: on start-up a run
 still marked ``running`` is marked ``failed`` (its process is gone) and queued runs are
 resubmitted.
@@ -51,7 +51,7 @@ from typing import Any
 import pandas as pd
 
 from fukugan.errors import FukuganError, InputError, NotLoadedError, UnknownItemError
-from fukugan.scenarios.result import _jsonable, headline, read_run, write_run
+from fukugan.results import headline, jsonable
 from fukugan.scenarios.run import run_scenario
 from fukugan.scenarios.schema import (
     ENGINES,
@@ -61,6 +61,7 @@ from fukugan.scenarios.schema import (
     parse_scenario,
 )
 from fukugan.store.analytic import AnalyticStore
+from fukugan.store.rundir import read_run, write_run
 from fukugan.store.workspace import Run, ScenarioDef, Workspace
 from fukugan.store.workspace.repo import as_utc, sha256_text, visible_to
 
@@ -137,7 +138,7 @@ def _labels(lang: str) -> dict[str, str]:
 
 
 def _source(p: dict[str, Any]) -> dict[str, Any]:
-    from fukugan.data.provenance import Provenance
+    from fukugan.provenance import Provenance
 
     prov = Provenance(**{k: p.get(k, "") for k in ("dataset", "source", "year", "unit", "licence")})
     return {
@@ -185,7 +186,7 @@ class RunService:
                 name=sc.name,
                 origin="example",
                 yaml_text=text,
-                doc=_jsonable(sc.doc),
+                doc=jsonable(sc.doc),
                 filename=path.name,
             )
 
@@ -280,7 +281,7 @@ class RunService:
             name=sc.name,
             origin="upload",
             yaml_text=text,
-            doc=_jsonable(sc.doc),
+            doc=jsonable(sc.doc),
             filename=filename,
             owner_user_id=owner_user_id,
         )
@@ -431,8 +432,8 @@ class RunService:
                     "unit": result.unit,
                     "n_days": int(result.timeseries["t"].max()) if len(result.timeseries) else 0,
                 }
-                self.ws.update_run(run_id, parameters=_jsonable(result.parameters))
-            if not self.ws.finish_run(run_id, summary=_jsonable(summary), run_dir=str(run_dir)):
+                self.ws.update_run(run_id, parameters=jsonable(result.parameters))
+            if not self.ws.finish_run(run_id, summary=jsonable(summary), run_dir=str(run_dir)):
                 raise _Cancelled  # the cancel came while the results were being written
         except _Cancelled:
             _discard(run_dir)

@@ -2,7 +2,7 @@
 
 Validation and data resolution happen before anything is written, so a bad scenario leaves no
 run directory behind. Runs go to ``RUN_DIR`` (default ``$FUKUGAN_HOME/runs/<name>-<UTC
-timestamp>``), written atomically by :func:`fukugan.scenarios.result.write_run`.
+timestamp>``), written atomically by :func:`fukugan.results.write_run`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fukugan.scenarios.result import RunResult, headline, write_run
+from fukugan.results import RunResult, headline
 from fukugan.scenarios.run import Progress, run_scenario
 from fukugan.scenarios.schema import Scenario, load_scenario
 from fukugan.services.report import Report
 from fukugan.store.analytic import AnalyticStore
+from fukugan.store.rundir import write_run
 
 __all__ = ["SimulationOutcome", "default_run_dir", "simulate", "simulate_sweep"]
 

@@ -34,8 +34,8 @@ import platformdirs
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from fukugan.data.provenance import Provenance
 from fukugan.errors import FukuganError, NotLoadedError
+from fukugan.provenance import Provenance
 
 try:  # POSIX
     import fcntl
@@ -75,7 +75,7 @@ class AnalyticStore:
     """DuckDB catalog over Parquet files.
 
     >>> import tempfile, pandas as pd
-    >>> from fukugan.data.provenance import Provenance
+    >>> from fukugan.provenance import Provenance
     >>> s = AnalyticStore(tempfile.mkdtemp())
     >>> s.replace({"t": (pd.DataFrame({"a": [1, 2]}), Provenance("t", "me", "2024", "n", "CC0"))})
     >>> s.read("t")["a"].tolist()

@@ -1,6 +1,6 @@
 """Page routes: Overview, Commodities, Dependencies, Chokepoints, Industries, Data, API docs.
 
-Handlers only read the request's preferences, call :class:`~fukugan.api.platform.Platform`
+Handlers only read the request's preferences, call :class:`~fukugan.app.platform.Platform`
 (the services) and render a template. Language and home country persist in cookies (set from
 ``?lang=`` / ``?home=``); sorting and filtering of tables are query parameters, so every view
 has a URL (htmx swaps the table in place and pushes that URL).
@@ -20,10 +20,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from fukugan import __version__
-from fukugan.api.platform import DEFAULT_HOME, DEFAULT_YEAR, Platform
-from fukugan.api.present import query_rows
+from fukugan.app.format import fmt, to_csv
+from fukugan.app.platform import DEFAULT_HOME, DEFAULT_YEAR, Platform
+from fukugan.app.present import query_rows
 from fukugan.i18n import t
-from fukugan.web.format import fmt, to_csv
 from fukugan.web.geo import iso_numeric
 
 HERE = Path(__file__).parent

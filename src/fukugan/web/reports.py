@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from fukugan.api.platform import Platform
 from fukugan.api.routers.scenarios import ensure_run_visible
+from fukugan.app.platform import Platform
 from fukugan.errors import FukuganError, InputError, UnknownItemError
 from fukugan.reports.cached import commodity_report, run_report
 from fukugan.services.datasets import IOT, TRADE, USGS, WGI, ImportKind

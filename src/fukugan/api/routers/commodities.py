@@ -18,8 +18,8 @@ from fukugan.api.params import (
     PlatformDep,
     YearQ,
 )
-from fukugan.api.present import page
 from fukugan.api.respond import cached_json
+from fukugan.app.present import page
 
 router = APIRouter(tags=["commodities"])
 

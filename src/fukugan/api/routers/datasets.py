@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from fukugan.api import problems
 from fukugan.api.models import Problem, ReportOut
 from fukugan.api.params import LangQ, PlatformDep
-from fukugan.api.present import present
+from fukugan.app.present import present
 from fukugan.services.datasets import ImportKind
 from fukugan.services.uploads import UploadTooLargeError, import_upload, max_upload_bytes
 

@@ -17,8 +17,8 @@ from fukugan.api.params import (
     PlatformDep,
     YearQ,
 )
-from fukugan.api.present import page, query_rows
 from fukugan.api.respond import cached_json
+from fukugan.app.present import page, query_rows
 
 router = APIRouter(tags=["indicators"])
 

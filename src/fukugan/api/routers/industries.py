@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request, Response
 
 from fukugan.api.models import ReportOut
 from fukugan.api.params import DEFAULT_HOME, HomeQ, LangQ, LimitQ, OffsetQ, PlatformDep, YearQ
-from fukugan.api.present import page
 from fukugan.api.respond import cached_json
+from fukugan.app.present import page
 
 router = APIRouter(tags=["industries"])
 

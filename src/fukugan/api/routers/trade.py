@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from fukugan.api.models import ReportList
 from fukugan.api.params import DEFAULT_HOME, HomeQ, LangQ, PlatformDep
-from fukugan.api.present import page
 from fukugan.api.respond import cached_json
+from fukugan.app.present import page
 
 router = APIRouter(tags=["trade"])
 

@@ -1,4 +1,4 @@
-"""Engine adapters: scenario → engine inputs → :class:`~fukugan.scenarios.result.RunResult`.
+"""Engine adapters: scenario → engine inputs → :class:`~fukugan.results.RunResult`.
 
 Each engine has two steps, so that a Monte Carlo sweep resolves the data once and re-runs only
 the numerics:
@@ -31,10 +31,10 @@ import importlib
 from collections.abc import Callable
 from types import ModuleType
 
+from fukugan.results import RunResult
 from fukugan.scenarios.engines import ario, exposure, firms, static
 from fukugan.scenarios.engines.common import EngineNotAvailable, Prepared
 from fukugan.scenarios.engines.trade import COMMODITY_SECTOR, HS_CHAPTER_SECTOR, STAGE_SECTOR
-from fukugan.scenarios.result import RunResult
 from fukugan.scenarios.schema import Scenario
 from fukugan.store.analytic import AnalyticStore
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fukugan.results import TIMESERIES_COLUMNS, RunResult
 from fukugan.scenarios.engines.common import (
     DayProgress,
     Prepared,
@@ -23,7 +24,6 @@ from fukugan.scenarios.engines.common import (
     refuse_unsupported,
     region_shares,
 )
-from fukugan.scenarios.result import TIMESERIES_COLUMNS, RunResult
 from fukugan.scenarios.schema import Scenario
 from fukugan.store.analytic import AnalyticStore
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from fukugan.data.provenance import Provenance
 from fukugan.errors import FukuganError
+from fukugan.provenance import Provenance
 from fukugan.scenarios.schema import Scenario
 from fukugan.store.analytic import AnalyticStore
 

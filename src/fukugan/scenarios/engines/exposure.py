@@ -22,15 +22,15 @@ from typing import Any
 
 import pandas as pd
 
-from fukugan.data.provenance import Provenance
 from fukugan.exposure.lp import quiet_highs
+from fukugan.provenance import Provenance
+from fukugan.results import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult
 from fukugan.scenarios.engines.common import (
     DayProgress,
     Prepared,
     refuse_unsupported,
     scenario_file,
 )
-from fukugan.scenarios.result import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult
 from fukugan.scenarios.schema import Scenario
 from fukugan.store.analytic import AnalyticStore
 
@@ -278,7 +278,7 @@ def simulate(
         paths = pd.DataFrame(columns=list(PATHS_COLUMNS)).astype(
             {"step": "int64", "weight": "float64"}
         )
-    from fukugan.scenarios.result import headline
+    from fukugan.results import headline
 
     summary: dict[str, Any] = {
         **headline(ts, metric="profit_loss"),

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fukugan.data.provenance import Provenance
+from fukugan.provenance import Provenance
+from fukugan.results import RunResult
 from fukugan.scenarios.engines.common import (
     DayProgress,
     Prepared,
     refuse_unsupported,
     scenario_file,
 )
-from fukugan.scenarios.result import RunResult
 from fukugan.scenarios.schema import Scenario, intensity
 from fukugan.store.analytic import AnalyticStore
 

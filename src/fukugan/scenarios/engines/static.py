@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fukugan.results import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult
 from fukugan.scenarios.engines.common import (
     DayProgress,
     Prepared,
@@ -69,7 +70,6 @@ from fukugan.scenarios.engines.trade import (
     scenario_commodity,
     usgs_frame,
 )
-from fukugan.scenarios.result import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult
 from fukugan.scenarios.schema import Scenario, intensity
 from fukugan.store.analytic import AnalyticStore
 

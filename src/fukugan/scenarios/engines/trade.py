@@ -47,8 +47,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fukugan.data.provenance import Provenance
 from fukugan.errors import UnknownItemError
+from fukugan.provenance import Provenance
 from fukugan.scenarios.schema import Scenario
 from fukugan.store.analytic import AnalyticStore
 

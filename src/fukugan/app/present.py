@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 
 from fukugan.i18n import t
-from fukugan.services.report import Report, _jsonable
+from fukugan.results import jsonable
+from fukugan.services.report import Report
 
 _PERCENT_KEYS = ("share", "content")
 
@@ -45,7 +46,7 @@ def column_kind(key: str, series: pd.Series) -> str:
 def _value(v: Any) -> Any:
     if hasattr(v, "tolist") and not isinstance(v, (str, bytes)):
         v = v.tolist()
-    return _jsonable(v)
+    return jsonable(v)
 
 
 def present(report: Report, lang: str = "en") -> dict[str, Any]:

@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from fukugan.api.cache import CachedStore, ResultCache
-from fukugan.api.present import present
+from fukugan.app.cache import CachedStore, ResultCache
+from fukugan.app.present import present
 from fukugan.errors import InputError
 from fukugan.services import catalog
 from fukugan.services.report import Report
@@ -64,7 +64,7 @@ def check_home(code: str, field: str = "home") -> str:
 
 
 class Platform:
-    """Services over one store, with per-process caches (see :mod:`fukugan.api.cache`)."""
+    """Services over one store, with per-process caches (see :mod:`fukugan.app.cache`)."""
 
     def __init__(self, home: str | Path | None = None) -> None:
         self.store = CachedStore(home)

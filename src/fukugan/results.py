@@ -1,4 +1,6 @@
-"""The one result format every simulation engine returns and every interface reads.
+"""The one result format every simulation engine returns and every interface reads (a leaf
+module: the core may import it; writing and reading run directories is
+:mod:`fukugan.store.rundir`).
 
 A run is written to a directory::
 
@@ -35,17 +37,15 @@ None if never), direct_loss, indirect_loss, indirect_share, n_days, versions (fu
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from fukugan.data.provenance import Provenance
+from fukugan.provenance import Provenance
 
 TIMESERIES_COLUMNS = ("t", "unit_kind", "unit", "region", "metric", "component", "value")
 PATHS_COLUMNS = ("source", "target", "step", "weight", "via")
@@ -116,11 +116,17 @@ def headline(timeseries: pd.DataFrame, *, metric: str = "loss") -> dict[str, Any
     }
 
 
-def _jsonable(v: Any) -> Any:
+def jsonable(v: Any) -> Any:
+    """``v`` made JSON-safe, recursively: numpy scalars and arrays to Python, NaN, ±inf and
+    ``pd.NA`` to ``None``, paths to text (the one conversion every summary and report uses).
+
+    >>> jsonable({"a": np.float64("nan"), "b": [np.int64(2), np.inf], "c": pd.NA})
+    {'a': None, 'b': [2, None], 'c': None}
+    """
     if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
+        return {str(k): jsonable(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
+        return [jsonable(x) for x in v]
     if isinstance(v, np.integer):
         return int(v)
     if isinstance(v, (np.floating, float)):
@@ -129,57 +135,9 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, np.bool_):
         return bool(v)
     if isinstance(v, np.ndarray):
-        return _jsonable(v.tolist())
+        return jsonable(v.tolist())
     if isinstance(v, Path):
         return str(v)
+    if v is pd.NA:
+        return None
     return v
-
-
-def write_run(result: RunResult, run_dir: str | Path) -> Path:
-    """Write a run (Parquet + JSON summary) atomically: to ``run_dir``.tmp, then renamed."""
-    import fukugan
-
-    run_dir = Path(run_dir)
-    tmp = run_dir.with_name(run_dir.name + ".tmp")
-    if tmp.exists():
-        import shutil
-
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    result.timeseries.loc[:, list(TIMESERIES_COLUMNS)].to_parquet(tmp / "timeseries.parquet")
-    result.paths.loc[:, list(PATHS_COLUMNS)].to_parquet(tmp / "paths.parquet")
-    summary = {
-        **headline(result.timeseries),
-        **result.summary,
-        "engine": result.engine,
-        "scenario": result.scenario,
-        "parameters": result.parameters,
-        "seed": result.seed,
-        "unit": result.unit,
-        "sources": [asdict(p) for p in result.sources],
-        "versions": {
-            "fukugan": fukugan.__version__,
-            "numpy": np.__version__,
-            "pandas": pd.__version__,
-        },
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    (tmp / "summary.json").write_text(
-        json.dumps(_jsonable(summary), ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    if run_dir.exists():
-        import shutil
-
-        shutil.rmtree(run_dir)
-    tmp.rename(run_dir)
-    return run_dir
-
-
-def read_run(run_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """``(timeseries, paths, summary)`` of a run written by :func:`write_run`."""
-    run_dir = Path(run_dir)
-    return (
-        pd.read_parquet(run_dir / "timeseries.parquet"),
-        pd.read_parquet(run_dir / "paths.parquet"),
-        json.loads((run_dir / "summary.json").read_text(encoding="utf-8")),
-    )

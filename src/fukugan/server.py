@@ -1,7 +1,7 @@
 """The application: the REST API under ``/api/v1`` and the web pages, over one store.
 
-``uvicorn --factory fukugan.api.app:create_app`` (or ``fukugan serve``) runs it. The store is
-only read by GET requests; results are cached per store fingerprint (:mod:`fukugan.api.cache`).
+``uvicorn --factory fukugan.server:create_app`` (or ``fukugan serve``) runs it. The store is
+only read by GET requests; results are cached per store fingerprint (:mod:`fukugan.app.cache`).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from fastapi import FastAPI
 
 from fukugan import __version__
 from fukugan.api import hub_auth, problems
-from fukugan.api.platform import Platform
 from fukugan.api.routers import commodities, indicators, industries, overview, sources, trade
 from fukugan.api.routers import datasets as datasets_router
 from fukugan.api.routers import hub as hub_router
 from fukugan.api.routers import reports as reports_router
 from fukugan.api.routers import scenarios as scenario_runs
+from fukugan.app.platform import Platform
 
 API = "/api/v1"
 
