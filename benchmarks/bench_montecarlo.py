@@ -9,7 +9,7 @@ before the firm model's binned layout), so the sweep measures the engine, not Da
 overhead (the static example used before took 31 ms a sample). 200 samples, about 80 s on one
 worker and 40 s on two with the cores free (``--quick``: 20 samples on 2,000 firms).
 
-Each configuration starts its own cluster (:func:`fukugan.scenarios.montecarlo.local_cluster`:
+Each configuration starts its own cluster (:func:`fukugan.services.montecarlo.local_cluster`:
 processes, one thread each, one BLAS / OpenMP / numba thread each, checked in every worker), runs
 one sample on every worker first (numba's compiled code loaded or compiled; timed separately,
 like the cluster start) and then the sweep. Figures: the sweep's wall time (scatter of the
@@ -81,7 +81,7 @@ def _threads() -> dict[str, object]:
 
 def _warm(prepared, doc, item) -> float:
     """One sample in this worker (numba's code loaded or compiled); seconds."""
-    from fukugan.scenarios.montecarlo import _run_chunk
+    from fukugan.services.montecarlo import _run_chunk
 
     t0 = time.perf_counter()
     _run_chunk(prepared, doc, [item])
@@ -91,8 +91,8 @@ def _warm(prepared, doc, item) -> float:
 def _sweep(sc, store, samples: int, workers: int) -> dict:
     from distributed import Client, get_task_stream
 
-    from fukugan.scenarios.engines import prepare
-    from fukugan.scenarios.montecarlo import local_cluster, run_sweep, sample_values
+    from fukugan.services.engines import prepare
+    from fukugan.services.montecarlo import local_cluster, run_sweep, sample_values
 
     t0 = time.perf_counter()
     cluster = local_cluster(workers)
@@ -163,7 +163,7 @@ def _firm_model_source() -> str:
 
 def run(quick: bool = False, samples: int | None = None) -> tuple[str, dict]:
     """Run the benchmark; returns (markdown section, raw figures)."""
-    from fukugan.scenarios.montecarlo import run_sweep
+    from fukugan.services.montecarlo import run_sweep
     from fukugan.store.analytic import AnalyticStore
 
     n_firms = N_FIRMS_QUICK if quick else N_FIRMS

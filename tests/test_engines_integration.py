@@ -272,7 +272,7 @@ def test_day_stepping_engines_report_each_day_and_can_be_stopped(home, name, eng
     """ARIO and the firm model report progress after each simulated day (so a run's progress
     moves and a cancel stops it mid-simulation): progress rises monotonically within the
     simulate step, and an exception raised from it ends the run there."""
-    from fukugan.scenarios.run import run_scenario
+    from fukugan.services.scenario_run import run_scenario
     from fukugan.store.analytic import AnalyticStore
 
     class Stop(Exception):

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fukugan.data.groups import like_minded
 from fukugan.errors import InputError
 from fukugan.indicators.autonomy import autonomy_risk_score, autonomy_table
 from fukugan.indicators.leverage import chokepoint_table, world_position
@@ -115,11 +116,13 @@ def test_autonomy_known() -> None:
         pytest.approx(1),
     )
     assert r.home_share == pytest.approx(0.1)
-    r2 = autonomy_risk_score(x, w, home="JPN")  # default like-minded group holds AUS
-    assert r2.score == pytest.approx(0.141) and r2.defaults_used
+    r2 = autonomy_risk_score(x, w, home="JPN", group=like_minded())  # holds AUS
+    assert r2.score == pytest.approx(0.141)
+    with pytest.raises(InputError, match="resolve it first"):
+        autonomy_risk_score(x, w, home="JPN", group="like_minded")
     with pytest.raises(InputError, match="CHN"):
-        autonomy_risk_score(x, w.drop("CHN"), home="JPN")
-    r3 = autonomy_risk_score(x, w.drop("CHN"), home="JPN", missing_wgi=10)
+        autonomy_risk_score(x, w.drop("CHN"), home="JPN", group={"AUS"})
+    r3 = autonomy_risk_score(x, w.drop("CHN"), home="JPN", group={"AUS"}, missing_wgi=10)
     assert r3.hhi_wgi == pytest.approx(3.6 + 0.18 + 0.01)
 
 
@@ -132,11 +135,11 @@ def test_autonomy_table_matches_scalar() -> None:
         }
     )
     w = pd.Series({"CHN": 6.0, "AUS": 2.0, "JPN": 1.0, "RUS": 8.0, "COD": 9.0})
-    t = autonomy_table(df, w, "JPN", group="like_minded")
+    t = autonomy_table(df, w, "JPN", group=like_minded())
     assert t["item"].tolist() == ["c", "a", "b"]
     for _, row in t.iterrows():
         sub = df[df["item"] == row["item"]].set_index("iso3")["value"]
-        r = autonomy_risk_score(sub, w, home="JPN", group="like_minded")
+        r = autonomy_risk_score(sub, w, home="JPN", group=like_minded())
         assert row["score"] == pytest.approx(r.score)
         assert row["hhi_wgi"] == pytest.approx(r.hhi_wgi)
         assert row["share_outside"] == pytest.approx(r.share_outside)
@@ -145,7 +148,7 @@ def test_autonomy_table_matches_scalar() -> None:
         assert row["home_share"] == pytest.approx(r.home_share)
     assert t.loc[t["item"] == "c", "score"].item() == pytest.approx(0.9)
     with pytest.raises(InputError, match="no governance"):
-        autonomy_table(df, w.drop("COD"), "JPN")
+        autonomy_table(df, w.drop("COD"), "JPN", group=like_minded())
 
 
 @settings(max_examples=50, deadline=None)

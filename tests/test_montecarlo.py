@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from fukugan.cli.main import app
 from fukugan.scenarios import schema as sch
-from fukugan.scenarios.montecarlo import local_cluster, run_sweep, sample_values, write_sweep
 from fukugan.scenarios.schema import ScenarioError, load_scenario
 from fukugan.services.datasets import load_bundled
+from fukugan.services.montecarlo import local_cluster, run_sweep, sample_values, write_sweep
 from fukugan.store.analytic import AnalyticStore
 
 EXAMPLES = Path(sch.__file__).parent / "examples"

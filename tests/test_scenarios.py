@@ -10,9 +10,9 @@ import pytest
 
 from fukugan.results import headline
 from fukugan.scenarios import schema as sch
-from fukugan.scenarios.run import run_scenario
 from fukugan.scenarios.schema import ScenarioError, intensity, load_scenario, parse_scenario
 from fukugan.services.datasets import load_bundled
+from fukugan.services.scenario_run import run_scenario
 from fukugan.store.analytic import AnalyticStore
 from fukugan.store.rundir import read_run, write_run
 

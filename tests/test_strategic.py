@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fukugan.data.groups import group
 from fukugan.errors import InputError
-from fukugan.indicators.groups import group
 from fukugan.indicators.strategic import StrategicThresholds, strategic_dependency
 
 

@@ -64,7 +64,11 @@ def create_app(home: str | Path | None = None, *, warm: bool = False, web: bool 
         hub_pages.install(app)
         html_error = pages.error_page
     problems.install(app, html_error=html_error)
-    scenario_runs.install(app, web=web)  # scenarios, runs as jobs, their pages
+    scenario_runs.install(app, html_error=html_error)  # scenarios, runs as jobs
+    if web:
+        from fukugan.web import runs_pages
+
+        app.include_router(runs_pages.router)
 
     @app.get(f"{API}/health", tags=["meta"], summary="Liveness and whether data is loaded")
     def health() -> dict[str, object]:

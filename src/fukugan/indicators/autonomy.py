@@ -28,7 +28,6 @@ import pandas as pd
 
 from fukugan.errors import InputError
 from fukugan.indicators import _validate as v
-from fukugan.indicators.groups import like_minded, resolve_group
 from fukugan.indicators.leverage import long_frame
 
 
@@ -69,18 +68,24 @@ def _fill_wgi(
     )
 
 
+def _group_codes(group: Iterable[str]) -> frozenset[str]:
+    if isinstance(group, str):
+        raise InputError(f"group: expected ISO3 codes, got the name {group!r} (resolve it first)")
+    return frozenset(v.codes(group, "group"))
+
+
 def autonomy_risk_score(
     values_by_iso3: pd.Series,
     wgi_0_10: pd.Series,
     *,
     home: str,
-    group: str | Iterable[str] | None = None,
+    group: Iterable[str],
     missing_wgi: float | None = None,
 ) -> AutonomyRisk:
     """``(HHI_WGI / 10) * share_outside`` for one item (see module docstring).
 
-    ``values_by_iso3``: world production (or exports) by country; ``group``: a group name or
-    ISO3 codes, default the bundled like-minded group.
+    ``values_by_iso3``: world production (or exports) by country; ``group``: the ISO3 codes
+    of the partner group (e.g. :func:`fukugan.data.groups.like_minded`).
 
     Example: CHN 60, AUS 30, JPN 10 with WGI 6, 2, 1 -> HHI_WGI = .36*6 + .09*2 + .01*1 = 2.35;
     outside {AUS, JPN} = .6; score = .235 * .6 = .141.
@@ -96,9 +101,7 @@ def autonomy_risk_score(
     total = float(x.sum())
     if total <= 0:
         raise InputError("values_by_iso3: all values are zero, so shares are undefined")
-    members = set(like_minded() if group is None else resolve_group(group))
-    if group is None:
-        defaults.append("group=like_minded (bundled)")
+    members = set(_group_codes(group))
     members.add(str(home))
     s = x[x > 0] / total
     w = _fill_wgi(s.index, _wgi(wgi_0_10), missing_wgi, defaults)
@@ -124,7 +127,7 @@ def autonomy_table(
     wgi_0_10: pd.Series,
     home: str,
     *,
-    group: str | Iterable[str] | None = None,
+    group: Iterable[str],
     missing_wgi: float | None = None,
     item: str = "item",
     country: str = "iso3",
@@ -155,7 +158,7 @@ def autonomy_table(
         raise InputError(f"home: expected an ISO3 code, got {home!r}")
     defaults: list[str] = []
     df = long_frame(frame, item=item, country=country, value=value)
-    members = set(like_minded() if group is None else resolve_group(group))
+    members = set(_group_codes(group))
     members.add(home)
     total = df.groupby("item", sort=False)["value"].sum()
     res = pd.Series(0.0, index=total.index)

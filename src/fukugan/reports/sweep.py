@@ -1,6 +1,6 @@
 """The briefing of a Monte Carlo sweep directory (``summary.json`` with ``kind: montecarlo``,
 ``by_sector.parquet``, ``daily.parquet``, ``samples.parquet``; see
-:func:`fukugan.scenarios.montecarlo.write_sweep`).
+:func:`fukugan.services.montecarlo.write_sweep`).
 
 Every figure is read from those files as written (no recomputation): the headline
 distributions from ``summary.json`` (``total_loss`` / ``peak_loss``: mean, sd, 5 / 50 / 95 %),

@@ -86,9 +86,9 @@ the scenario (a ``recovery.days`` is ``shocks[i].recovery.days``). Distributions
 (low, high), ``triangular`` (low, mode, high), ``normal`` (mean, sd), ``lognormal`` (median,
 sigma of the log); optional ``low`` / ``high`` bounds clip normal and lognormal draws, and every
 draw is also clipped to the field's own range (fractions to [0, 1], days to ≥ 0, integers
-rounded). See :mod:`fukugan.scenarios.montecarlo`.
+rounded). See :mod:`fukugan.services.montecarlo`.
 
-What an engine does with each block is documented in :mod:`fukugan.scenarios.engines`.
+What an engine does with each block is documented in :mod:`fukugan.services.engines`.
 """
 
 from __future__ import annotations

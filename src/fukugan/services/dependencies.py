@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from fukugan.data import usgs
+from fukugan.data.groups import like_minded
 from fukugan.errors import FukuganError, UnknownItemError
 from fukugan.i18n import commodity_name
 from fukugan.indicators.autonomy import autonomy_table
-from fukugan.indicators.groups import like_minded
 from fukugan.indicators.leverage import chokepoint_table
 from fukugan.provenance import Provenance
 from fukugan.services.context import (

@@ -40,12 +40,12 @@ import pandas as pd
 
 from fukugan.data import usgs
 from fukugan.data.concordance import CommodityTrade, tonnes_factor
+from fukugan.data.groups import like_minded
 from fukugan.errors import UnknownItemError
 from fukugan.i18n import commodity_name
 from fukugan.indicators.crm import SupplyRiskResult, build_home_sourcing, import_reliance
 from fukugan.indicators.crm import supply_risk as crm_supply_risk
 from fukugan.indicators.geopolrisk import GeoPolRiskResult, geopolrisk
-from fukugan.indicators.groups import like_minded
 from fukugan.services.context import commodity_tags, home_trade, load_context
 from fukugan.services.datasets import USGS, require
 from fukugan.services.report import Report

@@ -9,9 +9,9 @@ still marked ``running`` is marked ``failed`` (its process is gone) and queued r
 resubmitted.
 
 Monte Carlo sweeps (``samples``, for scenarios with an ``uncertainty:`` block) are runs too: the
-worker thread runs :func:`fukugan.scenarios.montecarlo.run_sweep` on a local Dask cluster of
+worker thread runs :func:`fukugan.services.montecarlo.run_sweep` on a local Dask cluster of
 ``workers`` processes (progress as samples complete) and writes the run directory with
-:func:`~fukugan.scenarios.montecarlo.write_sweep`, exactly as ``fukugan simulate --samples``
+:func:`~fukugan.services.montecarlo.write_sweep`, exactly as ``fukugan simulate --samples``
 does; the run's details then carry the distributions (mean, sd, 5 / 50 / 95 % quantiles of the
 loss by sector and of the total and peak loss). The sweep is recorded in the run's parameters
 (``montecarlo: {samples, workers}``).
@@ -52,7 +52,6 @@ import pandas as pd
 
 from fukugan.errors import FukuganError, InputError, NotLoadedError, UnknownItemError
 from fukugan.results import headline, jsonable
-from fukugan.scenarios.run import run_scenario
 from fukugan.scenarios.schema import (
     ENGINES,
     Scenario,
@@ -60,6 +59,7 @@ from fukugan.scenarios.schema import (
     load_scenario,
     parse_scenario,
 )
+from fukugan.services.scenario_run import run_scenario
 from fukugan.store.analytic import AnalyticStore
 from fukugan.store.rundir import read_run, write_run
 from fukugan.store.workspace import Run, ScenarioDef, Workspace
@@ -455,7 +455,7 @@ class RunService:
     ) -> dict[str, Any]:
         """Run a Monte Carlo job on a local Dask cluster and write it as the CLI does; its
         summary (headline figures = means over the samples)."""
-        from fukugan.scenarios.montecarlo import run_sweep, write_sweep
+        from fukugan.services.montecarlo import run_sweep, write_sweep
 
         n, workers = int(mc["samples"]), int(mc["workers"])
         sweep = run_sweep(

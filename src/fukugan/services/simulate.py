@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from fukugan.results import RunResult, headline
-from fukugan.scenarios.run import Progress, run_scenario
 from fukugan.scenarios.schema import Scenario, load_scenario
 from fukugan.services.report import Report
+from fukugan.services.scenario_run import Progress, run_scenario
 from fukugan.store.analytic import AnalyticStore
 from fukugan.store.rundir import write_run
 
@@ -215,7 +215,7 @@ def simulate_sweep(
     progress: Progress | None = None,
 ) -> SimulationOutcome:
     """A Monte Carlo sweep over the scenario's ``uncertainty:`` block, written and summarised."""
-    from fukugan.scenarios.montecarlo import run_sweep, write_sweep
+    from fukugan.services.montecarlo import run_sweep, write_sweep
 
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     sweep = run_sweep(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from fukugan.data.groups import like_minded
 from fukugan.errors import InputError, UnknownItemError
-from fukugan.indicators.groups import like_minded
 from fukugan.indicators.trade import dependency_indicators, supplier_table
 from fukugan.services.context import hs_tags, load_context, trade_year
 from fukugan.services.datasets import TRADE, require

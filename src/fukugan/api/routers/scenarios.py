@@ -17,7 +17,7 @@ checked by :func:`ensure_run_visible`. Rows without an owner are shared, as befo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
@@ -489,18 +489,19 @@ def ensure_run_visible(request: Request, run_id: str) -> None:
             raise UnknownItemError(f"no run {run_id!r}")
 
 
-def install(app: FastAPI, *, web: bool = True) -> None:
+def install(
+    app: FastAPI, *, html_error: Callable[[Request, int, str], Response] | None = None
+) -> None:
     """The run service (workspace opened and migrated, interrupted runs marked failed), the
-    API routes, the bad-scenario problem handler and, with ``web``, the scenario pages."""
+    API routes and the bad-scenario handler: a problem document under ``/api/``, and
+    ``html_error(request, 422, message)`` elsewhere when the web pages are served."""
     svc = RunService(app.state.platform.store)
     app.state.runs = svc
     app.include_router(router, prefix="/api/v1")
 
     async def _bad_scenario(request: Request, exc: ScenarioError) -> Response:
-        if web and not request.url.path.startswith("/api/"):
-            from fukugan.web.pages import error_page
-
-            return error_page(request, 422, str(exc))
+        if html_error is not None and not request.url.path.startswith("/api/"):
+            return html_error(request, 422, str(exc))
         return scenario_problem(request, exc)
 
     app.add_exception_handler(ScenarioError, _bad_scenario)
@@ -513,7 +514,3 @@ def install(app: FastAPI, *, web: bool = True) -> None:
         svc.shutdown()  # queued runs stay queued: the next start resumes them
 
     app.router.lifespan_context = lifespan
-    if web:
-        from fukugan.web import runs_pages
-
-        app.include_router(runs_pages.router)

@@ -50,7 +50,7 @@ class ScenarioDef(Base):
 class Run(Base):
     """One run of a scenario: a job (queued → running → done | failed, or cancelled) and its
     results' directory (written by :func:`fukugan.results.write_run`, or by
-    :func:`fukugan.scenarios.montecarlo.write_sweep` for a Monte Carlo sweep)."""
+    :func:`fukugan.services.montecarlo.write_sweep` for a Monte Carlo sweep)."""
 
     __tablename__ = "runs"
 

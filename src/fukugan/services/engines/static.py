@@ -4,7 +4,7 @@ Blair, P.D. (2009), *Input-Output Analysis: Foundations and Extensions*, 2nd ed.
 University Press).
 
 How trade shocks (export bans, quotas, sanctions) become cuts in the imports of one OECD industry
-is in :mod:`fukugan.scenarios.engines.trade`.
+is in :mod:`fukugan.services.engines.trade`.
 
 Responses: ``substitution`` multiplies φ by (1 − fraction) (for one commodity,
 for one using sector, or for all trade shocks); ``alternate_sourcing`` replaces up to
@@ -57,20 +57,20 @@ import numpy as np
 import pandas as pd
 
 from fukugan.results import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult
-from fukugan.scenarios.engines.common import (
+from fukugan.scenarios.schema import Scenario, intensity
+from fukugan.services.engines.common import (
     DayProgress,
     Prepared,
     check_sector,
     national_table,
     region_shares,
 )
-from fukugan.scenarios.engines.trade import (
+from fukugan.services.engines.trade import (
     resolve_sanctions,
     resolve_trade_shock,
     scenario_commodity,
     usgs_frame,
 )
-from fukugan.scenarios.schema import Scenario, intensity
 from fukugan.store.analytic import AnalyticStore
 
 __all__ = ["DAYS_PER_YEAR", "STATIC_PARAMETERS", "prepare", "simulate"]

@@ -22,16 +22,16 @@ from typing import Any
 
 import pandas as pd
 
-from fukugan.exposure.lp import quiet_highs
 from fukugan.provenance import Provenance
 from fukugan.results import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult
-from fukugan.scenarios.engines.common import (
+from fukugan.scenarios.schema import Scenario
+from fukugan.services.engines.common import (
     DayProgress,
     Prepared,
     refuse_unsupported,
     scenario_file,
 )
-from fukugan.scenarios.schema import Scenario
+from fukugan.services.highs import quiet_highs
 from fukugan.store.analytic import AnalyticStore
 
 __all__ = ["EXPOSURE_EXAMPLES", "EXPOSURE_PARAMETERS", "prepare", "simulate"]

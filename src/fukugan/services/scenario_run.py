@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fukugan.results import RunResult
-from fukugan.scenarios.engines import prepare, simulate
 from fukugan.scenarios.schema import ENGINES, Scenario, ScenarioError, load_scenario
+from fukugan.services.engines import prepare, simulate
 from fukugan.store.analytic import AnalyticStore
 
 Progress = Callable[[int, int, str], None]

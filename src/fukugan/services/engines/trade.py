@@ -35,7 +35,7 @@ The imported supply of the industry falls by φ(t) = cut × supplier_share × se
 intensity(t) × (response factors). Sanctions on C cut φ = cut × import_share for every
 industry (import_share: C's share of home's imports, from trade data or the scenario).
 
-Used by the static engine (:mod:`fukugan.scenarios.engines.static`), the only one that takes
+Used by the static engine (:mod:`fukugan.services.engines.static`), the only one that takes
 trade shocks (export bans, quotas, sanctions).
 """
 

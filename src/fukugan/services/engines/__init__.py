@@ -32,10 +32,10 @@ from collections.abc import Callable
 from types import ModuleType
 
 from fukugan.results import RunResult
-from fukugan.scenarios.engines import ario, exposure, firms, static
-from fukugan.scenarios.engines.common import EngineNotAvailable, Prepared
-from fukugan.scenarios.engines.trade import COMMODITY_SECTOR, HS_CHAPTER_SECTOR, STAGE_SECTOR
 from fukugan.scenarios.schema import Scenario
+from fukugan.services.engines import ario, exposure, firms, static
+from fukugan.services.engines.common import EngineNotAvailable, Prepared
+from fukugan.services.engines.trade import COMMODITY_SECTOR, HS_CHAPTER_SECTOR, STAGE_SECTOR
 from fukugan.store.analytic import AnalyticStore
 
 __all__ = [

@@ -16,13 +16,13 @@ from typing import Any
 
 from fukugan.provenance import Provenance
 from fukugan.results import RunResult
-from fukugan.scenarios.engines.common import (
+from fukugan.scenarios.schema import Scenario, intensity
+from fukugan.services.engines.common import (
     DayProgress,
     Prepared,
     refuse_unsupported,
     scenario_file,
 )
-from fukugan.scenarios.schema import Scenario, intensity
 from fukugan.store.analytic import AnalyticStore
 
 __all__ = ["FIRM_PARAMETERS", "prepare", "simulate"]
@@ -120,7 +120,7 @@ def _firm_shock(net: Any, s: dict[str, Any], target: str, horizon: int) -> Any:
     """The scenario shock as a firm-model shock whose δ(t) = δ · intensity(t) (the scenario's
     time profile: start, ramp, duration, recovery path — or a blackout's ``days``)."""
     from fukugan.dynamics.firms import FirmShock
-    from fukugan.scenarios.firmshock import ProfiledFirmShock
+    from fukugan.services.engines.firmshock import ProfiledFirmShock
 
     delta = float(s["depth"] if s["type"] == "blackout" else s["delta"])
     ident = str(s[target])

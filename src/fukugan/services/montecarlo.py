@@ -11,7 +11,7 @@ Draws: ``uniform(low, high)``, ``triangular(low, mode, high)``, ``normal(mean, s
 optional ``low`` / ``high``, and every draw to the field's range (fractions [0, 1], days ≥ 0;
 day counts are rounded to integers).
 
-Execution: the data are resolved once (:func:`fukugan.scenarios.engines.prepare`), scattered
+Execution: the data are resolved once (:func:`fukugan.services.engines.prepare`), scattered
 to every worker, and the samples run in chunks (about four per worker) on a
 ``distributed.LocalCluster`` (``workers`` processes, one thread each, and one BLAS / OpenMP /
 numba thread each: :data:`WORKER_ENV`) or on the cluster at ``scheduler`` (``tcp://host:8786``);
@@ -37,8 +37,8 @@ import pandas as pd
 
 from fukugan.provenance import Provenance
 from fukugan.results import headline
-from fukugan.scenarios.engines import Prepared, prepare, simulate
 from fukugan.scenarios.schema import SAMPLEABLE, Scenario, ScenarioError, parse_path
+from fukugan.services.engines import Prepared, prepare, simulate
 from fukugan.store.rundir import atomic_run_dir, now_utc, versions, write_summary
 
 __all__ = [

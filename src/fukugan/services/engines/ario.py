@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from fukugan.results import TIMESERIES_COLUMNS, RunResult
-from fukugan.scenarios.engines.common import (
+from fukugan.scenarios.schema import Scenario
+from fukugan.services.engines.common import (
     DayProgress,
     Prepared,
     check_sector,
@@ -24,7 +25,6 @@ from fukugan.scenarios.engines.common import (
     refuse_unsupported,
     region_shares,
 )
-from fukugan.scenarios.schema import Scenario
 from fukugan.store.analytic import AnalyticStore
 
 __all__ = ["ARIO_PARAMETERS", "prepare", "simulate"]
