@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from fukugan.data.bom import read_network
+from fukugan.data.bom_example import EXAMPLE_DIR, example_network
 from fukugan.errors import InputError
-from fukugan.exposure.examples import EXAMPLE_DIR, example_network
 
 NODES = """node,inventory,capacity,demand,margin,ttr,tier,name
 S,10,100,,,2,2,supplier

@@ -190,7 +190,7 @@ def test_static_price_shock_and_paths(runs):
 
 
 def test_exposure_matches_the_hand_worked_example(runs):
-    from fukugan.exposure.examples import EXPECTED_PI
+    from fukugan.data.bom_example import EXPECTED_PI
 
     _, _, s = read_run(runs[("automotive-chip-fab-fire", "exposure")][0])
     dis = {d["node"]: d for d in s["disruptions"]}

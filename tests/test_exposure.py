@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fukugan.data.bom_example import EXPECTED_PI, EXPECTED_TTS, example_network
 from fukugan.errors import InputError
 from fukugan.exposure import (
     ExposureModel,
@@ -21,7 +22,6 @@ from fukugan.exposure import (
     to_run_result,
     to_run_rows,
 )
-from fukugan.exposure.examples import EXPECTED_PI, EXPECTED_TTS, example_network
 from fukugan.store.rundir import read_run, write_run
 
 

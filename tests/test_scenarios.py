@@ -451,7 +451,7 @@ shocks:
 
 
 def test_exposure_adapter_and_its_errors(store, tmp_path):
-    from fukugan.exposure.examples import EXAMPLE_DIR, EXPECTED_PI
+    from fukugan.data.bom_example import EXAMPLE_DIR, EXPECTED_PI
 
     r = _run_text(tmp_path, store, EXPO)
     assert r.engine == "exposure" and r.summary["disruptions"][0]["ttr"] == 8

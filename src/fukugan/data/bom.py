@@ -1,7 +1,7 @@
 """Importer for users' multi-tier supply networks with bills of materials (CSV).
 
-Three files build a :class:`fukugan.exposure.network.SupplyNetwork` (the data model of the
-Simchi-Levi et al. 2015 risk-exposure model, see :mod:`fukugan.exposure.network`):
+Three files build a :class:`fukugan.supply_network.SupplyNetwork` (the data model of the
+Simchi-Levi et al. 2015 risk-exposure model, see :mod:`fukugan.supply_network`):
 
 ``nodes.csv`` — one row per node (supplier site, plant, assembly plant):
 
@@ -53,7 +53,7 @@ from fukugan.data.validate import (
     row_of,
 )
 from fukugan.errors import InputError
-from fukugan.exposure.network import Alternative, BomRow, SupplyNetwork, find_cycle
+from fukugan.supply_network import Alternative, BomRow, SupplyNetwork, find_cycle
 
 __all__ = ["read_network"]
 
@@ -104,7 +104,7 @@ def read_network(
 ) -> SupplyNetwork:
     """Read and validate ``nodes.csv``, ``bom.csv`` and optional ``alternatives.csv``.
 
-    >>> from fukugan.exposure.examples import EXAMPLE_DIR
+    >>> from fukugan.data.bom_example import EXAMPLE_DIR
     >>> net = read_network(EXAMPLE_DIR / "nodes.csv", EXAMPLE_DIR / "bom.csv",
     ...                    EXAMPLE_DIR / "alternatives.csv")
     >>> len(net.nodes), net.products

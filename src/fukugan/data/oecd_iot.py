@@ -175,20 +175,6 @@ class IOTable:
         return len(self.industries)
 
     @property
-    def A_dom(self) -> np.ndarray:
-        """Domestic technical coefficients A_dom = Z_dom x̂⁻¹ (0 where x_j = 0)."""
-        from fukugan.iomodels import technical_coefficients
-
-        return technical_coefficients(self.Z_dom, self.x, industries=self.industries)
-
-    @property
-    def A_imp(self) -> np.ndarray:
-        """Imported-input coefficients A_imp = Z_imp x̂⁻¹ (0 where x_j = 0)."""
-        from fukugan.iomodels import technical_coefficients
-
-        return technical_coefficients(self.Z_imp, self.x, industries=self.industries)
-
-    @property
     def y_dom(self) -> np.ndarray:
         """Total final demand for domestic output, f = Y_dom i (incl. exports)."""
         return self.Y_dom.sum(axis=1)

@@ -2,8 +2,8 @@
 
 Simchi-Levi, Schmidt & Wei (2014, HBR 92(1/2):96–101); Simchi-Levi, Schmidt, Wei, Zhang, Combs,
 Ge, Gusikhin, Sanders & Zhang (2015, Interfaces 45(5):375–390). The data model is in
-:mod:`fukugan.exposure.network`, the linear programs (with their equations) in
-:mod:`fukugan.exposure.lp`, a worked example in :mod:`fukugan.exposure.examples`, the CSV importer
+:mod:`fukugan.supply_network`, the linear programs (with their equations) in
+:mod:`fukugan.exposure.lp`, a worked example in :mod:`fukugan.data.bom_example`, the CSV importer
 in :mod:`fukugan.data.bom`.
 """
 
@@ -16,7 +16,7 @@ from fukugan.exposure.lp import (
     to_run_result,
     to_run_rows,
 )
-from fukugan.exposure.network import Alternative, BomRow, SupplyNetwork
+from fukugan.supply_network import Alternative, BomRow, SupplyNetwork
 
 #: Alias of :func:`time_to_recover_impact` (the name the scenario engine dispatch looks up).
 time_to_recover = time_to_recover_impact

@@ -75,8 +75,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from fukugan.errors import InputError
-from fukugan.exposure.network import SupplyNetwork
 from fukugan.results import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult, headline
+from fukugan.supply_network import SupplyNetwork
 
 __all__ = [
     "ExposureModel",
@@ -127,7 +127,7 @@ class TTRResult:
 class ExposureModel:
     """The TTR and TTS LPs of one network, built once and re-solved per disrupted node.
 
-    >>> from fukugan.exposure.network import SupplyNetwork
+    >>> from fukugan.supply_network import SupplyNetwork
     >>> net = SupplyNetwork(["S", "P"], inventory={"S": 0, "P": 0},
     ...     capacity={"S": 10, "P": 10}, bom=[("P", "S", 1)], demand={"P": 5}, margin={"P": 2})
     >>> m = ExposureModel(net)
@@ -413,7 +413,7 @@ def time_to_recover_impact(
     """Performance impact PI(node) of ``node`` down for ``ttr`` periods (default: its TTR in
     the network). Simchi-Levi et al. (2015), appendix, TTR model; see the module docstring.
 
-    >>> from fukugan.exposure.examples import example_network
+    >>> from fukugan.data.bom_example import example_network
     >>> r = time_to_recover_impact(example_network(), "CHIP")
     >>> r.pi, r.lost_units
     (1200.0, {'SEDAN': 600.0, 'SUV': 0.0})
@@ -426,7 +426,7 @@ def time_to_survive(network: SupplyNetwork, node: str, *, inventory_lost: bool =
     """TTS(node): periods of full demand the network can serve with ``node`` down
     (``math.inf`` if indefinitely). Simchi-Levi et al. (2015), appendix, TTS model.
 
-    >>> from fukugan.exposure.examples import example_network
+    >>> from fukugan.data.bom_example import example_network
     >>> time_to_survive(example_network(), "STEEL"), time_to_survive(example_network(), "HARN_B")
     (3.0, inf)
     """

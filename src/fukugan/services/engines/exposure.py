@@ -55,7 +55,7 @@ def _exposure_network(sc: Scenario) -> tuple[Any, Provenance]:
 
     bom = sc.doc["data"]["bom"]
     if "example" in bom:
-        from fukugan.exposure.examples import EXAMPLE_DIR, example_network
+        from fukugan.data.bom_example import EXAMPLE_DIR, example_network
 
         net = example_network()
         prov = Provenance(

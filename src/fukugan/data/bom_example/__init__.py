@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fukugan.exposure.network import SupplyNetwork
+from fukugan.supply_network import SupplyNetwork
 
 __all__ = ["EXAMPLE_DIR", "EXPECTED_PI", "EXPECTED_TTS", "example_network"]
 
