@@ -102,6 +102,9 @@ def _flag(reorder: str) -> bool | None:
 
 
 def _worker(net_path: Path, rule: str, reorder: str = "no") -> dict:
+    from fukugan.services.threads import passive_openmp
+
+    passive_openmp()  # as the services do before the kernels first run
     from fukugan.dynamics.firms import (
         FirmParams,
         FirmShock,

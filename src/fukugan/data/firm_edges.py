@@ -48,8 +48,8 @@ from fukugan.data.validate import (
     resolve_columns,
     row_of,
 )
-from fukugan.dynamics.networks import FirmNetwork
 from fukugan.errors import InputError
+from fukugan.firm_network import FirmNetwork
 from fukugan.provenance import Provenance
 
 EDGE_COLUMNS: dict[str, list[str]] = {

@@ -92,15 +92,9 @@ suppliers first), mapping outputs back to the network's order.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
-
-# Threads wait passively between the parallel regions (two per simulated day): on a machine whose
-# cores are shared with other work, spinning OpenMP threads (the GNU default) slow a run down
-# several-fold. Read by libgomp when numba first loads it; an explicit setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numba  # noqa: E402
 import numpy as np  # noqa: E402

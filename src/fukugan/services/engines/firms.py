@@ -23,7 +23,10 @@ from fukugan.services.engines.common import (
     refuse_unsupported,
     scenario_file,
 )
+from fukugan.services.threads import passive_openmp
 from fukugan.store.analytic import AnalyticStore
+
+passive_openmp()  # before the firm model's numba kernels first load libgomp
 
 __all__ = ["FIRM_PARAMETERS", "prepare", "simulate"]
 
