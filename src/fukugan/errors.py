@@ -11,9 +11,13 @@ class FukuganError(Exception):
     exit_code = 2
 
 
-class InputError(FukuganError):
+class InputError(FukuganError, ValueError):
     """A bad input file or value: names the file, the row (1-based, as a spreadsheet shows it,
-    header = row 1) and the field, so the user can find and fix it.
+    header = row 1) and the field, so the user can find and fix it. It is a ``ValueError`` (as
+    scikit-learn's validation errors are), so library callers can catch either.
+
+    >>> issubclass(InputError, ValueError)
+    True
 
     >>> str(InputError("bad number 'x'", path="t.csv", row=3, field="v"))
     "t.csv: row 3, field 'v': bad number 'x'"

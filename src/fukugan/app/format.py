@@ -1,4 +1,5 @@
-"""How figures are written on the pages and in CSV downloads."""
+"""How figures are written: the one number formatter of the terminal tables, the web pages, the
+CSV downloads and the briefings (so a figure reads the same everywhere)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,35 @@ import io
 import math
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from fukugan.i18n import t
 
 
 def fmt(v: Any, kind: str = "text") -> str:
-    """A value as a page shows it (the CLI's rules: shares as percentages, 3 decimals,
-    thousands separators, ``–`` for missing).
+    """A value as every interface shows it: shares as percentages (1 decimal), 3 decimals below
+    100, whole numbers with thousands separators up to 1e9, 3 significant digits beyond and
+    below 0.001, ``–`` for missing; integers get separators unless ``kind`` is ``"text"``
+    (years, ids). numpy scalars and ``pd.NA`` are understood.
 
     >>> fmt(0.98425, "percent"), fmt(762000.0, "number"), fmt(0.9688, "number"), fmt(None)
     ('98.4%', '762,000', '0.969', '–')
     >>> fmt(["JP-SCM", "EU-CRM"], "list"), fmt(True, "bool"), fmt(3, "number")
     ('JP-SCM, EU-CRM', '✔', '3')
+    >>> fmt(np.float64(2.96e-05)), fmt(np.int64(2020)), fmt(pd.NA), fmt(4.2e12, "number")
+    ('2.96e-05', '2020', '–', '4.2e+12')
     """
-    if v is None or v == "" or v == []:
+    if v is None or v is pd.NA or (isinstance(v, str) and v == "") or (isinstance(v, list) and not v):
         return "–"
-    if isinstance(v, bool):
+    if isinstance(v, (bool, np.bool_)):
         return "✔" if v else "·"
     if isinstance(v, (list, tuple)):
         return ", ".join(str(x) for x in v)
+    if isinstance(v, np.integer):
+        v = int(v)
+    elif isinstance(v, np.floating):
+        v = float(v)
     if isinstance(v, int):
         return f"{v:,}" if kind != "text" else str(v)
     if isinstance(v, float):

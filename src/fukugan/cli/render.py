@@ -5,14 +5,13 @@ from __future__ import annotations
 import enum
 import io
 import json
-import math
 import sys
 
-import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from fukugan.app.format import fmt as format_value
 from fukugan.i18n import t
 from fukugan.services.report import Report
 
@@ -37,24 +36,8 @@ def _is_percent(key: str) -> bool:
 
 
 def _fmt(v: object, percent: bool = False) -> str:
-    if v is None or v is pd.NA:
-        return "–"
-    if isinstance(v, (bool, np.bool_)):
-        return "✔" if v else "·"
-    if isinstance(v, (float, np.floating)):
-        f = float(v)
-        if math.isnan(f):
-            return "–"
-        if percent:
-            return f"{f:.1%}"
-        if f != 0 and (abs(f) >= 1e6 or abs(f) < 1e-3):
-            return f"{f:.4g}"
-        if abs(f) >= 100:
-            return f"{f:,.0f}"
-        return f"{f:.3f}"
-    if isinstance(v, (list, tuple)):
-        return ", ".join(str(x) for x in v)
-    return str(v)
+    """A cell of a terminal table: the one formatter of every interface (integers as typed)."""
+    return format_value(v, "percent" if percent else "text")
 
 
 def render_all(reports: list[Report], fmt: Format = Format.table, lang: Lang = Lang.en) -> None:
