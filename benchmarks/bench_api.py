@@ -1,6 +1,6 @@
 """Benchmark: API latency of the indicator endpoints, 50 concurrent clients on loopback.
 
-A bounded load run (PRODUCT.md target: p95 ≤ 100 ms): ``fukugan serve`` (one uvicorn process,
+A bounded load run (docs/PRODUCT.md target: p95 ≤ 100 ms): ``fukugan serve`` (one uvicorn process,
 the app as users run it) over a temporary store with the bundled data, on 127.0.0.1 only. 50
 client threads, each with its own keep-alive ``httpx.Client``, send a fixed number of GET
 requests round-robin over the indicator endpoints (English and Japanese); every response must
@@ -154,7 +154,7 @@ def run(quick: bool = False, n_requests: int | None = None, clients: int = 50) -
 client threads (keep-alive `httpx.Client` each) send {fig["requests"]:,} GET requests round-robin
 over {len(ENDPOINTS)} indicator endpoints (overview, dependencies, chokepoints, commodity profiles,
 commodity list, import content, sources; English and Japanese). Latency per request measured in
-the client, so the client's Python overhead is included. Target (PRODUCT.md): p95 ≤
+the client, so the client's Python overhead is included. Target (docs/PRODUCT.md): p95 ≤
 {TARGET_P95_MS:.0f} ms.
 
 | p50 | p95 | p99 | max | mean | throughput | wall | p95 target met |

@@ -1,6 +1,6 @@
 """Benchmark: ARIO, fukugan (:mod:`fukugan.dynamics.ario`) against BoARIO 0.7.2, same MRIO and event.
 
-Side by side in one run (PRODUCT.md, "Speed and scale": ≥ 5× faster than BoARIO, trajectories
+Side by side in one run (docs/PRODUCT.md, "Speed and scale": ≥ 5× faster than BoARIO, trajectories
 equal to 1e-6):
 
 * a SYNTHETIC MRIO (:func:`synthetic_mrio`; 50 regions × 50 sectors, 365 days; ``--quick``:
@@ -162,7 +162,7 @@ def run_boario(
 ) -> dict[str, Any]:
     """BoARIO 0.7.2 on ``mrio``: the records as arrays in BoARIO's (sorted) industry order.
 
-    Works around BoARIO 0.7.2's traps (PITFALLS.md): the event is built with
+    Works around BoARIO 0.7.2's traps (docs/PITFALLS.md): the event is built with
     ``boario.event.from_series`` (``EventKapitalRecover.from_scalar_regions_sectors`` returns
     None), ``loop()`` is called without arguments, and ``event_monetary_factor`` is given
     explicitly (its default, 1, would divide the impact by the model's 10⁶).

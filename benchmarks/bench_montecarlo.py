@@ -1,4 +1,4 @@
-"""Benchmark: the same Monte Carlo sweep on 1 and on 2 Dask workers (PRODUCT.md, "Speed and
+"""Benchmark: the same Monte Carlo sweep on 1 and on 2 Dask workers (docs/PRODUCT.md, "Speed and
 scale": near-linear speed-up with workers; issue 3: 1 vs 2 workers on a 200-scenario sweep).
 
 The sweep is the bundled example ``synthetic-regional-outage-firms.yaml`` (firm-level engine,

@@ -53,7 +53,7 @@ def pandas_dependency_indicators(
 ) -> pd.DataFrame:
     """The same indicators as :func:`dependency_indicators`, in plain idiomatic pandas.
 
-    This is the fair baseline of the benchmark (PRODUCT.md, "Speed and scale"): groupby sums,
+    This is the fair baseline of the benchmark (docs/PRODUCT.md, "Speed and scale"): groupby sums,
     transform for shares, one sort for the top suppliers, merges for exports — no Python loops.
     """
     group = set(like_minded)

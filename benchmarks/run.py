@@ -6,7 +6,7 @@ Add a benchmark by adding its module name to the list.
 
 Usage::
 
-    python -m benchmarks.run            # full scale (PRODUCT.md "Speed and scale")
+    python -m benchmarks.run            # full scale (docs/PRODUCT.md "Speed and scale")
     python -m benchmarks.run --quick    # small sizes, a fast check: printed, BENCHMARKS.md kept
     python -m benchmarks.run --only bench_trade --output /tmp/B.md
     python -m benchmarks.run --only ario      # one section; the others' text is kept
@@ -137,9 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         f"Written by `python -m benchmarks.run{' --quick' if args.quick else ''}` "
         f"(`make bench`) on {started}. "
         + (
-            "**Quick mode: reduced sizes, not the PRODUCT.md scale.** "
+            "**Quick mode: reduced sizes, not the docs/PRODUCT.md scale.** "
             if args.quick
-            else 'Full scale as in PRODUCT.md, "Speed and scale". '
+            else 'Full scale as in docs/PRODUCT.md, "Speed and scale". '
         )
         + "Competing implementations are measured side by side in the same run.",
         "",

@@ -1,7 +1,7 @@
 """SYNTHETIC trade data of BACI's shape, for scale benchmarks and tests (never real figures).
 
 One year of bilateral HS6 trade: ~10 M (exporter, importer, product) rows over 5,000 HS6
-products and ~230 countries, like a BACI year (PRODUCT.md, "Speed and scale"). Country sizes are
+products and ~230 countries, like a BACI year (docs/PRODUCT.md, "Speed and scale"). Country sizes are
 heavy-tailed (Pareto), and each product has its own exporter propensities (a product-specific
 lognormal perturbation whose spread varies by product), so supplier concentration ranges from
 near-monopolies to diffuse markets. Seeded: the same arguments give the same frame.

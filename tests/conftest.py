@@ -95,7 +95,7 @@ class E2E:
             )
 
     def launch(self, playwright):
-        """Headless chromium with the flags this machine needs (PITFALLS.md)."""
+        """Headless chromium with the flags this machine needs (docs/PITFALLS.md)."""
         return playwright.chromium.launch(
             executable_path=str(self.chromium), args=self.chromium_args, headless=True
         )

@@ -1,7 +1,7 @@
 """ARIO (fukugan.dynamics.ario) against BoARIO 0.7.2 on the same MRIO and event, plus bad input.
 
 BoARIO is driven through ``benchmarks.bench_ario.run_boario``, which works around its 0.7.2 traps
-(PITFALLS.md): events built with ``boario.event.from_series``, ``loop()`` without arguments, an
+(docs/PITFALLS.md): events built with ``boario.event.from_series``, ``loop()`` without arguments, an
 explicit ``event_monetary_factor``. Every comparison first checks that the event really lowers
 production.
 """

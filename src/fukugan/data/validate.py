@@ -1,6 +1,6 @@
 """Shared, vectorised validation helpers for the CSV importers.
 
-Every importer in :mod:`fukugan.data` follows the same contract (PRODUCT.md, "Reliability"):
+Every importer in :mod:`fukugan.data` follows the same contract (docs/PRODUCT.md, "Reliability"):
 a bad file raises :class:`fukugan.errors.InputError` naming the file, the 1-based row as a
 spreadsheet shows it (header = row 1, first data record = row 2) and the field, and nothing is
 written. The helpers below check whole columns at once (pyarrow compute / numpy) and only locate

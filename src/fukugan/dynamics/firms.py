@@ -27,9 +27,9 @@ One day:
 
    i.e. the input needed for the expected demand plus a 1/τ share of the gap between the target
    inventory (``n`` days of expected use) and the inventory held; the sector-level gap is split
-   among the sector's suppliers by their baseline shares ``A_ji / A_ri``. This is PRODUCT.md's
+   among the sector's suppliers by their baseline shares ``A_ji / A_ri``. This is docs/PRODUCT.md's
    ``O_ij = A_ij D*_j(t−1) + (n_j A_ij D*_j(t−1) − S_ij)/τ`` written with transaction values
-   instead of technical coefficients: PRODUCT.md's ``A_ij`` (supplier ``i``, customer ``j``) is
+   instead of technical coefficients: docs/PRODUCT.md's ``A_ij`` (supplier ``i``, customer ``j``) is
    the coefficient ``A_ij / P_ini_j`` here, and its per-link inventory ``S_ij`` is the supplier's
    baseline share of the sector inventory, ``(A_ij / A_rj) · S_rj``.
 2. **demand** ``D_i(t) = Σ_k O_ik(t) + C_i``.
@@ -127,7 +127,7 @@ _RATIONING = {"proportional": 0, "small_first": 1}
 # -- parameters and shocks --------------------------------------------------------------------
 @dataclass(frozen=True)
 class FirmParams:
-    """Parameters of the Inoue & Todo model (defaults as PRODUCT.md: n = 15 days, τ = 6).
+    """Parameters of the Inoue & Todo model (defaults as docs/PRODUCT.md: n = 15 days, τ = 6).
 
     Attributes:
         n: target inventory in days of use; a number, or a mapping input-sector name → days
