@@ -33,6 +33,7 @@ APP = "app"
 LAYER_OF: dict[str, str] = {
     "": LEAF,  # fukugan/__init__.py (the version)
     "errors": LEAF,
+    "checks": LEAF,
     "results": LEAF,
     "provenance": LEAF,
     "supply_network": LEAF,

@@ -351,7 +351,8 @@ def test_tol_is_checked():
 def test_sparse_residual_helpers():
     """The blockwise CSR copy equals A; the two-thread product equals the plain one; a square
     matrix whose finite entries overflow their sum is still accepted, a non-finite one named."""
-    from fukugan.iomodels._checks import _csr_if_sparse, _product, as_square
+    from fukugan.checks import as_square
+    from fukugan.iomodels.productive import _csr_if_sparse, _product
 
     rng = np.random.default_rng(5)
     n = 1500
@@ -372,7 +373,7 @@ def test_sparse_residual_threads_work_after_fork():
     """The residual thread pool is recreated in a forked child (threads do not survive fork)."""
     import multiprocessing as mp
 
-    from fukugan.iomodels._checks import _csr_if_sparse, _product
+    from fukugan.iomodels.productive import _csr_if_sparse, _product
 
     rng = np.random.default_rng(6)
     A = rng.random((600, 600)) * (rng.random((600, 600)) < 0.05)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from fukugan.store.workspace.models import Base, utcnow
 
 ORG_KINDS = ("ministry", "agency", "company", "sme", "association")
+USERNAME_MAX = 120  # characters; the column width of users.username and audit.actor
 ROLES = ("admin", "analyst", "contributor", "reader")
 WRITER_ROLES = ("admin", "analyst", "contributor")
 CLEARANCES = (0, 1, 2, 3)
@@ -56,7 +57,7 @@ class User(Base):
     __tablename__ = "hub_users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    username: Mapped[str] = mapped_column(String(120), unique=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX), unique=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("hub_organisations.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))  # ROLES
     clearance: Mapped[int] = mapped_column(Integer, default=0)  # 0..3
@@ -140,7 +141,7 @@ class AuditRow(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     ts: Mapped[str] = mapped_column(String(40))
-    actor: Mapped[str] = mapped_column(String(120))
+    actor: Mapped[str] = mapped_column(String(USERNAME_MAX))
     action: Mapped[str] = mapped_column(String(40))
     item_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from fukugan import checks as v
 from fukugan.errors import InputError
-from fukugan.indicators import _validate as v
 from fukugan.indicators.leverage import long_frame
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from fukugan import checks as v
 from fukugan.errors import InputError
-from fukugan.indicators import _validate as v
 
 #: Tolerance for "shares sum to at most 1" checks (floating point noise).
 SHARE_TOL = 1e-9

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from fukugan import checks as v
 from fukugan.errors import InputError
-from fukugan.indicators import _validate as v
 from fukugan.indicators.concentration import hhi_wgi
 
 #: EU 2017 criticality thresholds (Blengini et al. 2017).

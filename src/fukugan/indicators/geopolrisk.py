@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fukugan import checks as v
 from fukugan.errors import InputError
-from fukugan.indicators import _validate as v
 
 
 def instability_from_wgi(pv_estimate: Any) -> np.ndarray:

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from fukugan import checks as v
 from fukugan.errors import InputError
-from fukugan.indicators import _validate as v
 
 
 def share_outside(

@@ -14,7 +14,6 @@ Extensions*, 2nd ed., Cambridge University Press.
 
 from __future__ import annotations
 
-from fukugan.iomodels._checks import NonProductiveError
 from fukugan.iomodels.extraction import (
     ExtractionLinkages,
     extract,
@@ -49,6 +48,7 @@ from fukugan.iomodels.price import (
     leontief_prices,
     value_added_coefficients,
 )
+from fukugan.iomodels.productive import NonProductiveError
 
 __all__ = [
     "ExtractionLinkages",

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fukugan.checks import as_square, as_vector
 from fukugan.errors import InputError
-from fukugan.iomodels._checks import as_square, as_vector
 from fukugan.iomodels.ghosh import GhoshModel
 from fukugan.iomodels.leontief import LeontiefModel
 

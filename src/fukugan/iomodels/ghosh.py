@@ -12,14 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.linalg import lu_solve
 
+from fukugan.checks import as_square, as_vector, check_nonnegative, name_of
 from fukugan.errors import InputError
-from fukugan.iomodels._checks import (
-    as_square,
-    as_vector,
-    check_nonnegative,
-    factorise_productive,
-    name_of,
-)
+from fukugan.iomodels.productive import factorise_productive
 
 __all__ = [
     "GhoshModel",

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fukugan.checks import as_square, as_vector, check_nonnegative
 from fukugan.errors import InputError
-from fukugan.iomodels._checks import as_square, as_vector, check_nonnegative
 from fukugan.iomodels.leontief import LeontiefModel, technical_coefficients
 
 __all__ = [

@@ -18,15 +18,9 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.linalg import lu_solve
 
+from fukugan.checks import as_square, as_vector, check_nonnegative, name_of
 from fukugan.errors import InputError
-from fukugan.iomodels._checks import (
-    MixedPrecisionLU,
-    as_square,
-    as_vector,
-    check_nonnegative,
-    factorise_productive,
-    name_of,
-)
+from fukugan.iomodels.productive import MixedPrecisionLU, factorise_productive
 
 __all__ = ["LeontiefModel", "leontief_inverse", "solve_output", "technical_coefficients"]
 
@@ -116,13 +110,13 @@ class LeontiefModel:
         presolve: object | None = None,
     ) -> None:
         """``factor_transposed=True`` stores the LU of (I − A)′ instead of I − A (see
-        :func:`~fukugan.iomodels._checks.factorise_productive`): same answers, one n × n copy
+        :func:`~fukugan.iomodels.productive.factorise_productive`): same answers, one n × n copy
         less for a large C-ordered A.
 
         ``precision="mixed"`` factorises I − A in single precision and refines every solve to
         double accuracy in float64 (Moler 1967; Langou et al. 2006, "Exploiting the performance
         of 32 bit floating point arithmetic in obtaining 64 bit accuracy"; see
-        :class:`~fukugan.iomodels._checks.MixedPrecisionLU`): about half the factorisation time
+        :class:`~fukugan.iomodels.productive.MixedPrecisionLU`): about half the factorisation time
         and memory of ``"double"`` (n²·4 bytes of factors, A itself not copied), the same
         answers to double round-off, and a recorded fallback to a double LU
         (:attr:`refinement`) if refinement does not converge. Worth it when few right-hand

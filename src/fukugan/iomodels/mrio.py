@@ -51,8 +51,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fukugan.checks import as_square
 from fukugan.errors import InputError
-from fukugan.iomodels._checks import as_square
 from fukugan.iomodels.leontief import LeontiefModel
 
 __all__ = ["MRIOAccounts", "calc_all", "reciprocal_or_zero"]

@@ -30,8 +30,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from fukugan.checks import as_square, as_vector, check_nonnegative
 from fukugan.errors import InputError
-from fukugan.iomodels._checks import as_square, as_vector, check_nonnegative
 from fukugan.iomodels.leontief import LeontiefModel, technical_coefficients
 
 __all__ = [

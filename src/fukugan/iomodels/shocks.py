@@ -39,8 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from fukugan.checks import as_square, as_vector, name_of
 from fukugan.errors import InputError
-from fukugan.iomodels._checks import as_square, as_vector, name_of
 from fukugan.iomodels.ghosh import GhoshModel
 from fukugan.iomodels.leontief import LeontiefModel
 from fukugan.iomodels.price import PriceModel

@@ -32,6 +32,7 @@ from fukugan.hub.models import (
     ORG_KINDS,
     ROLES,
     TLP_LEVELS,
+    USERNAME_MAX,
     WRITER_ROLES,
     GroupMember,
     Item,
@@ -234,8 +235,8 @@ class Hub:
             raise HubError("give a password")
         if not username.strip():
             raise HubError("a user needs a name")
-        if len(username) > 120:
-            raise HubError("a user name has at most 120 characters")
+        if len(username) > USERNAME_MAX:
+            raise HubError(f"a user name has at most {USERNAME_MAX} characters")
         _no_nul(username=username)
         with self.sessions.begin() as s:
             if s.get(Organisation, org_id) is None:

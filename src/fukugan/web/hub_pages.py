@@ -42,6 +42,7 @@ from fukugan.hub.models import (
     LINK_KINDS,
     ROLES,
     TLP_LEVELS,
+    USERNAME_MAX,
     WRITER_ROLES,
 )
 from fukugan.hub.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
@@ -226,7 +227,7 @@ def login_page(request: Request) -> Response:
 async def login(request: Request) -> Response:
     prefs = Prefs.of(request)
     form = await _form(request)
-    username, password = _s(form, "username", 120), form.get("password")
+    username, password = _s(form, "username", USERNAME_MAX), form.get("password")
     nxt = _safe_next(_s(form, "next", 2000))
     if not _same_origin(request):
         return _error(request, prefs, 403, t("web-hub-csrf-failed", prefs.lang))
@@ -904,7 +905,7 @@ def _check_new_user(draft: NewUser, password: str, admin: Principal) -> dict[str
     errors: dict[str, str] = {}
     if not draft.username:
         errors["username"] = "web-hub-err-username"
-    elif len(draft.username) > 120 or "\x00" in draft.username:
+    elif len(draft.username) > USERNAME_MAX or "\x00" in draft.username:
         errors["username"] = "web-hub-err-username-long"
     if draft.role not in ROLES:
         errors["role"] = "web-hub-err-role"

@@ -47,7 +47,7 @@ from fukugan.api.models import Problem
 from fukugan.api.params import LangQ, OffsetQ
 from fukugan.api.routers.scenarios import RunOut
 from fukugan.errors import InputError
-from fukugan.hub.models import ITEM_TYPES, LINK_KINDS, ROLES, TLP_LEVELS
+from fukugan.hub.models import ITEM_TYPES, LINK_KINDS, ROLES, TLP_LEVELS, USERNAME_MAX
 from fukugan.hub.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from fukugan.hub.policy import LoginLocked, PermissionDenied, Principal
 from fukugan.services.hub import ItemView
@@ -65,19 +65,11 @@ router = APIRouter(prefix="/hub", tags=["hub"], dependencies=[Depends(_no_store)
 MAX_UPLOAD = 5_000_000  # bytes, STIX bundle or network CSV
 DB_INT = 2**31 - 1  # ids are 32-bit integers in SQLite and PostgreSQL
 
-ItemType = Literal[
-    "export_control",
-    "sanction",
-    "supplier_incident",
-    "facility_outage",
-    "geopolitical_assessment",
-    "market_signal",
-]
-Tlp = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
-LinkKind = Literal["country", "commodity", "hs", "industry", "firm"]
-Role = Literal["admin", "analyst", "contributor", "reader"]
-assert set(ItemType.__args__) == set(ITEM_TYPES)  # type: ignore[attr-defined]
-assert set(Tlp.__args__) == set(TLP_LEVELS)  # type: ignore[attr-defined]
+# The hub's vocabularies, from their one definition (fukugan.hub.models).
+ItemType = Literal[ITEM_TYPES]  # type: ignore[valid-type]
+Tlp = Literal[TLP_LEVELS]  # type: ignore[valid-type]
+LinkKind = Literal[LINK_KINDS]  # type: ignore[valid-type]
+Role = Literal[ROLES]  # type: ignore[valid-type]
 assert set(LinkKind.__args__) == set(LINK_KINDS)  # type: ignore[attr-defined]
 assert set(Role.__args__) == set(ROLES)  # type: ignore[attr-defined]
 
@@ -110,7 +102,7 @@ class HubUser(BaseModel):
 
 
 class LoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=120, pattern=NO_NUL)
+    username: str = Field(min_length=1, max_length=USERNAME_MAX, pattern=NO_NUL)
     password: str = Field(min_length=1, max_length=1024, pattern=NO_NUL)
 
 
@@ -298,7 +290,7 @@ class OrgUsers(BaseModel):
 class OrgUserIn(BaseModel):
     """A new user of the admin's own organisation."""
 
-    username: str = Field(min_length=1, max_length=120, pattern=NO_NUL)
+    username: str = Field(min_length=1, max_length=USERNAME_MAX, pattern=NO_NUL)
     role: Role
     clearance: int = Field(ge=0, le=3, description="At most the admin's own clearance (else 403).")
     password: str = Field(

@@ -1,13 +1,15 @@
-"""Boundary validation shared by the indicator modules (private).
+"""Boundary validation of the core's arguments, in one place (a leaf module).
 
-Every public indicator function checks its inputs here and raises
-:class:`fukugan.errors.InputError` with a message that names the argument and the bad entry.
+Every public function of the core (indicators, IO models, dynamics) checks its inputs here and
+raises :class:`fukugan.errors.InputError` with a message that names the argument and the bad
+entry: labelled series and code sets for the indicators, square matrices and vectors (with the
+industry named) for the input-output models.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -127,3 +129,49 @@ def fill_missing(
     d = scalar(default, default_name, lo=0.0, hi=hi)
     defaults_used.append(f"{name}={d:g} for {', '.join(missing)}{where}")
     return out.fillna(d)
+
+
+# -- matrices and vectors (input-output models) ---------------------------------------------
+def name_of(j: int, labels: Sequence[str] | None) -> str:
+    """Industry ``j`` as the user knows it: its code when labels are given, else ``#j``."""
+    if labels is not None and 0 <= j < len(labels):
+        return str(labels[j])
+    return f"#{j}"
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """True when every entry of ``a`` is finite: a finite sum has only finite terms (inf and nan
+    propagate), so one pass without a mask of a's size; entrywise only if the sum is not."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = a.sum()
+    return bool(np.isfinite(total)) or bool(np.all(np.isfinite(a)))
+
+
+def as_square(M: object, what: str) -> np.ndarray:
+    """``M`` as a finite float (n, n) array, or InputError."""
+    a = np.asarray(M, dtype=float)
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        raise InputError(f"{what} must be a square matrix, got shape {a.shape}", field=what)
+    if not _all_finite(a):
+        i, j = np.argwhere(~np.isfinite(a))[0]
+        raise InputError(f"{what}[{i}, {j}] is not a finite number", field=what)
+    return a
+
+
+def as_vector(v: object, n: int, what: str, *, allow_matrix: bool = False) -> np.ndarray:
+    """``v`` as a finite float array of length ``n`` (or (n, k) when ``allow_matrix``)."""
+    a = np.asarray(v, dtype=float)
+    ok = a.ndim == 1 or (allow_matrix and a.ndim == 2)
+    if not ok or a.shape[0] != n:
+        raise InputError(f"{what} must have {n} rows, got shape {a.shape}", field=what)
+    if not np.all(np.isfinite(a)):
+        raise InputError(f"{what} contains a value that is not a finite number", field=what)
+    return a
+
+
+def check_nonnegative(M: np.ndarray, what: str, labels: Sequence[str] | None = None) -> None:
+    """InputError naming the first negative entry (row industry, column industry)."""
+    if M.size and M.min() < 0:
+        idx = np.argwhere(M < 0)[0]
+        where = ", ".join(name_of(int(k), labels) for k in idx)
+        raise InputError(f"{what} has a negative entry at ({where}): {M[tuple(idx)]:g}", field=what)

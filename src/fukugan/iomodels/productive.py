@@ -1,4 +1,5 @@
-"""Boundary checks shared by the IO models: shapes, signs, productivity (no I/O, no globals)."""
+"""Productivity of an input-output system: the LU factorisation of I − A that proves A productive
+(Hawkins–Simon) or names why not, and the sparse / threaded products the models share."""
 
 from __future__ import annotations
 
@@ -11,57 +12,13 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import lu_factor, lu_solve
 
+from fukugan.checks import _all_finite, check_nonnegative, name_of
 from fukugan.errors import InputError
 
 
 class NonProductiveError(InputError):
     """The system I − A cannot be solved for nonnegative output (Hawkins–Simon conditions fail,
     Miller & Blair 2009, §2.9 / Appendix 2.2), or I − A is singular."""
-
-
-def name_of(j: int, labels: Sequence[str] | None) -> str:
-    """Industry ``j`` as the user knows it: its code when labels are given, else ``#j``."""
-    if labels is not None and 0 <= j < len(labels):
-        return str(labels[j])
-    return f"#{j}"
-
-
-def _all_finite(a: np.ndarray) -> bool:
-    """True when every entry of ``a`` is finite: a finite sum has only finite terms (inf and nan
-    propagate), so one pass without a mask of a's size; entrywise only if the sum is not."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = a.sum()
-    return bool(np.isfinite(total)) or bool(np.all(np.isfinite(a)))
-
-
-def as_square(M: object, what: str) -> np.ndarray:
-    """``M`` as a finite float (n, n) array, or InputError."""
-    a = np.asarray(M, dtype=float)
-    if a.ndim != 2 or a.shape[0] != a.shape[1]:
-        raise InputError(f"{what} must be a square matrix, got shape {a.shape}", field=what)
-    if not _all_finite(a):
-        i, j = np.argwhere(~np.isfinite(a))[0]
-        raise InputError(f"{what}[{i}, {j}] is not a finite number", field=what)
-    return a
-
-
-def as_vector(v: object, n: int, what: str, *, allow_matrix: bool = False) -> np.ndarray:
-    """``v`` as a finite float array of length ``n`` (or (n, k) when ``allow_matrix``)."""
-    a = np.asarray(v, dtype=float)
-    ok = a.ndim == 1 or (allow_matrix and a.ndim == 2)
-    if not ok or a.shape[0] != n:
-        raise InputError(f"{what} must have {n} rows, got shape {a.shape}", field=what)
-    if not np.all(np.isfinite(a)):
-        raise InputError(f"{what} contains a value that is not a finite number", field=what)
-    return a
-
-
-def check_nonnegative(M: np.ndarray, what: str, labels: Sequence[str] | None = None) -> None:
-    """InputError naming the first negative entry (row industry, column industry)."""
-    if M.size and M.min() < 0:
-        idx = np.argwhere(M < 0)[0]
-        where = ", ".join(name_of(int(k), labels) for k in idx)
-        raise InputError(f"{what} has a negative entry at ({where}): {M[tuple(idx)]:g}", field=what)
 
 
 def factorise_productive(
