@@ -138,19 +138,10 @@ def _labels(lang: str) -> dict[str, str]:
 
 
 def _source(p: dict[str, Any]) -> dict[str, Any]:
+    """A source stored in a run's summary as every output shows it (with its citation)."""
     from fukugan.provenance import Provenance
 
-    prov = Provenance(**{k: p.get(k, "") for k in ("dataset", "source", "year", "unit", "licence")})
-    return {
-        "dataset": p.get("dataset", ""),
-        "source": p.get("source", ""),
-        "year": str(p.get("year", "")),
-        "unit": p.get("unit", ""),
-        "licence": p.get("licence", ""),
-        "url": p.get("url", ""),
-        "synthetic": bool(p.get("synthetic", False)),
-        "citation": prov.citation(),
-    }
+    return Provenance.from_dict(p).source_doc()
 
 
 class RunService:
