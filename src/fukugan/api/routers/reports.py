@@ -9,7 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from fukugan.api.models import Lang, Source
-from fukugan.api.params import DEFAULT_HOME, DEFAULT_YEAR, HomeQ, LangQ, PlatformDep, YearQ
+from fukugan.api.params import (
+    DEFAULT_HOME,
+    DEFAULT_YEAR,
+    CommodityP,
+    HomeQ,
+    LangQ,
+    PlatformDep,
+    YearQ,
+)
 from fukugan.api.routers.scenarios import ensure_run_visible
 from fukugan.reports.cached import commodity_report, run_report
 
@@ -45,7 +53,7 @@ def _json(doc: dict[str, Any]) -> Response:
 async def get_commodity_briefing(
     request: Request,
     platform: PlatformDep,
-    commodity: Annotated[str, Path(max_length=100, description="Commodity id or name.")],
+    commodity: CommodityP,
     year: YearQ = DEFAULT_YEAR,
     home: HomeQ = DEFAULT_HOME,
     lang: LangQ = "en",
