@@ -46,6 +46,7 @@ from fukugan.api.hub_auth import CurrentUser, HubDep, OptionalUser, WriterUser
 from fukugan.api.models import Problem
 from fukugan.api.params import LangQ, OffsetQ
 from fukugan.api.routers.scenarios import RunOut
+from fukugan.api.write_policy import OriginOnly
 from fukugan.errors import InputError
 from fukugan.hub.models import ITEM_TYPES, LINK_KINDS, ROLES, TLP_LEVELS, USERNAME_MAX
 from fukugan.hub.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
@@ -336,7 +337,9 @@ async def _read_upload(file: UploadFile) -> bytes:
     summary="Log in (sets the session cookie)",
     responses=_errors(401, 429),
 )
-def login(request: Request, response: Response, body: LoginIn, hub: HubDep) -> SessionOut:
+def login(
+    request: Request, response: Response, body: LoginIn, hub: HubDep, _: OriginOnly
+) -> SessionOut:
     """Check the user name and password (argon2) and open a fresh session: the token goes only
     into the ``HttpOnly``, ``SameSite=Strict`` cookie, the CSRF token into the body. A session
     the request already carried is ended first (no session fixation). Wrong name or password:
@@ -360,7 +363,7 @@ def login(request: Request, response: Response, body: LoginIn, hub: HubDep) -> S
 @router.post(
     "/logout", status_code=204, summary="Log out (ends the session)", responses=_errors(403)
 )
-def logout(request: Request, hub: HubDep) -> Response:
+def logout(request: Request, hub: HubDep, _: OriginOnly) -> Response:
     """End the session and clear the cookie. A live session needs its CSRF token (403 and
     the session stays otherwise); without a live session this only clears the cookie."""
     token = hub_auth.session_token(request)

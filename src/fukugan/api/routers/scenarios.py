@@ -30,6 +30,7 @@ from fukugan.api import hub_auth
 from fukugan.api.models import Source
 from fukugan.api.params import LangQ, OffsetQ
 from fukugan.api.problems import PROBLEM_JSON, TYPE_BASE
+from fukugan.api.write_policy import RunWriter
 from fukugan.errors import UnknownItemError
 from fukugan.scenarios.schema import ScenarioError
 from fukugan.services.runs import MAX_SAMPLES, RunFinished, RunService
@@ -322,8 +323,10 @@ async def list_scenarios(request: Request) -> Response:
     summary="Upload a scenario (YAML)",
     responses={422: {"description": "Invalid scenario (file, line, field)"}},
 )
-async def upload_scenario(request: Request, body: ScenarioUpload) -> Response:
-    """Validate a scenario YAML like ``fukugan simulate`` does and store it."""
+async def upload_scenario(request: Request, body: ScenarioUpload, _writer: RunWriter) -> Response:
+    """Validate a scenario YAML like ``fukugan simulate`` does and store it. When the workspace
+    has hub users: a logged-in session with its CSRF token (``X-CSRF-Token``), else 401 / 403
+    (:mod:`fukugan.api.write_policy`)."""
     svc = runs_of(request)
     doc = await run_in_threadpool(svc.upload_scenario, body.yaml, body.filename)
     return _json(ScenarioDetail, doc, 201, Location=f"/api/v1/scenarios/{doc['id']}")
@@ -345,12 +348,16 @@ async def get_scenario(request: Request, scenario_id: ScenarioId) -> Response:
     summary="Run a scenario (a job)",
     responses={422: {"description": "Invalid scenario (file, line, field)"}},
 )
-async def submit_run(request: Request, body: Annotated[RunRequest, Body()]) -> Response:
+async def submit_run(
+    request: Request, body: Annotated[RunRequest, Body()], writer: RunWriter
+) -> Response:
     """Queue a run and return at once (202, ``Location`` of the run). Poll ``GET
     /runs/{id}`` for ``status`` and ``progress``. A run of one's own private scenario is
-    private too; others' private scenarios are 404."""
+    private too; others' private scenarios are 404. When the workspace has hub users: a
+    logged-in session with its CSRF token (``X-CSRF-Token``), else 401 / 403
+    (:mod:`fukugan.api.write_policy`)."""
     svc = runs_of(request)
-    who = await viewer(request)
+    who = writer.user_id if writer is not None else None
     doc = await run_in_threadpool(
         lambda: svc.submit(
             body.scenario,
@@ -364,17 +371,6 @@ async def submit_run(request: Request, body: Annotated[RunRequest, Body()]) -> R
         )
     )
     return _json(RunOut, doc, 202, who=who, Location=f"/api/v1/runs/{doc['id']}")
-
-
-def check_csrf(request: Request, token: str | None) -> None:
-    """A logged-in session's state-changing request must carry its CSRF token (header, or the
-    ``csrf_token`` form field for pages), else 403; anonymous requests have no session to
-    protect. (:mod:`fukugan.api.hub_auth`)"""
-    from fastapi.exceptions import HTTPException
-
-    sent = request.headers.get(hub_auth.CSRF_HEADER) or token
-    if not hub_auth.get_hub(request).check_csrf(hub_auth.session_token(request), sent):
-        raise HTTPException(403, "missing or wrong CSRF token")
 
 
 def run_finished_problem(request: Request, exc: RunFinished) -> JSONResponse:
@@ -398,16 +394,14 @@ def run_finished_problem(request: Request, exc: RunFinished) -> JSONResponse:
         409: {"description": "The run has already ended (done or failed)"},
     },
 )
-async def cancel_run(request: Request, run_id: RunId) -> Response:
+async def cancel_run(request: Request, run_id: RunId, writer: RunWriter) -> Response:
     """A queued run is cancelled at once (never started); a running one is ``cancelling``
     until its worker stops at its next progress report (a sweep between samples, its Dask
     futures cancelled), then ``cancelled``: no results are kept. Only the owner of a private
     run may cancel it (anyone else: 404). A logged-in session sends its CSRF token
     (``X-CSRF-Token``)."""
     svc = runs_of(request)
-    who = await viewer(request)
-    if who is not None:
-        await run_in_threadpool(check_csrf, request, None)
+    who = writer.user_id if writer is not None else None
     try:
         doc = await run_in_threadpool(svc.cancel, run_id, who)
     except RunFinished as e:

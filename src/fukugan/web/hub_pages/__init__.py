@@ -29,6 +29,7 @@ from fukugan.web.hub_pages.frame import (
     _login_required,
     _refused,
     amount,
+    csrf_input,
     header_session,
     related_items,
 )
@@ -42,6 +43,7 @@ def install(app: FastAPI) -> None:
     that needs a session redirects to the login form, a refused one shows the 403 page: both
     raised by the dependencies of :mod:`fukugan.web.hub_pages.frame` and handled here once."""
     templates.env.globals["hub_session"] = header_session
+    templates.env.globals["csrf_input"] = csrf_input
     templates.env.filters["amount"] = amount
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(PageRefused, _refused)
