@@ -278,4 +278,7 @@ def test_pages_offer_samples_cancel_and_show_cancelled_runs(client, home):
     mc_page = anon.get(f"/runs/{mc['id']}").text
     assert 'id="mc-table"' in mc_page and 'data-runchart="mcsectors"' in mc_page
     assert 'data-runchart="mcdaily"' in mc_page and "/reports/run/" in mc_page  # its briefing
+    # the total over the horizon is not a per-day figure; its label names the days summed
+    unit = mc_page.split('data-kpi-unit="total-loss-mean">', 1)[1].split("</div>", 1)[0]
+    assert "per day" not in unit and "sum over days" in unit, unit
     web.state.runs.shutdown()

@@ -29,6 +29,9 @@ from fukugan.web.geo import iso_numeric
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["fmt"] = fmt
+# JSON for people: indented, non-ASCII text as written (Japanese, not \u escapes); the
+# template autoescapes it like any text.
+templates.env.filters["pretty_json"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2)
 templates.env.globals["version"] = __version__
 
 

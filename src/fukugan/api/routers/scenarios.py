@@ -181,9 +181,50 @@ class SectorLoss(BaseModel):
     unit: str
     label: str
     total: float
-    direct: float
-    indirect: float
+    direct: float | None = Field(description="None: the engine does not split direct/indirect.")
+    indirect: float | None
     share: float | None
+
+
+class DaySpan(BaseModel):
+    """The days the run's totals sum over (``count`` days, ``first`` to ``last``)."""
+
+    first: int
+    last: int
+    count: int
+
+
+class PricePassThrough(BaseModel):
+    unit: str
+    label: str
+    change: float = Field(description="Peak price change (a fraction: 0.01 = 1 %).")
+
+
+class ExposureNode(BaseModel):
+    node: str
+    name: str
+    rank: int | None = Field(None, description="Risk exposure index rank (1 = most exposed).")
+    rei: float | None = Field(None, description="Risk exposure index (largest impact = 1).")
+    start: int | None = None
+    ttr_days: float | None = Field(None, description="Time to recover, days.")
+    tts_days: float | None = Field(None, description="Time to survive, days (None: indefinitely).")
+    tts_lt_ttr: bool | None = Field(
+        None, description="Survives less long than it takes to recover."
+    )
+    pi: float | None = Field(None, description="Performance impact (lost profit or units).")
+    lost_units: float | None = None
+
+
+class Exposure(BaseModel):
+    """The risk-exposure LP's own results (Simchi-Levi et al.): per disrupted node its time to
+    recover / survive and the performance impact; every node ranked by its risk exposure
+    index."""
+
+    objective: str | None
+    period_days: float | None
+    horizon_days: int | None
+    disruptions: list[ExposureNode]
+    risk_exposure: list[ExposureNode]
 
 
 class Reproducibility(BaseModel):
@@ -204,6 +245,20 @@ class RunDetail(RunOut):
     notes: list[str] | None = None
     sources: list[Source] | None = None
     unit: str | None = None
+    total_unit: str | None = Field(None, description="Unit of total_loss (over the horizon).")
+    metric: str | None = Field(None, description="The headline metric (loss, profit_loss, ...).")
+    days: DaySpan | None = Field(None, description="The days total_loss sums over.")
+    not_computed: list[str] = Field(
+        default_factory=list,
+        description="Figures this engine does not compute (None in summary and by_sector).",
+    )
+    price_pass_through: list[PricePassThrough] | None = Field(
+        None, description="Static runs with a price shock: the Leontief price pass-through."
+    )
+    assumptions: list[dict[str, Any]] | None = Field(
+        None, description="Shares the run used for each shock, and where each comes from."
+    )
+    exposure: Exposure | None = Field(None, description="Risk-exposure runs: TTR/TTS and REI.")
     distribution: Distribution | None = Field(None, description="A finished sweep's results.")
 
 
@@ -242,7 +297,8 @@ class PathOut(BaseModel):
 class PathPage(BaseModel):
     run_id: str
     items: list[PathOut]
-    total: int
+    total: int | None = Field(description="None: the engine traces no paths (ARIO).")
+    computed: bool = Field(True, description="Whether the engine traces propagation paths.")
     limit: int | None
     offset: int
 
@@ -450,7 +506,10 @@ async def get_run(request: Request, run_id: RunId, lang: LangQ = "en") -> Respon
 async def get_timeseries(
     request: Request,
     run_id: RunId,
-    metric: Annotated[str, Query(max_length=40, pattern=r"^[a-z_]+$")] = "loss",
+    metric: Annotated[
+        str | None,
+        Query(max_length=40, pattern=r"^[a-z_]+$", description="Default: the headline metric."),
+    ] = None,
     by: Annotated[Literal["total", "sector"], Query(description="Sum or per unit.")] = "total",
 ) -> Response:
     who = await viewer(request)
