@@ -626,6 +626,31 @@ def read_alert(alert_id: AlertId, user: WriterUser, hub: HubDep) -> Response:
     return Response(status_code=204, headers=NO_STORE)
 
 
+@router.get(
+    "/alerts/{alert_id}/scenario",
+    summary="The scenario matching an alert (YAML), to read or edit before running",
+    responses={
+        200: {"content": {"application/yaml": {}}, "description": "The scenario file."},
+        **_errors(400, 401, 404),
+    },
+)
+async def alert_scenario(alert_id: AlertId, user: CurrentUser, hub: HubDep) -> Response:
+    """The YAML the one-click run would queue, its assumptions (shares it had to assume, e.g.
+    where USGS withholds a figure) in its comments. Run an edited copy with ``POST /runs``
+    (``yaml``)."""
+    from starlette.concurrency import run_in_threadpool
+
+    text = await run_in_threadpool(hub.alert_scenario, user, alert_id)
+    return Response(
+        text,
+        media_type="application/yaml",
+        headers={
+            **NO_STORE,
+            "Content-Disposition": f'attachment; filename="alert-{alert_id}.yaml"',
+        },
+    )
+
+
 @router.post(
     "/alerts/{alert_id}/run",
     response_model=AlertRun,
