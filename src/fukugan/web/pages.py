@@ -149,7 +149,26 @@ def _table_args(request: Request) -> dict[str, Any]:
 def overview_page(request: Request) -> Response:
     prefs = Prefs.of(request)
     doc = _platform(request).overview(prefs.home, prefs.year, prefs.lang)
-    return render(request, "overview.html", prefs, doc=doc, active="overview")
+    return render(
+        request,
+        "overview.html",
+        prefs,
+        doc=doc,
+        active="overview",
+        home_lists=_lists_of(doc["home"]),
+    )
+
+
+def _lists_of(home: str) -> list[str]:
+    """The official critical-material lists that apply to ``home`` (the table on the Overview
+    is Japan's designation; another home sees which of the lists are its own)."""
+    from fukugan.data.groups import group
+
+    if home == "JPN":
+        return ["JP-SCM"]
+    if home in group("EU27"):
+        return ["EU-CRM", "EU-SRM"]
+    return ["US-CM"] if home == "USA" else []
 
 
 @router.get("/commodities", response_class=HTMLResponse)

@@ -351,6 +351,7 @@ def _json(
 def scenario_problem(request: Request, exc: ScenarioError) -> JSONResponse:
     """RFC 9457 problem for a bad scenario, with ``errors: [{file, line, field, message}]``."""
     err = {"file": exc.path, "line": exc.line, "field": exc.field, "message": exc.message}
+    every = [{**p, "file": exc.path} for p in getattr(exc, "problems", [])] or [err]
     body = {
         "type": TYPE_BASE + "bad-scenario",
         "title": "Invalid scenario",
@@ -358,7 +359,7 @@ def scenario_problem(request: Request, exc: ScenarioError) -> JSONResponse:
         "detail": str(exc),
         "instance": str(request.url.path),
         **{k: v for k, v in err.items() if k != "message"},
-        "errors": [err],
+        "errors": every,  # every problem found, the first one first
     }
     return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
 
