@@ -22,9 +22,9 @@ from fukugan.services.engines.common import (
     Prepared,
     check_sector,
     national_table,
-    refuse_unsupported,
     region_shares,
 )
+from fukugan.services.engines.fields import check_fields
 from fukugan.store.analytic import AnalyticStore
 
 __all__ = ["ARIO_PARAMETERS", "prepare", "simulate"]
@@ -52,21 +52,7 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     data = sc.doc["data"]
     if "oecd_iot" not in data:
         raise sc.error("the ario adapter runs on data.oecd_iot {country, year}", ("data",))
-    refuse_unsupported(sc, "ario", ("outage", "blackout"), "shocks")
-    for i, s in enumerate(sc.doc["shocks"]):
-        if s.get("ramp", 0):
-            raise sc.error(
-                "the ario engine destroys capital at once (BoARIO events have no ramp): "
-                "remove 'ramp'",
-                ("shocks", i, "ramp"),
-            )
-    for i, r in enumerate(sc.doc["responses"]):
-        if r["type"] != "rationing" or r["rule"] != "proportional":
-            raise sc.error(
-                "the ario engine rations proportionally and has no other responses; "
-                "run this scenario with --engine static",
-                ("responses", i, "type"),
-            )
+    check_fields(sc, "ario")
     for k in sc.doc["parameters"]:
         if k not in ARIO_PARAMETERS:
             raise sc.error(
@@ -78,13 +64,16 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     resolved = []
     for i, s in enumerate(sc.doc["shocks"]):
         where = ("shocks", i)
-        if "firm" in s or "facility" in s:
-            raise sc.error("the ario engine works on sectors and regions", where)
         if "sector" in s:
             share = np.zeros(len(ind))
             share[check_sector(sc, (*where, "sector"), s["sector"], ind)] = 1.0
         else:
             share = region_shares(sc, s["region"], ind)
+        if s["type"] == "blackout" and "sectors" in s:  # only these industries of the region
+            keep = np.zeros(len(ind))
+            for k, code in enumerate(s["sectors"]):
+                keep[check_sector(sc, (*where, "sectors", k), code, ind)] = 1.0
+            share = share * keep
         resolved.append({"index": i, "type": s["type"], "share": share})
     params = ARIOParams(**sc.doc["parameters"])
     # one final-demand column (net of inventory changes), as BoARIO needs Y ≥ 0
@@ -110,6 +99,24 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     return Prepared("ario", arrays, resolved, [t.provenance], notes, params.as_dict())
 
 
+def _timing(s: dict) -> tuple[int, int, str]:
+    """(BoARIO duration, recovery_tau, recovery function) of an outage or blackout: full loss
+    for ``duration`` (a blackout: ``days``) days, then the scenario's recovery (none: a one-day
+    linear recovery; ``step``: full loss for ``duration + days`` days, then a one-day linear
+    recovery; ``exponential``: BoARIO's "convexe noscale" with 1 % left after ``days``)."""
+    rec = s.get("recovery") or {}
+    full = int(s["days"]) if s["type"] == "blackout" else int(s.get("duration", 0))
+    if not rec:
+        return max(1, full), 1, "linear"
+    if rec["path"] == "step":
+        return max(1, full + int(rec.get("days", 0))), 1, "linear"
+    tau = max(1, int(rec.get("days", 1)))
+    fn = _ARIO_RECOVERY.get(rec["path"], "linear")
+    if fn == "convexe noscale":  # (1 − 1/τ)^days = 1 %: the scenario's "exponential"
+        tau = max(2, int(round(1.0 / (1.0 - 0.01 ** (1.0 / tau)))))
+    return max(1, full), tau, fn
+
+
 def simulate(
     prep: Prepared, sc: Scenario, seed: int, progress: DayProgress | None = None
 ) -> RunResult:
@@ -128,17 +135,7 @@ def simulate(
         }
         if not impact:
             continue
-        rec = s.get("recovery") or {}
-        if s["type"] == "blackout":
-            duration, tau, fn = int(s["days"]), 1, "linear"
-        elif rec.get("path") == "step":
-            duration, tau, fn = int(s.get("duration", 0)) + int(rec.get("days", 0)), 1, "linear"
-        else:
-            duration = int(s.get("duration", 0))
-            tau = max(1, int(rec.get("days", 1)))
-            fn = _ARIO_RECOVERY.get(rec.get("path", "linear"), "linear")
-            if fn == "convexe noscale":  # (1 − 1/τ)^days = 1 %: the scenario's "exponential"
-                tau = max(2, int(round(1.0 / (1.0 - 0.01 ** (1.0 / tau)))))
+        duration, tau, fn = _timing(s)
         events.append(
             ARIOEvent(
                 impact=impact,
@@ -146,7 +143,7 @@ def simulate(
                 duration=max(1, duration),
                 recovery_tau=tau,
                 recovery_function=fn,
-                name=f"shocks[{res['index']}]",
+                name=str(s.get("id") or f"shocks[{res['index']}]"),
             )
         )
     params = ARIOParams(**{k: v for k, v in prep.parameters.items() if k in ARIO_PARAMETERS})
