@@ -288,3 +288,55 @@ def test_static_applies_a_responses_start(store, tmp_path, response):
     early, late = range(1, 31), range(31, 121)
     assert loss(now, early) != pytest.approx(loss(later, early), rel=1e-9)
     assert loss(now, late) == pytest.approx(loss(later, late), rel=1e-9) or "stockpile" in response
+
+
+# -- ARIO: the scenario's time profile, day by day ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shock",
+    [
+        {"type": "blackout", "region": "r", "days": 3, "depth": 1.0},
+        {"type": "blackout", "region": "r", "days": 4, "depth": 0.5, "start": 2,
+         "recovery": {"path": "linear", "days": 5}},
+        {"type": "outage", "sector": "S01", "delta": 0.3, "loss": "capacity", "duration": 4,
+         "recovery": {"path": "linear", "days": 10}},
+        {"type": "outage", "sector": "S01", "delta": 0.3, "duration": 3,
+         "recovery": {"path": "step", "days": 5}},
+        {"type": "outage", "sector": "S01", "delta": 0.3, "duration": 2, "start": 1,
+         "recovery": {"path": "linear", "days": 8}},
+    ],
+    ids=["blackout", "blackout-linear", "capacity-linear", "capital-step", "capital-linear"],
+)
+def test_ario_day_t_has_the_scenarios_intensity_of_day_t(shock):
+    """The adapter times BoARIO's events so that the capacity lost on ARIO's day t is δ ×
+    the scenario's intensity of day t (static engine's day t), for capital and capacity
+    events (:func:`fukugan.services.engines.ario._timing`)."""
+    import numpy as np
+    from benchmarks.bench_ario import synthetic_mrio
+
+    from fukugan.dynamics.ario import ARIOEvent, simulate_ario
+    from fukugan.scenarios.schema import intensity
+    from fukugan.services.engines.ario import _is_capacity, _timing
+
+    shock = {"start": 0, "ramp": 0, **shock}
+    m = synthetic_mrio(1, 3, n_fd=1, seed=2)
+    j, T = 1, 30
+    duration, tau, fn, extra = _timing(shock)
+    assert extra == 0
+    depth = shock.get("delta", shock.get("depth"))
+    common = {"occurrence": shock["start"] + 1, "duration": duration, "recovery_tau": tau,
+              "recovery_function": fn}
+    va = m["x"] - m["Z"].sum(axis=0)
+    if _is_capacity(shock):
+        ev = ARIOEvent(impact={("R00", "S01"): depth}, event_type="arbitrary", **common)
+    else:
+        ev = ARIOEvent(impact={("R00", "S01"): depth * 4 * va[j]}, **common)
+    tr = simulate_ario(m["Z"], m["Y"], m["x"], None, ["R00"], m["sectors"], [ev], n_days=T)
+    if _is_capacity(shock):
+        lost = 1 - tr.production_cap[:, j] / (tr.x0[j] * tr.overproduction[:, j])
+    else:
+        lost = tr.productive_capital_lost[:, j] / (4 * va[j])
+    want = depth * intensity(shock, T)  # want[t - 1]: day t
+    np.testing.assert_allclose(lost[1:], want[: T - 1], rtol=0, atol=1e-9)
+    assert lost[0] == 0

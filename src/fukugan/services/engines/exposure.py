@@ -30,7 +30,7 @@ from fukugan.services.engines.common import (
     Prepared,
     scenario_file,
 )
-from fukugan.services.engines.fields import check_fields
+from fukugan.services.engines.fields import check_fields, item_label
 from fukugan.services.highs import quiet_highs
 from fukugan.store.analytic import AnalyticStore
 
@@ -273,6 +273,12 @@ def simulate(
             "on the day the node is back",
         ],
         "unit_labels": dict(net.name),
+        "applied": [
+            f"{item_label(sc, 'shocks', r['index'])}: node {d['node']} down for its time to "
+            f"recover, {d['ttr_days']:g} days from day {d['start'] + 1} (exposure engine, "
+            "time-to-recover LP)"
+            for r, d in zip(prep.resolved, disruptions, strict=True)
+        ],
     }
     if p["risk_exposure"]:
         table = risk_exposure(

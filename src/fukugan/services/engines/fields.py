@@ -115,6 +115,7 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                 "sector": Use("industry whose output falls by δ"),
                 "region": Use("region: δ_j = δ × the region's share of industry j"),
                 "delta": Use("capacity loss δ"),
+                "loss": Use("capital or capacity: the same output loss δ_j x_j (no capital here)"),
                 "firm": Refuse("a national table has industries, not firms"),
                 "facility": Refuse("a national table has industries, not facilities"),
             },
@@ -190,6 +191,10 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                 "sector": Use("industry hit"),
                 "region": Use("δ_j = δ × the region's share of industry j"),
                 "delta": Use("capacity lost (capital destroyed δ_j K_j, or capacity only)"),
+                "loss": Use(
+                    "capital: capital destroyed (BoARIO EventKapitalRecover); capacity: capacity "
+                    "lost, capital intact (EventArbitraryProd)"
+                ),
                 "firm": Refuse("a national table has industries, not firms"),
                 "facility": Refuse("a national table has industries, not facilities"),
             },
@@ -235,6 +240,7 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                 "firm": Use("one firm by id"),
                 "facility": Use("one firm by id"),
                 "delta": Use("capacity loss δ of the firms hit"),
+                "loss": Use("capital or capacity: the same capacity loss δ (no capital here)"),
             },
             "blackout": {
                 **_ID,
@@ -281,6 +287,7 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                     "the time-to-recover model takes the node fully down for its TTR; model a "
                     "partial capacity loss with the firms engine",
                 ),
+                "loss": Use("capital or capacity: the node is down for its TTR either way"),
                 "facility": Use("node of the BOM network"),
                 "firm": Use("node of the BOM network"),
                 "sector": Refuse(
@@ -401,3 +408,36 @@ def check_fields(sc: Scenario, engine: str) -> None:
                 else:
                     msg = f"the {engine} engine does not use '{name}' of a {kind}"
                 raise sc.error(msg + _hint(others), (what, i, *sub))
+
+
+def item_label(sc: Scenario, what: str, i: int) -> str:
+    """``shocks[0]`` or ``shocks[0] (its id)``."""
+    item = sc.doc[what][i]
+    return f"{what}[{i}]" + (f" ({item['id']})" if item.get("id") else "")
+
+
+def shock_days(sc: Scenario, i: int) -> str:
+    """The days a shock acts, from its time profile (``days 1–30, full depth 1–7``)."""
+    import numpy as np
+
+    from fukugan.scenarios.schema import intensity
+
+    prof = intensity(sc.doc["shocks"][i], sc.horizon)
+    on = np.flatnonzero(prof > 0)
+    if not on.size:
+        return "no day within the horizon"
+    full = np.flatnonzero(prof >= 1.0 - 1e-12)
+    out = f"days {on[0] + 1}–{on[-1] + 1}"
+    if full.size and (full[0], full[-1]) != (on[0], on[-1]):
+        out += f", full depth {full[0] + 1}–{full[-1] + 1}"
+    return out
+
+
+def response_lines(sc: Scenario, engine: str) -> list[str]:
+    """One line per response: what the engine applies (every field it keeps, see
+    :data:`FIELD_USE`)."""
+    out = []
+    for i, r in enumerate(sc.doc.get("responses") or []):
+        fields = ", ".join(f"{k} {v}" for k, v in r.items() if k not in ("type", "id"))
+        out.append(f"{item_label(sc, 'responses', i)}: {r['type']} ({fields}) — {engine} engine")
+    return out

@@ -24,7 +24,12 @@ from fukugan.services.engines.common import (
     Prepared,
     scenario_file,
 )
-from fukugan.services.engines.fields import check_fields
+from fukugan.services.engines.fields import (
+    check_fields,
+    item_label,
+    response_lines,
+    shock_days,
+)
 from fukugan.services.threads import passive_openmp
 from fukugan.store.analytic import AnalyticStore
 
@@ -174,6 +179,12 @@ def simulate(
     res.sources = list(prep.sources)
     res.parameters = {**res.parameters, **params.as_dict()}
     res.engine = "firms"
+    res.summary["applied"] = [
+        f"{item_label(sc, 'shocks', r['index'])}: capacity loss δ of {len(sh.index)} firm"
+        f"{'' if len(sh.index) == 1 else 's'} ({sh.label}); {shock_days(sc, r['index'])} "
+        "(firms engine, Inoue & Todo 2019)"
+        for r, sh in zip(prep.resolved, shocks, strict=True)
+    ] + response_lines(sc, "firms")
     notes = res.summary.setdefault("notes", [])
     if net.label and not any(net.label in str(n) for n in notes):
         notes.insert(0, f"network: {net.label}")

@@ -65,7 +65,12 @@ from fukugan.services.engines.common import (
     national_table,
     region_shares,
 )
-from fukugan.services.engines.fields import check_fields
+from fukugan.services.engines.fields import (
+    check_fields,
+    item_label,
+    response_lines,
+    shock_days,
+)
 from fukugan.services.engines.trade import (
     resolve_sanctions,
     resolve_trade_shock,
@@ -444,9 +449,24 @@ def simulate(
     paths = _static_paths(per_shock, leo, gho, ind, x, y, T)
     by_sector = (direct + indirect).sum(axis=0)
     order = np.argsort(-by_sector, kind="stable")
+    what = {
+        "export_ban": "import cut",
+        "quota": "import cut",
+        "sanctions": "import cut of every product",
+        "outage": "output capacity loss δ_j x_j",
+        "blackout": "output capacity loss depth × share_j × x_j",
+        "demand_shock": "final demand change, Leontief",
+        "extraction": "hypothetical extraction",
+    }
+    applied = [
+        f"{item_label(sc, 'shocks', r['index'])}: {what[r['type']]} — {r['label']}; "
+        f"{shock_days(sc, r['index'])} (static engine, Leontief / Ghosh)"
+        for r in prep.resolved
+    ] + response_lines(sc, "static")
     summary: dict[str, Any] = {
         "table": a["table"],
         "n_days": T,
+        "applied": applied,
         "resolved_shocks": [_public(r) for r in prep.resolved],
         "notes": list(prep.notes),
         "top_sectors": [
