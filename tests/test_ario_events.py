@@ -93,9 +93,7 @@ def run_boario(io, events, n_days):
     from boario.simulation import Simulation
 
     model = ARIOPsiModel(io)
-    sim = Simulation(
-        model, n_temporal_units_to_sim=n_days, boario_output_dir=tempfile.mkdtemp()
-    )
+    sim = Simulation(model, n_temporal_units_to_sim=n_days, boario_output_dir=tempfile.mkdtemp())
     sim.add_events(events)
     sim.loop()
     res = {k: getattr(sim, b).to_numpy()[:n_days] for k, b in RECORDS.items()}
@@ -254,8 +252,12 @@ def test_arbitrary_loss_combines_with_capital_lost_by_max_as_boario(test_mrio):
         recovery_tau=1,
     )
     kap = from_series(
-        pd.Series({("reg1", "food"): 0.1 * k[("reg1", "food")], ("reg1", "mining"): 0.3 * k[
-            ("reg1", "mining")]}),
+        pd.Series(
+            {
+                ("reg1", "food"): 0.1 * k[("reg1", "food")],
+                ("reg1", "mining"): 0.3 * k[("reg1", "mining")],
+            }
+        ),
         event_type="recovery",
         occurrence=7,
         duration=2,
@@ -279,9 +281,7 @@ def test_deliberate_difference_no_lag_by_default(test_mrio):
     (BoARIO 0.7.2 applies it one day late): the default run of an event at day k equals
     BoARIO's run of the same event at day k − 1, to 1e-6."""
     imp = {("reg1", "mining"): 0.2, ("reg1", "manufactoring"): 0.3}
-    slow = run_boario(
-        test_mrio, [_arbitrary(imp, occurrence=2, duration=5, recovery_tau=10)], 60
-    )
+    slow = run_boario(test_mrio, [_arbitrary(imp, occurrence=2, duration=5, recovery_tau=10)], 60)
     ev = as_fukugan(_arbitrary(imp, occurrence=3, duration=5, recovery_tau=10))
     fast = run_fukugan(slow["model"], [ev], 60)  # arbitrary_lag = 0
     assert_equal(fast, slow, min_drop=0.05)
@@ -327,3 +327,129 @@ def test_arbitrary_event_on_the_oecd_japan_table_equals_boario(japan):
     slow = run_boario(japan, [ev], 60)
     fast = run_fukugan(slow["model"], [as_fukugan(ev)], 60, arbitrary_lag=1)
     assert_equal(fast, slow, min_drop=0.05)
+
+
+# -- households' capital: rebuilding demand of final demand ---------------------------------------
+
+
+def _household_event(model, impact, house, **kw):
+    from boario import event
+
+    va = model.mriot.x.T - model.mriot.Z.sum(axis=0)
+    return event.from_scalar_regions_sectors(
+        event_type="rebuild",
+        impact=impact,
+        households_impact=pd.Series(
+            [house],
+            index=pd.MultiIndex.from_tuples(
+                [("reg1", "Final consumption expenditure by households")]
+            ),
+        ),
+        affected_regions=["reg1"],
+        affected_sectors=["manufactoring", "mining"],
+        rebuilding_sectors={"construction": 1.0},
+        impact_regional_distrib="equal",
+        impact_sectoral_distrib=va.loc["indout", "reg1"],
+        **kw,
+    )
+
+
+def _fd(model):
+    return {"fd_categories": list(model.final_demand_cat)}
+
+
+def run_fukugan_fd(model, events, n_days, **params):
+    mr = model.mriot
+    tr = simulate_ario(
+        mr.Z,
+        mr.Y,
+        mr.x,
+        None,
+        list(model.regions),
+        list(model.sectors),
+        events,
+        ARIOParams(**params),
+        n_days=n_days,
+        fd_categories=list(model.final_demand_cat),
+    )
+    res = {k: getattr(tr, k) for k in RECORDS}
+    res["final_stock"] = tr.final_state.inputs_stock
+    res["industries"] = [tuple(i) for i in model.industries]
+    res["baseline"] = tr.x0
+    res["trajectory"] = tr
+    return res
+
+
+def _loss(res) -> float:
+    p = res["production"]
+    return float((p[0] - p).sum())
+
+
+def test_boarios_own_household_rebuilding_test_equals_boario(test_mrio):
+    """BoARIO's ``test_household_reb_event``: 500,000 of capital destroyed in reg1's
+    manufactoring and mining (by value added) and 500,000 of households' capital, rebuilt by
+    construction over 180 days, BoARIO's defaults (event_monetary_factor 1, 365 days)."""
+    model = run_boario(test_mrio, [], 2)["model"]
+    ev = _household_event(model, 500000.0, 500000.0, duration=20, rebuild_tau=180)
+    slow = run_boario(test_mrio, [ev], 365)
+    fast = run_fukugan_fd(slow["model"], [as_fukugan(ev)], 365)
+    diffs = assert_equal(fast, slow, min_drop=1e-9)
+    assert {"rebuild_demand", "rebuild_prod", "production"} <= set(diffs)
+    assert fast["rebuild_demand"].max() > 0
+
+
+def test_households_capital_rebuilding_equals_boario_and_matters(test_mrio):
+    """Households' capital in the model's unit (event_monetary_factor 10⁶), two rebuilding
+    sectors: equal to BoARIO, and dropping it changes the loss."""
+    from boario import event
+
+    model = run_boario(test_mrio, [], 2)["model"]
+    k = pd.Series(model.productive_capital, index=model.industries)
+    impact = 0.3 * k[[("reg1", "manufactoring"), ("reg1", "mining")]]
+    kw = {
+        "event_type": "rebuild",
+        "occurrence": 3,
+        "duration": 5,
+        "rebuild_tau": 40,
+        "rebuilding_sectors": {"construction": 0.8, "manufactoring": 0.2},
+        "event_monetary_factor": model.monetary_factor,
+    }
+    house = pd.Series(
+        [0.5 * float(impact.sum())],
+        index=pd.MultiIndex.from_tuples([("reg1", "Final consumption expenditure by households")]),
+    )
+    with_house = event.from_series(impact, households_impact=house, **kw)
+    without = event.from_series(impact, **kw)
+    slow = run_boario(test_mrio, [with_house], 90)
+    fast = run_fukugan_fd(slow["model"], [as_fukugan(with_house)], 90)
+    assert_equal(fast, slow, min_drop=0.01)
+    fast0 = run_fukugan_fd(slow["model"], [as_fukugan(without)], 90)
+    slow0 = run_boario(test_mrio, [without], 90)
+    assert _loss(fast0) == pytest.approx(_loss(slow0), rel=1e-6)
+    assert abs(_loss(fast) - _loss(fast0)) > 1e-3 * abs(_loss(fast0))
+    assert fast["rebuild_demand"].sum() > 1.2 * fast0["rebuild_demand"].sum()
+
+
+def test_households_capital_on_the_oecd_japan_table_equals_boario(japan):
+    from boario import event
+
+    model = run_boario(japan, [], 2)["model"]
+    k = pd.Series(model.productive_capital, index=model.industries)
+    impact = 0.2 * k[[("JPN", "C29"), ("JPN", "C24")]]
+    house = pd.Series(
+        [0.5 * float(impact.sum())],
+        index=pd.MultiIndex.from_tuples([("JPN", "Final consumption expenditure by households")]),
+    )
+    ev = event.from_series(
+        impact,
+        households_impact=house,
+        event_type="rebuild",
+        occurrence=2,
+        duration=3,
+        rebuild_tau=30,
+        rebuilding_sectors={"F": 1.0},
+        event_monetary_factor=model.monetary_factor,
+    )
+    slow = run_boario(japan, [ev], 60)
+    fast = run_fukugan_fd(slow["model"], [as_fukugan(ev)], 60)
+    assert_equal(fast, slow, min_drop=0.01)
