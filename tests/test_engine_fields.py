@@ -297,14 +297,37 @@ def test_static_applies_a_responses_start(store, tmp_path, response):
     "shock",
     [
         {"type": "blackout", "region": "r", "days": 3, "depth": 1.0},
-        {"type": "blackout", "region": "r", "days": 4, "depth": 0.5, "start": 2,
-         "recovery": {"path": "linear", "days": 5}},
-        {"type": "outage", "sector": "S01", "delta": 0.3, "loss": "capacity", "duration": 4,
-         "recovery": {"path": "linear", "days": 10}},
-        {"type": "outage", "sector": "S01", "delta": 0.3, "duration": 3,
-         "recovery": {"path": "step", "days": 5}},
-        {"type": "outage", "sector": "S01", "delta": 0.3, "duration": 2, "start": 1,
-         "recovery": {"path": "linear", "days": 8}},
+        {
+            "type": "blackout",
+            "region": "r",
+            "days": 4,
+            "depth": 0.5,
+            "start": 2,
+            "recovery": {"path": "linear", "days": 5},
+        },
+        {
+            "type": "outage",
+            "sector": "S01",
+            "delta": 0.3,
+            "loss": "capacity",
+            "duration": 4,
+            "recovery": {"path": "linear", "days": 10},
+        },
+        {
+            "type": "outage",
+            "sector": "S01",
+            "delta": 0.3,
+            "duration": 3,
+            "recovery": {"path": "step", "days": 5},
+        },
+        {
+            "type": "outage",
+            "sector": "S01",
+            "delta": 0.3,
+            "duration": 2,
+            "start": 1,
+            "recovery": {"path": "linear", "days": 8},
+        },
     ],
     ids=["blackout", "blackout-linear", "capacity-linear", "capital-step", "capital-linear"],
 )
@@ -325,8 +348,12 @@ def test_ario_day_t_has_the_scenarios_intensity_of_day_t(shock):
     duration, tau, fn, extra = _timing(shock)
     assert extra == 0
     depth = shock.get("delta", shock.get("depth"))
-    common = {"occurrence": shock["start"] + 1, "duration": duration, "recovery_tau": tau,
-              "recovery_function": fn}
+    common = {
+        "occurrence": shock["start"] + 1,
+        "duration": duration,
+        "recovery_tau": tau,
+        "recovery_function": fn,
+    }
     va = m["x"] - m["Z"].sum(axis=0)
     if _is_capacity(shock):
         ev = ARIOEvent(impact={("R00", "S01"): depth}, event_type="arbitrary", **common)
@@ -340,3 +367,24 @@ def test_ario_day_t_has_the_scenarios_intensity_of_day_t(shock):
     want = depth * intensity(shock, T)  # want[t - 1]: day t
     np.testing.assert_allclose(lost[1:], want[: T - 1], rtol=0, atol=1e-9)
     assert lost[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("example", "engine", "words"),
+    [
+        ("hokkaido-blackout", "ario", "capital intact (BoARIO EventArbitraryProd)"),
+        ("hokkaido-blackout", "static", "output capacity loss"),
+        ("nankai-trough", "ario", "capital destroyed, δ_j × K_j (BoARIO EventKapitalRecover)"),
+        ("synthetic-regional-outage-firms", "firms", "capacity loss δ of"),
+        ("automotive-chip-fab-fire", "exposure", "node CHIP down"),
+    ],
+)
+def test_examples_say_what_each_engine_applied(store, example, engine, words):
+    from fukugan.scenarios import schema as sch
+
+    path = Path(sch.__file__).parent / "examples" / f"{example}.yaml"
+    r = run_scenario(load_scenario(path), store, engine=engine)
+    applied = r.summary["applied"]
+    assert len(applied) == len(r.scenario["shocks"]) + len(r.scenario["responses"])
+    assert words in applied[0], applied
+    assert applied[0].startswith("shocks[0]")
