@@ -191,7 +191,9 @@ class Platform:
             ("trade", product, home, year, lang),
             lambda: [
                 present(r, lang)
-                for r in trade_dependency(self.store, product=product, home=home, year=year)
+                for r in trade_dependency(
+                    self.store, product=product, home=home, year=year, lang=lang
+                )
             ],
         )
 

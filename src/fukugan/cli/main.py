@@ -89,7 +89,7 @@ def data_load(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Load the bundled real dataset (USGS MCS 2025, OECD IOTs, WGI, official lists). / 同梱の実データを読み込む。"""
+    """Load the bundled real dataset (USGS MCS 2025, OECD IOTs, WGI, official lists, CEPII BACI HS92 trade in 74 critical raw materials 1995-2024). / 同梱の実データ（USGS・OECD産業連関表・WGI・公式リスト・重要原材料74品目のBACI貿易統計1995〜2024年）を読み込む。"""
     from fukugan.services.datasets import load_bundled
 
     store = _store()
@@ -220,7 +220,9 @@ def trade_dependency(
     """Import HHI, top suppliers, share outside the like-minded group, EU 2021 test. / 品目別の輸入依存度。"""
     from fukugan.services.trade import trade_dependency as svc
 
-    render_all(svc(_store(), product=product, home=_home(home), year=year), fmt, lang)
+    render_all(
+        svc(_store(), product=product, home=_home(home), year=year, lang=lang.value), fmt, lang
+    )
 
 
 @app.command("overview")

@@ -10,7 +10,8 @@ from fukugan.store.analytic import AnalyticStore
 def overview(
     store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 10, lang: str = "en"
 ) -> list[Report]:
-    """Top ``top`` autonomy risks and indispensable commodities for ``home``, with sources."""
+    """Top ``top`` autonomy risks and indispensable commodities for ``home``, with sources
+    (and, with trade data, the top HS products of both rankings after them)."""
     deps = dependencies(store, home=home, year=year, top=top, lang=lang)
     cols = [
         "rank",
@@ -35,4 +36,4 @@ def overview(
             "official-lists",
         ]
     ]
-    return [*deps, *chk]
+    return [deps[0], chk[0], *deps[1:], *chk[1:]]  # commodities first, then HS products
