@@ -225,6 +225,48 @@ def trade_dependency(
     )
 
 
+@trade_app.command("history")
+def trade_history(
+    product: Annotated[
+        str | None, typer.Option("--product", help="HS6 code (or HS2/HS4 prefix).")
+    ] = None,
+    commodity: Annotated[
+        str | None, typer.Option("--commodity", help="USGS commodity (its HS codes).")
+    ] = None,
+    home: HomeOpt = "JPN",
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Home's imports by origin and the concentration indicators, every year of the trade data. / 輸入先別の輸入の推移。"""
+    from fukugan.services.tradehistory import trade_history as svc
+
+    cid = None
+    if commodity is not None:
+        from fukugan.data import usgs
+        from fukugan.services.datasets import USGS, require
+
+        cid = usgs.resolve_commodity(require(_store(), USGS)[0], commodity)
+    render_all(
+        svc(_store(), home=_home(home), product=product, commodity=cid, lang=lang.value),
+        fmt,
+        lang,
+    )
+
+
+@trade_app.command("trend")
+def trade_trend(
+    year: Annotated[int | None, typer.Option("--year", help="Year (default: latest).")] = None,
+    home: HomeOpt = "JPN",
+    top: TopOpt = 25,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """HS products whose import dependence rose most over 5 and 10 years. / 輸入依存度が高まった品目。"""
+    from fukugan.services.tradehistory import trade_trends as svc
+
+    render_all(svc(_store(), home=_home(home), year=year, top=top, lang=lang.value), fmt, lang)
+
+
 @app.command("overview")
 def overview(
     year: YearOpt = 2024,

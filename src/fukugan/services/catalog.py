@@ -40,6 +40,15 @@ def check_year(store: AnalyticStore, year: int) -> int:
     return int(year)
 
 
+def check_ranking_year(store: AnalyticStore, year: int) -> int:
+    """``year`` if USGS or the trade data has it (the rankings take either, see
+    :func:`fukugan.services.dependencies.ranking_years`), else a clear error."""
+    from fukugan.services.dependencies import ranking_years
+
+    ranking_years(store, year)
+    return int(year)
+
+
 def commodity_list(store: AnalyticStore, *, year: int = 2024, lang: str = "en") -> Report:
     """Every USGS commodity with its display name, primary production type, unit, years and
     the official lists that name it (JP-SCM, EU-SRM, EU-CRM, US-CM)."""
