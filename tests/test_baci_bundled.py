@@ -235,3 +235,90 @@ def test_shares_sum_to_one_and_hhi_in_bounds(store, year, pick):
     sh = sub.groupby("hs6", observed=True)["value_usd"].transform(lambda v: v / v.sum())
     sums = sh.groupby(sub["hs6"].astype(str)).sum()
     assert np.allclose(sums.to_numpy(), 1.0)
+
+
+# -- history and trends -------------------------------------------------------------------------
+
+
+def test_history_of_graphite_by_year_and_origin(store, raw):
+    from fukugan.services.tradehistory import trade_history
+
+    by_year, by_origin = trade_history(store, home="JPN", product="250410")
+    t = by_year.table.set_index("year")
+    assert list(t.index) == list(range(1995, 2025))
+    r = t.loc[2023]
+    assert r["imports-usd"] == pytest.approx(73_346_102.0)
+    assert r["top1"] == "CHN" and round(r["top1-share"], 3) == 0.895
+    assert round(r["hhi"], 3) == 0.804
+    assert r["dependence"] == pytest.approx(r["hhi"] * r["share-outside-like-minded"])
+    # 1995 by hand from the raw file
+    sub = raw[(raw["t"] == 1995) & (raw["j"] == 392) & (raw["k"] == "250410")]
+    v = sub.groupby("i")["v"].sum()
+    assert t.loc[1995, "imports-usd"] == pytest.approx(v.sum() * 1000)
+    assert t.loc[1995, "hhi"] == pytest.approx(((v / v.sum()) ** 2).sum())
+    o = by_origin.table
+    assert np.allclose(o.groupby("year")["share"].sum().to_numpy(), 1.0)
+    assert np.allclose(
+        o.groupby("year")["imports-usd"].sum().to_numpy(), t["imports-usd"].to_numpy()
+    )
+    assert o["supplier"].iloc[0] == "CHN" and o["supplier"].nunique() <= 7
+    # a commodity: graphite's HS codes (2504 -> 250410, 250490)
+    c = trade_history(store, home="JPN", commodity="graphite")[0]
+    assert c.summary["hs-codes"] == "250410, 250490"
+    assert (c.table["imports-usd"].to_numpy() >= t["imports-usd"].to_numpy()).all()
+
+
+def test_trend_ranks_the_rise_of_dependence(store):
+    from fukugan.services.tradehistory import trade_history, trade_trends
+
+    five, ten = trade_trends(store, home="JPN", year=2024, top=0)
+    assert (five.title_args["from"], ten.title_args["from"]) == (2019, 2014)
+    for rep in (five, ten):
+        d = rep.table["dependence-change"].to_numpy()
+        assert (np.diff(d) <= 1e-15).all()
+        assert np.allclose(d, rep.table["dependence"] - rep.table["dependence-then"])
+        assert (rep.table["imports-usd"] >= 1e6).all()
+    # one row checked against the product's own history
+    row = ten.table.iloc[0]
+    h = trade_history(store, home="JPN", product=row["hs6"])[0].table.set_index("year")
+    assert row["dependence"] == pytest.approx(h.loc[2024, "dependence"])
+    assert row["dependence-then"] == pytest.approx(h.loc[2014, "dependence"])
+
+
+def test_cli_api_and_pages_show_products_history_and_trends(store):
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from fukugan.cli.main import app
+    from fukugan.server import create_app
+
+    res = CliRunner().invoke(
+        app,
+        ["trade", "history", "--product", "250410", "--format", "json"],
+        env={"FUKUGAN_HOME": str(store.home)},
+    )
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(
+        app, ["trade", "trend", "--year", "1999"], env={"FUKUGAN_HOME": str(store.home)}
+    )
+    assert res.exit_code == 2 and "no trade data 5 years before 1999" in res.output
+    with TestClient(create_app(store.home)) as c:
+        r = c.get("/api/v1/trade/history", params={"commodity": "graphite", "lang": "ja"})
+        assert r.status_code == 200
+        assert r.json()["reports"][0]["title"].startswith("JPN の黒鉛")
+        assert c.get("/api/v1/trade/history").status_code == 400
+        r = c.get("/api/v1/trade/trend", params={"home": "DEU", "year": 2020})
+        assert r.status_code == 200 and len(r.json()["reports"]) == 2
+        r = c.get("/api/v1/dependencies", params={"year": 2010})
+        assert r.status_code == 200
+        assert r.json()["reports"][1]["title"].endswith("2010")
+        assert c.get("/api/v1/dependencies", params={"year": 1990}).status_code == 404
+        page = c.get("/products/250410", params={"lang": "ja"})
+        assert page.status_code == 200 and 'data-chart="trade-history"' in page.text
+        assert "天然黒鉛（粉状・フレーク状）" in page.text
+        page = c.get("/commodities/graphite", params={"lang": "en"})
+        assert 'id="trade-history"' in page.text
+        page = c.get("/trends")
+        assert page.status_code == 200 and page.text.count("data-trend=") == 2
+        page = c.get("/dependencies")
+        assert 'href="/products/250410"' in page.text
