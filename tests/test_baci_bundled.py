@@ -322,3 +322,75 @@ def test_cli_api_and_pages_show_products_history_and_trends(store):
         assert page.status_code == 200 and page.text.count("data-trend=") == 2
         page = c.get("/dependencies")
         assert 'href="/products/250410"' in page.text
+
+
+# -- hidden dependence by origin (OECD table x BACI) ---------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 6),
+    g=st.integers(1, 4),
+    c=st.integers(1, 5),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_origin_split_sums_to_the_group_totals(n, g, c, seed):
+    from fukugan.iomodels.import_content import embodied_imports_by_origin
+
+    rng = np.random.default_rng(seed)
+    M = rng.uniform(0, 1, (n, n))
+    f = rng.uniform(0, 100, n)
+    p = rng.integers(0, n, g)
+    phi = rng.uniform(0, 1, g)
+    S = rng.uniform(0, 1, (g, c))
+    S /= S.sum(axis=1, keepdims=True)
+    E = embodied_imports_by_origin(M, f, p, phi, S)
+    assert E.shape == (g, n, c) and (E >= 0).all()
+    assert np.allclose(E.sum(axis=2), M[p, :] * f[None, :] * phi[:, None])
+
+
+def test_io_origin_on_real_data_sums_to_the_trade_imports(store, raw):
+    from fukugan.services.io import import_origin
+
+    by_ind, detail, split = import_origin(store, country="JPN", year=2020)
+    d = detail.table
+    # iron ore (2601, not scaled): its rows over all industries and final demand add up to
+    # Japan's 2020 imports of 2601 in BACI (the table's imports are rounded to USD 0.1 M)
+    ore = raw[(raw["t"] == 2020) & (raw["j"] == 392) & raw["k"].str.startswith("2601")]
+    total = d.loc[d["group-id"] == "iron-ore", "embodied-usd"].sum()
+    assert total == pytest.approx(ore["v"].sum() * 1000, rel=1e-5)
+    # shares of each industry's split sum to 1; the split adds up to the industry's total
+    s = split.table
+    assert np.allclose(s.groupby("code")["share"].sum().to_numpy(), 1.0)
+    tot = by_ind.table.set_index("code")["embodied-usd"]
+    assert np.allclose(s.groupby("code")["embodied-usd"].sum().reindex(tot.index), tot)
+    c26 = d[(d["code"] == "C26") & (d["group-id"] == "rare-earths")].iloc[0]
+    assert c26["top-origins"].startswith("CHN") and 0 < c26["china-share"] < 1
+    assert any("TiVA" in n for n in ["".join(by_ind.notes)] + [_label("note-io-origin")])
+
+
+def _label(key: str) -> str:
+    from fukugan.i18n import t
+
+    return t(key, "en")
+
+
+def test_io_origin_cli_and_api(store):
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from fukugan.cli.main import app
+    from fukugan.server import create_app
+
+    env = {"FUKUGAN_HOME": str(store.home)}
+    res = CliRunner().invoke(
+        app, ["io", "origin", "--country", "JPN", "--year", "2020", "--format", "json"], env=env
+    )
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(app, ["io", "origin", "--industry", "C99"], env=env)
+    assert res.exit_code == 2 and "unknown industry 'C99'" in res.output
+    with TestClient(create_app(store.home)) as c:
+        r = c.get("/api/v1/industries/origin", params={"country": "JPN", "year": 2020})
+        assert r.status_code == 200 and len(r.json()["reports"]) == 3
+        page = c.get("/industries", params={"lang": "ja"})
+        assert 'data-chart="origin-split"' in page.text

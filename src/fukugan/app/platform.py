@@ -181,6 +181,22 @@ class Platform:
             ),
         )
 
+    def import_origin(
+        self, country: str, year: int, industry: str | None, lang: str
+    ) -> list[dict[str, Any]]:
+        from fukugan.services.io import import_origin
+
+        country = check_home(country, "country")
+        return self.cache.get(
+            ("import-origin", country, year, industry, lang),
+            lambda: [
+                present(r, lang)
+                for r in import_origin(
+                    self.store, country=country, year=year, industry=industry, lang=lang
+                )
+            ],
+        )
+
     def trade_dependency(
         self, product: str, home: str, year: int | None, lang: str
     ) -> list[dict[str, Any]]:

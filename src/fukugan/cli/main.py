@@ -193,6 +193,28 @@ def io_import_content(
     render(import_content(_store(), country=_home(country), year=year, lang=lang.value), fmt, lang)
 
 
+@io_app.command("origin")
+def io_origin(
+    country: Annotated[str, typer.Option("--country", help="ISO3 of the table.")] = "JPN",
+    year: YearOpt = 2020,
+    industry: Annotated[
+        str | None, typer.Option("--industry", help="One industry code (e.g. C26).")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Hidden (multi-tier) raw-material imports per industry, split by origin country (OECD table + BACI). / 産業別・原産国別の隠れた原材料輸入。"""
+    from fukugan.services.io import import_origin
+
+    render_all(
+        import_origin(
+            _store(), country=_home(country), year=year, industry=industry, lang=lang.value
+        ),
+        fmt,
+        lang,
+    )
+
+
 @io_app.command("leontief")
 def io_leontief(
     country: Annotated[str, typer.Option("--country", help="ISO3 of the table.")] = "JPN",

@@ -391,11 +391,14 @@ def industries_page(request: Request) -> Response:
             "indirect": t("indirect-import-content", prefs.lang),
         },
     }
+    origin, origin_json = _origin_split(platform, country, year, prefs.lang)
     return render(
         request,
         "industries.html",
         prefs,
         doc=doc,
+        origin=origin,
+        origin_json=origin_json,
         country=country,
         iot_year=year,
         iot_countries=platform.iot_countries(),
@@ -403,6 +406,36 @@ def industries_page(request: Request) -> Response:
         chart_json=json.dumps(chart, ensure_ascii=False),
         active="industries",
     )
+
+
+def _origin_split(
+    platform: Platform, country: str, year: int, lang: str
+) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """The origin split of each industry's hidden raw-material imports (the 20 largest
+    industries) as chart data; ``(None, None)`` without trade data for that year."""
+    from fukugan.errors import FukuganError
+
+    try:
+        origin = platform.import_origin(country, year, None, lang)
+    except FukuganError:
+        return None, None
+    top = [r["code"] for r in origin[0]["rows"][:20]]
+    names = {r["code"]: f"{r['code']} {r['industry']}" for r in origin[0]["rows"]}
+    split = [r for r in origin[2]["rows"] if r["code"] in top]
+    origins = list(dict.fromkeys(r["origin"] for r in split))
+    cell = {(r["code"], r["origin"]): r for r in split}
+    chart = {
+        "industries": [names[c] for c in top],
+        "origins": [
+            {
+                "label": t("web-other", lang) if o == "other" else o,
+                "values": [cell.get((c, o), {}).get("embodied-usd") for c in top],
+                "shares": [cell.get((c, o), {}).get("share") for c in top],
+            }
+            for o in origins
+        ],
+    }
+    return origin, json.dumps(chart, ensure_ascii=False)
 
 
 @router.get("/industries.csv")

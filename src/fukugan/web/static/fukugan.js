@@ -190,6 +190,35 @@
       el.setAttribute("data-years", String(d.years.length));
       el.setAttribute("data-origins", String(d.origins.length));
     },
+    "origin-split": function (el, d) {
+      var c = chartOf(el);
+      var palette = ["#c98a1b", "#1f6fb2", "#4c9a6a", "#c0392b", "#7d5ba6", "#2a9d9d", "#b0b7bf"];
+      var labels = d.industries.slice().reverse();
+      c.setOption({
+        animation: false,
+        legend: { top: 0, type: "scroll" },
+        grid: { left: 300, right: 40, top: 30, bottom: 30 },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
+          formatter: function (ps) {
+            var n = labels.length, i = ps[0].dataIndex;
+            return labels[i] + ps.map(function (p) {
+              var sh = d.origins[p.seriesIndex].shares[n - 1 - i];
+              return p.value ? "<br>" + p.marker + p.seriesName + ": " + Math.round(p.value).toLocaleString() +
+                " USD" + (sh != null ? " (" + pct(sh) + ")" : "") : "";
+            }).join("");
+          } },
+        xAxis: { type: "value", splitLine: { lineStyle: { color: "#eef1f4" } },
+          axisLabel: { formatter: function (v) { return v >= 1e9 ? (v / 1e9) + " bn" : v >= 1e6 ? (v / 1e6) + " M" : v; } } },
+        yAxis: { type: "category", data: labels, axisLabel: { width: 290, overflow: "truncate", fontSize: 11 },
+                 axisTick: { show: false } },
+        series: d.origins.map(function (o, k) {
+          return { name: o.label, type: "bar", stack: "o", barMaxWidth: 14,
+                   itemStyle: { color: palette[k % palette.length] }, data: o.values.slice().reverse() };
+        })
+      });
+      el.setAttribute("data-drawn", "1");
+      el.setAttribute("data-bars", String(d.industries.length));
+    },
     "import-content": function (el, d) {
       var n = d.industries.length;
       var labels = d.industries.slice().reverse();
