@@ -106,9 +106,14 @@ class Platform:
         def compute() -> dict[str, Any]:
             deps = self._ranking("dependencies", home, year, lang)[0]
             chk = self._ranking("chokepoints", home, year, lang)[0]
-            ranking = deps if lang == "en" else self._ranking("dependencies", home, year, "en")[0]
+            en = self._ranking("dependencies", home, year, "en")
             scm = catalog.specified_materials(
-                self.store, home=home, year=year, lang=lang, ranking=ranking
+                self.store,
+                home=home,
+                year=year,
+                lang=lang,
+                ranking=en[0],
+                trade_ranking=en[1] if len(en) > 1 else None,
             )
             return {
                 "home": home,
