@@ -394,3 +394,30 @@ def test_io_origin_cli_and_api(store):
         assert r.status_code == 200 and len(r.json()["reports"]) == 3
         page = c.get("/industries", params={"lang": "ja"})
         assert 'data-chart="origin-split"' in page.text
+
+
+def test_graphite_scenario_takes_its_shares_from_the_trade_data(store):
+    from typer.testing import CliRunner
+
+    from fukugan.cli.main import app
+
+    ex = Path(__file__).resolve().parents[1] / "src" / "fukugan" / "scenarios" / "examples"
+    res = CliRunner().invoke(
+        app,
+        ["simulate", str(ex / "graphite-export-restriction.yaml")],
+        env={"FUKUGAN_HOME": str(store.home), "COLUMNS": "200"},
+    )
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert (
+        "supplier share 92.7% (CHN's share of JPN's imports of graphite (2020, trade data))" in out
+    )
+    assert "sector share 0.240% (JPN's imports of graphite / table imports (trade data))" in out
+
+
+def test_specified_materials_only_for_japan(store):
+    from fukugan.services.catalog import specified_materials
+
+    assert len(specified_materials(store, home="JPN", year=2024).table) == 12
+    other = specified_materials(store, home="BRA", year=2024)
+    assert other.table.empty and other.notes == ["note-scm-other-home"]
