@@ -421,3 +421,18 @@ def test_specified_materials_only_for_japan(store):
     assert len(specified_materials(store, home="JPN", year=2024).table) == 12
     other = specified_materials(store, home="BRA", year=2024)
     assert other.table.empty and other.notes == ["note-scm-other-home"]
+
+
+def test_country_names_in_both_languages(store):
+    from fukugan.i18n import country_name
+    from fukugan.services.trade import trade_dependency
+    from fukugan.services.tradehistory import trade_history
+
+    codes = pd.read_csv(CODES, dtype=str, keep_default_na=False)
+    iso3 = {("TWN" if c == "S19" else c) for c in codes["country_iso3"]}
+    named = {c for c in iso3 if country_name(c, "ja")}
+    assert len(named) >= 0.9 * len(iso3) and {"CHN", "TWN", "COD", "KOR"} <= named
+    sup = trade_dependency(store, product="284690", home="JPN", year=2023, lang="ja")[1].table
+    assert sup["country"].tolist()[:2] == ["中国", "マレーシア"]
+    o = trade_history(store, home="JPN", product="250410", lang="ja")[1].table
+    assert "中国" in set(o["country"]) and "その他" in set(o["country"])

@@ -178,6 +178,7 @@ def import_origin(
     industries' embodied imports (largest origins, the rest as ``other``).
     """
     from fukugan.data.groups import like_minded
+    from fukugan.i18n import country_name
     from fukugan.i18n import t as label
     from fukugan.iomodels.import_content import embodied_imports_by_origin
     from fukugan.services.tradedata import product_commodity, year_trade
@@ -312,6 +313,7 @@ def import_origin(
                     "code": code,
                     "industry": ind_name[j],
                     "origin": c,
+                    "country": country_name(c, lang),
                     "embodied-usd": float(tot_jc[j, o_index[c]]),
                     "share": float(tot_jc[j, o_index[c]] / tot_j[j]),
                 }
@@ -322,6 +324,7 @@ def import_origin(
                 "code": code,
                 "industry": ind_name[j],
                 "origin": "other",
+                "country": label("web-other", lang),
                 "embodied-usd": rest,
                 "share": rest / tot_j[j],
             }

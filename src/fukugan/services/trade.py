@@ -6,6 +6,7 @@ import pandas as pd
 
 from fukugan.data.groups import like_minded
 from fukugan.errors import InputError, UnknownItemError
+from fukugan.i18n import country_name
 from fukugan.indicators.trade import dependency_indicators, supplier_table
 from fukugan.services.context import hs_tags, load_context
 from fukugan.services.datasets import TRADE
@@ -92,6 +93,7 @@ def trade_dependency(
                 "in_group": "like_minded",
             }
         )
+        sup.insert(2, "country", [country_name(c, lang) for c in sup["supplier"]])
         reports.append(
             Report(
                 title="title-top-suppliers",

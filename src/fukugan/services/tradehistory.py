@@ -15,7 +15,7 @@ import pandas as pd
 
 from fukugan.data.groups import like_minded
 from fukugan.errors import InputError, UnknownItemError
-from fukugan.i18n import commodity_name
+from fukugan.i18n import commodity_name, country_name, t
 from fukugan.services.context import stored_concordance
 from fukugan.services.report import Report
 from fukugan.services.tradedata import (
@@ -150,11 +150,13 @@ def trade_history(
     g = g.reset_index()
     g["share"] = g["value_usd"] / g.groupby("year")["value_usd"].transform("sum")
     order = {c: i for i, c in enumerate([*top, OTHER])}
+    label_other = t("web-other", lang)
     g = g.sort_values(["year", "origin"], key=lambda s: s.map(order) if s.name == "origin" else s)
     by_origin = pd.DataFrame(
         {
             "year": g["year"].astype(int).to_numpy(),
             "supplier": g["origin"].to_numpy(),
+            "country": [label_other if o == OTHER else country_name(o, lang) for o in g["origin"]],
             "like_minded": g["origin"].isin(group).to_numpy(),
             "imports-usd": g["value_usd"].to_numpy(),
             "share": g["share"].to_numpy(),

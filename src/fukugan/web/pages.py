@@ -219,7 +219,7 @@ def _trade_history(
         o = origins.setdefault(
             r["supplier"],
             {
-                "label": t("web-other", prefs.lang) if r["supplier"] == "other" else r["supplier"],
+                "label": r.get("country") or r["supplier"],
                 "values": [None] * len(years),
                 "shares": [None] * len(years),
             },
