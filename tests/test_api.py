@@ -36,6 +36,7 @@ def problem_of(res, status: int) -> dict:
 # -- known answers ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_gallium_profile_known_answer(client):
     res = client.get("/api/v1/commodities/gallium", params={"year": 2024, "home": "JPN"})
     assert res.status_code == 200
@@ -120,6 +121,7 @@ def test_commodity_names_resolve_like_the_cli(client):
     assert res.json()["title_args"]["commodity"] == "Gallium"
 
 
+@pytest.mark.slow
 def test_overview_matches_the_cli_overview(client, tmp_path_factory):
     doc = client.get("/api/v1/overview", params={"home": "JPN", "year": 2024}).json()
     deps, chk, scm = doc["dependencies"], doc["chokepoints"], doc["critical_materials"]
@@ -321,6 +323,7 @@ def test_csv_download_has_sources_and_labels(client):
 # -- caching and vendored assets ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_results_follow_store_changes(tmp_path):
     """A write to the store (another process's import) is seen on the next request."""
     from fukugan.provenance import Provenance
@@ -356,6 +359,7 @@ def test_serve_command_is_registered():
     assert res.exit_code == 0 and "--port" in res.output
 
 
+@pytest.mark.slow
 def test_api_benchmark_runs_quick():
     """``benchmarks/bench_api.py --quick`` works (a small bounded load on loopback)."""
     from benchmarks import bench_api

@@ -79,6 +79,7 @@ def test_production_accepts_misspelt_and_cased_names(loaded):
     assert res.exit_code == 0, res.output
 
 
+@pytest.mark.slow
 def test_dependencies_rank_with_indicators(loaded):
     out = run_json("dependencies", "--top", "0")["reports"][0]
     rows = out["rows"]
@@ -197,6 +198,7 @@ def baci_files(tmp_path) -> tuple[Path, Path]:
     return trade, codes
 
 
+@pytest.mark.slow
 def test_trade_import_and_dependency_known_answers(loaded, baci_files):
     trade, codes = baci_files
     res = run("data", "import", "baci", str(trade), "--country-codes", str(codes))
@@ -236,6 +238,7 @@ def test_bad_trade_file_changes_nothing(loaded, baci_files, checksum):
     assert checksum(loaded) == before
 
 
+@pytest.mark.slow
 def test_overview_shows_dependencies_and_chokepoints(loaded):
     reports = run_json("overview")["reports"]
     titles = [r["title"] for r in reports]
@@ -343,6 +346,7 @@ def test_commodity_without_trade_rows_falls_back(sr_loaded):
     assert s["eu-sr-home-sourcing"].startswith("= global supply")
 
 
+@pytest.mark.slow
 def test_dependencies_show_sr_geopolrisk_ir(sr_loaded):
     rows = {r["commodity"]: r for r in run_json("dependencies", "--top", "0")["reports"][0]["rows"]}
     co = run_json("production", "cobalt")["summary"]

@@ -409,6 +409,7 @@ def test_small_first_never_exceeds_orders_and_is_max_min_fair(claims, frac):
 
 
 # -- benchmark -------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_quick_benchmark_runs_and_reports():
     """``python -m benchmarks.bench_firms --quick``: 10 k firms, both rules, each in a subprocess."""
     from benchmarks import bench_firms
@@ -425,6 +426,7 @@ def test_quick_benchmark_runs_and_reports():
 
 
 # -- renumbering for locality ---------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("rule", ["proportional", "small_first"])
 def test_renumbered_run_equals_the_original_order(rule):
     """``reorder=True`` simulates in :func:`locality_order` and maps every output back: the same
