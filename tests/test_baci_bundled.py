@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import time
 from pathlib import Path
 
 import numpy as np
@@ -52,11 +51,10 @@ def test_bundled_copy_is_the_shared_file():
         assert bundled_path(BACI_BUNDLED_DIR, name).read_bytes() == (SHARED / name).read_bytes()
 
 
-def test_load_is_default_fast_idempotent_with_provenance(tmp_path):
+def test_load_is_default_idempotent_with_provenance(tmp_path):
+    """Loading is idempotent (its time is measured by the API benchmark, not here)."""
     s = AnalyticStore(tmp_path / "fk")
-    t0 = time.perf_counter()
     load_bundled(s)
-    first = time.perf_counter() - t0
     info = s.info(TRADE)
     assert info.rows == 1_264_888
     p = info.provenance
@@ -65,16 +63,12 @@ def test_load_is_default_fast_idempotent_with_provenance(tmp_path):
     assert "thousand USD" in p.unit and "tonnes" in p.unit
     assert p.extra["bundled"] is True and not p.synthetic
     before = s.query("SELECT count(*) AS n, sum(value_usd) AS v FROM trade").iloc[0].tolist()
-    t0 = time.perf_counter()
     load_bundled(s)
-    second = time.perf_counter() - t0
     after = s.query("SELECT count(*) AS n, sum(value_usd) AS v FROM trade").iloc[0].tolist()
     assert before == after and s.info(TRADE).rows == 1_264_888
-    assert first <= 10 and second <= 10, (first, second)
     # --if-needed skips a loaded store
-    t0 = time.perf_counter()
     rep = load_bundled(s, if_needed=True)
-    assert rep.title == "title-data-load-skipped" and time.perf_counter() - t0 < 2
+    assert rep.title == "title-data-load-skipped"
 
 
 def test_reader_takes_the_gzip_as_is(raw):
