@@ -1,0 +1,118 @@
+"""Known answers of the two-stage stochastic core (fukugan.planning.stochastic).
+
+Birge & Louveaux (2011), *Introduction to Stochastic Programming*, §1.1: the farmer problem
+(RP −108,390; EV −118,600; EEV −107,240; VSS 1,150; WS −115,405; EVPI 7,015), its CVaR
+variant as in mpi-sppy's ``test_cvar.py`` (α = 0.8, β = 5 on the cost: expected cost ≈
+−103,313, worst case ≈ −57,640), and mpi-sppy's closed-form CVaR check.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from fukugan.planning.stochastic import (
+    Recourse,
+    TwoStageModel,
+    TwoStageProblem,
+    stochastic_metrics,
+    var_cvar,
+)
+
+INF = float("inf")
+
+
+def farmer(yield_factors=(1.2, 1.0, 0.8)) -> TwoStageProblem:
+    """x = acres of wheat, corn, beets; y = (buy wheat, buy corn, sell wheat, sell corn,
+    sell beets at 36 up to 6000 T, sell beets at 10 beyond)."""
+    base = np.array([2.5, 3.0, 20.0])
+    q = np.array([238.0, 210.0, -170.0, -150.0, -36.0, -10.0])
+    W = sp.csr_matrix(
+        np.array(
+            [
+                [1, 0, -1, 0, 0, 0],  # wheat: yield x + buy − sell ≥ 200
+                [0, 1, 0, -1, 0, 0],  # corn ≥ 240
+                [0, 0, 0, 0, -1, -1],  # beets: yield x − sold ≥ 0
+            ],
+            dtype=float,
+        )
+    )
+    scen = []
+    for f in yield_factors:
+        yld = base * f
+        T = sp.csr_matrix(np.diag(yld))
+        scen.append(
+            Recourse(
+                probability=1.0 / len(yield_factors),
+                q=q,
+                T=T,
+                W=W,
+                row_lower=np.array([200.0, 240.0, 0.0]),
+                row_upper=np.array([INF, INF, INF]),
+                y_lower=np.zeros(6),
+                y_upper=np.array([INF, INF, INF, INF, 6000.0, INF]),
+            )
+        )
+    return TwoStageProblem(
+        c=np.array([150.0, 230.0, 260.0]),
+        x_lower=np.zeros(3),
+        x_upper=np.full(3, INF),
+        A=sp.csr_matrix(np.ones((1, 3))),
+        row_lower=np.array([-INF]),
+        row_upper=np.array([500.0]),
+        scenarios=scen,
+    )
+
+
+def test_farmer_recourse_problem():
+    sol = TwoStageModel(farmer()).solve()
+    assert sol.expected_cost == pytest.approx(-108390, abs=1)
+    assert sol.x == pytest.approx([170, 80, 250], abs=1e-6)
+
+
+def test_farmer_vss_evpi():
+    m = stochastic_metrics(farmer())
+    assert m.rp == pytest.approx(-108390, abs=1)
+    assert m.ev == pytest.approx(-118600, abs=1)
+    assert m.x_ev == pytest.approx([120, 80, 300], abs=1e-6)
+    assert m.eev == pytest.approx(-107240, abs=1)
+    assert m.vss == pytest.approx(1150, abs=1)
+    assert m.ws == pytest.approx(-115405.56, abs=1)
+    assert m.evpi == pytest.approx(7015.56, abs=1)
+
+
+def test_farmer_cvar_as_mpi_sppy():
+    """mpi-sppy RiskReturnTradeoffTests: λ = 1, β = 5, α = 0.8 on the scenario cost."""
+    rn = TwoStageModel(farmer()).solve()
+    cv = TwoStageModel(farmer(), alpha=0.8, beta=5.0).solve()
+    assert cv.expected_cost == pytest.approx(-103313, abs=5)
+    assert cv.outcomes.max() == pytest.approx(-57640, abs=20)
+    assert rn.outcomes.max() == pytest.approx(-48820, abs=20)
+    # the objective is E[cost] + 5 CVaR, and η is VaR at the optimum
+    assert cv.objective == pytest.approx(cv.expected_cost + 5 * cv.cvar, rel=1e-9)
+
+
+def test_closed_form_cvar():
+    assert var_cvar([10, 20, 30, 40], [0.25] * 4, 0.6) == (30.0, 36.25)
+    # through the program: a fixed x, costs {10,20,30,40}: E + CVaR = 25 + 36.25
+    scen = [
+        Recourse(
+            probability=0.25,
+            q=np.zeros(0),
+            T=sp.csr_matrix((0, 1)),
+            W=sp.csr_matrix((0, 0)),
+            row_lower=np.zeros(0),
+            row_upper=np.zeros(0),
+            y_lower=np.zeros(0),
+            y_upper=np.zeros(0),
+            constant=c,
+        )
+        for c in (10.0, 20.0, 30.0, 40.0)
+    ]
+    pb = TwoStageProblem(c=np.zeros(1), x_lower=np.zeros(1), x_upper=np.zeros(1), scenarios=scen)
+    sol = TwoStageModel(pb, alpha=0.6, beta=1.0).solve()
+    assert sol.objective == pytest.approx(25 + 36.25)
+    assert (sol.var, sol.cvar) == (30.0, 36.25)
+    pure = TwoStageModel(pb, alpha=0.6, beta=1.0, mean_weight=0.0).solve()
+    assert pure.objective == pytest.approx(36.25)
