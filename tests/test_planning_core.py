@@ -116,3 +116,120 @@ def test_closed_form_cvar():
     assert (sol.var, sol.cvar) == (30.0, 36.25)
     pure = TwoStageModel(pb, alpha=0.6, beta=1.0, mean_weight=0.0).solve()
     assert pure.objective == pytest.approx(36.25)
+
+
+# -- the planning program ----------------------------------------------------------------------
+
+import itertools  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from fukugan.planning.portfolio import (  # noqa: E402
+    ChannelLoss,
+    Measure,
+    PortfolioModel,
+    ScenarioLosses,
+    evaluate,
+)
+
+
+def _scenarios(rng: np.random.Generator, n: int, commodities, T: int = 60):
+    out = []
+    p = rng.dirichlet(np.ones(n))
+    for s in range(n):
+        chans = {}
+        for k in commodities:
+            start = int(rng.integers(0, 10))
+            daily = np.zeros(T)
+            dur = int(rng.integers(5, T - start))
+            daily[start : start + dur] = rng.uniform(0.5, 3.0)
+            chans[k] = ChannelLoss(
+                daily_loss=daily,
+                loss_per_stock_day=float(daily.max()),
+                stock_days=float(rng.choice([0.0, 5.0])),
+                start=start,
+                scale={},
+            )
+        out.append(ScenarioLosses(f"s{s}", float(p[s]), float(rng.uniform(0, 5)), chans))
+    return out
+
+
+@st.composite
+def catalogues(draw):
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    n = draw(st.integers(1, 10))
+    commodities = ["a", "b", "c"][: draw(st.integers(1, 3))]
+    measures = []
+    for i in range(n):
+        k = str(rng.choice(commodities))
+        stock = bool(rng.random() < 0.4)
+        measures.append(
+            Measure(
+                id=f"m{i}",
+                kind="stockpile"
+                if stock
+                else str(rng.choice(["second_source", "substitution_rd"])),
+                commodity=k,
+                domain="binary",
+                fixed_cost=float(rng.uniform(1, 40)),
+                effect=float(rng.uniform(5, 30)) if stock else float(rng.uniform(0.1, 0.6)),
+                lead_time_days=0.0 if stock else float(rng.integers(0, 30)),
+                success_probability=1.0 if stock or rng.random() < 0.7 else 0.6,
+            )
+        )
+    scen = _scenarios(rng, int(rng.integers(1, 6)), commodities)
+    budget = draw(st.one_of(st.none(), st.floats(0, 150)))
+    return measures, scen, budget
+
+
+@settings(max_examples=40, deadline=None)
+@given(catalogues())
+def test_portfolio_equals_brute_force(case):
+    measures, scen, budget = case
+    model = PortfolioModel(measures, scen, mip_rel_gap=1e-9)
+    plan = model.solve(budget)
+    best, best_x = None, None
+    for x in itertools.product((0, 1), repeat=len(measures)):
+        cost = sum(m.cost(v) for m, v in zip(measures, x, strict=True))
+        if budget is not None and cost > budget + 1e-9:
+            continue
+        obj = evaluate(measures, scen, x) + cost
+        if best is None or obj < best - 1e-9:
+            best, best_x = obj, x
+    assert plan.objective == pytest.approx(best, rel=1e-7, abs=1e-6)
+    # the program's own loss of its portfolio is the closed form's
+    assert plan.expected_loss == pytest.approx(evaluate(measures, scen, plan.levels), abs=1e-6)
+    del best_x
+
+
+def test_portfolio_cvar_budget_frontier_and_values():
+    rng = np.random.default_rng(3)
+    measures = [
+        Measure("stock30", "stockpile", "a", fixed_cost=10, effect=30),
+        Measure("second", "second_source", "a", fixed_cost=25, effect=0.5, lead_time_days=20),
+        Measure("recyc", "recycling", "b", domain="continuous", max_level=0.25, unit_cost=80),
+        Measure("rd", "substitution_rd", "b", fixed_cost=5, effect=0.4, success_probability=0.5),
+    ]
+    scen = _scenarios(rng, 8, ["a", "b"])
+    m = PortfolioModel(measures, scen, alpha=0.8, beta=0.0)
+    free = m.solve()
+    assert free.expected_loss == pytest.approx(evaluate(measures, scen, free.levels), abs=1e-6)
+    none = m.solve(budget=0.0)
+    assert none.total_cost == 0 and none.expected_loss >= free.expected_loss
+    pts = m.frontier([0, 10, 20, 40, 80, 160])
+    losses = [p.expected_loss for p in pts]
+    assert all(a >= b - 1e-9 for a, b in zip(losses, losses[1:], strict=False))
+    assert all(p.cost <= p.budget + 1e-6 for p in pts)
+    risky = PortfolioModel(measures, scen, alpha=0.8, beta=5.0).solve()
+    assert risky.cvar <= free.cvar + 1e-6
+    values = m.marginal_values(free)
+    for v, lv in zip(values, free.levels, strict=True):
+        if v["value_in_portfolio"] is not None:
+            assert (
+                (v["value_in_portfolio"] >= -1e-6) if lv > 0 else (v["value_in_portfolio"] <= 1e-6)
+            )
+    met = m.metrics()
+    assert met.vss >= -1e-6 and met.evpi >= -1e-6
+    assert met.rp == pytest.approx(free.objective, rel=1e-6)
