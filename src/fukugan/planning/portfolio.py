@@ -418,6 +418,8 @@ class PortfolioModel:
         base_p = np.array([s.probability for s in self.scenarios])
         with np.errstate(invalid="ignore", divide="ignore"):
             per = np.where(base_p > 0, per / base_p, 0.0)
+        # solver round-off around a fully covered shortfall (|loss| ~ 1e-10): shown as 0
+        per = np.where(np.abs(per) < 1e-9 * max(1.0, float(np.abs(per).max())), 0.0, per)
         return Plan(
             levels=levels,
             costs=costs,
