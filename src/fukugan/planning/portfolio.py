@@ -58,7 +58,6 @@ from fukugan.planning.stochastic import (
     StochasticMetrics,
     TwoStageModel,
     TwoStageProblem,
-    stochastic_metrics,
     var_cvar,
 )
 
@@ -244,26 +243,8 @@ class PortfolioModel:
             row[i], row[j] = 1.0, -ms[i].max_level
             rows_A.append(row)
         A = sp.csr_matrix(np.array(rows_A)) if rows_A else None
-        # channels: every commodity a measure acts on or a scenario loses
-        commodities = sorted(
-            {m.commodity for m in ms} | {k for s in self.scenarios for k in s.channels}
-        )
-        T = next(
-            (len(c.daily_loss) for s in self.scenarios for c in s.channels.values()),
-            1,
-        )
-        bounds = {}
-        for k in commodities:
-            cuts = {0, T}
-            for s in self.scenarios:
-                ch = s.channels.get(k)
-                if ch is None:
-                    continue
-                for m in ms:
-                    if m.commodity == k and not m.is_stock:
-                        cuts.add(int(min(max(ch.start + np.ceil(m.lead_time_days), 0), T)))
-            bounds[k] = np.array(sorted(cuts))
-        self._bounds = bounds
+        # channels: every commodity a measure acts on (the others' loss is a constant)
+        commodities = sorted({m.commodity for m in ms})
         uncertain = [i for i, m in enumerate(ms) if m.success_probability < 1.0]
         if len(uncertain) > MAX_UNCERTAIN:
             raise InputError(
@@ -312,74 +293,67 @@ class PortfolioModel:
         n1: int,
         name: str,
     ) -> Recourse:
+        """One scenario's rows: per channel k and period b, u_b + r_b + Σ_m a_{m,b} x_m ≥ ℓ_b
+        (a_{m,b} = e_m·scale·ω·ℓ_b when m is available in b: the cover c_{m,b} ≤ a_{m,b} x_m of
+        the module docstring, eliminated — at the optimum u_b = max(ℓ_b − r_b − Σ a x, 0)), and
+        Σ_b r_b − λ Σ e_m x_m ≤ λ S⁰. Periods are cut at this scenario's start + lead times."""
         ms = self.measures
         q: list[float] = []
-        ylo: list[float] = []
-        yhi: list[float] = []
-        t_r, t_c, t_v = [], [], []  # T entries
-        w_r, w_c, w_v = [], [], []  # W entries
+        t_r, t_c, t_v = [], [], []
+        w_r, w_c, w_v = [], [], []
         rlo: list[float] = []
         rhi: list[float] = []
-
-        def var(cost: float = 0.0) -> int:
-            q.append(cost)
-            ylo.append(0.0)
-            yhi.append(INF)
-            return len(q) - 1
-
-        def row(lo: float, hi: float) -> int:
-            rlo.append(lo)
-            rhi.append(hi)
-            return len(rlo) - 1
-
+        constant = float(s.other_loss)
+        for k, ch in s.channels.items():
+            if k not in commodities:
+                constant += max(
+                    float(ch.daily_loss.sum()) - ch.loss_per_stock_day * ch.stock_days, 0.0
+                )
         for k in commodities:
             ch = s.channels.get(k)
-            cuts = self._bounds[k]
-            ell = (
-                np.add.reduceat(ch.daily_loss, cuts[:-1]) if ch is not None else None
-            )  # loss per period
-            nb = len(cuts) - 1
+            if ch is None:
+                continue
+            T = len(ch.daily_loss)
             flows = [i for i, m in enumerate(ms) if m.commodity == k and not m.is_stock]
             stocks = [i for i, m in enumerate(ms) if m.commodity == k and m.is_stock]
-            r_vars = []
-            for b in range(nb):
-                lb = float(ell[b]) if ell is not None else 0.0
-                u = var(1.0)
-                r = var(0.0)
-                r_vars.append(r)
-                bal = row(lb, lb)
-                w_r += [bal, bal]
-                w_c += [u, r]
-                w_v += [1.0, 1.0]
-                for i in flows:
-                    m = ms[i]
-                    avail = ch is not None and cuts[b] >= ch.start + np.ceil(m.lead_time_days)
-                    scale = float(ch.scale.get(m.id, 1.0)) if ch is not None else 0.0
-                    coef = m.effect * scale * omega[i] * lb if avail else 0.0
-                    c = var(0.0)
-                    w_r.append(bal)
-                    w_c.append(c)
-                    w_v.append(1.0)
-                    cap = row(-INF, 0.0)
-                    w_r.append(cap)
-                    w_c.append(c)
-                    w_v.append(1.0)
-                    if coef:
-                        t_r.append(cap)
-                        t_c.append(i)
-                        t_v.append(-coef)
-            lam = float(ch.loss_per_stock_day) if ch is not None else 0.0
-            s0 = float(ch.stock_days) if ch is not None else 0.0
-            st = row(-INF, lam * s0)
-            for r in r_vars:
-                w_r.append(st)
-                w_c.append(r)
-                w_v.append(1.0)
-            for i in stocks:
-                if lam:
+            avail_at = {i: int(ch.start + np.ceil(ms[i].lead_time_days)) for i in flows}
+            cuts = np.array(sorted({0, T} | {min(max(v, 0), T) for v in avail_at.values()}))
+            ell = np.add.reduceat(ch.daily_loss, cuts[:-1])
+            lam = float(ch.loss_per_stock_day)
+            has_stock = lam > 0 and (ch.stock_days > 0 or bool(stocks))
+            st = None
+            if has_stock:
+                st = len(rlo)
+                rlo.append(-INF)
+                rhi.append(lam * float(ch.stock_days))
+                for i in stocks:
                     t_r.append(st)
                     t_c.append(i)
                     t_v.append(-lam * ms[i].effect)
+            for b in range(len(cuts) - 1):
+                lb = float(ell[b])
+                if lb <= 0:
+                    continue
+                row = len(rlo)
+                rlo.append(lb)
+                rhi.append(INF)
+                q.append(1.0)  # u_b
+                w_r.append(row)
+                w_c.append(len(q) - 1)
+                w_v.append(1.0)
+                if st is not None:
+                    q.append(0.0)  # r_b
+                    w_r += [row, st]
+                    w_c += [len(q) - 1, len(q) - 1]
+                    w_v += [1.0, 1.0]
+                for i in flows:
+                    if cuts[b] < avail_at[i]:
+                        continue
+                    coef = ms[i].effect * float(ch.scale.get(ms[i].id, 1.0)) * omega[i] * lb
+                    if coef:
+                        t_r.append(row)
+                        t_c.append(i)
+                        t_v.append(coef)
         m2, n2 = len(rlo), len(q)
         return Recourse(
             probability=prob,
@@ -388,9 +362,9 @@ class PortfolioModel:
             W=sp.csr_matrix((w_v, (w_r, w_c)), shape=(m2, n2)),
             row_lower=np.array(rlo),
             row_upper=np.array(rhi),
-            y_lower=np.array(ylo),
-            y_upper=np.array(yhi),
-            constant=float(s.other_loss),
+            y_lower=np.zeros(n2),
+            y_upper=np.full(n2, INF),
+            constant=constant,
             name=name,
         )
 
@@ -465,16 +439,12 @@ class PortfolioModel:
         return names.index(name) if name in names else None
 
     def frontier(self, budgets: Sequence[float]) -> list[FrontierPoint]:
-        """Least expected loss (+ β CVaR) at each budget: cost enters the objective only with a
-        tie-breaking weight (10⁻⁶), so each point spends what lowers the loss."""
-        pb = replace(self.problem, c=self.problem.c * 1e-6)
-        mdl = TwoStageModel(
-            pb,
-            alpha=self.alpha,
-            beta=self.beta,
-            mip_rel_gap=self.mip_rel_gap,
-            threads=self.threads,
-        )
+        """The optimal plan (objective E[loss] + cost [+ β CVaR]) with its cost capped at each
+        budget: its expected loss and CVaR against the budget. Past the cost of the uncapped
+        optimum the frontier is flat — each further unit of spending would avoid less than a
+        unit of loss. (Minimising the loss alone, cost only breaking ties, leaves the MIP with
+        near-ties that take HiGHS minutes at 200 scenarios × 40 measures: see benchmarks.)"""
+        mdl = self.model()
         out = []
         for b in budgets:
             sol = mdl.solve(budget=float(b))
@@ -536,9 +506,57 @@ class PortfolioModel:
             )
         return out
 
+    def mean_value_scenario(self) -> ScenarioLosses:
+        """The mean-value scenario: per channel the probability-weighted mean daily loss, λ,
+        S⁰ and effect scales, the start rounded from its mean (a scenario lacking the channel
+        counts with zero loss)."""
+        scs = self.scenarios
+        p = np.array([s.probability for s in scs])
+        T = next((len(c.daily_loss) for s in scs for c in s.channels.values()), 1)
+        keys = sorted({k for s in scs for k in s.channels})
+        chans = {}
+        for k in keys:
+            has = [(pi, s.channels[k]) for pi, s in zip(p, scs, strict=True) if k in s.channels]
+            w = sum(pi for pi, _ in has)
+            ids = {mid for _, c in has for mid in c.scale}
+            chans[k] = ChannelLoss(
+                daily_loss=sum((pi * c.daily_loss for pi, c in has), np.zeros(T)),
+                loss_per_stock_day=float(sum(pi * c.loss_per_stock_day for pi, c in has) / w),
+                stock_days=float(sum(pi * c.stock_days for pi, c in has) / w),
+                start=int(round(sum(pi * c.start for pi, c in has) / w)),
+                scale={i: float(sum(pi * c.scale.get(i, 1.0) for pi, c in has) / w) for i in ids},
+            )
+        return ScenarioLosses("mean value", 1.0, float(p @ [s.other_loss for s in scs]), chans)
+
+    def _like(self, scenarios: Sequence[ScenarioLosses]) -> PortfolioModel:
+        return PortfolioModel(
+            self.measures,
+            scenarios,
+            alpha=self.alpha,
+            beta=0.0,
+            mip_rel_gap=self.mip_rel_gap,
+            threads=self.threads,
+        )
+
     def metrics(self, budget: float | None = None) -> StochasticMetrics:
-        """RP, EV, EEV, WS, VSS, EVPI of the risk-neutral plan (:mod:`.stochastic`)."""
-        return stochastic_metrics(self.problem, budget=budget, mip_rel_gap=self.mip_rel_gap)
+        """RP, EV, EEV, WS, VSS, EVPI of the risk-neutral plan (:mod:`.stochastic`), with the
+        mean-value scenario of :meth:`mean_value_scenario` (the scenarios' periods differ, so
+        the mean is taken of the engines' loss responses rather than of the matrices)."""
+        rn = self if self.beta == 0 else self._like(self.scenarios)
+        rp = rn.solve(budget)
+        ev = self._like([self.mean_value_scenario()]).solve(budget)
+        x_ev = ev.levels
+        try:
+            eev = rn.fixed(x_ev).objective
+        except InfeasibleProblem:
+            eev = float("inf")
+        ws = 0.0
+        for s in self.scenarios:
+            one = replace(s, probability=1.0)
+            ws += s.probability * self._like([one]).solve(budget).objective
+        return StochasticMetrics(
+            rp=rp.objective, ev=ev.objective, eev=eev, ws=ws, x_rp=rp.levels, x_ev=x_ev
+        )
 
 
 def _scenario_loss(
