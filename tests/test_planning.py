@@ -157,3 +157,79 @@ def test_missing_scenario_file(tmp_path):
     text = SMALL.replace(str(GAGE), "nowhere.yaml")
     res = run("plan", plan(tmp_path, text), "--out", tmp_path / "out")
     assert res.exit_code == 2 and "scenario file not found" in res.output
+
+
+# -- API and pages -----------------------------------------------------------------------------
+
+POSTED = {
+    "name": "posted",
+    "scenarios": [{"path": "graphite-export-restriction.yaml"}],
+    "objective": {"budget": 1.0},
+    "measures": [
+        {"id": "st", "kind": "stockpile", "commodity": "graphite", "max_days": 60,
+         "acquisition_cost_per_day": 0.02},
+        {"id": "cap", "kind": "capacity", "commodity": "graphite", "max_share": 0.3,
+         "cost_per_share_point": 0.2, "lead_time_days": 60},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def client(loaded):
+    from fastapi.testclient import TestClient
+
+    from fukugan.server import create_app
+
+    return TestClient(create_app(loaded))
+
+
+def test_api_lists_and_solves_a_posted_plan(client):
+    r = client.get("/api/v1/plans")
+    assert r.status_code == 200
+    assert [p["id"] for p in r.json()["plans"]] == ["japan-gallium-germanium-graphite"]
+    r = client.post("/api/v1/plans?lang=ja", json=POSTED)
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    s = doc["summary"]
+    assert s["total_cost"] <= 1.0 + 1e-9 and s["status"] == "Optimal"
+    assert s["engine_expected_loss"] == pytest.approx(s["expected_loss"], rel=1e-7, abs=1e-9)
+    assert doc["reports"][0]["title"].startswith("対応計画")
+    assert [c["key"] for c in doc["reports"][1]["columns"]][:2] == ["plan-budget", "plan-cost"]
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"scenarios": [{"path": "../../secret.yaml"}]}, 400, "scenarios[0].path"),
+        ({"measures": [{"id": "x", "kind": "stockpile", "commodity": "cobalt", "max_days": 9}]},
+         422, "measures[0].commodity"),
+        ({"measures": [{"id": "x", "kind": "second_source", "commodity": "graphite",
+                        "share": 0.5, "fixed_cost": -1}]}, 422, "measures[0].fixed_cost"),
+    ],
+)  # fmt: skip
+def test_api_bad_plan_is_a_problem_naming_the_field(client, change, status, field):
+    r = client.post("/api/v1/plans", json={**POSTED, **change})
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert body["errors"][0]["field"] == field
+    assert "/work" not in r.text and "site-packages" not in r.text
+
+
+def test_unknown_plan_is_404(client):
+    assert client.get("/api/v1/plans/nope").status_code == 404
+
+
+def test_plans_page_lists_the_shipped_plan(client):
+    r = client.get("/plans?lang=ja")
+    assert r.status_code == 200
+    assert 'data-plan="japan-gallium-germanium-graphite"' in r.text and "対応計画" in r.text
+
+
+@pytest.mark.slow
+def test_plan_page_shows_frontier_and_portfolio(client):
+    r = client.get("/plans/japan-gallium-germanium-graphite?lang=en")
+    assert r.status_code == 200
+    html = r.text
+    assert 'id="plan-frontier"' in html and "<svg" in html and "<polyline" in html
+    assert "Gallium stockpile (days of cover)" in html and "Efficient frontier" in html
+    assert html.count('data-key="plan-engine-loss"') == 1

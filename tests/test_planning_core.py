@@ -233,3 +233,18 @@ def test_portfolio_cvar_budget_frontier_and_values():
     met = m.metrics()
     assert met.vss >= -1e-6 and met.evpi >= -1e-6
     assert met.rp == pytest.approx(free.objective, rel=1e-6)
+
+
+def test_mean_value_scenario_of_one_scenario_is_itself():
+    rng = np.random.default_rng(11)
+    measures = [
+        Measure("st", "stockpile", "a", "continuous", 60.0, unit_cost=0.05),
+        Measure("ss", "second_source", "a", fixed_cost=1.0, effect=0.4, lead_time_days=10),
+    ]
+    (one,) = _scenarios(rng, 1, ["a"])
+    one = ScenarioLosses(one.name, 1.0, one.other_loss, one.channels)
+    m = PortfolioModel(measures, [one])
+    met = m.metrics()
+    # one scenario: RP = EV = EEV = WS, so VSS = EVPI = 0
+    assert met.vss == pytest.approx(0, abs=1e-7) and met.evpi == pytest.approx(0, abs=1e-7)
+    assert met.ev == pytest.approx(met.rp, rel=1e-9)

@@ -507,9 +507,11 @@ class PortfolioModel:
         return out
 
     def mean_value_scenario(self) -> ScenarioLosses:
-        """The mean-value scenario: per channel the probability-weighted mean daily loss, λ,
-        S⁰ and effect scales, the start rounded from its mean (a scenario lacking the channel
-        counts with zero loss)."""
+        """The mean-value scenario: the expectation of each channel's data as they enter the
+        program (a scenario lacking the channel counts with zeros) — the daily loss E[ℓ(t)],
+        the stock coefficient E[λ], the stock right-hand side E[λ S⁰] (so S⁰ = E[λ S⁰]/E[λ]),
+        effect scales weighted by each scenario's channel loss, the start rounded from its
+        mean; the other loss E[L⁰]."""
         scs = self.scenarios
         p = np.array([s.probability for s in scs])
         T = next((len(c.daily_loss) for s in scs for c in s.channels.values()), 1)
@@ -518,13 +520,23 @@ class PortfolioModel:
         for k in keys:
             has = [(pi, s.channels[k]) for pi, s in zip(p, scs, strict=True) if k in s.channels]
             w = sum(pi for pi, _ in has)
+            lam = float(sum(pi * c.loss_per_stock_day for pi, c in has))
+            rhs = float(sum(pi * c.loss_per_stock_day * c.stock_days for pi, c in has))
+            tot = float(sum(pi * c.daily_loss.sum() for pi, c in has))
             ids = {mid for _, c in has for mid in c.scale}
             chans[k] = ChannelLoss(
                 daily_loss=sum((pi * c.daily_loss for pi, c in has), np.zeros(T)),
-                loss_per_stock_day=float(sum(pi * c.loss_per_stock_day for pi, c in has) / w),
-                stock_days=float(sum(pi * c.stock_days for pi, c in has) / w),
+                loss_per_stock_day=lam,
+                stock_days=rhs / lam if lam > 0 else 0.0,
                 start=int(round(sum(pi * c.start for pi, c in has) / w)),
-                scale={i: float(sum(pi * c.scale.get(i, 1.0) for pi, c in has) / w) for i in ids},
+                scale={
+                    i: float(
+                        sum(pi * c.scale.get(i, 1.0) * c.daily_loss.sum() for pi, c in has) / tot
+                    )
+                    if tot > 0
+                    else 1.0
+                    for i in ids
+                },
             )
         return ScenarioLosses("mean value", 1.0, float(p @ [s.other_loss for s in scs]), chans)
 

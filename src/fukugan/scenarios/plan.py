@@ -102,6 +102,7 @@ class PlanDoc:
     doc: dict[str, Any]
     path: str | None = None
     lines: dict[JsonPath, int] = field(default_factory=dict, repr=False)
+    base_dir: str | None = None  # where scenario paths are resolved (default: the file's)
 
     @property
     def name(self) -> str:
@@ -109,6 +110,8 @@ class PlanDoc:
 
     @property
     def base(self) -> Path:
+        if self.base_dir is not None:
+            return Path(self.base_dir)
         return Path(self.path).parent if self.path else Path.cwd()
 
     def line_of(self, path: JsonPath) -> int | None:
@@ -187,10 +190,12 @@ def parse_plan(text: str, *, path: str | None = None) -> PlanDoc:
     return plan
 
 
-def plan_from_dict(doc: dict[str, Any], *, path: str | None = None) -> PlanDoc:
-    """Validate a plan given as a dict (e.g. posted to the API; scenario paths relative to
-    ``path``'s directory)."""
-    plan = PlanDoc(copy.deepcopy(doc), path, {})
+def plan_from_dict(
+    doc: dict[str, Any], *, path: str | None = None, base_dir: str | Path | None = None
+) -> PlanDoc:
+    """Validate a plan given as a dict (e.g. posted to the API): ``path`` names it in errors,
+    scenario paths are relative to ``base_dir`` (default: ``path``'s directory)."""
+    plan = PlanDoc(copy.deepcopy(doc), path, {}, None if base_dir is None else str(base_dir))
     _check_schema(plan)
     _check_semantics(plan)
     _apply_defaults(plan)

@@ -635,3 +635,41 @@ def default_plan_dir(store: AnalyticStore, name: str) -> Path:
 
 
 __all__ += ["PlanError", "default_plan_dir", "plan_reports"]
+
+
+# -- the shipped plans -------------------------------------------------------------------------
+
+PLANS_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "examples" / "plans"
+
+
+def example_plans() -> list[dict[str, Any]]:
+    """The plans shipped in ``scenarios/examples/plans`` (id = file stem), validated."""
+    out = []
+    for p in sorted(PLANS_DIR.glob("*.yaml")):
+        doc = load_plan(p)
+        out.append(
+            {
+                "id": p.stem,
+                "name": doc.name,
+                "description": doc.doc["description"],
+                "n_scenarios": len(doc.doc["scenarios"]),
+                "n_measures": len(doc.doc["measures"]),
+                "budget": doc.doc["objective"].get("budget"),
+            }
+        )
+    return out
+
+
+def example_plan(plan_id: str) -> PlanDoc:
+    """A shipped plan by id (raises :class:`~fukugan.errors.UnknownItemError`)."""
+    from fukugan.errors import UnknownItemError
+
+    ids = [p.stem for p in PLANS_DIR.glob("*.yaml")]
+    if plan_id not in ids:
+        raise UnknownItemError(
+            f"unknown plan {plan_id!r}; shipped plans: {', '.join(sorted(ids)) or 'none'}"
+        )
+    return load_plan(PLANS_DIR / f"{plan_id}.yaml")
+
+
+__all__ += ["PLANS_DIR", "example_plan", "example_plans"]
