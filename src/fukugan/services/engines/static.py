@@ -13,7 +13,12 @@ for one using sector, or for all trade shocks); ``alternate_sourcing`` replaces 
 ``days_of_cover`` days of the commodity's normal imports is used up; ``rationing`` distributes
 each industry's shortfall among the using industries: ``proportional`` (default), ``small_first``
 (the smallest users are served in full first, the shortfall falls on the largest) or
-``priority`` (listed industries are served in full first).
+``priority`` (listed industries are served in full first). A response's ``start`` (days from
+the shock's start; for a sector-wide substitution, from day 0) delays it: substitution, stockpile
+draws and the rationing rule act from that
+day on (before it, no substitution, no draw, proportional rationing), alternate sourcing's lead
+time counts from it — so a response decided on day d changes nothing before day d (the
+exercises of :mod:`fukugan.services.exercises` rely on it).
 
 Quasi-static: each day's shock is propagated through the
 static models of the national table (domestic flows, annual values / 365, so losses are in
@@ -257,12 +262,13 @@ def _allocate_shortfall(
 
 def _response_factor(
     sc: Scenario, prep: Prepared, shock_res: dict, T: int, intens: np.ndarray
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """(factor on φ(t) from substitution and alternate sourcing, stock in days or None)."""
+) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """(factor on φ(t) from substitution and alternate sourcing, stocks as (first day index,
+    days of cover) in the order they are drawn)."""
     cid = shock_res.get("commodity")
     rc = prep.arrays["response_commodity"]
     factor = np.ones(T)
-    stock = None
+    stocks: list[tuple[float, float]] = []
     shock = sc.doc["shocks"][shock_res["index"]]
     start = float(shock.get("start", 0))
     t = np.arange(T, dtype=float)
@@ -272,7 +278,8 @@ def _response_factor(
         if r.get("commodity") and rc.get(i) != cid:
             continue
         if r["type"] == "substitution":
-            factor = factor * (1.0 - float(r["fraction"]))
+            on = (t >= start + float(r["start"])) if "start" in r else np.ones(T, dtype=bool)
+            factor = factor * np.where(on, 1.0 - float(r["fraction"]), 1.0)
         elif r["type"] == "alternate_sourcing":
             begin = start + float(r.get("start", 0)) + float(r["lead_time_days"])
             ramp = float(r.get("ramp_days", 0))
@@ -281,20 +288,28 @@ def _response_factor(
             )
             factor = factor * (1.0 - float(r["max_share"]) * prog)
         elif r["type"] == "stockpile_release":
-            stock = (stock or 0.0) + float(r["days_of_cover"])
-    return factor, stock
+            stocks.append((start + float(r.get("start", 0)), float(r["days_of_cover"])))
+    stocks.sort(key=lambda s: s[0])
+    return factor, stocks
 
 
-def _draw_stock(short: np.ndarray, stock: float) -> np.ndarray:
-    """Shortfall left after a stock of ``stock`` days of normal supply covers it, in order.
+def _draw_stock(short: np.ndarray, stock: float, first: int = 0) -> np.ndarray:
+    """Shortfall left after a stock of ``stock`` days of normal supply covers it, in order,
+    from day index ``first`` on.
 
     >>> _draw_stock(np.array([0.5, 0.5, 0.5]), 0.75).tolist()
     [0.0, 0.25, 0.5]
+    >>> _draw_stock(np.array([0.5, 0.5, 0.5]), 0.75, first=1).tolist()
+    [0.5, 0.0, 0.25]
     """
-    cum = np.cumsum(short)
+    first = max(0, int(np.ceil(first)))
+    tail = short[first:]
+    cum = np.cumsum(tail)
     covered = np.minimum(cum, stock)
     draw = np.diff(np.concatenate([[0.0], covered]))
-    return short - draw
+    out = short.copy()
+    out[first:] = tail - draw
+    return out
 
 
 def simulate(
@@ -317,10 +332,13 @@ def simulate(
     prio = None
     if rationing and rationing["rule"] == "priority":
         prio = np.isin(np.array(ind), rationing["priority"])
-    sector_subst = np.ones(n)
+    days = np.arange(T, dtype=float)
+    sector_subst = np.ones((T, n))
     for r in sc.doc["responses"]:
         if r["type"] == "substitution" and r.get("sector"):
-            sector_subst[ind.index(r["sector"])] *= 1.0 - float(r["fraction"])
+            on = days >= float(r["start"]) if "start" in r else np.ones(T, dtype=bool)
+            sector_subst[on, ind.index(r["sector"])] *= 1.0 - float(r["fraction"])
+    rule_from = float(rationing.get("start", 0)) if rationing else 0.0
     bottleneck = prep.parameters.get("input_loss") == "bottleneck"
     both = prep.parameters.get("supply_propagation") == "both"
 
@@ -345,7 +363,7 @@ def simulate(
                 share = float(shock.get("import_share", res["import_share"]))
                 depth = float(shock["cut"]) * share
                 weights = {s: 1.0 for s in ind}
-                factor, stock = np.ones(T), None
+                factor, stocks = np.ones(T), []
                 dp_import[:] = pc * share
             else:
                 sup = float(shock.get("supplier_share", res["supplier_share"]))
@@ -354,19 +372,27 @@ def simulate(
                     s: w * float(shock.get("sector_share", res["sector_share"]))
                     for s, w in res["sectors"].items()
                 }
-                factor, stock = _response_factor(sc, prep, res, T, intens)
+                factor, stocks = _response_factor(sc, prep, res, T, intens)
                 for s, w in weights.items():
                     dp_import[ind.index(s)] += pc * sup * w
             # g(t): shortfall as a fraction of the commodity's normal imports
             g = depth * intens * factor
-            if stock is not None and stock > 0:
-                g = _draw_stock(g, stock)
+            for first, stock in stocks:
+                if stock > 0:
+                    g = _draw_stock(g, stock, int(first))
+            shock_start = float(shock.get("start", 0))
             direct_k = np.zeros((T, n))
             for s, w in weights.items():
                 k = ind.index(s)
                 phi = np.clip(g * w, 0.0, 1.0)
                 phi_by_sector[:, k] += phi
-                short = _allocate_shortfall(Z_imp[k], phi, rule, prio) * sector_subst[None, :]
+                short = _allocate_shortfall(Z_imp[k], phi, rule, prio)
+                if rule != "proportional" and rule_from > 0:
+                    before = days < shock_start + rule_from
+                    short[before] = _allocate_shortfall(Z_imp[k], phi, "proportional", None)[
+                        before
+                    ]
+                short = short * sector_subst
                 if bottleneck:
                     trade_shortfall[:, k, :] += short
                 direct_k += short
