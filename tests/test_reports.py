@@ -213,10 +213,13 @@ def test_run_page_links_the_briefing_of_a_run_made_as_a_job(client):
     assert doc["status"] == "done", doc
     page = client.get(f"/runs/{run_id}").text
     assert f"/reports/run/{run_id}.pdf?lang=en" in page
+    # what the engine applied to each shock and response (issue 15)
+    assert 'id="applied"' in page and "static engine" in page and "responses[1]" in page
     res = client.get(f"/reports/run/{run_id}.pdf")
     assert res.status_code == 200 and res.content.startswith(b"%PDF-")
     html = client.get(f"/reports/run/{run_id}.html", params={"lang": "ja"}).text
     assert "シナリオ・ブリーフィング" in html and f'href="/runs/{run_id}"' in html
+    assert 'id="applied"' in html and "エンジンが適用した内容" in html
 
 
 def test_briefings_as_json(client):

@@ -15,6 +15,7 @@ from fukugan.app.cache import CachedStore, ResultCache
 from fukugan.app.present import present
 from fukugan.errors import InputError
 from fukugan.services import catalog
+from fukugan.services.overview import OVERVIEW_CHOKEPOINTS, OVERVIEW_DEPENDENCIES
 from fukugan.services.report import Report
 
 DEFAULT_HOME = "JPN"
@@ -23,29 +24,6 @@ OVERVIEW_TOP = 10
 #: The columns of ``fukugan overview`` (:func:`fukugan.services.overview.overview`; a test keeps
 #: them equal), plus the commodity id for links. The overview is cut from the cached rankings
 #: instead of recomputing them.
-OVERVIEW_DEPENDENCIES = [
-    "rank",
-    "commodity",
-    "commodity-id",
-    "autonomy-risk",
-    "top1",
-    "top1-share",
-    "share-outside-like-minded",
-    "home-share",
-    "official-lists",
-]
-OVERVIEW_CHOKEPOINTS = [
-    "rank",
-    "commodity",
-    "commodity-id",
-    "chokepoint-score",
-    "home-share",
-    "home-rank",
-    "next-largest-share",
-    "official-lists",
-]
-
-
 def _top(report: Report, columns: list[str], n: int = OVERVIEW_TOP) -> Report:
     """The first ``n`` rows of a ranking with the overview's columns (a copy)."""
     from dataclasses import replace

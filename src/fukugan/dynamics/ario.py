@@ -24,8 +24,10 @@ One daily step t (``Simulation.next_step``), in this order:
 0. Event bookkeeping: an event occurring at t starts ("happening"); an event with
    t ≥ occurrence + duration starts recovering (capital recovers along its recovery function) or
    rebuilding (its destroyed capital becomes a rebuilding demand). The capital lost **L** is the
-   sum of the active events' damages; Δ_f = L_f / K_f. The rebuilding demand of an event is its
-   remaining rebuilding stock **R**ₑ times 1/τ_REBUILD.
+   sum of the active events' damages; Δ_f = max(L_f / K_f, Δ^arb_f), with Δ^arb the largest
+   capacity share lost by an active arbitrary event (BoARIO ``EventArbitraryProd``, no capital
+   destroyed; ``ARIOParams.arbitrary_lag``: on its day, or one day late as BoARIO). The
+   rebuilding demand of an event is its remaining rebuilding stock **R**ₑ times 1/τ_REBUILD.
 1. Overproduction, from t ≥ 2 (BoARIO skips it at t = 0 and 1), with scarcity
    σ_f = (D_f − x_f(t−1)) / D_f (D = orders + final demand + rebuilding demand, total by supplier):
    α_f ← α_f + (α^max − α_f) σ_f / τ_α + (α^b − α_f) [σ_f = 0] / τ_α, then α_f ← max(α_f, 1).
@@ -60,10 +62,25 @@ computes without error):
 - when several rebuilding events overlap and one finishes first, BoARIO 0.7.2 fails (it
   multiplies the finished event's ``None`` demand); here the finished event simply stops adding
   demand;
+- arbitrary production-capacity events (``event_type="arbitrary"``, BoARIO
+  ``EventArbitraryProd``): BoARIO 0.7.2 applies their loss one day late (it stores the new loss
+  in ``_prod_cap_delta_arbitrary`` without recomputing the total until the next step). fukugan
+  applies it on the event's own day by default, like capital destroyed, so that an event at day
+  k equals BoARIO's event at day k − 1 (``tests/test_ario_events.py`` pins it);
+  ``ARIOParams(arbitrary_lag=1)`` reproduces BoARIO's lag exactly. As BoARIO: the recovering loss
+  is rounded to 6 decimals each day and combined with the capital lost by max. BoARIO 0.7.2
+  fails (``TypeError`` / ``ValueError`` in ``update_productive_capital_lost``) when an
+  arbitrary event is active together with another event; here they combine by max (BoARIO's
+  stated rule), and the capital lost is recorded as 0 where BoARIO records None (NaN) while only
+  arbitrary events are active;
 - only ``temporal_units_by_step = 1`` (BoARIO itself warns its model is inconsistent otherwise);
-  no households' capital / rebuilding demand and no ``EventArbitraryProd`` (BoARIO notes this
-  event type does not work properly); no equilibrium / crash checks beyond BoARIO's
-  negative-inventory stop, which is reported in :attr:`ARIOTrajectory.crashed_at`;
+  no equilibrium / crash checks beyond BoARIO's negative-inventory stop, which is reported in
+  :attr:`ARIOTrajectory.crashed_at`;
+- households' capital (``ARIOEvent.households_impact``): as BoARIO, except that BoARIO 0.7.2
+  fails (``TypeError``) when an event's industries are rebuilt before its households (it
+  multiplies the finished part's ``None``) and mis-slices its demand columns when several
+  rebuilding events have households' capital; here each part stops when rebuilt and every event
+  keeps its own columns; a null household impact is dropped (BoARIO: NaN error);
 - ``overproduction`` is recorded (BoARIO 0.7.2 records it only when saved to files).
 
 Numerics: every element is computed with BoARIO's operations in BoARIO's order, except sums
@@ -110,6 +127,8 @@ __all__ = [
 TECHNOLOGY_THRESHOLD = 0.00001
 #: BoARIO ``extended_models.INV_THRESHOLD``.
 INV_THRESHOLD = 0
+#: BoARIO ``simulation.EVENT_ARBITRARY_PRECISION``: decimals of a recovering arbitrary loss.
+EVENT_ARBITRARY_PRECISION = 6
 
 
 # --------------------------------------------------------------------------------------------
@@ -129,7 +148,8 @@ class ARIOParams:
     (365: yearly tables, daily steps), ``temporal_units_by_step`` (only 1),
     ``productive_capital_to_VA`` capital / value added (4, or per sector; Hallegatte 2008),
     ``model_type`` "psi" (``ARIOPsiModel``, BoARIO's default) or "base" (``ARIOBaseModel``: no ψ,
-    no τ_INV).
+    no τ_INV), ``arbitrary_lag`` the days an arbitrary production-capacity loss takes to act
+    (0: on its occurrence day, like capital destroyed; 1: one day late, as BoARIO 0.7.2).
     """
 
     alpha_base: float = 1.0
@@ -147,6 +167,7 @@ class ARIOParams:
     iotable_year_to_temporal_unit_factor: int = 365
     productive_capital_to_VA: float | Mapping[str, float] = 4
     model_type: Literal["psi", "base"] = "psi"
+    arbitrary_lag: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict (for a run summary)."""
@@ -203,18 +224,33 @@ class ARIOEvent:
       addressed to ``rebuilding_sectors`` (sector → share, summing to 1) in every region, split
       among supplier regions like the intermediate flows into the damaged industry, and asked at
       the rate 1/``rebuild_tau`` (the model's ``rebuild_tau`` when None) of what remains.
+      ``households_impact``: households' capital destroyed per (region, final demand category)
+      (the categories of :func:`prepare_system`'s ``fd_categories``), which lowers no production
+      capacity but becomes a rebuilding demand too (BoARIO's households rebuilding demand:
+      × ``rebuilding_factor``, split among supplier regions like the final demand of that
+      category, converted to the model's unit first — BoARIO converts the households' part and
+      not the industries'); the event is rebuilt when both parts are. On a recovery event,
+      households' capital only recovers, with no effect on the trajectory (as BoARIO);
+    - ``event_type="arbitrary"`` (BoARIO ``EventArbitraryProd``): ``impact`` is the *share of
+      production capacity* lost (0 < Δ ≤ 1) per (region, sector), with no capital destroyed and
+      no rebuilding demand (a blackout, a strike, a cyber outage); after ``duration`` it recovers
+      along ``recovery_function`` over ``recovery_tau`` days (1 when None, as BoARIO), rounded
+      to 6 decimals each day (BoARIO's ``EVENT_ARBITRARY_PRECISION``). Capacity lost by an
+      industry = max(capital lost / K, the arbitrary losses) — BoARIO's rule; several arbitrary
+      events on one industry also combine by max.
     """
 
     impact: Mapping[tuple[str, str], float]
     occurrence: int = 1
     duration: int = 1
-    event_type: Literal["recovery", "rebuild"] = "recovery"
+    event_type: Literal["recovery", "rebuild", "arbitrary"] = "recovery"
     recovery_tau: int | None = None
     recovery_function: str = "linear"
     rebuild_tau: int | None = None
     rebuilding_sectors: Mapping[str, float] | None = None
     rebuilding_factor: float = 1.0
     event_monetary_factor: int | None = None
+    households_impact: Mapping[tuple[str, str], float] | None = None
     name: str = ""
 
 
@@ -238,6 +274,7 @@ class ARIOSystem:
     z0: np.ndarray
     y0: np.ndarray
     z_annual: np.ndarray
+    y_annual: np.ndarray
     tech: np.ndarray
     z_distrib: np.ndarray | None
     threshold_not_input: np.ndarray
@@ -246,6 +283,7 @@ class ARIOSystem:
     capital: np.ndarray
     stock0: np.ndarray
     params: ARIOParams
+    fd_categories: tuple[str, ...] = ()
 
     @property
     def n_regions(self) -> int:
@@ -323,6 +361,8 @@ def _check_params(p: ARIOParams) -> None:
         raise InputError(f"unknown order_type {p.order_type!r}", field="order_type")
     if p.model_type not in ("psi", "base"):
         raise InputError(f"unknown model_type {p.model_type!r}", field="model_type")
+    if p.arbitrary_lag not in (0, 1):
+        raise InputError("arbitrary_lag must be 0 or 1 (BoARIO 0.7.2)", field="arbitrary_lag")
     if p.monetary_factor <= 0 or p.iotable_year_to_temporal_unit_factor <= 0:
         raise InputError("monetary and temporal factors must be positive", field="params")
 
@@ -337,13 +377,16 @@ def prepare_system(
     params: ARIOParams | None = None,
     *,
     productive_capital: object | None = None,
+    fd_categories: Sequence[str] | None = None,
 ) -> ARIOSystem:
     """Check an MRIO and build the constant arrays of the model (BoARIO ``ARIOBaseModel``).
 
     ``Z`` (nm × nm, yearly, rows = supplier), ``Y`` (nm × m·n_fd, columns region-major),
     ``x`` (nm), industries region-major in the order of ``regions`` × ``sectors``; ``va`` the
     yearly value added (None: x − 1′Z, negatives set to 0, as BoARIO); ``productive_capital``
-    overrides K = ``productive_capital_to_VA`` · VA.
+    overrides K = ``productive_capital_to_VA`` · VA; ``fd_categories`` names the final demand
+    categories of each region (Y's columns region by region; default ``final demand`` or
+    ``fd0``, ``fd1``, …), for households' capital (:class:`ARIOEvent`).
 
     Raises :class:`~fukugan.errors.InputError` on a bad shape, a negative or non-finite flow,
     duplicate names, or a non-productive column (inputs ≥ output, i.e. Σ_i A_ij ≥ 1).
@@ -389,6 +432,15 @@ def prepare_system(
 
     steply = p.temporal_units_by_step / p.iotable_year_to_temporal_unit_factor
     n_fd = y.shape[1] // m
+    if fd_categories is None:
+        fd_names = ("final demand",) if n_fd == 1 else tuple(f"fd{k}" for k in range(n_fd))
+    else:
+        fd_names = tuple(str(c) for c in fd_categories)
+        if len(fd_names) != n_fd or len(set(fd_names)) != n_fd:
+            raise InputError(
+                f"fd_categories: {n_fd} distinct names expected (Y has {n_fd} columns a region)",
+                field="fd_categories",
+            )
     with np.errstate(divide="ignore"):
         recix = 1 / xv
     recix[recix == np.inf] = 0
@@ -456,10 +508,12 @@ def prepare_system(
         regions=regions,
         sectors=sectors,
         n_fd=n_fd,
+        fd_categories=fd_names,
         x0=x0,
         z0=np.ascontiguousarray(z0),
         y0=y0,
         z_annual=z,
+        y_annual=y,
         tech=tech,
         z_distrib=z_distrib,
         threshold_not_input=threshold,
@@ -487,6 +541,108 @@ class _Tracker:
     recovery: Callable[[float, np.ndarray, int], np.ndarray] | None = None
     reb_remaining: np.ndarray | None = None  # nm × len(idx): remaining rebuilding stock
     reb_rate: float = 0.0  # temporal_units_by_step / rebuild_tau
+    tau: int = 1  # recovery_tau (arbitrary events: 1 when the event gives none)
+    house_remaining: np.ndarray | None = None  # nm × affected final demands: households' stock
+    arb0: np.ndarray | None = None  # arbitrary event: initial capacity share lost (wide)
+    arb: np.ndarray | None = None  # ... current (None once recovered)
+
+
+def _households_stock(system: ARIOSystem, ev: ARIOEvent, what: str, emf: int) -> np.ndarray | None:
+    """Households' rebuilding stock of a rebuild event (BoARIO ``EventTracker`` with
+    ``households_impact``): demand (s, c) = share_s · impact_c (converted to the model's unit,
+    unlike the industries' part) · rebuilding_factor, addressed to sector s of every region r as
+    Y[(r, s), c] / Σ_r' Y[(r', s), c] (0 when that is 0). nm × affected final demands, or None."""
+    hh = ev.households_impact
+    if not hh:
+        return None
+    m, n, n_fd = system.n_regions, system.n_sectors, system.n_fd
+    thin: dict[int, float] = {}
+    for key, value in hh.items():
+        if not (isinstance(key, tuple) and len(key) == 2):
+            raise InputError(
+                f"{what}: households_impact keys must be (region, final demand category), "
+                f"got {key!r}",
+                field="households_impact",
+            )
+        if str(key[0]) not in system.regions:
+            raise InputError(f"{what}: unknown region {key[0]!r}", field="households_impact")
+        if str(key[1]) not in system.fd_categories:
+            raise InputError(
+                f"{what}: unknown final demand category {key[1]!r} (one of "
+                f"{', '.join(system.fd_categories)})",
+                field="households_impact",
+            )
+        v = float(value)
+        if not math.isfinite(v) or v < 0:
+            raise InputError(
+                f"{what}: households' capital lost must be a non-negative number",
+                field="households_impact",
+            )
+        col = system.regions.index(str(key[0])) * n_fd + system.fd_categories.index(str(key[1]))
+        if v != 0:  # BoARIO fails on a null household impact (NaN in its distribution)
+            thin[col] = thin.get(col, 0.0) + v
+    if not thin:
+        return None
+    cols = np.array(sorted(thin), dtype=np.int64)
+    raw = np.array([thin[c] for c in cols])
+    p = system.params
+    conv = raw * (emf / p.monetary_factor) if emf != p.monetary_factor else raw
+    assert ev.rebuilding_sectors is not None
+    rem = np.zeros((m * n, cols.size))
+    yy = system.y_annual.reshape(m, n, m * n_fd)
+    for s_name, share in ev.rebuilding_sectors.items():
+        s = system.sectors.index(s_name)
+        demand = (share * conv) * ev.rebuilding_factor
+        col = yy[:, s, :][:, cols]  # m × affected final demands
+        tot = np.zeros(cols.size)
+        for r in range(m):
+            tot = tot + col[r]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dist = np.nan_to_num(col / tot)
+        rem[np.arange(m) * n + s, :] = demand * dist
+    return rem
+
+
+def _arbitrary_tracker(
+    system: ARIOSystem, ev: ARIOEvent, what: str, idx: np.ndarray, raw: np.ndarray
+) -> _Tracker:
+    """The tracker of an arbitrary production-capacity event (BoARIO ``EventArbitraryProd``)."""
+    over = np.flatnonzero(raw > 1.0)
+    if over.size:
+        i = int(idx[over[0]])
+        raise InputError(
+            f"{what}: capacity lost at {_label(system.regions, system.sectors, i)} "
+            f"({raw[over[0]]:g}) is more than 100 % (an arbitrary event's impact is a share)",
+            field="impact",
+        )
+    if ev.event_monetary_factor is not None or ev.rebuilding_sectors or ev.rebuild_tau:
+        raise InputError(
+            f"{what}: an arbitrary event destroys no capital (no event_monetary_factor, "
+            "rebuild_tau or rebuilding_sectors)",
+            field="event_type",
+        )
+    tau = 1 if ev.recovery_tau is None else ev.recovery_tau
+    if not isinstance(tau, (int, np.integer)) or tau <= 0:
+        raise InputError(f"{what}: recovery_tau must be a positive integer", field="recovery_tau")
+    if ev.recovery_function not in RECOVERY_FUNCTIONS:
+        raise InputError(
+            f"{what}: unknown recovery_function {ev.recovery_function!r} "
+            f"(one of {sorted(RECOVERY_FUNCTIONS)})",
+            field="recovery_function",
+        )
+    arb0 = np.zeros(system.x0.size)
+    arb0[idx] = raw
+    return _Tracker(
+        event=ev,
+        idx=idx,
+        dmg0=np.zeros(system.x0.size),
+        dmg=None,
+        precision=EVENT_ARBITRARY_PRECISION,
+        recovery=RECOVERY_FUNCTIONS[ev.recovery_function],
+        arb0=arb0,
+        arb=arb0.copy(),
+        tau=int(tau),
+    )
 
 
 def _prepare_events(system: ARIOSystem, events: Sequence[ARIOEvent]) -> list[_Tracker]:
@@ -521,6 +677,9 @@ def _prepare_events(system: ARIOSystem, events: Sequence[ARIOEvent]) -> list[_Tr
             raise InputError(f"{what}: all impacts are zero", field="impact")
         idx = np.array(sorted(thin), dtype=np.int64)
         raw = np.array([thin[i] for i in idx])
+        if ev.event_type == "arbitrary":
+            trackers.append(_arbitrary_tracker(system, ev, what, idx, raw))
+            continue
         emf = p.monetary_factor if ev.event_monetary_factor is None else ev.event_monetary_factor
         if emf <= 0:
             raise InputError(f"{what}: event_monetary_factor must be positive", field="impact")
@@ -592,6 +751,7 @@ def _prepare_events(system: ARIOSystem, events: Sequence[ARIOEvent]) -> list[_Tr
                 rem[np.arange(m) * n + s, :] = demand * dist
             tr.reb_remaining = rem
             tr.reb_rate = p.temporal_units_by_step / tau
+            tr.house_remaining = _households_stock(system, ev, what, emf)
         else:
             raise InputError(f"{what}: unknown event_type {ev.event_type!r}", field="event_type")
         trackers.append(tr)
@@ -772,6 +932,7 @@ def simulate_ario(
     productive_capital: object | None = None,
     record_stocks: bool = False,
     kernels: Literal["auto", "numba", "numpy"] = "auto",
+    fd_categories: Sequence[str] | None = None,
 ) -> ARIOTrajectory:
     """Run ARIO for ``n_days`` daily steps (t = 0 … n_days − 1), as BoARIO's ``Simulation.loop``.
 
@@ -782,7 +943,15 @@ def simulate_ario(
     :class:`~fukugan.errors.InputError` on bad input (before the first step).
     """
     system = prepare_system(
-        Z, Y, x, va, regions, sectors, params, productive_capital=productive_capital
+        Z,
+        Y,
+        x,
+        va,
+        regions,
+        sectors,
+        params,
+        productive_capital=productive_capital,
+        fd_categories=fd_categories,
     )
     return run_system(
         system, events, n_days, progress=progress, record_stocks=record_stocks, kernels=kernels
@@ -854,6 +1023,8 @@ def run_system(
     capital_nz = capital != 0
     x0_nz = x0 != 0
     prev_active: list[np.ndarray | None] = [None]  # never equal to a first list of damages
+    arb_trackers = [tr for tr in trackers if tr.arb0 is not None]
+    arb_prev: np.ndarray | None = None  # the arbitrary losses of the previous step
     lost = delta = one_minus_delta = np.zeros(nm)
     # final demand by (supplier region, product, consumer region), for the unmet final demand
     y_by_region = (y0.reshape(nm, m, n_fd).sum(axis=2)).reshape(m, n, m)  # [r_s, s, r_c]
@@ -899,16 +1070,29 @@ def run_system(
                 delta = np.zeros(nm)
                 np.divide(lost, capital, where=capital_nz, out=delta)
                 one_minus_delta = 1 - delta
+            if arb_trackers:  # Simulation.update_prod_cap_delta_arb: max of the arbitrary losses
+                cur = [
+                    tr.arb
+                    for tr in arb_trackers
+                    if tr.status in ("happening", "recovering") and tr.arb is not None
+                ]
+                arb_now = np.maximum.reduce(cur) if cur else None
+                # BoARIO 0.7.2 applies it one step late (arbitrary_lag = 1)
+                arb_used = arb_now if p.arbitrary_lag == 0 else arb_prev
+                arb_prev = arb_now
+                # ARIOBaseModel.update_prod_delta: capacity lost = max(capital, arbitrary)
+                one_minus_delta = 1 - (delta if arb_used is None else np.maximum(delta, arb_used))
             rebuilding = [tr for tr in trackers if tr.status == "rebuilding"]
-            reb_blocks: list[tuple[_Tracker, np.ndarray]] = []
+            reb_blocks: list[tuple[_Tracker, bool, np.ndarray]] = []  # (event, households?, ·)
             if rebuilding:
                 any_rebuild_cols = True
                 reb_demand_tot = np.zeros(nm)
-                for tr in rebuilding:
-                    assert tr.reb_remaining is not None
-                    block = tr.reb_remaining * tr.reb_rate
-                    reb_blocks.append((tr, block))
-                    reb_demand_tot = reb_demand_tot + np.einsum("ij->i", block)
+                for tr in rebuilding:  # industries' columns, then households' (BoARIO's order)
+                    for house, remaining in ((False, tr.reb_remaining), (True, tr.house_remaining)):
+                        if remaining is not None:
+                            block = remaining * tr.reb_rate
+                            reb_blocks.append((tr, house, block))
+                            reb_demand_tot = reb_demand_tot + np.einsum("ij->i", block)
             if stocks_rec is not None:
                 stocks_rec[row] = st.inputs_stock
             if finite_goal_needed:
@@ -993,32 +1177,48 @@ def run_system(
                 reb_prod_tot = np.zeros(nm)
                 new_reb_tot = np.zeros(nm)
                 shares_ok = (demand_tot != 0)[:, np.newaxis]
-            for tr, block in reb_blocks:
+            for tr, house, block in reb_blocks:
                 share = np.zeros_like(block)
                 np.divide(block, demand_tot[:, np.newaxis], out=share, where=shares_ok)
                 delivered = share * production[:, np.newaxis]
                 d_tot = np.einsum("ij->i", delivered)
                 reb_prod_tot = reb_prod_tot + d_tot
                 new_reb_tot = new_reb_tot + np.einsum("ij->i", block - delivered)
-                # EventTracker.receive_indus_rebuilding
-                rem = np.round(tr.reb_remaining - delivered, tr.precision)
-                rem[rem < 0] = 0.0
-                if not rem.any():
-                    tr.reb_remaining = None
-                    tr.dmg = None
+                if house:  # EventTracker.receive_house_rebuilding
+                    assert tr.house_remaining is not None
+                    rem = np.round(tr.house_remaining - delivered, tr.precision)
+                    rem[rem < 0] = 0.0
+                    tr.house_remaining = rem if rem.any() else None
+                else:  # EventTracker.receive_indus_rebuilding
+                    assert tr.reb_remaining is not None
+                    rem = np.round(tr.reb_remaining - delivered, tr.precision)
+                    rem[rem < 0] = 0.0
+                    if not rem.any():
+                        tr.reb_remaining = None
+                        tr.dmg = None
+                    else:
+                        tr.reb_remaining = rem
+                        dmg = np.zeros(nm)
+                        dmg[tr.idx] = rem.sum(axis=0) / tr.event.rebuilding_factor
+                        tr.dmg = dmg
+            for tr in rebuilding:  # rebuilt: its industries' and households' capital
+                if tr.reb_remaining is None and tr.house_remaining is None:
                     tr.status = "finished"
-                else:
-                    tr.reb_remaining = rem
-                    dmg = np.zeros(nm)
-                    dmg[tr.idx] = rem.sum(axis=0) / tr.event.rebuilding_factor
-                    tr.dmg = dmg
             if any_rebuild_cols:
                 out["rebuild_prod"][row] = reb_prod_tot
             if reb_blocks:
                 reb_demand_tot = new_reb_tot
             # EventTracker.recover
             for tr in trackers:
-                if tr.status == "recovering":
+                if tr.status == "recovering" and tr.arb0 is not None:  # arbitrary event
+                    assert tr.recovery is not None
+                    if tr.arb is not None:
+                        elapsed = t - (tr.event.occurrence + tr.event.duration)
+                        arb = tr.recovery(elapsed, tr.arb0, tr.tau).round(tr.precision)
+                        tr.arb = arb if arb.any() else None
+                    if tr.arb is None:
+                        tr.status = "finished"
+                elif tr.status == "recovering":
                     assert tr.recovery is not None and tr.event.recovery_tau is not None
                     if tr.dmg is not None:
                         elapsed = t - (tr.event.occurrence + tr.event.duration)

@@ -50,7 +50,10 @@ Complete example (every block; only ``name``, ``engine`` and ``data`` are requir
       - {type: outage, sector: C24, delta: 0.3, recovery: {path: exponential, days: 90}}
       #   outage target: exactly one of sector | region | firm | facility; delta = capacity
       #   loss δ in [0, 1]; recovery path linear | exponential | step over `days`
+      #   loss: capital (default: capital destroyed, e.g. fire, earthquake) | capacity
+      #   (capacity lost with capital intact: strike, cyber attack, quota on a sector)
       - {type: blackout, region: tokai, days: 3, depth: 1.0}  # region down for N days
+      #   (capacity lost, capital intact); optional sectors: [C26, C29] limits it to those
       - {type: demand_shock, sector: C29, change: -0.1, duration: 90}  # relative change
       - {type: extraction, sector: C19, mode: backward, duration: 30}  # sector(s) vanish
       #   mode total | backward | forward (hypothetical extraction, static engine)

@@ -85,6 +85,7 @@ class ResultsMixin(RunServiceBase):
             "scenario": sc,
         }
         doc["notes"] = [str(n) for n in summary.get("notes") or []]
+        doc["applied"] = [str(n) for n in summary.get("applied") or []]  # what the engine did
         doc["sources"] = [_source(p) for p in summary.get("sources") or []]
         doc["unit"] = summary.get("unit", "")
         return doc
