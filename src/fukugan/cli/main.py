@@ -259,5 +259,10 @@ from fukugan.cli.hub import register as _register_hub  # noqa: E402
 _register_hub(app)
 
 
+from fukugan.cli.exercise import register as _register_exercise  # noqa: E402
+
+_register_exercise(app)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

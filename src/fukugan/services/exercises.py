@@ -462,10 +462,23 @@ class ExerciseService:
         if st["status"] == "ended" and "final" in runs:
             current = runs["final"]
         base = runs.get("baseline")
+        day = ex.first_day(st["turn"]) if st["turn"] else 0
+        if st["status"] == "ended":
+            day = ex.effective_day(ex.turns)
+        base_values: dict[str, Any] = {}
+        if base and base["status"] == "done":  # the baseline on the same day as the turn
+            bc = base["curve"]
+            base_values = kpi_values(
+                ex.kpis_for(role),
+                np.asarray(bc["daily"], dtype=float),
+                bc["sector_loss"],
+                bc["shortage"],
+                day,
+            )
         kpis = []
         for k in ex.kpis_for(role):
             v = (current or {}).get("kpis", {}).get(k.id) if current else None
-            b = (base or {}).get("kpis", {}).get(k.id) if base else None
+            b = base_values.get(k.id)
             kpis.append(
                 {
                     "id": k.id,
@@ -483,7 +496,7 @@ class ExerciseService:
             "status": st["status"],
             "turn": st["turn"],
             "turns": ex.turns,
-            "day": ex.first_day(st["turn"]) if st["turn"] else 0,
+            "day": day,
             "days_per_turn": ex.days_per_turn,
             "role": role,
             "role_name": r.name.get(lang),
@@ -531,11 +544,8 @@ class ExerciseService:
             return
         write_run(result, run_dir)
         c = run_curve(result)
-        day = (
-            ex.first_day(turn)
-            if label.startswith("turn-")
-            else (ex.effective_day(ex.turns) if label == "final" else 0)
-        )
+        # a turn's run: loss so far = before the turn starts; baseline and final: by the end
+        day = ex.first_day(turn) if label.startswith("turn-") else ex.effective_day(ex.turns)
         daily = np.asarray(c["daily"], dtype=float)
         values = kpi_values(ex.kpis, daily, c["sector_loss"], c["shortage"], day)
         with self.sessions() as s, s.begin():
