@@ -209,6 +209,65 @@ def run_demo(
         svc.dispose()
 
 
+MapOpt = Annotated[
+    list[str] | None,
+    typer.Option("--map", help="FIELD=HEADER column mapping (repeatable), e.g. message=Inject."),
+]
+
+
+def _mapping(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        field, sep, header = item.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise typer.BadParameter(f"--map {item!r}: write FIELD=HEADER, e.g. message=Inject")
+        out[field.strip()] = header.strip()
+    return out
+
+
+@exercise_app.command("msel-export")
+def msel_export(
+    package: PackageArg,
+    out: Annotated[Path, typer.Argument(help="MSEL file to write (.csv or .xlsx).")],
+    map_: MapOpt = None,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Write the package's MSEL as a spreadsheet (CSV or XLSX). / MSELを表計算形式で書き出す。"""
+    from fukugan.scenarios.exercise import load_package
+    from fukugan.scenarios.msel import write_msel
+
+    pkg = load_package(package)
+    path = write_msel(pkg, out, mapping=_mapping(map_))
+    Console().print(
+        escape(t("exercise-msel-exported", lang.value, n=len(pkg.doc["injects"]), path=path)),
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@exercise_app.command("msel-import")
+def msel_import(
+    package: PackageArg,
+    sheet: Annotated[Path, typer.Argument(help="MSEL spreadsheet (.csv or .xlsx).")],
+    out: Annotated[Path, typer.Option("--out", help="New package file to write.")],
+    map_: MapOpt = None,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Replace the package's injects by a spreadsheet's and write a new, validated package. /
+    表計算のMSELを取り込み、新しいパッケージを書き出す。"""
+    from fukugan.scenarios.exercise import load_package
+    from fukugan.scenarios.msel import package_with_msel
+
+    new = package_with_msel(load_package(package), sheet, out, mapping=_mapping(map_))
+    Console().print(
+        escape(
+            t("exercise-msel-imported", lang.value, n=len(new.doc["injects"]), src=sheet, path=out)
+        ),  # fmt: skip
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add ``exercise`` to the ``fukugan`` command."""
     app.add_typer(exercise_app, name="exercise")
