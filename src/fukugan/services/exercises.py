@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from fukugan.errors import FukuganError
 from fukugan.exercises import conduct
@@ -122,7 +122,7 @@ def _response_index(field: str | None, pkg_doc: dict, base: dict) -> int | None:
 
 class ExerciseService:
     """Exercises in the workspace store (module doc). ``runner``: the scenario runner (tests
-    replace it to stop a process mid-turn)."""
+    replace it to stop a process mid-turn); ``engine``: an open workspace engine to share."""
 
     def __init__(
         self,
@@ -130,13 +130,19 @@ class ExerciseService:
         url: str | None = None,
         *,
         runner: Runner | None = None,
+        engine: Engine | None = None,
     ) -> None:
         self.store = store or AnalyticStore()
-        self.engine, self.sessions = open_workspace(self.store.home, url, immediate=True)
+        self._own_engine = engine is None
+        if engine is None:
+            self.engine, self.sessions = open_workspace(self.store.home, url, immediate=True)
+        else:  # share an open, migrated workspace (the hub's, in the server)
+            self.engine, self.sessions = engine, sessionmaker(engine, expire_on_commit=False)
         self.runner: Runner = runner or run_scenario
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if self._own_engine:
+            self.engine.dispose()
 
     # -- creating -------------------------------------------------------------------------
     def create(
