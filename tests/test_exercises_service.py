@@ -288,3 +288,27 @@ def test_exercise_survives_a_restart_mid_turn(store, url):
         assert b.advance(ex_id)["state"]["turn"] == 3
     finally:
         b.dispose()
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "message"),
+    [
+        (lambda d: d[0]["options"][1]["responses"][0].update(commodity="lithium"),
+         "decisions[0].options[1].responses[0].commodity", "no export_ban or quota on lithium"),
+        (lambda d: d[3]["options"][0]["responses"][0].update(priority=["C27", "X99"]),
+         "decisions[3].options[0].responses[0].priority[1]", "unknown industry 'X99'"),
+        (lambda d: d[4]["options"][0]["responses"][0].update(commodity="tin"),
+         "decisions[4].options[0].responses[0].commodity", "no export_ban or quota on tin"),
+    ],
+)  # fmt: skip
+def test_options_are_checked_against_the_data(store, edit, field, message):
+    from fukugan.scenarios.exercise import ExerciseError, load_package
+    from fukugan.services.exercises import check_package
+
+    pkg = load_package(PACKAGE)
+    check_package(pkg, store)
+    edit(pkg.doc["decisions"])
+    with pytest.raises(ExerciseError) as e:
+        check_package(pkg, store)
+    assert e.value.field == field and message in e.value.message, str(e.value)
+    assert e.value.path == str(PACKAGE) and e.value.line is not None

@@ -38,7 +38,7 @@ from fukugan.exercises.rules import inject_texts
 from fukugan.hub.policy import Marking, PolicyContext, Principal, can_read
 from fukugan.results import RunResult
 from fukugan.scenarios.exercise import ExercisePackage, load_package
-from fukugan.scenarios.schema import ScenarioError, scenario_from_dict
+from fukugan.scenarios.schema import ScenarioError, parse_path, scenario_from_dict
 from fukugan.services.scenario_run import run_scenario
 from fukugan.store.analytic import AnalyticStore
 from fukugan.store.rundir import write_run
@@ -94,7 +94,26 @@ def check_package(pkg: ExercisePackage, store: AnalyticStore) -> None:
     base = dict(pkg.scenario.doc)
     scenario = scenario_from_dict(_scenario_doc(pkg.doc, base, []), path=pkg.scenario.path)
     prepare(scenario, store, engine)  # the scenario itself (errors name its file)
-    for i, dp in enumerate(pkg.doc["decisions"]):
+
+    # every option's responses at once, except rationing (one rule per run); then the options
+    # with a rationing rule one by one — and option by option when that fails, to name it
+    def rations(o: dict) -> bool:
+        return any(r["type"] == "rationing" for r in o.get("responses", []) or [])
+
+    every = [
+        {"point": dp["id"], "option": o["id"], "turn": dp["turn"]}
+        for dp in pkg.doc["decisions"]
+        for o in dp["options"]
+        if o.get("responses") and not rations(o)
+    ]
+    try:
+        sc = scenario_from_dict(_scenario_doc(pkg.doc, base, every), path=pkg.scenario.path)
+        prepare(sc, store, engine)
+        only = [(i, dp) for i, dp in enumerate(pkg.doc["decisions"])
+                if any(rations(o) for o in dp["options"])]  # fmt: skip
+    except ScenarioError:
+        only = list(enumerate(pkg.doc["decisions"]))
+    for i, dp in only:
         for j, opt in enumerate(dp["options"]):
             if not opt.get("responses"):
                 continue
@@ -105,7 +124,9 @@ def check_package(pkg: ExercisePackage, store: AnalyticStore) -> None:
                 prepare(sc, store, engine)
             except ScenarioError as e:
                 k = _response_index(e.field, pkg.doc, base)
-                raise pkg.error(e.message, (*where, k) if k is not None else where) from None
+                rest = parse_path(e.field or "")[2:]  # responses[n].<rest>
+                at = (*where, k, *rest) if k is not None else where
+                raise pkg.error(e.message, at) from None
 
 
 def _response_index(field: str | None, pkg_doc: dict, base: dict) -> int | None:
