@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fukugan.exercises.model import ExerciseRefused
+from fukugan.exercises.model import ExerciseRefused, exercise_from_doc
 from fukugan.reports.exercise import exercise_aar
 from fukugan.reports.render import render_html
-from fukugan.scenarios.exercise import PACKAGES
+from fukugan.scenarios.exercise import PACKAGES, bundled_packages
 from fukugan.services.datasets import load_bundled
 from fukugan.services.exercises import ExerciseService
 from fukugan.store.analytic import AnalyticStore
@@ -312,3 +312,17 @@ def test_options_are_checked_against_the_data(store, edit, field, message):
         check_package(pkg, store)
     assert e.value.field == field and message in e.value.message, str(e.value)
     assert e.value.path == str(PACKAGE) and e.value.line is not None
+
+
+@pytest.mark.parametrize("package", [p.name for p in bundled_packages()])
+def test_every_bundled_package_checks_against_the_bundled_data(store, package):
+    from fukugan.scenarios.exercise import load_package
+    from fukugan.services.exercises import check_package
+
+    pkg = load_package(PACKAGES / package)
+    check_package(pkg, store)
+    ex = exercise_from_doc(pkg.doc)
+    assert {r.kind for r in ex.roles} >= {"facilitator", "evaluator"}
+    assert sum(r.plays for r in ex.roles) >= 2
+    for inj in ex.injects:
+        assert inj.text.en != inj.text.ja and " " not in inj.text.ja.replace("G7 ", "")

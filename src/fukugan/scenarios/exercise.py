@@ -117,6 +117,8 @@ class ExercisePackage:
     path: str | None = None
     text: str = ""
     lines: dict[JsonPath, int] = field(default_factory=dict, repr=False)
+    #: the scenario document as written in its file (no defaults applied)
+    scenario_doc: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -255,7 +257,11 @@ def _scenario(pkg: ExercisePackage) -> Scenario:
         f = Path(ref["path"]) if Path(ref["path"]).is_absolute() else base / ref["path"]
         if not f.is_file():
             raise pkg.error(f"scenario file not found: {f}", ("scenario", "path"))
-    return load_scenario(f)  # its own errors name the scenario file
+    sc = load_scenario(f)  # its own errors name the scenario file
+    # the document as written (before defaults): what the turns add responses to and validate
+    # again (a validated document with its defaults applied is not always valid input)
+    pkg.scenario_doc = _dates_as_text(yaml.safe_load(f.read_text(encoding="utf-8-sig")))
+    return sc
 
 
 def _unique(pkg: ExercisePackage, block: str, items: list[dict[str, Any]]) -> set[str]:

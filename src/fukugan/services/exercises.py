@@ -91,7 +91,7 @@ def check_package(pkg: ExercisePackage, store: AnalyticStore) -> None:
     from fukugan.services.engines import prepare
 
     engine = pkg.doc.get("engine", "static")
-    base = dict(pkg.scenario.doc)
+    base = dict(pkg.scenario_doc)
     scenario = scenario_from_dict(_scenario_doc(pkg.doc, base, []), path=pkg.scenario.path)
     prepare(scenario, store, engine)  # the scenario itself (errors name its file)
 
@@ -188,7 +188,7 @@ class ExerciseService:
                     name=pkg.name,
                     package_yaml=pkg.text,
                     package_doc=pkg.doc,
-                    scenario_doc=pkg.scenario.doc,
+                    scenario_doc=pkg.scenario_doc,
                     scenario_path=pkg.scenario.path or "",
                     status="ready",
                     turn=0,
