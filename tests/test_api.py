@@ -235,7 +235,7 @@ def test_unknown_commodity_is_a_404_problem(client):
         ("/api/v1/commodities/gallium/history?home=XXX", 400),
         ("/api/v1/industries/import-content?country=JPN&year=1990", 404),
         ("/api/v1/industries/import-content?country=ATA&year=2020", 404),
-        ("/api/v1/trade/dependency?product=811292", 409),  # no trade data bundled
+        ("/api/v1/trade/dependency?product=811292", 404),  # not among the 74 bundled codes
         ("/api/v1/trade/dependency", 422),
         ("/api/v1/nothing-here", 404),
     ],
@@ -317,7 +317,10 @@ def test_csv_download_has_sources_and_labels(client):
     assert any(ln.startswith("# Source: U.S. Geological Survey") for ln in lines)
     header = next(ln for ln in lines if not ln.startswith("#"))
     assert header.startswith("Rank,Commodity,Commodity id,Autonomy risk")
-    assert lines[-1].startswith("1,Gallium,gallium,0.544")
+    first = lines.index(header) + 1
+    assert lines[first].startswith("1,Gallium,gallium,0.544")
+    # then the HS products of the bundled trade data (none is named "gallium")
+    assert lines[-1].startswith("Rank,HS6,Product,Imports (USD)")
 
 
 # -- caching and vendored assets ----------------------------------------------------------------

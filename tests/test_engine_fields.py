@@ -388,3 +388,45 @@ def test_examples_say_what_each_engine_applied(store, example, engine, words):
     assert len(applied) == len(r.scenario["shocks"]) + len(r.scenario["responses"])
     assert words in applied[0], applied
     assert applied[0].startswith("shocks[0]")
+
+
+REBUILD = """\
+name: r
+engine: {engine}
+data:
+  oecd_iot: {{country: JPN, year: 2020}}
+horizon_days: 40
+shocks:
+  - type: outage
+    sector: C29
+    delta: 0.3
+    duration: 5
+    rebuild: {{sectors: {{F: 0.8, C28: 0.2}}, tau: 60{extra}}}
+"""
+
+
+def test_ario_rebuilds_capital_and_households_capital_from_a_scenario(store, tmp_path):
+    plain = _run(tmp_path, store, REBUILD.format(engine="ario", extra=""))
+    house = _run(tmp_path, store, REBUILD.format(engine="ario", extra=", households: 20000"))
+    assert "EventKapitalRebuild" in plain.summary["applied"][0]
+    assert "households' capital 20000" in house.summary["applied"][0]
+    h0, h1 = headline(plain.timeseries)["total_loss"], headline(house.timeseries)["total_loss"]
+    assert h0 != pytest.approx(h1, rel=1e-3)
+    with pytest.raises(ScenarioError) as ei:  # static has no rebuilding demand
+        _run(tmp_path, store, REBUILD.format(engine="static", extra=""))
+    e = ei.value
+    assert e.field == "shocks[0].rebuild.sectors" and e.line == 11 and "--engine ario" in str(e)
+    bad = {
+        "loss": ("    duration: 5\n", "    duration: 5\n    loss: capacity\n", "rebuild"),
+        "recovery": (
+            "    duration: 5\n",
+            "    duration: 5\n    recovery: {path: linear, days: 5}\n",
+            "rebuild",
+        ),
+        "shares": ("C28: 0.2", "C28: 0.3", "rebuild.sectors"),
+        "sector": ("C28: 0.2", "C99: 0.2", "rebuild.sectors.C99"),
+    }
+    for what, (old, new, field) in bad.items():
+        with pytest.raises(ScenarioError) as ei:
+            _run(tmp_path, store, REBUILD.format(engine="ario", extra="").replace(old, new))
+        assert ei.value.field == f"shocks[0].{field}", (what, str(ei.value))

@@ -38,9 +38,10 @@ def _without_id(columns: list[str]) -> list[str]:
 def overview(
     store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 10, lang: str = "en"
 ) -> list[Report]:
-    """Top ``top`` autonomy risks and indispensable commodities for ``home``, with sources."""
+    """Top ``top`` autonomy risks and indispensable commodities for ``home``, with sources
+    (and, with trade data, the top HS products of both rankings after them)."""
     deps = dependencies(store, home=home, year=year, top=top, lang=lang)
     deps[0].table = deps[0].table[_without_id(OVERVIEW_DEPENDENCIES)]
     chk = chokepoints(store, home=home, year=year, top=top, lang=lang)
     chk[0].table = chk[0].table[_without_id(OVERVIEW_CHOKEPOINTS)]
-    return [*deps, *chk]
+    return [deps[0], chk[0], *deps[1:], *chk[1:]]  # commodities first, then HS products

@@ -79,6 +79,8 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             for k, code in enumerate(s["sectors"]):
                 keep[check_sector(sc, (*where, "sectors", k), code, ind)] = 1.0
             share = share * keep
+        for code in (s.get("rebuild") or {}).get("sectors", {}):
+            check_sector(sc, (*where, "rebuild", "sectors", code), code, ind)
         resolved.append({"index": i, "type": s["type"], "share": share})
     params = ARIOParams(**sc.doc["parameters"])
     # one final-demand column (net of inventory changes), as BoARIO needs Y ≥ 0
@@ -165,6 +167,34 @@ def simulate(
             "recovery_function": fn,
             "name": str(s.get("id") or f"shocks[{i}]"),
         }
+        rebuild = s.get("rebuild")
+        if rebuild:  # capital destroyed, then rebuilt: a rebuilding demand
+            impact = {(reg, ind[j]): depth * res["share"][j] * a["capital"][j] for j in hit}
+            house = float(rebuild.get("households", 0.0))
+            events.append(
+                ARIOEvent(
+                    impact=impact,
+                    occurrence=occurrence,
+                    duration=max(1, int(s.get("duration", 0))),
+                    event_type="rebuild",
+                    rebuild_tau=rebuild.get("tau"),
+                    rebuilding_sectors=dict(rebuild["sectors"]),
+                    rebuilding_factor=float(rebuild.get("factor", 1.0)),
+                    households_impact={(reg, "final demand"): house} if house > 0 else None,
+                    name=common["name"],
+                )
+            )
+            who = ", ".join(f"{k} {v:.0%}" for k, v in rebuild["sectors"].items())
+            applied.append(
+                f"{label}: productive capital destroyed, δ_j × K_j, on {len(hit)} "
+                f"industr{'y' if len(hit) == 1 else 'ies'}, then rebuilt by {who} "
+                f"(τ = {rebuild.get('tau', 60)} days, factor {rebuild.get('factor', 1)}) "
+                "from day "
+                + str(occurrence + max(1, int(s.get("duration", 0))))
+                + (f"; households' capital {house:g} rebuilt too" if house > 0 else "")
+                + " (BoARIO EventKapitalRebuild)"
+            )
+            continue
         if capacity:  # share of capacity lost, no capital destroyed
             impact = {(reg, ind[j]): depth * res["share"][j] for j in hit}
             events.append(ARIOEvent(impact=impact, event_type="arbitrary", **common))

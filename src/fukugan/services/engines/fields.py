@@ -92,6 +92,12 @@ _NO_TRADE_ARIO = Refuse(
 )
 _NO_TRADE_FIRMS = Refuse("the firm network has no imports to cut")
 _NO_TRADE_EXPOSURE = Refuse("the BOM network has no trade flows: disrupt a node with an outage")
+
+
+def _no_rebuild(why: str) -> dict[str, Rule]:
+    return {f"rebuild.{k}": Refuse(why) for k in ("sectors", "tau", "factor", "households")}
+
+
 _BLACKOUT_DURATION = Refuse("a blackout's length is 'days', not 'duration'")
 _NO_RAMP_ARIO = Only((0,), "BoARIO's events take their full impact at once (no ramp)")
 _NO_START_RESPONSE = Only((0,), "the engine applies its rationing rule from the first day")
@@ -116,6 +122,7 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                 "region": Use("region: δ_j = δ × the region's share of industry j"),
                 "delta": Use("capacity loss δ"),
                 "loss": Use("capital or capacity: the same output loss δ_j x_j (no capital here)"),
+                **_no_rebuild("a static model has no rebuilding demand"),
                 "firm": Refuse("a national table has industries, not firms"),
                 "facility": Refuse("a national table has industries, not facilities"),
             },
@@ -195,6 +202,10 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                     "capital: capital destroyed (BoARIO EventKapitalRecover); capacity: capacity "
                     "lost, capital intact (EventArbitraryProd)"
                 ),
+                "rebuild.sectors": Use("BoARIO EventKapitalRebuild: rebuilding_sectors"),
+                "rebuild.tau": Use("rebuild_tau"),
+                "rebuild.factor": Use("rebuilding_factor"),
+                "rebuild.households": Use("households' capital rebuilt (BoARIO households_impact)"),
                 "firm": Refuse("a national table has industries, not firms"),
                 "facility": Refuse("a national table has industries, not facilities"),
             },
@@ -241,6 +252,7 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                 "facility": Use("one firm by id"),
                 "delta": Use("capacity loss δ of the firms hit"),
                 "loss": Use("capital or capacity: the same capacity loss δ (no capital here)"),
+                **_no_rebuild("the firm model has no rebuilding demand"),
             },
             "blackout": {
                 **_ID,
@@ -288,6 +300,7 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                     "partial capacity loss with the firms engine",
                 ),
                 "loss": Use("capital or capacity: the node is down for its TTR either way"),
+                **_no_rebuild("the time-to-recover model has no rebuilding demand"),
                 "facility": Use("node of the BOM network"),
                 "firm": Use("node of the BOM network"),
                 "sector": Refuse(
