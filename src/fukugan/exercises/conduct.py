@@ -33,6 +33,7 @@ __all__ = [
     "end",
     "fire",
     "initial_state",
+    "note",
     "pause",
     "release",
     "resume",
@@ -251,6 +252,23 @@ def decide(
         }
     )
     tx.emit("decision", point=point_id, option=option_id, note=note)
+    return tx.done()
+
+
+def note(
+    ex: Exercise,
+    state: State,
+    kind: str,
+    role: str,
+    payload: dict[str, Any],
+    *,
+    user_id: int | None = None,
+) -> tuple[State, Events]:
+    """Record an observation, lesson or improvement item (an event of ``kind``; the services
+    check its fields), once the exercise has started — also after it ended."""
+    _need(state, "running", "paused", "ended")
+    tx = _Tx(state, role, user_id)
+    tx.emit(kind, **payload)
     return tx.done()
 
 

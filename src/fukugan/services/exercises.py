@@ -20,6 +20,7 @@ runs are deterministic), so an exercise survives a restart mid-turn.
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -160,6 +161,7 @@ class ExerciseService:
         else:  # share an open, migrated workspace (the hub's, in the server)
             self.engine, self.sessions = engine, sessionmaker(engine, expire_on_commit=False)
         self.runner: Runner = runner or run_scenario
+        self._compute_lock = threading.RLock()
 
     def dispose(self) -> None:
         if self._own_engine:
@@ -298,14 +300,11 @@ class ExerciseService:
         YYYY-MM-DD}. Observations and improvements: facilitator or evaluator roles."""
         clean = self._note_fields(ex_id, kind, role, fields)
 
-        def fn(ex: Exercise, st: dict) -> tuple[dict, list]:
-            if st["status"] == "ready":
-                raise ExerciseRefused("exercise-refused-not-started", status="ready")
-            tx = conduct._Tx(st, role, user_id)
-            tx.emit(kind, **clean)
-            return tx.done()
-
-        return self._act(ex_id, fn, user_id)
+        return self._act(
+            ex_id,
+            lambda ex, st: conduct.note(ex, st, kind, role, clean, user_id=user_id),
+            user_id,
+        )
 
     def _note_fields(self, ex_id: str, kind: str, role: str, f: dict[str, Any]) -> dict:
         with self.sessions() as s:
@@ -542,7 +541,12 @@ class ExerciseService:
 
     # -- runs -------------------------------------------------------------------------------
     def complete(self, ex_id: str) -> None:
-        """Compute every pending run of the exercise (after a restart too)."""
+        """Compute every pending run of the exercise (after a restart too). One computation at
+        a time in this process: two requests never write the same run directory at once."""
+        with self._compute_lock:
+            self._complete(ex_id)
+
+    def _complete(self, ex_id: str) -> None:
         with self.sessions() as s:
             pending = s.scalars(
                 select(ExerciseRun.label)
