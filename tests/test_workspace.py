@@ -49,14 +49,14 @@ def test_migrations_up_down_up(url):
     try:
         migrate(engine)
         assert TABLES <= tables(engine)
-        assert current_revision(engine) == "0004"
+        assert current_revision(engine) == "0005"
         cols = {c["name"] for c in inspect(engine).get_columns("runs")}
         assert {"status", "progress", "seed", "parameters", "run_dir", "started_at"} <= cols
         migrate(engine)  # idempotent
         downgrade(engine, "base")
         assert not ({"scenarios", "runs", "uploads"} & tables(engine))
         migrate(engine)
-        assert current_revision(engine) == "0004"
+        assert current_revision(engine) == "0005"
     finally:
         engine.dispose()
 
