@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
-from tests.test_hub_alerts import COUNTRIES, FIRMS, HS, _touches
-from tests.test_hub_policy import oracle
+from tests.hub.test_hub_alerts import COUNTRIES, FIRMS, HS, _touches
+from tests.hub.test_hub_policy import oracle
 
 from fukugan.api.hub_auth import COOKIE
 from fukugan.hub.passwords import hash_password

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.test_firms import networks
+from tests.dynamics.test_firms import networks
 
 from fukugan.dynamics import firms
 from fukugan.dynamics.firms import FirmParams, FirmShock, simulate_firms

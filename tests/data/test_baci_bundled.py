@@ -26,7 +26,7 @@ from fukugan.services.datasets import (
 )
 from fukugan.store.analytic import AnalyticStore
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "baci-hs92-crm"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "baci-hs92-crm"
 GZ = bundled_path(BACI_BUNDLED_DIR, BACI_BUNDLED_FILE)
 CODES = bundled_path(BACI_BUNDLED_DIR, BACI_BUNDLED_COUNTRIES)
 
@@ -395,7 +395,7 @@ def test_graphite_scenario_takes_its_shares_from_the_trade_data(store):
 
     from fukugan.cli.main import app
 
-    ex = Path(__file__).resolve().parents[1] / "src" / "fukugan" / "scenarios" / "examples"
+    ex = Path(__file__).resolve().parents[2] / "src" / "fukugan" / "scenarios" / "examples"
     res = CliRunner().invoke(
         app,
         ["simulate", str(ex / "graphite-export-restriction.yaml")],

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.test_firms import acyclic_networks, networks
+from tests.dynamics.test_firms import acyclic_networks, networks
 
 from fukugan.dynamics.firms import FirmNetwork, FirmParams, FirmShock, simulate_firms
 from fukugan.dynamics.networks import synthetic_network

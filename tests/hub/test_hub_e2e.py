@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.test_hub_pages import PW, TITLES, seed
+from tests.hub.test_hub_pages import PW, TITLES, seed
 
 from fukugan.hub.passwords import hash_password
 from fukugan.services.hub import Hub

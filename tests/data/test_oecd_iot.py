@@ -26,7 +26,7 @@ from fukugan.iomodels import import_dependence, technical_coefficients
 
 DOM = BUNDLED_DIR / "dom"
 JPN2020 = DOM / "JPN2020dom.csv"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "oecd-iot-2023" / "dom"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "oecd-iot-2023" / "dom"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
-from tests.test_hub_policy import oracle
+from tests.hub.test_hub_policy import oracle
 
 from fukugan.hub.passwords import hash_password
 from fukugan.hub.policy import NotFoundError, PermissionDenied

@@ -25,7 +25,7 @@ from fukugan.server import create_app
 from fukugan.services.simulate import simulate
 from fukugan.store.analytic import AnalyticStore
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "fukugan" / "scenarios" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "fukugan" / "scenarios" / "examples"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.test_hub_pages import PW, csrf, login, seed
+from tests.hub.test_hub_pages import PW, csrf, login, seed
 
 from fukugan.server import create_app
 from fukugan.services.hub import Hub

@@ -11,7 +11,7 @@ import logging
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.test_hub_api import HUB, MISSING, PW_HASH, _make_env, client_of, csrf
+from tests.hub.test_hub_api import HUB, MISSING, PW_HASH, _make_env, client_of, csrf
 
 ORG = f"{HUB}/org/users"
 NEW_PW = "fresh password for the new user"

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from tests.test_reports import JAPANESE, embedded_fonts, pdf_pages, pdf_text
+from tests.reports.test_reports import JAPANESE, embedded_fonts, pdf_pages, pdf_text
 
 from fukugan.app.format import fmt
 from fukugan.reports.render import cjk_fonts, render_html
@@ -24,7 +24,7 @@ from fukugan.server import create_app
 from fukugan.services.simulate import simulate_sweep
 from fukugan.store.analytic import AnalyticStore
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "fukugan" / "scenarios" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "fukugan" / "scenarios" / "examples"
 SWEEP = "mc-hokkaido"
 N = 6
 
@@ -196,7 +196,7 @@ def test_damaged_sweeps_are_clear_errors_not_500(client, run):
 
 @pytest.mark.slow
 def test_sweep_job_briefing_keeps_the_private_run_check(client):
-    from tests.test_runs_api import _login
+    from tests.api.test_runs_api import _login
 
     from fukugan.services.hub import Hub
 
