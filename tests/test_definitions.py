@@ -16,7 +16,7 @@ def test_the_api_source_schema_has_exactly_the_fields_of_a_source_document():
 
 
 def test_hub_vocabularies_in_the_api_are_the_models_tuples():
-    from fukugan.api.routers import hub as api_hub
+    from fukugan.api import hub_schemas as api_hub
     from fukugan.hub import models
 
     pairs = [

@@ -176,8 +176,9 @@ async def run_writer(request: Request) -> Principal | None:
 
 @policy
 def origin_only(request: Request) -> None:
-    """Logging in and out: the Origin check of :func:`guard` only (no session to bind a token
-    to before the login; the hub's login rate limit applies)."""
+    """Logging in and out (no session to bind a token to before the login; the hub's login
+    rate limit applies), and POSTs that change nothing (a plan posted as data to be solved):
+    the Origin check of :func:`guard` only."""
 
 
 policy(hub_auth.require_writer_session)  # the hub's writes: a session and its CSRF token

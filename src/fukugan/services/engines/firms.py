@@ -5,7 +5,8 @@ through supply-chain networks", *Nature Sustainability* 2:841–847).
 The network: a SYNTHETIC network (``synthetic_network``, its
 provenance says so) or a user's edge list (:func:`fukugan.data.firm_edges.read_firm_edges`, with
 an optional firm table for sectors and regions); outages and blackouts of firms (``firm`` /
-``facility`` = a firm id), sectors or regions of the network, with δ_i(t) = δ × intensity(t)
+``facility`` = a firm id), sectors or regions of the network (a blackout's ``sectors:`` keeps
+only the region's firms of those sectors), with δ_i(t) = δ × intensity(t)
 (the scenario's full time profile: start, ramp, duration, recovery); rationing proportional or
 small_first.
 """
@@ -14,14 +15,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from fukugan.provenance import Provenance
 from fukugan.results import RunResult
 from fukugan.scenarios.schema import Scenario, intensity
 from fukugan.services.engines.common import (
     DayProgress,
     Prepared,
-    refuse_unsupported,
     scenario_file,
+)
+from fukugan.services.engines.fields import (
+    check_fields,
+    item_label,
+    response_lines,
+    shock_days,
 )
 from fukugan.services.threads import passive_openmp
 from fukugan.store.analytic import AnalyticStore
@@ -38,6 +46,7 @@ FIRM_PARAMETERS = ("n", "tau", "order_cap")
 def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     """A firm network (synthetic, labelled so, or a user's edge list) and capacity shocks on
     firms, sectors or regions of the network."""
+    from fukugan.dynamics.firms import FirmShock
     from fukugan.dynamics.networks import SYNTHETIC_LABEL, synthetic_network
     from fukugan.errors import InputError
 
@@ -48,13 +57,7 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             "the firms engine needs data.firm_network {path: edges.csv} or {synthetic: ...}",
             ("data",),
         )
-    refuse_unsupported(sc, "firms", ("outage", "blackout"), "shocks")
-    for i, r in enumerate(sc.doc["responses"]):
-        if r["type"] != "rationing" or r["rule"] == "priority":
-            raise sc.error(
-                "the firms engine takes only rationing: proportional | small_first",
-                ("responses", i, "type"),
-            )
+    check_fields(sc, "firms")
     for k in sc.doc["parameters"]:
         if k not in FIRM_PARAMETERS:
             raise sc.error(
@@ -112,6 +115,11 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
         where = ("shocks", i)
         target = next(k for k in ("firm", "facility", "sector", "region") if k in s)
         shocks.append({"index": i, "target": target, "id": str(s[target])})
+        for k, code in enumerate(s.get("sectors") or []):  # a blackout's sectors: known ones
+            try:
+                FirmShock.by_sector(net, str(code), 0.0)
+            except InputError as e:
+                raise sc.error(e.message, (*where, "sectors", k)) from None
         try:
             _firm_shock(net, s, target, sc.horizon)
         except InputError as e:
@@ -134,6 +142,13 @@ def _firm_shock(net: Any, s: dict[str, Any], target: str, horizon: int) -> Any:
         base = FirmShock.by_sector(net, ident, delta, **kw)
     else:
         base = FirmShock.by_region(net, ident, delta, **kw)
+    if s["type"] == "blackout" and s.get("sectors"):  # only the region's firms of these sectors
+        in_sectors = FirmShock.by_sector(net, [str(c) for c in s["sectors"]], delta, **kw)
+        keep = np.isin(base.index, in_sectors.index)
+        label = f"{base.label} ({', '.join(map(str, s['sectors']))})"
+        base = FirmShock(base.index[keep], base.delta[keep], **kw, label=label)
+    if s.get("id"):
+        base.label = str(s["id"])
     return ProfiledFirmShock(
         base.index,
         base.delta,
@@ -165,6 +180,12 @@ def simulate(
     res.sources = list(prep.sources)
     res.parameters = {**res.parameters, **params.as_dict()}
     res.engine = "firms"
+    res.summary["applied"] = [
+        f"{item_label(sc, 'shocks', r['index'])}: capacity loss δ of {len(sh.index)} firm"
+        f"{'' if len(sh.index) == 1 else 's'} ({sh.label}); {shock_days(sc, r['index'])} "
+        "(firms engine, Inoue & Todo 2019)"
+        for r, sh in zip(prep.resolved, shocks, strict=True)
+    ] + response_lines(sc, "firms")
     notes = res.summary.setdefault("notes", [])
     if net.label and not any(net.label in str(n) for n in notes):
         notes.insert(0, f"network: {net.label}")

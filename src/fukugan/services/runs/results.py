@@ -90,6 +90,7 @@ class ResultsMixin(RunServiceBase):
             "scenario": sc,
         }
         doc["notes"] = [str(n) for n in summary.get("notes") or []]
+        doc["applied"] = [str(n) for n in summary.get("applied") or []]  # what the engine did
         doc["sources"] = [_source(p) for p in summary.get("sources") or []]
         doc["unit"] = summary.get("unit", "")
         doc["total_unit"] = total_unit(doc["unit"])

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from fukugan.hub.models import (
     CLEARANCES,
+    ID_MAX,
     ROLES,
     USERNAME_MAX,
 )
@@ -17,7 +18,6 @@ from fukugan.hub.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from fukugan.hub.policy import HubError, NotFoundError, PermissionDenied, Principal
 from fukugan.i18n import t
 from fukugan.web.hub_pages.frame import (
-    DB_INT,
     Admin,
     AdminForm,
     _error,
@@ -145,7 +145,7 @@ async def admin_set_active(request: Request, user_id: str, admin: AdminForm) -> 
         msg = t("web-hub-admin-self", prefs.lang)
         return _admin_page(request, prefs, admin, message=msg, status=400)
     try:
-        if uid is None or uid > DB_INT:
+        if uid is None or uid > ID_MAX:
             raise NotFoundError("no such user")
         await run_in_threadpool(_hub(request).set_org_user_active, admin, uid, value == "true")
     except NotFoundError:  # another organisation's user: the same page as a missing one

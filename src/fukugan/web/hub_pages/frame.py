@@ -22,7 +22,6 @@ from fukugan.i18n import t
 from fukugan.web.pages import Prefs, render, templates
 
 MAX_UPLOAD = 5_000_000
-DB_INT = 2**31 - 1  # ids are 32-bit integers in SQLite and PostgreSQL
 FILTER_LINKS = ("country", "commodity", "hs")
 TLP_CLASS = {
     "CLEAR": "clear",
