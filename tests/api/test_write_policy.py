@@ -168,8 +168,14 @@ def test_with_users_only_an_admin_with_its_token_replaces_a_dataset(hubbed, chec
     )
     assert res.status_code == 403
     assert checksum(analytic) == before
+    # the pages say so before a form is sent
+    assert 'id="upload-refused"' in anon.get("/data").text
+    assert 'id="upload-refused"' in ann.get("/data").text
+    assert 'id="runs-login"' in anon.get("/scenarios").text
+    assert 'id="runs-login"' not in rex.get("/scenarios").text
     # the admin, token in the form (the Data page) or the header (API): imported
     page = ada.get("/data").text
+    assert 'id="upload-refused"' not in page
     assert f'name="csrf_token" value="{ada_token}"' in page  # the form carries it
     res = ada.post("/data/upload", data={"kind": "wgi", "csrf_token": ada_token}, files=FILES)
     assert res.status_code == 200 and "upload-ok" in res.text or "just-imported" in res.text

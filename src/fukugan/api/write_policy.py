@@ -160,6 +160,21 @@ async def _writer(request: Request, roles: tuple[str, ...] | None) -> Principal 
     return user
 
 
+def may_write(request: Request, kind: str) -> bool:
+    """Whether the request's user may do a write of ``kind`` (``"store"``: replace a dataset;
+    ``"runs"``: start runs, upload scenarios), for pages to say so before a form is sent. The
+    policy itself is enforced by the dependencies below, whatever a page shows."""
+    try:
+        if not _has_users(request):
+            return is_local(request)
+        user = hub_auth.optional_user(request) if hub_auth.session_token(request) else None
+    except FukuganError:
+        return False
+    if user is None:
+        return False
+    return kind != "store" or user.role in STORE_ROLES
+
+
 @policy
 async def store_admin(request: Request) -> Principal | None:
     """Replacing data of the analytical store: an ``admin`` with a valid CSRF token (``None`` in
