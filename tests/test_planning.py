@@ -65,7 +65,12 @@ def test_small_plan_end_to_end(loaded, tmp_path):
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     titles = [r["title"] for r in doc["reports"]]
-    assert titles == ["plan-title", "plan-frontier-title", "plan-scenarios-title"]
+    assert titles == [
+        "plan-title",
+        "plan-frontier-title",
+        "plan-scenarios-title",
+        "plan-sensitivity-title",
+    ]
     s = json.loads((out / "summary.json").read_text("utf-8"))
     assert s["status"] == "Optimal" and s["total_cost"] <= 6 + 1e-9
     assert s["expected_loss"] < s["expected_loss_without_measures"]
@@ -233,3 +238,18 @@ def test_plan_page_shows_frontier_and_portfolio(client):
     assert 'id="plan-frontier"' in html and "<svg" in html and "<polyline" in html
     assert "Gallium stockpile (days of cover)" in html and "Efficient frontier" in html
     assert html.count('data-key="plan-engine-loss"') == 1
+    assert 'id="plan-sensitivity"' in html
+
+
+def test_sensitivity_rows(loaded, tmp_path):
+    out = tmp_path / "s"
+    res = run("plan", plan(tmp_path, SMALL), "--out", out, "--format", "json", "--no-check")
+    assert res.exit_code == 0, res.output
+    s = json.loads((out / "summary.json").read_text("utf-8"))
+    rows = {(r["assumption"], r["factor"]): r for r in s["sensitivity"]}
+    assert set(rows) == {("cost", 0.5), ("cost", 1.5), ("loss", 0.5), ("loss", 1.5),
+                         ("lead_time", 1.5), ("success", 0.5)}  # fmt: skip
+    # cheaper measures: at least as little loss; smaller losses: at most the same spending
+    assert rows[("cost", 0.5)]["expected_loss"] <= s["expected_loss"] + 1e-9
+    assert rows[("loss", 0.5)]["total_cost"] <= s["total_cost"] + 1e-9
+    assert all(r["total_cost"] <= 6 + 1e-9 for r in rows.values())
