@@ -102,7 +102,7 @@ def test_shipped_plan(loaded, tmp_path):
     assert res.exit_code == 0, res.output
     s = json.loads((out / "summary.json").read_text("utf-8"))
     assert s["n_scenarios"] == 21 and s["n_measures"] == 8
-    assert s["total_cost"] <= 12 + 1e-9
+    assert s["total_cost"] <= 5 + 1e-9
     assert s["engine_expected_loss"] == pytest.approx(s["expected_loss"], rel=1e-6, abs=1e-9)
 
 

@@ -468,6 +468,8 @@ class PortfolioModel:
     def _plan(self, sol: Solution) -> Plan:
         nm = len(self.measures)
         levels = sol.x[:nm].copy()
+        levels[np.abs(levels) < 1e-9] = 0.0
+        levels = levels + 0.0  # no −0 from the solver
         costs = np.array([m.cost(v) for m, v in zip(self.measures, levels, strict=True)])
         var, cvar = var_cvar(sol.outcomes, sol.probabilities, self.alpha)
         per = np.zeros(len(self.scenarios))

@@ -461,11 +461,16 @@ def rerun(inputs: PlanInputs, store: AnalyticStore, levels: np.ndarray) -> tuple
 # -- the use case ------------------------------------------------------------------------------
 
 
-def _budgets(plan: PlanDoc, measures: list[Measure]) -> list[float]:
+def _budgets(plan: PlanDoc, model: PortfolioModel) -> list[float]:
+    """The frontier's budgets: the plan's list, or ``points`` from 0 to the cost of the optimum
+    without a budget (past it the frontier is flat), or to the cost of every measure if that
+    optimum costs nothing."""
     fr = plan.doc["frontier"]
     if "budgets" in fr:
         return sorted(float(b) for b in fr["budgets"])
-    top = sum(m.cost(m.max_level) for m in measures)
+    top = model.solve(None).total_cost
+    if top <= 0:
+        top = sum(m.cost(m.max_level) for m in model.measures)
     n = int(fr.get("points", 10))
     return [float(x) for x in np.linspace(0.0, top, n)]
 
@@ -504,7 +509,7 @@ def run_plan(
             where,
         ) from None
     solve_s = time.perf_counter() - t0
-    frontier = model.frontier(_budgets(pd_, inputs.measures))
+    frontier = model.frontier(_budgets(pd_, model))
     values = model.marginal_values(best, budget)
     metrics = model.metrics(budget)
     sens = sensitivity(model, budget)
