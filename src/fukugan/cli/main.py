@@ -325,6 +325,11 @@ from fukugan.cli.hub import register as _register_hub  # noqa: E402
 _register_hub(app)
 
 
+from fukugan.cli.plan import register as _register_plan  # noqa: E402
+
+_register_plan(app)
+
+
 from fukugan.cli.exercise import register as _register_exercise  # noqa: E402
 
 _register_exercise(app)
