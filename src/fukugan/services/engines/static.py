@@ -371,7 +371,7 @@ def simulate(
                 dp_import[:] = pc * share
             else:
                 sup = float(shock.get("supplier_share", res["supplier_share"]))
-                depth = float(shock["cut"]) * sup
+                depth = float(shock.get("cut", 1.0)) * sup  # an export ban cuts everything
                 weights = {
                     s: w * float(shock.get("sector_share", res["sector_share"]))
                     for s, w in res["sectors"].items()
