@@ -436,3 +436,24 @@ def test_country_names_in_both_languages(store):
     assert sup["country"].tolist()[:2] == ["中国", "マレーシア"]
     o = trade_history(store, home="JPN", product="250410", lang="ja")[1].table
     assert "中国" in set(o["country"]) and "その他" in set(o["country"])
+
+
+def test_run_summary_says_which_shares_came_from_data(store):
+    from fukugan.services.engines.trade import input_sources
+
+    assert input_sources(
+        {"supplier_share": 0.5, "supplier_share_source": "given in the scenario"}
+    ) == ("supplier share 50.0% assumed in the scenario (given in the scenario)")
+    line = input_sources(
+        {
+            "supplier_share": 0.927,
+            "supplier_share_source": "CHN's share (2020, trade data)",
+            "sector_share": 0.0024,
+            "sector_share_source": "imports / table imports (trade data)",
+        }
+    )
+    assert (
+        line.startswith("supplier share 92.7% from data")
+        and "sector share 0.240% from data" in line
+    )
+    assert input_sources({"type": "outage"}) == ""
