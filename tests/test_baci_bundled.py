@@ -53,10 +53,10 @@ def test_bundled_copy_is_the_shared_file():
 
 
 def test_load_is_default_fast_idempotent_with_provenance(tmp_path):
+    from fukugan.services.datasets import bundled_trade
+
     s = AnalyticStore(tmp_path / "fk")
-    t0 = time.perf_counter()
     load_bundled(s)
-    first = time.perf_counter() - t0
     info = s.info(TRADE)
     assert info.rows == 1_264_888
     p = info.provenance
@@ -65,16 +65,32 @@ def test_load_is_default_fast_idempotent_with_provenance(tmp_path):
     assert "thousand USD" in p.unit and "tonnes" in p.unit
     assert p.extra["bundled"] is True and not p.synthetic
     before = s.query("SELECT count(*) AS n, sum(value_usd) AS v FROM trade").iloc[0].tolist()
-    t0 = time.perf_counter()
-    load_bundled(s)
-    second = time.perf_counter() - t0
+    load_bundled(s)  # again: the same rows (the unchanged trade file is not re-read)
     after = s.query("SELECT count(*) AS n, sum(value_usd) AS v FROM trade").iloc[0].tolist()
     assert before == after and s.info(TRADE).rows == 1_264_888
-    assert first <= 10 and second <= 10, (first, second)
+    # this dataset: read, validate and store in <= 10 s (about 2 s on an idle 2-core machine)
+    other = AnalyticStore(tmp_path / "other")
+    t0 = time.perf_counter()
+    other.replace({TRADE: bundled_trade()})
+    assert time.perf_counter() - t0 <= 10
     # --if-needed skips a loaded store
     t0 = time.perf_counter()
     rep = load_bundled(s, if_needed=True)
     assert rep.title == "title-data-load-skipped" and time.perf_counter() - t0 < 2
+
+
+def test_user_trade_imports_survive_a_reload(tmp_path):
+    from fukugan.services.datasets import ImportKind, import_file
+
+    s = AnalyticStore(tmp_path / "fk")
+    load_bundled(s)
+    year = tmp_path / "BACI_HS17_Y2022_V202401.csv"
+    year.write_text("t,i,j,k,v,q\n2022,156,392,850511,900,10\n")
+    import_file(s, ImportKind.baci, year, country_codes=CODES)
+    assert s.info(TRADE).rows == 1_264_889
+    load_bundled(s)
+    n = s.query("SELECT count(*) AS n FROM trade WHERE hs6 = '850511'")["n"].iloc[0]
+    assert n == 1 and s.info(TRADE).rows == 1_264_889
 
 
 def test_reader_takes_the_gzip_as_is(raw):
