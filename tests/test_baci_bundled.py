@@ -473,3 +473,16 @@ def test_run_summary_says_which_shares_came_from_data(store):
         and "sector share 0.240% from data" in line
     )
     assert input_sources({"type": "outage"}) == ""
+
+
+def test_overview_lists_the_top_products(store):
+    from fastapi.testclient import TestClient
+
+    from fukugan.server import create_app
+
+    with TestClient(create_app(store.home)) as c:
+        doc = c.get("/api/v1/overview", params={"home": "JPN", "year": 2024}).json()
+        prods = doc["products"]
+        assert len(prods["rows"]) == 10 and prods["rows"][0]["rank"] == 1
+        assert [col["key"] for col in prods["columns"]][:3] == ["rank", "hs6", "product"]
+        assert 'id="top-products"' in c.get("/", params={"home": "JPN"}).text
