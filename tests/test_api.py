@@ -17,9 +17,8 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory) -> TestClient:
-    home = tmp_path_factory.mktemp("api-home")
-    load_bundled(AnalyticStore(home))
+def client(tmp_path_factory, loaded_copy) -> TestClient:
+    home = loaded_copy(tmp_path_factory.mktemp("api-home"))
     with TestClient(create_app(home)) as c:
         yield c
 

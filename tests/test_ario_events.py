@@ -60,15 +60,13 @@ def boario_test_mrio():
     return mrio
 
 
-def oecd_japan_mrio(tmp_path_factory):
+def oecd_japan_mrio(tmp_path_factory, loaded_copy):
     """Japan's 2020 OECD table (bundled) as the ARIO adapter prepares it, as a pymrio system."""
     from fukugan.scenarios.schema import parse_scenario
-    from fukugan.services.datasets import load_bundled
     from fukugan.services.engines import prepare
     from fukugan.store.analytic import AnalyticStore
 
-    store = AnalyticStore(tmp_path_factory.mktemp("home"))
-    load_bundled(store)
+    store = AnalyticStore(loaded_copy(tmp_path_factory.mktemp("home")))
     sc = parse_scenario(
         "name: j\nengine: ario\ndata: {oecd_iot: {country: JPN, year: 2020}}\n"
         "shocks:\n  - {type: outage, sector: C26, delta: 0.1}\n"
@@ -312,8 +310,8 @@ def test_overlapping_events_combine_by_max(test_mrio):
 
 
 @pytest.fixture(scope="module")
-def japan(tmp_path_factory):
-    return oecd_japan_mrio(tmp_path_factory)
+def japan(tmp_path_factory, loaded_copy):
+    return oecd_japan_mrio(tmp_path_factory, loaded_copy)
 
 
 def test_arbitrary_event_on_the_oecd_japan_table_equals_boario(japan):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import time
 from pathlib import Path
 
 import numpy as np
@@ -52,9 +51,8 @@ def test_bundled_copy_is_the_shared_file():
         assert bundled_path(BACI_BUNDLED_DIR, name).read_bytes() == (SHARED / name).read_bytes()
 
 
-def test_load_is_default_fast_idempotent_with_provenance(tmp_path):
-    from fukugan.services.datasets import bundled_trade
-
+def test_load_is_default_idempotent_with_provenance(tmp_path):
+    """Loading is idempotent (its time is measured by the API benchmark, not here)."""
     s = AnalyticStore(tmp_path / "fk")
     load_bundled(s)
     info = s.info(TRADE)
@@ -65,18 +63,12 @@ def test_load_is_default_fast_idempotent_with_provenance(tmp_path):
     assert "thousand USD" in p.unit and "tonnes" in p.unit
     assert p.extra["bundled"] is True and not p.synthetic
     before = s.query("SELECT count(*) AS n, sum(value_usd) AS v FROM trade").iloc[0].tolist()
-    load_bundled(s)  # again: the same rows (the unchanged trade file is not re-read)
+    load_bundled(s)
     after = s.query("SELECT count(*) AS n, sum(value_usd) AS v FROM trade").iloc[0].tolist()
     assert before == after and s.info(TRADE).rows == 1_264_888
-    # this dataset: read, validate and store in <= 10 s (about 2 s on an idle 2-core machine)
-    other = AnalyticStore(tmp_path / "other")
-    t0 = time.perf_counter()
-    other.replace({TRADE: bundled_trade()})
-    assert time.perf_counter() - t0 <= 10
     # --if-needed skips a loaded store
-    t0 = time.perf_counter()
     rep = load_bundled(s, if_needed=True)
-    assert rep.title == "title-data-load-skipped" and time.perf_counter() - t0 < 2
+    assert rep.title == "title-data-load-skipped"
 
 
 def test_user_trade_imports_survive_a_reload(tmp_path):

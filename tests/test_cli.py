@@ -16,12 +16,10 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("home")
+def loaded(tmp_path_factory, loaded_copy) -> Path:
+    home = loaded_copy(tmp_path_factory.mktemp("home"))
     mp = pytest.MonkeyPatch()
     mp.setenv("FUKUGAN_HOME", str(home))
-    res = runner.invoke(app, ["data", "load"])
-    assert res.exit_code == 0, res.output
     yield home
     mp.undo()
 
@@ -43,6 +41,19 @@ def test_sources_list_every_bundled_dataset_with_provenance(loaded):
     for r in out["rows"]:
         assert r["source"] and r["year"] and r["unit"] and r["licence"] and r["rows"] > 0
         assert r["synthetic"] is False
+
+
+@pytest.mark.slow
+def test_data_load_into_an_empty_store(tmp_path, monkeypatch):
+    """`fukugan data load` on a fresh home loads every bundled dataset (the other tests start
+    from a copy of one such load)."""
+    from fukugan.services.datasets import BUNDLED
+    from fukugan.store.analytic import AnalyticStore
+
+    monkeypatch.setenv("FUKUGAN_HOME", str(tmp_path))
+    res = runner.invoke(app, ["data", "load"])
+    assert res.exit_code == 0, res.output
+    assert set(BUNDLED) <= {d.name for d in AnalyticStore(tmp_path).datasets()}
 
 
 def test_load_if_needed_reuses_the_store(loaded, checksum):

@@ -14,7 +14,6 @@ import pytest
 
 from fukugan.results import headline
 from fukugan.scenarios.schema import ENGINES, Scenario, ScenarioError, load_scenario
-from fukugan.services.datasets import load_bundled
 from fukugan.services.engines.fields import (
     ENGINE_NAMES,
     FIELD_USE,
@@ -123,9 +122,8 @@ def test_no_field_falls_through(engine, what, kind, field):
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> AnalyticStore:
-    s = AnalyticStore(tmp_path_factory.mktemp("home"))
-    load_bundled(s)
+def store(tmp_path_factory, loaded_copy) -> AnalyticStore:
+    s = AnalyticStore(loaded_copy(tmp_path_factory.mktemp("home")))
     return s
 
 

@@ -55,12 +55,10 @@ def test_every_example_is_covered():
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    h = tmp_path_factory.mktemp("home")
+def home(tmp_path_factory, loaded_copy) -> Path:
+    h = loaded_copy(tmp_path_factory.mktemp("home"))
     mp = pytest.MonkeyPatch()
     mp.setenv("FUKUGAN_HOME", str(h))
-    res = runner.invoke(app, ["data", "load"])
-    assert res.exit_code == 0, res.output
     yield h
     mp.undo()
 

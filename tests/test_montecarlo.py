@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from fukugan.cli.main import app
 from fukugan.scenarios import schema as sch
 from fukugan.scenarios.schema import ScenarioError, load_scenario
-from fukugan.services.datasets import load_bundled
 from fukugan.services.montecarlo import local_cluster, run_sweep, sample_values, write_sweep
 from fukugan.store.analytic import AnalyticStore
 
@@ -22,9 +21,8 @@ NANKAI = EXAMPLES / "nankai-trough.yaml"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> AnalyticStore:
-    s = AnalyticStore(tmp_path_factory.mktemp("home"))
-    load_bundled(s)
+def store(tmp_path_factory, loaded_copy) -> AnalyticStore:
+    s = AnalyticStore(loaded_copy(tmp_path_factory.mktemp("home")))
     return s
 
 

@@ -22,7 +22,6 @@ from fukugan.reports.render import cjk_fonts, render_html
 from fukugan.reports.run import run_briefing
 from fukugan.reports.svg import bar_chart, line_chart
 from fukugan.server import create_app
-from fukugan.services.datasets import load_bundled
 from fukugan.services.simulate import simulate
 from fukugan.store.analytic import AnalyticStore
 
@@ -31,10 +30,9 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    h = tmp_path_factory.mktemp("reports-home")
+def home(tmp_path_factory, loaded_copy) -> Path:
+    h = loaded_copy(tmp_path_factory.mktemp("reports-home"))
     store = AnalyticStore(h)
-    load_bundled(store)
     simulate(
         store,
         EXAMPLES / "gallium-germanium-licensing.yaml",

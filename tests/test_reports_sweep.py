@@ -21,7 +21,6 @@ from fukugan.app.format import fmt
 from fukugan.reports.render import cjk_fonts, render_html
 from fukugan.reports.run import run_briefing
 from fukugan.server import create_app
-from fukugan.services.datasets import load_bundled
 from fukugan.services.simulate import simulate_sweep
 from fukugan.store.analytic import AnalyticStore
 
@@ -31,10 +30,9 @@ N = 6
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    h = tmp_path_factory.mktemp("reports-sweep-home")
+def home(tmp_path_factory, loaded_copy) -> Path:
+    h = loaded_copy(tmp_path_factory.mktemp("reports-sweep-home"))
     store = AnalyticStore(h)
-    load_bundled(store)
     simulate_sweep(
         store, EXAMPLES / "hokkaido-blackout.yaml", samples=N, workers=0, out=h / "runs" / SWEEP
     )

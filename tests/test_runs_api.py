@@ -11,8 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fukugan.server import create_app
-from fukugan.services.datasets import load_bundled
-from fukugan.store.analytic import AnalyticStore
 from fukugan.store.rundir import read_run
 from fukugan.store.workspace import Workspace
 
@@ -30,9 +28,8 @@ shocks:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    h = tmp_path_factory.mktemp("runs-home")
-    load_bundled(AnalyticStore(h))
+def home(tmp_path_factory, loaded_copy) -> Path:
+    h = loaded_copy(tmp_path_factory.mktemp("runs-home"))
     return h
 
 

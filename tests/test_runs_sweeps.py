@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 
 from fukugan.scenarios import schema as sch
 from fukugan.server import create_app
-from fukugan.services.datasets import load_bundled
 from fukugan.services.simulate import simulate_sweep
 from fukugan.store.analytic import AnalyticStore
 
@@ -35,9 +34,8 @@ ENDED = ("done", "failed", "cancelled")
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    h = tmp_path_factory.mktemp("sweeps-home")
-    load_bundled(AnalyticStore(h))
+def home(tmp_path_factory, loaded_copy) -> Path:
+    h = loaded_copy(tmp_path_factory.mktemp("sweeps-home"))
     return h
 
 

@@ -11,7 +11,6 @@ import pytest
 from fukugan.results import headline
 from fukugan.scenarios import schema as sch
 from fukugan.scenarios.schema import ScenarioError, intensity, load_scenario, parse_scenario
-from fukugan.services.datasets import load_bundled
 from fukugan.services.scenario_run import run_scenario
 from fukugan.store.analytic import AnalyticStore
 from fukugan.store.rundir import read_run, write_run
@@ -33,9 +32,8 @@ shocks:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> AnalyticStore:
-    s = AnalyticStore(tmp_path_factory.mktemp("home"))
-    load_bundled(s)
+def store(tmp_path_factory, loaded_copy) -> AnalyticStore:
+    s = AnalyticStore(loaded_copy(tmp_path_factory.mktemp("home")))
     return s
 
 

@@ -14,16 +14,13 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from fukugan.server import create_app
-from fukugan.services.datasets import load_bundled
-from fukugan.store.analytic import AnalyticStore
 
 EXAMPLES = 12  # per operation: the whole module stays well under a minute
 
 
 @pytest.fixture(scope="module")
-def api_schema(tmp_path_factory):
-    home = tmp_path_factory.mktemp("schemathesis-home")
-    load_bundled(AnalyticStore(home))
+def api_schema(tmp_path_factory, loaded_copy):
+    home = loaded_copy(tmp_path_factory.mktemp("schemathesis-home"))
     app = create_app(home)
     return schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
 

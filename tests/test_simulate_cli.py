@@ -18,12 +18,10 @@ GALLIUM = EXAMPLES / "gallium-germanium-licensing.yaml"
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("home")
+def loaded(tmp_path_factory, loaded_copy) -> Path:
+    home = loaded_copy(tmp_path_factory.mktemp("home"))
     mp = pytest.MonkeyPatch()
     mp.setenv("FUKUGAN_HOME", str(home))
-    res = runner.invoke(app, ["data", "load"])
-    assert res.exit_code == 0, res.output
     yield home
     mp.undo()
 

@@ -15,8 +15,6 @@ from fastapi.testclient import TestClient
 
 from fukugan.data.oecd_iot import BUNDLED_DIR as OECD_DIR
 from fukugan.server import create_app
-from fukugan.services.datasets import load_bundled
-from fukugan.store.analytic import AnalyticStore
 
 PROBLEM = "application/problem+json"
 CODES = b"""country_code,country_name,country_iso2,country_iso3
@@ -69,9 +67,8 @@ BAD = {
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory) -> Path:
-    h = tmp_path_factory.mktemp("uploads-seed")
-    load_bundled(AnalyticStore(h))
+def seeded(tmp_path_factory, loaded_copy) -> Path:
+    h = loaded_copy(tmp_path_factory.mktemp("uploads-seed"))
     return h
 
 

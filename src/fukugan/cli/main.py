@@ -325,5 +325,10 @@ from fukugan.cli.hub import register as _register_hub  # noqa: E402
 _register_hub(app)
 
 
+from fukugan.cli.plan import register as _register_plan  # noqa: E402
+
+_register_plan(app)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

@@ -7,7 +7,8 @@ chain", *Interfaces* 45(5):375–390).
 The network: a multi-tier BOM network (``data.bom``: the bundled ``example: automotive``, a
 directory, or the CSV files); each ``outage`` of a node (``facility:`` or ``firm:``,
 ``delta: 1``) is one time-to-recover LP and one time-to-survive LP (HiGHS) with the node down
-for TTR = ``duration`` + ``recovery.days`` days (else the node's ``ttr`` in nodes.csv),
+for TTR = ``duration`` + ``recovery.days`` days (``recovery.path: step`` only: the node is
+fully down, then back; else the node's ``ttr`` in nodes.csv),
 converted to network periods by ``parameters.period_days``; its lost profit (by end product: direct at the node's own product,
 indirect elsewhere) is recorded on the day the node is back. ``parameters.risk_exposure: true``
 adds the REI table of every node (summary ``risk_exposure``). Parameters: ``period_days``

@@ -5,7 +5,8 @@ through supply-chain networks", *Nature Sustainability* 2:841–847).
 The network: a SYNTHETIC network (``synthetic_network``, its
 provenance says so) or a user's edge list (:func:`fukugan.data.firm_edges.read_firm_edges`, with
 an optional firm table for sectors and regions); outages and blackouts of firms (``firm`` /
-``facility`` = a firm id), sectors or regions of the network, with δ_i(t) = δ × intensity(t)
+``facility`` = a firm id), sectors or regions of the network (a blackout's ``sectors:`` keeps
+only the region's firms of those sectors), with δ_i(t) = δ × intensity(t)
 (the scenario's full time profile: start, ramp, duration, recovery); rationing proportional or
 small_first.
 """

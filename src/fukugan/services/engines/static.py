@@ -13,7 +13,10 @@ for one using sector, or for all trade shocks); ``alternate_sourcing`` replaces 
 ``days_of_cover`` days of the commodity's normal imports is used up; ``rationing`` distributes
 each industry's shortfall among the using industries: ``proportional`` (default), ``small_first``
 (the smallest users are served in full first, the shortfall falls on the largest) or
-``priority`` (listed industries are served in full first).
+``priority`` (listed industries are served in full first). A response's ``start`` delays it:
+substitution, alternate sourcing and stockpile release count it from their shock's start (a
+stock released late covers none of the shortfall before); rationing applies its rule from scenario
+day ``start`` on (proportional before).
 
 Quasi-static: each day's shock is propagated through the
 static models of the national table (domestic flows, annual values / 365, so losses are in
