@@ -383,9 +383,12 @@ def simulate(
         "demand_shock": "final demand change, Leontief",
         "extraction": "hypothetical extraction",
     }
+    from fukugan.services.engines.trade import input_sources
+
     applied = [
         f"{item_label(sc, 'shocks', r['index'])}: {what[r['type']]} — {r['label']}; "
         f"{shock_days(sc, r['index'])} (static engine, Leontief / Ghosh)"
+        + (f"; {input_sources(r)}" if input_sources(r) else "")
         for r in prep.resolved
     ] + response_lines(sc, "static")
     summary: dict[str, Any] = {
