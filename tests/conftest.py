@@ -28,6 +28,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _test_client_is_local():
+    """Starlette's TestClient talks from peer ``testclient`` to host ``testserver``: name them
+    this machine, so single-user loopback mode (fukugan.api.write_policy) applies as it does to
+    a browser on 127.0.0.1 (module fixtures included). Tests of remote callers pass another
+    ``client=`` / ``base_url``."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FUKUGAN_LOCAL_HOSTS", "testserver,testclient")
+        yield
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch) -> Path:
     """An empty FUKUGAN_HOME for one test."""

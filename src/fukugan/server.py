@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from fukugan import __version__
-from fukugan.api import hub_auth, problems
+from fukugan.api import hub_auth, problems, write_policy
 from fukugan.api.routers import commodities, indicators, industries, overview, sources, trade
 from fukugan.api.routers import datasets as datasets_router
 from fukugan.api.routers import hub as hub_router
@@ -43,6 +43,8 @@ def create_app(home: str | Path | None = None, *, warm: bool = False, web: bool 
         openapi_url=f"{API}/openapi.json",
         docs_url=None,  # the default docs load scripts from a CDN: our own page instead
         redoc_url=None,
+        # every state-changing request: Origin check, and deny unless its route declares who
+        dependencies=[Depends(write_policy.guard)],
     )
     app.state.platform = Platform(home)
     hub_auth.install(app, home=None if home is None else str(home))

@@ -211,7 +211,7 @@ def test_private_runs_are_invisible_to_everyone_else(client, home, people):
     _, anon = people["anon"]
     svc = client.app.state.runs
     mine = svc.submit("hokkaido-blackout", owner_user_id=alice_id)["id"]
-    shared = client.post("/api/v1/runs", json={"scenario": "hokkaido-blackout"}).json()["id"]
+    shared = svc.submit("hokkaido-blackout")["id"]  # hub users exist: anonymous POST is 401
     assert wait_done(alice, mine)["status"] == "done"
     assert wait_done(client, shared)["status"] == "done"
     # the owner sees it everywhere
@@ -262,14 +262,17 @@ def test_private_scenarios_and_runs_of_them(client, people):
     sid = svc.upload_scenario(good, "mine.yaml", owner_user_id=alice_id)["id"]
     # the same text, private to bob and shared, gives distinct rows (ids say nothing)
     assert svc.upload_scenario(good, "mine.yaml", owner_user_id=bob_id)["id"] != sid
-    shared_sid = client.post("/api/v1/scenarios", json={"yaml": good}).json()["id"]
+    shared_sid = svc.upload_scenario(good, "mine.yaml")["id"]  # anonymous POSTs: 401 now
     assert shared_sid != sid
     assert sid in [s["id"] for s in alice.get("/api/v1/scenarios").json()["items"]]
     assert alice.get(f"/api/v1/scenarios/{sid}").json()["private"] is True
     for c in (bob, anon):
         assert sid not in [s["id"] for s in c.get("/api/v1/scenarios").json()["items"]]
         assert c.get(f"/api/v1/scenarios/{sid}").status_code == 404
-        assert c.post("/api/v1/runs", json={"scenario": sid}).status_code == 404
+        # bob: 404 like a missing scenario; anonymous: 401 before anything is looked up
+        assert c.post("/api/v1/runs", json={"scenario": sid}).status_code == (
+            404 if c is bob else 401
+        )
     # the owner's run of a private scenario is private too (it would show the scenario)
     res = alice.post("/api/v1/runs", json={"scenario": sid})
     assert res.status_code == 202 and res.json()["private"] is True

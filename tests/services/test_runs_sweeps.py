@@ -226,10 +226,12 @@ def test_only_the_owner_cancels_a_private_run(client, home):
     svc = client.app.state.runs
     rid = svc.ws.create_run("hokkaido-blackout", engine="static", seed=1, owner_user_id=alice_id).id
     missing = "20991231T000000-abcdef"
-    for c in (bob, anon):
-        res, ref = c.post(f"/api/v1/runs/{rid}/cancel"), c.post(f"/api/v1/runs/{missing}/cancel")
-        assert res.status_code == 404 == ref.status_code
-        assert res.json()["title"] == ref.json()["title"]
+    res, ref = bob.post(f"/api/v1/runs/{rid}/cancel"), bob.post(f"/api/v1/runs/{missing}/cancel")
+    assert res.status_code == 404 == ref.status_code
+    assert res.json()["title"] == ref.json()["title"]
+    # hub users exist: an anonymous cancel is 401 before any run is looked up (no oracle)
+    res, ref = anon.post(f"/api/v1/runs/{rid}/cancel"), anon.post(f"/api/v1/runs/{missing}/cancel")
+    assert res.status_code == 401 == ref.status_code
     assert client.get(f"/api/v1/runs/{rid}").status_code == 404
     assert svc.ws.get_run(rid).status == "queued"
     # the owner's session must send its CSRF token
@@ -242,15 +244,24 @@ def test_only_the_owner_cancels_a_private_run(client, home):
 
 @pytest.mark.slow
 def test_pages_offer_samples_cancel_and_show_cancelled_runs(client, home):
+    from fukugan.services.hub import Hub
+
     web = create_app(home)  # pages too; no lifespan: the module's client owns the workers
     anon = TestClient(web)
+    hub = web.state.hub = Hub(home)
+    if not hub.has_users():  # cancelling needs a session once the workspace has users
+        hub.create_user(
+            "mc-carol", hub.create_org("mc-org-c", "company"), "analyst", 1, "long password 1"
+        )
+    carol = _login(web, hub, "mc-carol" if "mc-carol" in str(hub.members()) else "mc-alice")
     page = anon.get("/scenarios").text
     assert 'name="samples"' in page and 'data-samples="hokkaido-blackout"' in page
     svc = client.app.state.runs
     rid = svc.ws.create_run("hokkaido-blackout", engine="static", seed=4).id
     run_page = anon.get(f"/runs/{rid}").text
     assert 'id="cancel-run"' in run_page and f'hx-post="/runs/{rid}/cancel"' in run_page
-    res = anon.post(f"/runs/{rid}/cancel", headers={"HX-Request": "true"})
+    assert anon.post(f"/runs/{rid}/cancel", headers={"HX-Request": "true"}).status_code == 401
+    res = carol.post(f"/runs/{rid}/cancel", headers={"HX-Request": "true"})
     assert res.status_code == 200 and res.headers.get("HX-Refresh") == "true"
     assert 'data-status="cancelled"' in res.text
     ja = anon.get(f"/runs/{rid}", params={"lang": "ja"}).text
@@ -265,4 +276,7 @@ def test_pages_offer_samples_cancel_and_show_cancelled_runs(client, home):
     mc_page = anon.get(f"/runs/{mc['id']}").text
     assert 'id="mc-table"' in mc_page and 'data-runchart="mcsectors"' in mc_page
     assert 'data-runchart="mcdaily"' in mc_page and "/reports/run/" in mc_page  # its briefing
+    # the total over the horizon is not a per-day figure; its label names the days summed
+    unit = mc_page.split('data-kpi-unit="total-loss-mean">', 1)[1].split("</div>", 1)[0]
+    assert "per day" not in unit and "sum over days" in unit, unit
     web.state.runs.shutdown()

@@ -32,6 +32,9 @@ LOGIN_RETRY_AFTER = int(FAILURE_WINDOW.total_seconds())  # a locked login: retry
 
 
 def status_of(exc: FukuganError) -> int:
+    own = getattr(exc, "http_status", None)  # e.g. a refused write (fukugan.api.write_policy)
+    if isinstance(own, int):
+        return own
     if isinstance(exc, (UnknownItemError, NotFoundError)):
         return 404
     if isinstance(exc, NotLoadedError):
@@ -44,6 +47,9 @@ def status_of(exc: FukuganError) -> int:
 
 
 def _slug(exc: FukuganError) -> str:
+    own = getattr(exc, "http_status", None)
+    if own in (401, 403):
+        return "unauthorized" if own == 401 else "forbidden"
     if isinstance(exc, UnknownItemError):
         return "unknown-item"
     if isinstance(exc, NotFoundError):

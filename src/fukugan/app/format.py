@@ -26,6 +26,8 @@ def fmt(v: Any, kind: str = "text") -> str:
     ('JP-SCM, EU-CRM', '✔', '3')
     >>> fmt(np.float64(2.96e-05)), fmt(np.int64(2020)), fmt(pd.NA), fmt(4.2e12, "number")
     ('2.96e-05', '2020', '–', '4.2e+12')
+    >>> fmt(2.957e-05, "percent-fine"), fmt(0.6, "percent-fine")
+    ('0.00296%', '60%')
     """
     if v is None or v is pd.NA or (isinstance(v, str) and v == "") or (isinstance(v, list) and not v):
         return "–"
@@ -44,6 +46,8 @@ def fmt(v: Any, kind: str = "text") -> str:
             return "–"
         if kind == "percent":
             return f"{v:.1%}"
+        if kind == "percent-fine":  # small shares and price changes: 3 significant digits
+            return f"{v * 100:.3g}%"
         if v != 0 and (abs(v) >= 1e9 or abs(v) < 1e-3):
             return f"{v:.3g}"
         if abs(v) >= 100:

@@ -89,6 +89,11 @@ def simulate_command(
     if samples is not None and samples < 1:
         raise ScenarioError(f"--samples must be at least 1, not {samples}", path=scenario)
     store = AnalyticStore()
+    from fukugan.services.runs.catalogue import data_problems
+
+    found = data_problems(sc, store)  # every unknown commodity at once, before the run
+    if found:
+        raise found[0].also(found[1:])
     eng = engine.value if engine is not None else None
     show = fmt is Format.table
     label = t("progress-montecarlo" if samples else "progress-simulate", lang.value)

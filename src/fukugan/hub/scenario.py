@@ -24,6 +24,7 @@ Only links and dates go into the scenario, never the item's title or body.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -35,6 +36,9 @@ from fukugan.hub.policy import HubError
 
 DEFAULT_DAYS = 180
 ASSUMED_SECTOR_SHARE = 0.001
+#: The supplier's share of world supply assumed when the data withhold it (USGS publishes no
+#: germanium production figures: 'W'); stated in the scenario so the analyst can change it.
+ASSUMED_SUPPLIER_SHARE = 0.5
 ASSUMED_IMPORT_SHARE = 0.05
 QUOTA_CUT = 0.5
 OUTAGE_DELTA = 0.5
@@ -103,6 +107,9 @@ def scenario_for_item(
     >>> doc = scenario_for_item(7, "export_control", {"country": ["CHN"], "commodity": ["gallium"]})
     >>> [(s["type"], s["country"], s["commodity"], s["duration"]) for s in doc["shocks"]]
     [('export_ban', 'CHN', 'gallium', 180)]
+    >>> ge = scenario_for_item(8, "export_control", {"country": ["CHN"], "commodity": ["germanium"]})
+    >>> ge["shocks"][0]["supplier_share"]  # USGS withholds germanium: an assumption, stated
+    0.5
     """
     countries = sorted(links.get("country", []))
     named = sorted(links.get("commodity", []))
@@ -122,6 +129,9 @@ def scenario_for_item(
                 else:
                     shock = {"type": "quota", **shock, "cut": QUOTA_CUT}
                 shock["sector_share"] = ASSUMED_SECTOR_SHARE
+                if named and not _has_share(c, m, usgs_year):
+                    # withheld or missing in the data: the run needs the share, so assume it
+                    shock["supplier_share"] = ASSUMED_SUPPLIER_SHARE
                 shocks.append(shock)
     elif countries and item_type == "sanction":
         shocks = [
@@ -140,6 +150,18 @@ def scenario_for_item(
             }
             for ind in industries
         ]
+    assumed = [s for s in shocks if "supplier_share" in s]
+    note_en = "".join(
+        f" {s['commodity']}: the USGS data give no production share for {s['country']} "
+        f"(withheld), so this scenario assumes {s['supplier_share']:.0%} of world supply "
+        "(supplier_share)."
+        for s in assumed
+    )
+    note_ja = "".join(
+        f"{s['commodity']}：USGS のデータには {s['country']} の生産シェアがない（非公表）ため、"
+        f"世界供給の{s['supplier_share']:.0%}と仮定する（supplier_share）。"
+        for s in assumed
+    )
     if not shocks:
         raise NoScenario(
             f"item {item_id} links no country with a commodity or HS product, no sanctioned "
@@ -149,9 +171,9 @@ def scenario_for_item(
         "name": f"hub-item-{item_id}",
         "description": {
             "en": f"Built from hub intelligence item {item_id} ({item_type}); edit the "
-            "assumptions and re-run.",
+            "assumptions and re-run." + note_en,
             "ja": f"ハブの情報項目 {item_id}（{item_type}）から作成したシナリオ。仮定を編集して"
-            "再実行できます。",
+            "再実行できます。" + note_ja,
         },
         "engine": "static",
         "home": home,
@@ -184,4 +206,12 @@ def scenario_yaml(doc: dict[str, Any]) -> str:
         cut=QUOTA_CUT,
         delta=OUTAGE_DELTA,
     )
-    return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+    for s in doc.get("shocks", []):
+        if "supplier_share" in s:
+            header += (
+                f"# - {s['commodity']}: the USGS data withhold {s['country']}'s production "
+                f"figure, so supplier_share = {s['supplier_share']}\n"
+                "#   (its share of world supply) is an assumption: set it from another source.\n"
+            )
+    plain = json.loads(json.dumps(doc))  # no shared objects: no YAML anchors in the text
+    return header + yaml.safe_dump(plain, sort_keys=False, allow_unicode=True, width=88)

@@ -126,7 +126,13 @@ def run_briefing(
         title=text.label("top-sectors", lang),
         label_width=230,
     )
-    findings = text.loss_sentences(lang, S, unit, horizon)
+    from fukugan.services.runs.figures import not_computed
+
+    gone = {k.replace("_", "-") for k in not_computed(result.engine)}
+    # no sentence about a figure the engine does not compute (ARIO's "0 % indirect")
+    findings = text.loss_sentences(
+        lang, {k: v for k, v in S.items() if k not in gone}, unit, horizon
+    )
     if sectors:
         findings.append(
             text.top_sector_sentence(
@@ -148,16 +154,24 @@ def run_briefing(
         "price-change-peak",
     )
     from fukugan.app.format import fmt
+    from fukugan.i18n import t
 
+    kinds = {"price-change-peak": "percent-fine"}  # a small fraction: 0.00296 %, not 2.96e-05
     headline = [
         {
             "key": s["key"],
             "label": s["label"],
-            "value": fmt(s["value"], "percent" if s["kind"] == "percent" else "number"),
+            "value": t("web-not-computed", lang)
+            if s["key"] in gone
+            else fmt(
+                s["value"], kinds.get(s["key"], "percent" if s["kind"] == "percent" else "number")
+            ),
         }
         for s in main["summary"]
         if s["key"] in headline_keys
     ]
+    if result.engine == "exposure":  # the LP's own figures, not a daily loss curve
+        headline, findings = _exposure_headline(summary, headline, lang)
     scenario_yaml = yaml.safe_dump(
         scenario, allow_unicode=True, sort_keys=False, default_flow_style=None, width=88
     )
@@ -200,7 +214,51 @@ def run_briefing(
             "seed": summary.get("seed"),
             "parameters": summary.get("parameters") or {},
             "versions": summary.get("versions") or {},
-            "scenario_file": summary.get("scenario_file", ""),
+            # the file's name only: never the server's directories
+            "scenario_file": Path(str(summary.get("scenario_file") or "")).name,
             "scenario_yaml": scenario_yaml,
         },
     }
+
+
+def _exposure_headline(
+    summary: dict[str, Any], headline: list[dict[str, Any]], lang: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """A risk-exposure run's headline and findings: the disruptions' total and largest
+    performance impact, the most exposed node (REI rank 1) and how many nodes cannot survive
+    their time to recover (Simchi-Levi et al.)."""
+    from fukugan.app.format import fmt
+    from fukugan.i18n import t
+
+    labels = {"total-loss": "web-ex-total-impact", "peak-loss": "web-ex-largest"}
+    head = [{**h, "label": t(labels[h["key"]], lang)} for h in headline if h["key"] in labels]
+    dis = list(summary.get("disruptions") or [])
+    rei = list(summary.get("risk_exposure") or [])
+    names = summary.get("unit_labels") or {}
+    out: list[str] = []
+    if dis:
+        worst = max(dis, key=lambda d: float(d.get("pi") or 0.0))
+        out.append(
+            t(
+                "brief-ex-total",
+                lang,
+                n=len(dis),
+                total=fmt(sum(float(d.get("pi") or 0.0) for d in dis), "number"),
+                node=str(worst.get("name") or worst.get("node")),
+                pi=fmt(float(worst.get("pi") or 0.0), "number"),
+                unit=str(summary.get("unit") or ""),
+            )
+        )
+    if rei:
+        top = rei[0]
+        out.append(
+            t(
+                "brief-ex-rei",
+                lang,
+                node=str(top.get("node")),
+                name=str(names.get(top.get("node"), top.get("node"))),
+                k=sum(1 for r in rei if r.get("tts_lt_ttr")),
+                m=len(rei),
+            )
+        )
+    return head, out

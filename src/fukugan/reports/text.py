@@ -333,7 +333,7 @@ def loss_sentences(lang: str, h: dict[str, Any], unit: str, horizon: int | None)
             out.append(f"損失は{day}日目にピークの1日当たり{_g(peak)}（{u}）に達する。")
         if rec is not None:
             out.append(f"{rec}日目に損失はピークの1%未満に回復する。")
-        elif peak:
+        elif peak and "recovery-day" in h:  # absent: the engine does not compute it
             out.append("期間内に損失はピークの1%未満まで回復しない。")
         if ind is not None:
             out.append(
@@ -347,7 +347,7 @@ def loss_sentences(lang: str, h: dict[str, Any], unit: str, horizon: int | None)
         out.append(f"The loss peaks on day {day} at {_g(peak)} {u} per day.")
     if rec is not None:
         out.append(f"By day {rec} the daily loss is back below 1 % of its peak.")
-    elif peak:
+    elif peak and "recovery-day" in h:  # absent: the engine does not compute it
         out.append("The daily loss does not fall below 1 % of its peak within the horizon.")
     if ind is not None:
         out.append(f"{pct(ind)} of the loss is indirect: it propagates beyond the shocked sectors.")

@@ -148,9 +148,38 @@ class ScenarioError(InputError):
         field: str | None = None,
     ) -> None:
         self.line = line
+        #: Every problem found, this one first: ``[{file, line, field, message}]`` (a schema
+        #: check and the upload's data check report all of them at once).
+        self.problems: list[dict[str, Any]] = [
+            {"file": str(path) if path else None, "line": line, "field": field, "message": message}
+        ]
         super().__init__(message, path=path, row=line, field=field)
 
+    def also(self, others: list[ScenarioError]) -> ScenarioError:
+        """This error carrying ``others`` too (each listed after it in ``str``)."""
+        for o in others:
+            self.problems.extend(o.problems)
+        return self
+
+    def _one(self, p: dict[str, Any]) -> str:
+        loc = ", ".join(
+            x
+            for x in (
+                f"line {p['line']}" if p["line"] is not None else "",
+                f"field {p['field']!r}" if p["field"] else "",
+            )
+            if x
+        )
+        return f"{loc}: {p['message']}" if loc else str(p["message"])
+
     def __str__(self) -> str:
+        first = self._first()
+        if len(self.problems) > 1:
+            rest = "; ".join(self._one(p) for p in self.problems[1:])
+            return f"{first} (and {len(self.problems) - 1} more: {rest})"
+        return first
+
+    def _first(self) -> str:
         where = [self.path] if self.path else []
         loc = []
         if self.line is not None:
@@ -391,13 +420,15 @@ def _check_schema(sc: Scenario, against: dict[str, Any] | None = None) -> None:
             msg = f"{err.instance!r} is not an ISO3 country code (e.g. JPN, CHN, USA)"
         line = sc.line_of(path)
         located.append((line or 0, len(path), path, msg))
-    # report the first error in file order, the deepest at that line
+    # every problem, in file order (the deepest first at a line), each once
     located.sort(key=lambda x: (x[0], -x[1]))
-    line, _, path, msg = located[0]
-    more = len({(x[0], x[3]) for x in located}) - 1
-    if more > 0:
-        msg += f" (and {more} more problem{'s' if more > 1 else ''})"
-    raise sc.error(msg, path)
+    seen: set[tuple[int, str]] = set()
+    found: list[ScenarioError] = []
+    for line, _, path, msg in located:
+        if (line, msg) not in seen:
+            seen.add((line, msg))
+            found.append(sc.error(msg, path))
+    raise found[0].also(found[1:])
 
 
 # -- semantic checks --------------------------------------------------------------------------

@@ -30,6 +30,9 @@ from fukugan.web.geo import iso_numeric
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["fmt"] = fmt
+# JSON for people: indented, non-ASCII text as written (Japanese, not \u escapes); the
+# template autoescapes it like any text.
+templates.env.filters["pretty_json"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2)
 templates.env.globals["version"] = __version__
 
 
@@ -147,7 +150,26 @@ def _table_args(request: Request) -> dict[str, Any]:
 def overview_page(request: Request) -> Response:
     prefs = Prefs.of(request)
     doc = _platform(request).overview(prefs.home, prefs.year, prefs.lang)
-    return render(request, "overview.html", prefs, doc=doc, active="overview")
+    return render(
+        request,
+        "overview.html",
+        prefs,
+        doc=doc,
+        active="overview",
+        home_lists=_lists_of(doc["home"]),
+    )
+
+
+def _lists_of(home: str) -> list[str]:
+    """The official critical-material lists that apply to ``home`` (the table on the Overview
+    is Japan's designation; another home sees which of the lists are its own)."""
+    from fukugan.data.groups import group
+
+    if home == "JPN":
+        return ["JP-SCM"]
+    if home in group("EU27"):
+        return ["EU-CRM", "EU-SRM"]
+    return ["US-CM"] if home == "USA" else []
 
 
 @router.get("/commodities", response_class=HTMLResponse)

@@ -19,6 +19,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from fukugan.api.routers.scenarios import ensure_run_visible
+from fukugan.api.write_policy import StoreAdmin
 from fukugan.app.platform import Platform
 from fukugan.errors import FukuganError, InputError, UnknownItemError
 from fukugan.reports.cached import commodity_report, run_report
@@ -101,7 +102,7 @@ def run_report_page(request: Request, run_id: str, fmt: str) -> Response:
 
 
 @router.post("/data/upload", response_class=HTMLResponse)
-async def data_upload(request: Request) -> Response:
+async def data_upload(request: Request, _admin: StoreAdmin) -> Response:
     """The Data page's upload form: import, then show the Data page with the outcome."""
     from starlette.concurrency import run_in_threadpool
 

@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from fukugan.api.routers.scenarios import viewer_of
+from fukugan.api.write_policy import RunWriter
 from fukugan.errors import FukuganError
 from fukugan.i18n import t
 from fukugan.scenarios.schema import ScenarioError
@@ -90,7 +91,9 @@ def scenarios_page(request: Request) -> Response:
 
 
 @router.post("/scenarios/upload", response_class=HTMLResponse)
-async def upload_scenario(request: Request, file: Annotated[UploadFile, File()]) -> Response:
+async def upload_scenario(
+    request: Request, _writer: RunWriter, file: Annotated[UploadFile, File()]
+) -> Response:
     prefs = Prefs.of(request)
     data = await file.read(MAX_UPLOAD + 1)
     try:
@@ -106,6 +109,7 @@ async def upload_scenario(request: Request, file: Annotated[UploadFile, File()])
 @router.post("/runs")
 def submit_run(
     request: Request,
+    _writer: RunWriter,
     scenario: Annotated[str, Form(max_length=80)],
     engine: Annotated[str | None, Form(max_length=20)] = None,
     samples: Annotated[str | None, Form(max_length=8)] = None,
@@ -215,22 +219,15 @@ def run_progress(request: Request, run_id: str) -> Response:
 
 
 @router.post("/runs/{run_id}/cancel")
-def cancel_run(
-    request: Request,
-    run_id: str,
-    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
-) -> Response:
+def cancel_run(request: Request, run_id: str, writer: RunWriter) -> Response:
     """Cancel a queued or running run (another user's private run: a 404 page). With htmx the
-    progress card is swapped in place; without, back to the run page."""
-    from fukugan.api.routers.scenarios import check_csrf
+    progress card is swapped in place; without, back to the run page. Who may: the write
+    policy (:mod:`fukugan.api.write_policy`), then the run's owner."""
     from fukugan.services.runs import RunFinished
 
     prefs = Prefs.of(request)
     svc = _svc(request)
-    who = viewer_of(request)
-    svc._row(run_id, who)  # 404 first: no CSRF answer for runs one may not see
-    if who is not None:
-        check_csrf(request, csrf_token)
+    who = writer.user_id if writer is not None else None
     try:
         run = svc.cancel(run_id, who)
     except RunFinished:

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from fukugan.api import problems
 from fukugan.api.models import Problem, ReportOut
 from fukugan.api.params import LangQ, PlatformDep
+from fukugan.api.write_policy import StoreAdmin
 from fukugan.app.present import present
 from fukugan.services.datasets import ImportKind
 from fukugan.services.uploads import UploadTooLargeError, import_upload, max_upload_bytes
@@ -52,6 +53,7 @@ def declared_too_large(request: Request) -> bool:
 async def upload_dataset(
     request: Request,
     platform: PlatformDep,
+    _admin: StoreAdmin,
     kind: Annotated[ImportKind, Path(description="usgs-world, oecd-iot, wgi, baci, comtrade.")],
     file: Annotated[UploadFile, File(description="The file to import (CSV).")],
     country_codes: Annotated[
@@ -62,7 +64,10 @@ async def upload_dataset(
     """Validate the whole file, then replace the affected dataset in one store transaction
     (``oecd-iot``: that country-year table; ``baci`` / ``comtrade``: rows of the same source and
     year). Answers the sources with provenance, the imported dataset among them. A bad file
-    changes nothing: 400 with ``detail`` naming the file, the row (header = row 1) and the field."""
+    changes nothing: 400 with ``detail`` naming the file, the row (header = row 1) and the field.
+    When the workspace has hub users, only an ``admin`` session with its CSRF token
+    (``X-CSRF-Token``) may import (401 / 403 otherwise); without users, only this machine
+    (:mod:`fukugan.api.write_policy`)."""
     if declared_too_large(request):
         return too_large(
             request, f"request larger than the upload limit ({max_upload_bytes()} bytes)"

@@ -73,6 +73,7 @@ from fukugan.api.hub_schemas import (
 from fukugan.api.models import Problem
 from fukugan.api.params import LangQ, OffsetQ
 from fukugan.api.routers.scenarios import RunOut
+from fukugan.api.write_policy import OriginOnly
 from fukugan.errors import InputError
 from fukugan.hub.models import LINK_KINDS
 from fukugan.hub.policy import LoginLocked, PermissionDenied, Principal
@@ -133,7 +134,9 @@ async def _read_upload(file: UploadFile) -> bytes:
     summary="Log in (sets the session cookie)",
     responses=_errors(401, 429),
 )
-def login(request: Request, response: Response, body: LoginIn, hub: HubDep) -> SessionOut:
+def login(
+    request: Request, response: Response, body: LoginIn, hub: HubDep, _: OriginOnly
+) -> SessionOut:
     """Check the user name and password (argon2) and open a fresh session: the token goes only
     into the ``HttpOnly``, ``SameSite=Strict`` cookie, the CSRF token into the body. A session
     the request already carried is ended first (no session fixation). Wrong name or password:
@@ -157,7 +160,7 @@ def login(request: Request, response: Response, body: LoginIn, hub: HubDep) -> S
 @router.post(
     "/logout", status_code=204, summary="Log out (ends the session)", responses=_errors(403)
 )
-def logout(request: Request, hub: HubDep) -> Response:
+def logout(request: Request, hub: HubDep, _: OriginOnly) -> Response:
     """End the session and clear the cookie. A live session needs its CSRF token (403 and
     the session stays otherwise); without a live session this only clears the cookie."""
     token = hub_auth.session_token(request)
@@ -418,6 +421,31 @@ def read_alert(alert_id: AlertId, user: WriterUser, hub: HubDep) -> Response:
     """Mark one of the caller's own alerts read; anyone else's: 404."""
     hub.mark_alert_read(user, alert_id)
     return Response(status_code=204, headers=NO_STORE)
+
+
+@router.get(
+    "/alerts/{alert_id}/scenario",
+    summary="The scenario matching an alert (YAML), to read or edit before running",
+    responses={
+        200: {"content": {"application/yaml": {}}, "description": "The scenario file."},
+        **_errors(400, 401, 404),
+    },
+)
+async def alert_scenario(alert_id: AlertId, user: CurrentUser, hub: HubDep) -> Response:
+    """The YAML the one-click run would queue, its assumptions (shares it had to assume, e.g.
+    where USGS withholds a figure) in its comments. Run an edited copy with ``POST /runs``
+    (``yaml``)."""
+    from starlette.concurrency import run_in_threadpool
+
+    text = await run_in_threadpool(hub.alert_scenario, user, alert_id)
+    return Response(
+        text,
+        media_type="application/yaml",
+        headers={
+            **NO_STORE,
+            "Content-Disposition": f'attachment; filename="alert-{alert_id}.yaml"',
+        },
+    )
 
 
 @router.post(

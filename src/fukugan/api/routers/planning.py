@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from fukugan.api.models import ReportOut
 from fukugan.api.params import LangQ, PlatformDep
+from fukugan.api.write_policy import OriginOnly
 from fukugan.errors import InputError
 
 router = APIRouter(tags=["planning"])
@@ -69,6 +70,7 @@ def get_plan(plan_id: str, platform: PlatformDep, lang: LangQ = "en") -> dict[st
 def post_plan(
     platform: PlatformDep,
     plan: PlanBody,
+    _: OriginOnly,  # changes nothing: a computation posted as data (write policy: Origin only)
     lang: LangQ = "en",
 ) -> dict[str, Any]:
     """Validate and solve a plan. Bad input is a 400 naming the field."""

@@ -30,6 +30,7 @@ from fukugan.api import hub_auth
 from fukugan.api.models import Source
 from fukugan.api.params import LangQ, OffsetQ
 from fukugan.api.problems import PROBLEM_JSON, TYPE_BASE
+from fukugan.api.write_policy import RunWriter
 from fukugan.errors import UnknownItemError
 from fukugan.scenarios.schema import ScenarioError
 from fukugan.services.runs import MAX_SAMPLES, RunFinished, RunService
@@ -180,9 +181,50 @@ class SectorLoss(BaseModel):
     unit: str
     label: str
     total: float
-    direct: float
-    indirect: float
+    direct: float | None = Field(description="None: the engine does not split direct/indirect.")
+    indirect: float | None
     share: float | None
+
+
+class DaySpan(BaseModel):
+    """The days the run's totals sum over (``count`` days, ``first`` to ``last``)."""
+
+    first: int
+    last: int
+    count: int
+
+
+class PricePassThrough(BaseModel):
+    unit: str
+    label: str
+    change: float = Field(description="Peak price change (a fraction: 0.01 = 1 %).")
+
+
+class ExposureNode(BaseModel):
+    node: str
+    name: str
+    rank: int | None = Field(None, description="Risk exposure index rank (1 = most exposed).")
+    rei: float | None = Field(None, description="Risk exposure index (largest impact = 1).")
+    start: int | None = None
+    ttr_days: float | None = Field(None, description="Time to recover, days.")
+    tts_days: float | None = Field(None, description="Time to survive, days (None: indefinitely).")
+    tts_lt_ttr: bool | None = Field(
+        None, description="Survives less long than it takes to recover."
+    )
+    pi: float | None = Field(None, description="Performance impact (lost profit or units).")
+    lost_units: float | None = None
+
+
+class Exposure(BaseModel):
+    """The risk-exposure LP's own results (Simchi-Levi et al.): per disrupted node its time to
+    recover / survive and the performance impact; every node ranked by its risk exposure
+    index."""
+
+    objective: str | None
+    period_days: float | None
+    horizon_days: int | None
+    disruptions: list[ExposureNode]
+    risk_exposure: list[ExposureNode]
 
 
 class Reproducibility(BaseModel):
@@ -203,6 +245,20 @@ class RunDetail(RunOut):
     notes: list[str] | None = None
     sources: list[Source] | None = None
     unit: str | None = None
+    total_unit: str | None = Field(None, description="Unit of total_loss (over the horizon).")
+    metric: str | None = Field(None, description="The headline metric (loss, profit_loss, ...).")
+    days: DaySpan | None = Field(None, description="The days total_loss sums over.")
+    not_computed: list[str] = Field(
+        default_factory=list,
+        description="Figures this engine does not compute (None in summary and by_sector).",
+    )
+    price_pass_through: list[PricePassThrough] | None = Field(
+        None, description="Static runs with a price shock: the Leontief price pass-through."
+    )
+    assumptions: list[dict[str, Any]] | None = Field(
+        None, description="Shares the run used for each shock, and where each comes from."
+    )
+    exposure: Exposure | None = Field(None, description="Risk-exposure runs: TTR/TTS and REI.")
     distribution: Distribution | None = Field(None, description="A finished sweep's results.")
 
 
@@ -241,7 +297,8 @@ class PathOut(BaseModel):
 class PathPage(BaseModel):
     run_id: str
     items: list[PathOut]
-    total: int
+    total: int | None = Field(description="None: the engine traces no paths (ARIO).")
+    computed: bool = Field(True, description="Whether the engine traces propagation paths.")
     limit: int | None
     offset: int
 
@@ -294,6 +351,7 @@ def _json(
 def scenario_problem(request: Request, exc: ScenarioError) -> JSONResponse:
     """RFC 9457 problem for a bad scenario, with ``errors: [{file, line, field, message}]``."""
     err = {"file": exc.path, "line": exc.line, "field": exc.field, "message": exc.message}
+    every = [{**p, "file": exc.path} for p in getattr(exc, "problems", [])] or [err]
     body = {
         "type": TYPE_BASE + "bad-scenario",
         "title": "Invalid scenario",
@@ -301,7 +359,7 @@ def scenario_problem(request: Request, exc: ScenarioError) -> JSONResponse:
         "detail": str(exc),
         "instance": str(request.url.path),
         **{k: v for k, v in err.items() if k != "message"},
-        "errors": [err],
+        "errors": every,  # every problem found, the first one first
     }
     return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
 
@@ -322,8 +380,10 @@ async def list_scenarios(request: Request) -> Response:
     summary="Upload a scenario (YAML)",
     responses={422: {"description": "Invalid scenario (file, line, field)"}},
 )
-async def upload_scenario(request: Request, body: ScenarioUpload) -> Response:
-    """Validate a scenario YAML like ``fukugan simulate`` does and store it."""
+async def upload_scenario(request: Request, body: ScenarioUpload, _writer: RunWriter) -> Response:
+    """Validate a scenario YAML like ``fukugan simulate`` does and store it. When the workspace
+    has hub users: a logged-in session with its CSRF token (``X-CSRF-Token``), else 401 / 403
+    (:mod:`fukugan.api.write_policy`)."""
     svc = runs_of(request)
     doc = await run_in_threadpool(svc.upload_scenario, body.yaml, body.filename)
     return _json(ScenarioDetail, doc, 201, Location=f"/api/v1/scenarios/{doc['id']}")
@@ -345,12 +405,16 @@ async def get_scenario(request: Request, scenario_id: ScenarioId) -> Response:
     summary="Run a scenario (a job)",
     responses={422: {"description": "Invalid scenario (file, line, field)"}},
 )
-async def submit_run(request: Request, body: Annotated[RunRequest, Body()]) -> Response:
+async def submit_run(
+    request: Request, body: Annotated[RunRequest, Body()], writer: RunWriter
+) -> Response:
     """Queue a run and return at once (202, ``Location`` of the run). Poll ``GET
     /runs/{id}`` for ``status`` and ``progress``. A run of one's own private scenario is
-    private too; others' private scenarios are 404."""
+    private too; others' private scenarios are 404. When the workspace has hub users: a
+    logged-in session with its CSRF token (``X-CSRF-Token``), else 401 / 403
+    (:mod:`fukugan.api.write_policy`)."""
     svc = runs_of(request)
-    who = await viewer(request)
+    who = writer.user_id if writer is not None else None
     doc = await run_in_threadpool(
         lambda: svc.submit(
             body.scenario,
@@ -364,17 +428,6 @@ async def submit_run(request: Request, body: Annotated[RunRequest, Body()]) -> R
         )
     )
     return _json(RunOut, doc, 202, who=who, Location=f"/api/v1/runs/{doc['id']}")
-
-
-def check_csrf(request: Request, token: str | None) -> None:
-    """A logged-in session's state-changing request must carry its CSRF token (header, or the
-    ``csrf_token`` form field for pages), else 403; anonymous requests have no session to
-    protect. (:mod:`fukugan.api.hub_auth`)"""
-    from fastapi.exceptions import HTTPException
-
-    sent = request.headers.get(hub_auth.CSRF_HEADER) or token
-    if not hub_auth.get_hub(request).check_csrf(hub_auth.session_token(request), sent):
-        raise HTTPException(403, "missing or wrong CSRF token")
 
 
 def run_finished_problem(request: Request, exc: RunFinished) -> JSONResponse:
@@ -398,16 +451,14 @@ def run_finished_problem(request: Request, exc: RunFinished) -> JSONResponse:
         409: {"description": "The run has already ended (done or failed)"},
     },
 )
-async def cancel_run(request: Request, run_id: RunId) -> Response:
+async def cancel_run(request: Request, run_id: RunId, writer: RunWriter) -> Response:
     """A queued run is cancelled at once (never started); a running one is ``cancelling``
     until its worker stops at its next progress report (a sweep between samples, its Dask
     futures cancelled), then ``cancelled``: no results are kept. Only the owner of a private
     run may cancel it (anyone else: 404). A logged-in session sends its CSRF token
     (``X-CSRF-Token``)."""
     svc = runs_of(request)
-    who = await viewer(request)
-    if who is not None:
-        await run_in_threadpool(check_csrf, request, None)
+    who = writer.user_id if writer is not None else None
     try:
         doc = await run_in_threadpool(svc.cancel, run_id, who)
     except RunFinished as e:
@@ -456,7 +507,10 @@ async def get_run(request: Request, run_id: RunId, lang: LangQ = "en") -> Respon
 async def get_timeseries(
     request: Request,
     run_id: RunId,
-    metric: Annotated[str, Query(max_length=40, pattern=r"^[a-z_]+$")] = "loss",
+    metric: Annotated[
+        str | None,
+        Query(max_length=40, pattern=r"^[a-z_]+$", description="Default: the headline metric."),
+    ] = None,
     by: Annotated[Literal["total", "sector"], Query(description="Sum or per unit.")] = "total",
 ) -> Response:
     who = await viewer(request)

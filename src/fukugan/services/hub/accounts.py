@@ -189,6 +189,12 @@ class AccountsMixin(HubBase):
             raise HubError(f"no {label} {name!r}")
         return found
 
+    def has_users(self) -> bool:
+        """Whether the workspace has any hub user (active or not): without one the platform is
+        in single-user mode (:mod:`fukugan.api.write_policy`)."""
+        with self.sessions() as s:
+            return s.execute(select(User.id).limit(1)).first() is not None
+
     def members(self) -> dict[str, list[dict[str, Any]]]:
         """Every organisation, user (no hashes) and sharing group, for administrators."""
         with self.sessions() as s:

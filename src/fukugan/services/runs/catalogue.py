@@ -90,6 +90,9 @@ class CatalogueMixin(RunServiceBase):
             except UnicodeDecodeError as e:
                 raise ScenarioError(f"not UTF-8 text ({e.reason})", path=filename) from None
             sc = parse_scenario(text, path=filename)
+            found = data_problems(sc, self.store)
+            if found:  # what the run would stop on, all at once, before anything is stored
+                raise found[0].also(found[1:])
         except ScenarioError as e:
             self.ws.add_upload(
                 filename=filename, kind="scenario", data=raw, status="failed", error=str(e)
@@ -113,3 +116,33 @@ class CatalogueMixin(RunServiceBase):
         if row.origin == "example" and (EXAMPLES / row.filename).is_file():
             return load_scenario(EXAMPLES / row.filename)  # relative data paths resolve
         return parse_scenario(row.yaml_text, path=row.filename or f"{row.name}.yaml")
+
+
+def data_problems(sc: Scenario, store: Any) -> list[ScenarioError]:
+    """What the run of ``sc`` would stop on that the schema cannot see, checked against the
+    store at upload: every commodity a shock or response names must be one of the loaded USGS
+    data's commodities (``commodity: galium`` is refused now, with the others, not when the
+    run starts). Without USGS data loaded nothing is checked here (the run says so)."""
+    from fukugan.data.usgs import resolve_commodity
+    from fukugan.errors import FukuganError, UnknownItemError
+    from fukugan.services.datasets import USGS, require
+
+    named = [
+        ((block, i, "commodity"), x["commodity"])
+        for block in ("shocks", "responses")
+        for i, x in enumerate(sc.doc.get(block) or [])
+        if isinstance(x, dict) and isinstance(x.get("commodity"), str)
+    ]
+    if not named:
+        return []
+    try:
+        frame, _ = require(store, USGS)
+    except FukuganError:
+        return []
+    out: list[ScenarioError] = []
+    for where, name in named:
+        try:
+            resolve_commodity(frame, name)
+        except UnknownItemError as e:
+            out.append(sc.error(str(e), where))
+    return out

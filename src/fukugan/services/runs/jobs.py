@@ -25,6 +25,7 @@ from fukugan.services.runs.common import (
     max_workers,
     sweep_of,
 )
+from fukugan.services.runs.figures import mask
 from fukugan.services.scenario_run import run_scenario
 from fukugan.store.rundir import write_run
 from fukugan.store.workspace import Run, ScenarioDef
@@ -265,7 +266,7 @@ class JobsMixin(RunServiceBase):
             "message": run.message,
             "seed": run.seed,
             "parameters": run.parameters or {},
-            "summary": run.summary,
+            "summary": mask(run.engine, run.summary),  # no figure the engine did not compute
             "created_at": _iso(run.created_at),
             "started_at": _iso(run.started_at),
             "finished_at": _iso(run.finished_at),

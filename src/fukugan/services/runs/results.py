@@ -12,6 +12,7 @@ import pandas as pd
 from fukugan.errors import InputError, NotLoadedError
 from fukugan.services.runs.base import RunServiceBase
 from fukugan.services.runs.common import _source, industry_names, sweep_of
+from fukugan.services.runs.figures import day_span, mask, not_computed, total_unit
 from fukugan.store.rundir import read_run
 
 
@@ -51,7 +52,11 @@ class ResultsMixin(RunServiceBase):
         ts, paths, summary = self._result(run_id, viewer)
         metric = str(summary.get("headline_metric", "loss"))
         labels = {**industry_names(lang), **(summary.get("unit_labels") or {})}
+        gone = not_computed(doc["engine"])
+        doc["summary"] = mask(doc["engine"], doc["summary"])
+        doc["not_computed"] = sorted(gone)
         loss = ts[(ts["metric"] == metric) & (ts["unit_kind"] != "total")]
+        doc["days"] = day_span(loss["t"])
         by = loss.pivot_table(
             index="unit", columns="component", values="value", aggfunc="sum", fill_value=0.0
         )
@@ -66,14 +71,14 @@ class ResultsMixin(RunServiceBase):
                 "unit": str(u),
                 "label": str(labels.get(u, u)),
                 "total": float(r["sum"]),
-                "direct": float(r["direct"]),
-                "indirect": float(r["indirect"]),
+                "direct": None if "split" in gone else float(r["direct"]),
+                "indirect": None if "split" in gone else float(r["indirect"]),
                 "share": float(r["sum"]) / total if total else None,
             }
             for u, r in by.head(top).iterrows()
         ]
         doc["n_sectors"] = int(len(by))
-        doc["n_paths"] = int(len(paths))
+        doc["n_paths"] = None if "paths" in gone else int(len(paths))
         sc = summary.get("scenario") or {}
         doc["reproducibility"] = {
             "engine": summary.get("engine"),
@@ -88,6 +93,9 @@ class ResultsMixin(RunServiceBase):
         doc["applied"] = [str(n) for n in summary.get("applied") or []]  # what the engine did
         doc["sources"] = [_source(p) for p in summary.get("sources") or []]
         doc["unit"] = summary.get("unit", "")
+        doc["total_unit"] = total_unit(doc["unit"])
+        doc["metric"] = metric
+        doc.update(_engine_views(summary, labels, lang))
         return doc
 
     def _sweep_files(self, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
@@ -148,6 +156,8 @@ class ResultsMixin(RunServiceBase):
         }
         doc["sources"] = [_source(p) for p in summary.get("sources") or []]
         doc["unit"] = summary.get("unit", "")
+        doc["total_unit"] = total_unit(doc["unit"])
+        doc["days"] = day_span(self._sweep_files(doc["id"])[1]["t"])
         return doc
 
     def sweep_daily(self, run_id: str, *, viewer: int | None = None) -> dict[str, Any]:
@@ -169,17 +179,20 @@ class ResultsMixin(RunServiceBase):
     def timeseries(
         self,
         run_id: str,
-        metric: str = "loss",
+        metric: str | None = None,
         by: str = "total",
         *,
         viewer: int | None = None,
     ) -> dict[str, Any]:
         """Losses over time: ``by=total`` gives the total, direct and indirect series summed
         over units; ``by=sector`` one total series per unit (largest first). A sweep:
-        ``by=total`` only, the mean and 5 / 50 / 95 % quantiles of the loss per day."""
+        ``by=total`` only, the mean and 5 / 50 / 95 % quantiles of the loss per day.
+        ``metric`` defaults to the run's headline metric (``loss``; the risk-exposure LP's
+        ``profit_loss``)."""
         if by == "total" and sweep_of(self._row(run_id, viewer)):
             return self.sweep_daily(run_id, viewer=viewer)
         ts, _, summary = self._result(run_id, viewer)
+        metric = metric or str(summary.get("headline_metric", "loss"))
         sel = ts[(ts["metric"] == metric) & (ts["unit_kind"] != "total")]
         days = sorted(int(t) for t in ts["t"].unique())
         out: dict[str, Any] = {
@@ -202,6 +215,10 @@ class ResultsMixin(RunServiceBase):
             ]
             return out
         series: dict[str, list[float]] = {}
+        if "split" in not_computed(self._row(run_id, viewer).engine):  # ARIO: the total only
+            s = sel.groupby("t")["value"].sum()
+            out["series"] = {"total": [float(s.get(t, 0.0)) for t in days]}
+            return out
         for comp in ("direct", "indirect"):
             s = sel[sel["component"] == comp].groupby("t")["value"].sum()
             series[comp] = [float(s.get(t, 0.0)) for t in days]
@@ -224,6 +241,15 @@ class ResultsMixin(RunServiceBase):
         viewer: int | None = None,
     ) -> dict[str, Any]:
         _, paths, _ = self._result(run_id, viewer)
+        if "paths" in not_computed(self._row(run_id, viewer).engine):
+            return {
+                "run_id": run_id,
+                "items": [],
+                "total": None,
+                "computed": False,
+                "limit": limit,
+                "offset": offset,
+            }
         p = paths.sort_values("weight", ascending=False, kind="stable")
         end = None if limit is None else offset + limit
         rows = [
@@ -240,6 +266,7 @@ class ResultsMixin(RunServiceBase):
             "run_id": run_id,
             "items": rows,
             "total": int(len(p)),
+            "computed": True,
             "limit": limit,
             "offset": offset,
         }
@@ -251,6 +278,8 @@ class ResultsMixin(RunServiceBase):
         for r in (ra, rb):
             if r["kind"] == "montecarlo":
                 raise InputError(f"run {r['id']} is a Monte Carlo sweep; compare single runs")
+            r["summary"] = mask(r["engine"], r["summary"])  # no delta with a figure not computed
+            r["not_computed"] = sorted(not_computed(r["engine"]))
         ta, tb = self.timeseries(a, viewer=viewer), self.timeseries(b, viewer=viewer)
         days = sorted(set(ta["t"]) | set(tb["t"]))
 
@@ -272,3 +301,93 @@ class ResultsMixin(RunServiceBase):
             "deltas": deltas,
             "same_unit": ta["unit"] == tb["unit"],
         }
+
+
+def _engine_views(summary: dict[str, Any], labels: dict[str, str], lang: str) -> dict[str, Any]:
+    """What an engine computes beyond the loss curves, straight from its ``summary.json``:
+    the static model's Leontief price pass-through (peak price change by sector, a fraction)
+    and the inputs it resolved or assumed for each shock (shares and where they come from);
+    the risk-exposure LP's time-to-recover / time-to-survive table and its risk exposure
+    index ranking. Absent keys give ``None`` (the engine did not compute them)."""
+    out: dict[str, Any] = {"price_pass_through": None, "assumptions": None, "exposure": None}
+    peak = summary.get("price_change_peak")
+    if isinstance(peak, dict) and peak:
+        rows = sorted(peak.items(), key=lambda kv: -abs(float(kv[1] or 0.0)))
+        out["price_pass_through"] = [
+            {"unit": str(u), "label": str(labels.get(u, u)), "change": float(v)}
+            for u, v in rows
+            if v is not None
+        ]
+    shocks = summary.get("resolved_shocks")
+    if isinstance(shocks, list) and shocks:
+        keep = (
+            "label",
+            "type",
+            "country",
+            "commodity",
+            "sectors",
+            "sector_rule",
+            "supplier_share",
+            "supplier_share_source",
+            "sector_share",
+            "sector_share_source",
+        )
+        out["assumptions"] = [
+            {k: s[k] for k in keep if k in s and s[k] is not None}
+            for s in shocks
+            if isinstance(s, dict) and any(k in s for k in ("supplier_share", "sector_share"))
+        ]
+    regions = (summary.get("scenario") or {}).get("regions") or {}
+    for name, r in regions.items() if isinstance(regions, dict) else ():
+        if isinstance(r, dict) and r.get("share") is not None:
+            out["assumptions"] = (out["assumptions"] or []) + [
+                {
+                    "label": f"region {name}",
+                    "region_share": r["share"],
+                    "region_share_source": r.get("source") or "given in the scenario",
+                }
+            ]
+    out["assumptions"] = out["assumptions"] or None
+    if summary.get("risk_exposure") is not None or summary.get("disruptions") is not None:
+        names = summary.get("unit_labels") or {}
+        period = (summary.get("parameters") or {}).get("period_days")
+        out["exposure"] = {
+            "objective": summary.get("objective"),
+            "period_days": period,
+            "horizon_days": summary.get("n_days"),
+            "disruptions": [
+                {
+                    "node": str(d.get("node")),
+                    "name": str(d.get("name") or names.get(d.get("node"), d.get("node"))),
+                    "start": d.get("start"),
+                    "ttr_days": d.get("ttr_days"),
+                    "tts_days": d.get("tts_days"),
+                    "tts_lt_ttr": d.get("tts_lt_ttr"),
+                    "pi": d.get("pi"),
+                    "lost_units": sum(float(v) for v in (d.get("lost_units") or {}).values()),
+                }
+                for d in summary.get("disruptions") or []
+            ],
+            "risk_exposure": [
+                {
+                    "rank": r.get("rank"),
+                    "node": str(r.get("node")),
+                    "name": str(names.get(r.get("node"), r.get("node"))),
+                    "rei": r.get("rei"),
+                    "ttr_days": _days(r.get("ttr"), period),
+                    "tts_days": _days(r.get("tts"), period),
+                    "tts_lt_ttr": r.get("tts_lt_ttr"),
+                    "pi": r.get("pi"),
+                    "lost_units": r.get("lost_units"),
+                }
+                for r in summary.get("risk_exposure") or []
+            ],
+        }
+    return out
+
+
+def _days(periods: Any, period_days: Any) -> float | None:
+    """A time in the LP's periods (e.g. weeks) as days (``None`` stays ``None``)."""
+    if periods is None or period_days is None:
+        return None
+    return float(periods) * float(period_days)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from fukugan.api import write_policy
 from fukugan.web.hub_pages import admin, alerts, consortium, items, login, network, stix
 from fukugan.web.hub_pages.frame import (
     LoginRequired,
@@ -29,6 +30,7 @@ from fukugan.web.hub_pages.frame import (
     _login_required,
     _refused,
     amount,
+    csrf_input,
     header_session,
     related_items,
 )
@@ -42,6 +44,8 @@ def install(app: FastAPI) -> None:
     that needs a session redirects to the login form, a refused one shows the 403 page: both
     raised by the dependencies of :mod:`fukugan.web.hub_pages.frame` and handled here once."""
     templates.env.globals["hub_session"] = header_session
+    templates.env.globals["csrf_input"] = csrf_input
+    templates.env.globals["may_write"] = write_policy.may_write  # forms say who may, up front
     templates.env.filters["amount"] = amount
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(PageRefused, _refused)

@@ -1,4 +1,6 @@
-"""Hub alerts inbox: mark read, and one-click runs of an alert's scenario."""
+"""Hub alerts inbox: mark read, and one-click runs of an alert's scenario. The scenario can be
+opened first (``/hub/alerts/{id}/scenario``: its YAML with the assumptions it had to make,
+editable, downloadable as ``scenario.yaml``) and the edited text run instead."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from fukugan.web.hub_pages.frame import FormUser, SessionUser, _error, _hub, _in
 from fukugan.web.pages import Prefs
 
 router = APIRouter(include_in_schema=False)
+MAX_YAML = 1_000_000
 
 
 # -- alerts ----------------------------------------------------------------------------------
@@ -66,10 +69,14 @@ async def run_alert(request: Request, alert_id: str, who: FormUser) -> Response:
     aid = _int_id(alert_id)
     hub = _hub(request)
     runs = request.app.state.runs
+    form = await request.form()
+    value = form.get("yaml")
+    edited = value.strip()[:MAX_YAML] if isinstance(value, str) and value.strip() else ""
     try:
         if aid is None:
             raise NotFoundError("no alert")
-        yaml_text = await run_in_threadpool(hub.alert_scenario, who, aid)
+        generated = await run_in_threadpool(hub.alert_scenario, who, aid)  # still the user's
+        yaml_text = edited or generated
         run = await run_in_threadpool(
             lambda: runs.submit(
                 yaml=yaml_text, filename=f"hub-alert-{aid}.yaml", owner_user_id=who.user_id
@@ -80,5 +87,68 @@ async def run_alert(request: Request, alert_id: str, who: FormUser) -> Response:
     except PermissionDenied as e:
         return _error(request, prefs, 403, str(e))
     except (ScenarioError, FukuganError) as e:
+        if edited:
+            return _scenario_page(request, prefs, aid or 0, edited, error=str(e), status=422)
         return _alerts_page(request, prefs, who, error=str(e), status=422)
     return RedirectResponse(f"/runs/{run['id']}", status_code=303)
+
+
+def _scenario_page(
+    request: Request,
+    prefs: Prefs,
+    alert_id: int,
+    text: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    return _page(
+        request,
+        "hub_alert_scenario.html",
+        prefs,
+        tab="alerts",
+        status=status,
+        alert_id=alert_id,
+        yaml_text=text,
+        error=error,
+    )
+
+
+@router.get("/hub/alerts/{alert_id}/scenario", response_class=HTMLResponse)
+async def alert_scenario_page(request: Request, alert_id: str, who: SessionUser) -> Response:
+    """The alert's scenario before it runs: the YAML (assumptions in its comments), to read,
+    edit and run, or download."""
+    prefs = Prefs.of(request)
+    aid = _int_id(alert_id)
+    try:
+        if aid is None:
+            raise NotFoundError("no alert")
+        text = await run_in_threadpool(_hub(request).alert_scenario, who, aid)
+    except NotFoundError:
+        return _error(request, prefs, 404, t("web-hub-alert-missing", prefs.lang))
+    except FukuganError as e:  # e.g. an item that gives no scenario
+        return _alerts_page(request, prefs, who, error=str(e), status=422)
+    return _scenario_page(request, prefs, aid, text)
+
+
+@router.get("/hub/alerts/{alert_id}/scenario.yaml")
+async def alert_scenario_file(request: Request, alert_id: str, who: SessionUser) -> Response:
+    """The alert's scenario as a file to download."""
+    prefs = Prefs.of(request)
+    aid = _int_id(alert_id)
+    try:
+        if aid is None:
+            raise NotFoundError("no alert")
+        text = await run_in_threadpool(_hub(request).alert_scenario, who, aid)
+    except NotFoundError:
+        return _error(request, prefs, 404, t("web-hub-alert-missing", prefs.lang))
+    except FukuganError as e:
+        return _alerts_page(request, prefs, who, error=str(e), status=422)
+    return Response(
+        text,
+        media_type="application/yaml; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="hub-alert-{aid}.yaml"',
+            "Cache-Control": "private, no-store",
+        },
+    )

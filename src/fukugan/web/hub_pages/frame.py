@@ -4,14 +4,15 @@ refusal, each handled once), the page layout with the hub's tabs, form helpers."
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
-from fukugan.api import hub_auth
+from fukugan.api import hub_auth, write_policy
 from fukugan.errors import FukuganError
 from fukugan.hub.models import (
     WRITER_ROLES,
@@ -64,6 +65,15 @@ def header_session(request: Request) -> dict[str, Any] | None:
         return {"user": user, "csrf": _hub(request).csrf_token(token)}
     except (FukuganError, SQLAlchemyError):  # the header is decoration; the page still renders
         return None
+
+
+def csrf_input(request: Request) -> Markup:
+    """The hidden ``csrf_token`` field of a state-changing form for the request's session (empty
+    when anonymous): every POST form of the platform carries it (:mod:`fukugan.api.write_policy`)."""
+    now = header_session(request)
+    if not now or not now["csrf"]:
+        return Markup("")
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(now["csrf"])
 
 
 def related_items(request: Request, links: dict[str, list[str]], limit: int = 10) -> list[Any]:
@@ -160,6 +170,7 @@ def viewer(request: Request) -> Principal:
     return user
 
 
+@write_policy.policy
 async def writer(request: Request) -> Principal:
     """Dependency: the logged-in user of a form POST whose ``csrf_token`` matches;
     :class:`LoginRequired` for no session, :class:`PageRefused` for a missing or wrong token."""
@@ -227,11 +238,9 @@ def _safe_next(value: str | None) -> str:
 
 
 def _same_origin(request: Request) -> bool:
-    """Whether a POST comes from our own pages (``Origin``, when the browser sends it)."""
-    origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return origin is None
-    return urlsplit(origin).netloc == request.headers.get("host", request.url.netloc)
+    """Whether a POST comes from our own pages (:func:`fukugan.api.write_policy.same_origin`,
+    which every unsafe request passes before its handler)."""
+    return write_policy.same_origin(request)
 
 
 async def _form(request: Request) -> Any:

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from fukugan.api import hub_auth
+from fukugan.api.write_policy import OriginOnly
 from fukugan.hub.models import (
     USERNAME_MAX,
 )
@@ -44,7 +45,7 @@ def login_page(request: Request) -> Response:
 
 
 @router.post("/hub/login", response_class=HTMLResponse)
-async def login(request: Request) -> Response:
+async def login(request: Request, _: OriginOnly) -> Response:
     prefs = Prefs.of(request)
     form = await _form(request)
     username, password = _s(form, "username", USERNAME_MAX), form.get("password")
@@ -80,7 +81,7 @@ async def login(request: Request) -> Response:
 
 
 @router.post("/hub/logout")
-async def logout(request: Request) -> Response:
+async def logout(request: Request, _: OriginOnly) -> Response:
     if _user(request) is not None:
         await writer(request)  # a session: logging out is a CSRF-checked form like any other
         await run_in_threadpool(_hub(request).logout, hub_auth.session_token(request))

@@ -101,7 +101,12 @@
           tooltip: {
             trigger: "item",
             formatter: function (p) {
-              return p.data ? p.data.country + ": <b>" + pct(p.data.value) + "</b>" : p.name + ": –";
+              // a country without a production figure: its name and a dash, never "undefined: NaN%"
+              var v = p.data ? Number(p.data.value) : NaN;
+              if (p.data && p.data.country && isFinite(v)) {
+                return p.data.country + ": <b>" + pct(v) + "</b>";
+              }
+              return (p.name || "") + ": –";
             }
           },
           visualMap: {

@@ -31,17 +31,19 @@
   var renderers = {
     losses: function (el, d) {
       var L = d.labels, s = d.series;
+      // only the lines the engine computed (ARIO: no direct / indirect split)
+      var lines = [line(L.total, s.total, C.total, 2.5, true)];
+      if (s.direct) { lines.push(line(L.direct, s.direct, C.direct, 1.5)); }
+      if (s.indirect) { lines.push(line(L.indirect, s.indirect, C.indirect, 1.5)); }
       chartOf(el).setOption({
         animation: false,
-        legend: { top: 0, data: [L.total, L.direct, L.indirect] },
+        legend: { top: 0, data: lines.map(function (x) { return x.name; }) },
         grid: { left: 64, right: 20, top: 36, bottom: 40 },
         tooltip: { trigger: "axis", valueFormatter: num },
         xAxis: { type: "category", data: d.t, name: L.day, nameLocation: "middle", nameGap: 26,
           boundaryGap: false, axisLabel: { color: "#4a5566" } },
         yAxis: axis(d.unit),
-        series: [line(L.total, s.total, C.total, 2.5, true),
-                 line(L.direct, s.direct || [], C.direct, 1.5),
-                 line(L.indirect, s.indirect || [], C.indirect, 1.5)]
+        series: lines
       });
       el.setAttribute("data-drawn", "1");
       el.setAttribute("data-points", String(d.t.length));
@@ -49,18 +51,20 @@
     sectors: function (el, d) {
       var rows = d.sectors.slice(0, 12).reverse(), L = d.labels;
       var names = rows.map(function (r) { return r.unit + " " + r.label; });
+      var split = rows.length && rows[0].direct !== null && rows[0].direct !== undefined;
+      var bars = split ? [
+          { name: L.direct, type: "bar", stack: "s", barMaxWidth: 16, data: rows.map(function (r) { return r.direct; }) },
+          { name: L.indirect, type: "bar", stack: "s", barMaxWidth: 16, data: rows.map(function (r) { return r.indirect; }) }
+        ] : [{ name: L.total, type: "bar", barMaxWidth: 16, data: rows.map(function (r) { return r.total; }) }];
       chartOf(el).setOption({
-        animation: false, color: [C.direct, C.indirect],
-        legend: { top: 0, data: [L.direct, L.indirect] },
+        animation: false, color: split ? [C.direct, C.indirect] : [C.total],
+        legend: { top: 0, data: bars.map(function (x) { return x.name; }) },
         grid: { left: 230, right: 30, top: 30, bottom: 24 },
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: num },
         xAxis: axis(""),
         yAxis: { type: "category", data: names, axisTick: { show: false },
           axisLabel: { width: 220, overflow: "truncate", fontSize: 11, color: "#1b2430" } },
-        series: [
-          { name: L.direct, type: "bar", stack: "s", barMaxWidth: 16, data: rows.map(function (r) { return r.direct; }) },
-          { name: L.indirect, type: "bar", stack: "s", barMaxWidth: 16, data: rows.map(function (r) { return r.indirect; }) }
-        ]
+        series: bars
       });
       el.setAttribute("data-drawn", "1");
       el.setAttribute("data-bars", String(rows.length));
