@@ -307,7 +307,7 @@ horizon_days: 30
 shocks:
   - {type: outage, sector: S01, delta: 0.5, recovery: {path: linear, days: 10}}
 responses:
-  - {type: rationing, rule: small_first}
+  - {type: rationing, rule: inoue_todo}
 """
 
 
@@ -321,6 +321,11 @@ def test_firms_adapter_on_a_synthetic_network(store, tmp_path):
     assert (a / "timeseries.parquet").read_bytes() == (b / "timeseries.parquet").read_bytes()
     e = error_of(tmp_path, FIRMS.replace("sector: S01", "sector: S99"), store)
     assert (e.line, e.field) == (7, "shocks[0].sector")
+    # the static engine's small_first is not a firm-level rule, and inoue_todo is only one
+    e = error_of(tmp_path, FIRMS.replace("rule: inoue_todo", "rule: small_first"), store)
+    assert (e.line, e.field) == (9, "responses[0].rule") and "inoue_todo" in e.message
+    e = error_of(tmp_path, STATIC + "responses:\n  - {type: rationing, rule: inoue_todo}\n", store)
+    assert e.field == "responses[0].rule" and "firm-level" in e.message
 
 
 EXAMPLES_BY_NAME = {p.stem: p for p in EXAMPLES}

@@ -59,7 +59,7 @@ Complete example (every block; only ``name``, ``engine`` and ``data`` are requir
       - {type: alternate_sourcing, commodity: gallium, lead_time_days: 90, ramp_days: 30,
          max_share: 0.6}                       # up to 60 % of the lost supply, after 90 days
       - {type: substitution, commodity: gallium, fraction: 0.1}
-      - {type: rationing, rule: priority, priority: [C26, C27]}  # proportional | small_first
+      - {type: rationing, rule: priority, priority: [C26, C27]}  # proportional | small_first; engine firms: inoue_todo ...
     uncertainty:                               # Monte Carlo (``fukugan simulate --samples N``)
       - {param: "shocks[0].cut", dist: triangular, low: 0.3, mode: 0.5, high: 0.9}
       - {param: "shocks[0].duration", dist: uniform, low: 90, high: 365}
@@ -486,6 +486,13 @@ def _check_semantics(sc: Scenario) -> None:
                 raise sc.error(
                     f"'priority' is only used with rule 'priority', not {r['rule']!r}",
                     (*where, "priority"),
+                )
+            firm_rules = ("proportional_fc_last", "inoue_todo", "inoue_todo_fc_last")
+            if r["rule"] in firm_rules and d.get("engine") != "firms":
+                raise sc.error(
+                    f"rule {r['rule']!r} is a firm-level rule (engine: firms); the "
+                    f"{d.get('engine')!r} engine takes proportional, small_first or priority",
+                    (*where, "rule"),
                 )
     n_rationing = sum(1 for r in d.get("responses", []) or [] if r["type"] == "rationing")
     if n_rationing > 1:
