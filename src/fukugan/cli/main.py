@@ -259,5 +259,10 @@ from fukugan.cli.hub import register as _register_hub  # noqa: E402
 _register_hub(app)
 
 
+from fukugan.cli.firms import register as _register_firms  # noqa: E402
+
+_register_firms(app)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

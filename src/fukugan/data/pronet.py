@@ -24,7 +24,6 @@ firm in ``delta.txt``, or an initial output that does not match the links.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,49 +78,32 @@ class PronetData:
 
 
 def _table(path: Path, names: tuple[str, ...], required: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """The file's fields as strings (``names[:required]`` must be present, the rest optional)
-    and the 1-based line number of each record."""
+    """The file's fields as strings (``names[:required]`` must be present, the others optional;
+    a last name ``"rest"`` takes any further fields) and the 1-based line of each record."""
     if not path.is_file():
         raise PronetError("file not found", path=path)
     try:
-        raw = pd.read_csv(
-            path,
-            sep=r"\s+",
-            header=None,
-            dtype=str,
-            skip_blank_lines=False,
-            names=list(names) + [f"_extra{k}" for k in range(8)],
-            engine="c",
-            on_bad_lines="error",
-        )
-    except pd.errors.ParserError as e:
-        m = re.search(r"line (\d+)", str(e))
-        raise PronetError(
-            "too many fields", path=path, row=int(m.group(1)) if m else None
-        ) from None
-    except pd.errors.EmptyDataError:
-        raw = pd.DataFrame(columns=list(names))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
-        raise PronetError(f"not a text file ({e.reason})", path=path) from None
-    lines = np.arange(1, len(raw) + 1)
-    keep = raw.notna().any(axis=1).to_numpy()
-    raw, lines = raw[keep].reset_index(drop=True), lines[keep]
-    if raw.empty:
-        raise PronetError("no records", path=path)
-    for col in names[:required]:
-        if col not in raw:
-            raise PronetError("missing field", path=path, row=int(lines[0]), field=col)
-        miss = raw[col].isna().to_numpy()
-        if miss.any():
+        raise PronetError(f"not a UTF-8 text file ({e.reason})", path=path) from None
+    lines, rows = [], []
+    width = len(names)
+    rest = names[-1] == "rest"
+    for no, line in enumerate(text.splitlines(), start=1):
+        tok = line.split()
+        if not tok:
+            continue
+        if len(tok) < required:
+            raise PronetError("missing field", path=path, row=no, field=names[len(tok)])
+        if len(tok) > width and not rest:
             raise PronetError(
-                "missing field", path=path, row=int(lines[np.argmax(miss)]), field=col
+                f"too many fields ({len(tok)}; expected {', '.join(names)})", path=path, row=no
             )
-    extra = [c for c in raw.columns if str(c).startswith("_extra")]
-    if extra and names[-1] != "rest":
-        bad = raw[extra].notna().any(axis=1).to_numpy()
-        if bad.any():
-            raise PronetError("too many fields", path=path, row=int(lines[np.argmax(bad)]))
-    return raw, lines
+        lines.append(no)
+        rows.append(tok[:width] + [None] * (width - len(tok)))
+    if not rows:
+        raise PronetError("no records", path=path)
+    return pd.DataFrame(rows, columns=list(names), dtype=object), np.asarray(lines)
 
 
 def _number(
