@@ -21,6 +21,7 @@ Complete example (every block; only ``name``, ``engine`` and ``data`` are requir
       # firm_network: {path: edges.csv}        # or a firm edge list (firms) ...
       # firm_network: {path: edges.csv, firms: firms.csv}   # (firm table: sectors, regions)
       # firm_network: {synthetic: {n_firms: 10000, mean_degree: 5, n_regions: 47, seed: 1}}
+      # firm_network: {pronet: DIR}   # the reference simulator's files (atable.txt, ...)
       # bom: {example: automotive}             # or a multi-tier BOM network (exposure): the
       # bom: {path: mynet/}                    #   bundled example, a directory with nodes.csv,
       # bom: {nodes: n.csv, bom: b.csv, alternatives: a.csv}   # bom.csv[, alternatives.csv]
@@ -410,9 +411,10 @@ def _check_semantics(sc: Scenario) -> None:
             ("data", "oecd_iot", "country"),
         )
     fn = data.get("firm_network")
-    if fn is not None and ("path" in fn) == ("synthetic" in fn):
+    if fn is not None and sum(k in fn for k in ("path", "synthetic", "pronet")) != 1:
         raise sc.error(
-            "firm_network needs exactly one of 'path' or 'synthetic'", ("data", "firm_network")
+            "firm_network needs exactly one of 'path', 'pronet' or 'synthetic'",
+            ("data", "firm_network"),
         )
     base = Path(sc.path).parent if sc.path else Path.cwd()
     if "mrio" in data:
@@ -421,6 +423,10 @@ def _check_semantics(sc: Scenario) -> None:
         _check_bom(sc, base, data["bom"])
     if fn is not None and "path" in fn:
         _check_file(sc, base, fn["path"], ("data", "firm_network", "path"))
+    if fn is not None and "pronet" in fn:
+        f = Path(fn["pronet"]) if Path(fn["pronet"]).is_absolute() else base / fn["pronet"]
+        if not f.is_dir():
+            raise sc.error(f"directory not found: {f}", ("data", "firm_network", "pronet"))
     if fn is not None and "firms" in fn:
         if "path" not in fn:
             raise sc.error(

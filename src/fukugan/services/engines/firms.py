@@ -3,8 +3,9 @@
 through supply-chain networks", *Nature Sustainability* 2:841–847).
 
 The network: a SYNTHETIC network (``synthetic_network``, its
-provenance says so) or a user's edge list (:func:`fukugan.data.firm_edges.read_firm_edges`, with
-an optional firm table for sectors and regions); outages and blackouts of firms (``firm`` /
+provenance says so), a user's edge list (:func:`fukugan.data.firm_edges.read_firm_edges`, with
+an optional firm table for sectors and regions) or a directory in the authors' reference
+simulator's format (:func:`fukugan.data.pronet.read_pronet`, ``{pronet: DIR}``); outages and blackouts of firms (``firm`` /
 ``facility`` = a firm id), sectors or regions of the network, with δ_i(t) = δ × intensity(t)
 (the scenario's full time profile: start, ramp, duration, recovery); rationing one of the
 model's four rules, the authors' ``inoue_todo`` by default.
@@ -45,7 +46,8 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     fn = data.get("firm_network")
     if fn is None:
         raise sc.error(
-            "the firms engine needs data.firm_network {path: edges.csv} or {synthetic: ...}",
+            "the firms engine needs data.firm_network {path: edges.csv}, {pronet: DIR} or "
+            "{synthetic: ...}",
             ("data",),
         )
     refuse_unsupported(sc, "firms", ("outage", "blackout"), "shocks")
@@ -98,6 +100,14 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             ),
             synthetic=True,
         )
+    elif "pronet" in fn:
+        from fukugan.data.pronet import read_pronet
+
+        try:
+            pdata = read_pronet(scenario_file(sc, fn["pronet"]))
+        except InputError as e:
+            raise sc.error(str(e), ("data", "firm_network", "pronet")) from None
+        net, prov = pdata.network, pdata.provenance
     else:
         from fukugan.data.firm_edges import read_firm_edges
 
