@@ -11,7 +11,10 @@ The model keeps one inventory per supplier link and limits production by the inv
   group (groups are numbered customer by customer, so a customer's groups are contiguous:
   ``group_indptr``).
 
-Everything is computed once per network, before the first step.
+The simulation keeps the links in its own order — customer, then the supplier's sector, then
+the supplier — so that the links of a group are contiguous too (``link_indptr_by_group``);
+``perm`` maps it to the network's CSR order (``csr[perm] = sim``). Everything is computed once
+per network, before the first step.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ class Layout:
 
     Attributes:
         n_firms: number of firms.
-        customer: int64 per link (CSR order), the customer.
+        perm: int64 per link: the CSR index of each link of the simulation order.
+        customer: int64 per link (simulation order), the customer.
         supplier: int64 per link, the supplier.
         values: float64 per link, ``A_ij`` (daily baseline transaction value).
         by_supplier: int64 permutation of the links, supplier by supplier (within a supplier,
@@ -52,12 +56,14 @@ class Layout:
         group_indptr: int64 ``n_firms + 1``; a customer's groups are contiguous.
         group_value: float64 per group, ``A_is = Σ_{j in s} A_ij`` (baseline input use).
         link_indptr_by_group: int64 offsets of the links sorted by group (``group_order``).
-        group_order: int64 permutation of the links sorted by group.
+        group_order: int64 permutation of the links sorted by group (the identity: groups
+            are contiguous in the simulation order).
         inputs: float64 per firm, ``Σ_j A_ij`` (baseline purchases).
         sales: float64 per firm, ``Σ_i A_ij`` (baseline sales to customers).
     """
 
     n_firms: int
+    perm: np.ndarray
     customer: np.ndarray
     supplier: np.ndarray
     values: np.ndarray
@@ -87,14 +93,17 @@ def build_layout(
     """The groupings of a CSR network (rows = customers; ``sectors`` per firm)."""
     indptr = np.asarray(indptr, dtype=np.int64)
     n = len(indptr) - 1
+    sec = np.asarray(sectors, dtype=np.int64)
     supplier = np.asarray(suppliers, dtype=np.int64)
-    values = np.asarray(values, dtype=np.float64)
     customer = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    perm = np.lexsort((supplier, sec[supplier], customer)) if supplier.size else supplier.copy()
+    supplier = supplier[perm]
+    customer = customer[perm]
+    values = np.asarray(values, dtype=np.float64)[perm]
     by_supplier = np.argsort(supplier, kind="stable")
     sup_counts = np.bincount(supplier, minlength=n)
     sup_indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(sup_counts, out=sup_indptr[1:])
-    sec = np.asarray(sectors, dtype=np.int64)
     n_sec = int(sec.max()) + 1 if sec.size else 1
     key = customer * n_sec + sec[supplier]
     uniq, group = np.unique(key, return_inverse=True)
@@ -112,6 +121,7 @@ def build_layout(
     sales = np.bincount(supplier, weights=values, minlength=n)
     return Layout(
         n_firms=n,
+        perm=perm.astype(np.int64),
         customer=customer,
         supplier=supplier,
         values=values,

@@ -16,6 +16,7 @@ from fukugan.dynamics.firm_kernels import (
     renew_inventory,
 )
 from fukugan.dynamics.firm_layout import Layout
+from fukugan.dynamics.firm_numba import customer_pass, supplier_pass
 
 __all__ = ["LoopResult", "run_loop"]
 
@@ -59,6 +60,7 @@ def run_loop(
     record_firms: bool = False,
     snapshot_steps: Sequence[int] = (),
     on_step: Callable[[int, np.ndarray], None] | None = None,
+    kernels: str = "numba",
 ) -> LoopResult:
     """Simulate ``n_steps`` steps ``t = 0..n_steps−1``.
 
@@ -66,6 +68,8 @@ def run_loop(
     ``target_days`` is ``n`` per link; ``on_step(t, production)`` is called after each step.
     Until the first step with a δ > 0 the initial state is kept as it is (the model run in
     levels would otherwise let rounding errors of 1e-16 grow around tight cycles).
+    ``kernels``: ``"numba"`` (:mod:`fukugan.dynamics.firm_numba`, parallel, the default) or
+    ``"numpy"`` (:mod:`fukugan.dynamics.firm_kernels`); they agree to rounding.
     """
     n = lay.n_firms
     c = final_demand
@@ -92,6 +96,20 @@ def run_loop(
     delta = np.zeros(n)
     cap = pini.copy()
     cstar = c.copy()
+    if kernels not in ("numba", "numpy"):
+        raise ValueError(f"unknown kernels {kernels!r}")
+    fast = kernels == "numba"
+    pos = np.empty(lay.n_links, dtype=np.int64)
+    pos[lay.by_supplier] = np.arange(lay.n_links)
+    delivered_sup = delivered[lay.by_supplier] if fast else delivered
+    m = lay.n_links + n if fast and rule >= 2 else 1
+    scratch_r, scratch_w, scratch_i = np.empty(m), np.empty(m), np.empty(m, dtype=np.int64)
+
+    def links_delivered() -> np.ndarray:
+        return delivered if delivered is not None else delivered_sup[pos]
+
+    target = target_days * lay.values
+    limit = production_limit(lay, stock, np.full(n, np.inf), pini)
     quiet = True  # no firm shocked yet: the state is the initial state, exactly
     for t in range(n_steps):
         delta = delta_at(t, prod)
@@ -113,12 +131,50 @@ def run_loop(
             continue
         quiet = False
         cap = pini * (1.0 - delta)
-        stock = renew_inventory(lay, stock, delivered, prod, pini)
-        order = orders(lay, stock, prod, pini, target_days, tau, order_type)
-        dem = demand(lay, order, c)
-        limit = production_limit(lay, stock, cap, pini)
-        prod = np.minimum(limit, dem)
-        delivered, cstar = ration(lay, rule, order, dem, prod, c)
+        if fast:
+            prev = prod
+            customer_pass(
+                lay.group_indptr,
+                lay.link_indptr_by_group,
+                lay.group_value,
+                lay.values,
+                target,
+                stock,
+                delivered_sup,
+                pos,
+                order,
+                prev,
+                pini,
+                float(tau),
+                int(order_type),
+                limit,
+            )
+            prod = np.empty(n)
+            supplier_pass(
+                lay.sup_indptr,
+                lay.by_supplier,
+                lay.values,
+                order,
+                delivered_sup,
+                c,
+                cap,
+                limit,
+                int(rule),
+                dem,
+                prod,
+                cstar,
+                scratch_r,
+                scratch_w,
+                scratch_i,
+            )
+            delivered = None  # kept in supplier order: delivered_sup
+        else:
+            stock = renew_inventory(lay, stock, delivered, prod, pini)
+            order = orders(lay, stock, prod, pini, target_days, tau, order_type)
+            dem = demand(lay, order, c)
+            limit = production_limit(lay, stock, np.full(n, np.inf), pini)
+            prod = np.minimum(np.minimum(limit, cap), dem)
+            delivered, cstar = ration(lay, rule, order, dem, prod, c)
         tot[t + 1] = prod.sum()
         va[t + 1] = va_share @ prod
         fc[t + 1] = cstar.sum()
@@ -129,9 +185,9 @@ def run_loop(
             snaps[t] = {
                 "production": prod.copy(),
                 "demand": dem.copy(),
-                "inventory_limit": production_limit(lay, stock, np.full(n, np.inf), pini),
+                "inventory_limit": limit.copy(),
                 "delta": delta_at(t + 1, prod),  # after the step's recovery, as the reference
-                "delivered": delivered.copy(),
+                "delivered": links_delivered().copy(),
             }
         if on_step is not None:
             on_step(t, prod)
@@ -145,7 +201,7 @@ def run_loop(
         state={
             "inventory": stock,
             "orders": order,
-            "delivered": delivered,
+            "delivered": links_delivered(),
             "demand": dem,
             "production": prod,
             "capacity": cap,

@@ -131,6 +131,7 @@ def simulate_firms(
     progress: Callable[[int, int], None] | None = None,
     *,
     snapshot_days: Sequence[int] = (),
+    kernels: str = "numba",
 ) -> FirmTrajectory:
     """Run the model for ``n_days`` days (equations and step order in the module doc).
 
@@ -141,6 +142,8 @@ def simulate_firms(
         n_days: number of days (reference steps) to simulate.
         progress: called as ``progress(day, n_days)`` after each day.
         snapshot_days: days whose per-firm state is kept in ``FirmTrajectory.snapshots``.
+        kernels: ``"numba"`` (compiled, parallel; default) or ``"numpy"`` (the readable
+            vectorised version); they agree to rounding (tests/test_firms.py).
 
     Raises:
         InputError: bad parameters, unknown firms in a shock.
@@ -206,7 +209,18 @@ def simulate_firms(
         record_firms=params.record == "firms",
         snapshot_steps=[int(d) - 1 for d in snapshot_days],
         on_step=on_step,
+        kernels=kernels,
     )
+
+    def csr(x: np.ndarray) -> np.ndarray:  # per-link arrays back in the network's CSR order
+        out = np.empty_like(x)
+        out[lay.perm] = x
+        return out
+
+    per_link = ("inventory", "orders", "delivered")
+    state = {k: csr(v) if k in per_link else v for k, v in res.state.items()}
+    for snap in res.snapshots.values():
+        snap["delivered"] = csr(snap["delivered"])
     notes = []
     if network.label == SYNTHETIC_LABEL:
         notes.append("network: " + SYNTHETIC_LABEL)
@@ -227,7 +241,7 @@ def simulate_firms(
         value_added=res.value_added,
         final_consumption=res.final_consumption,
         snapshots={s + 1: v for s, v in res.snapshots.items()},
-        state=res.state,
+        state=state,
     )
 
 
