@@ -154,3 +154,19 @@ def test_firms_run_options_and_errors(tmp_path):
     res = _cli(d)
     assert res.exit_code == 2 and "atable.txt: line 2, field 'value'" in res.output
     assert "Traceback" not in res.output
+
+
+def test_data_import_firm_network_validates_and_describes(tmp_path):
+    d = write(tmp_path)
+    res = CliRunner().invoke(app, ["data", "import", "firm-network", str(d), "-f", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["summary"]["firms"] == 3 and doc["summary"]["links"] == 2
+    assert [r["firms"] for r in doc["rows"]] == [1, 1, 1]
+    (d / "pini.txt").write_text("1 10\n2 10\n3 99\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["data", "import", "firm-network", str(d)])
+    assert res.exit_code == 2 and "pini.txt: line 3, field 'initial_output'" in res.output
+    res = CliRunner().invoke(
+        app, ["data", "import", "firm-network", str(d), "--source-format", "csv"]
+    )
+    assert res.exit_code == 2

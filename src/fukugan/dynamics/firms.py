@@ -52,19 +52,39 @@ an order ``O_ij`` and a delivery ``O*_ij``; per firm the production ``P_i``. Ini
    a rescan of a supplier's customers per fill level.
 7. **outputs**: ``Σ P_i``, value added ``Σ v_i P_i``, final consumption ``Σ C*_i``.
 
-Without a shock the baseline repeats (to rounding).
+Without a shock the baseline repeats: until the first step with a δ > 0 the initial state is
+kept exactly (computed in levels, as the reference does, rounding errors of 1e-16 would
+otherwise grow around tight cycles of firms with little value added, where the order rule
+amplifies a deviation by up to 1 + n/τ a step — a property of the model, also once a shock
+starts).
+
+Implementation: two compiled passes a step (:mod:`fukugan.dynamics.firm_numba`, numba, parallel
+over firms; the links kept customer by customer and, within a customer, input sector by input
+sector, and each supplier's deliveries in supplier order, so that every pass writes only its own
+contiguous slots); the same equations in plain numpy in :mod:`fukugan.dynamics.firm_kernels`
+(``kernels="numpy"``; tests/test_firms.py pins their agreement). Parameters:
+:mod:`~fukugan.dynamics.firm_params`; link groupings: :mod:`~fukugan.dynamics.firm_layout`;
+the loop: :mod:`~fukugan.dynamics.firm_loop`; shocks: :mod:`~fukugan.dynamics.firm_shocks`;
+outputs: :mod:`~fukugan.dynamics.firm_results`.
 
 Deliberate differences from the reference, each pinned by a test:
 
-* The reference's ``-R 2/-R 3`` fill loop has implementation details fukugan does not
-  reproduce: on the fixtures the reference also runs the fill at suppliers that are *not*
-  short, serves final demand above its ratio 1 when a customer with a ratio just above 1 is
-  filled, and allocates slightly less than the production. fukugan implements the rule as the
-  papers state it (above). ``proportional`` and ``proportional_fc_last`` (and the recovery
-  cases) equal the reference to 1e-14; ``inoue_todo`` / ``inoue_todo_fc_last`` equal it for the
-  first steps and then part by 1e-4–1e-2 (tests/test_firms_reference.py records the gap).
+* ``inoue_todo`` / ``inoue_todo_fc_last``: fukugan implements the rule as stated above;
+  the reference's fill loop (``-R 2/3``) does something else in detail. What its per-firm
+  snapshots show (fixtures ``small/R2``, step 10): it runs the fill at *every* supplier, also
+  one that is not short (so a customer can receive less than it ordered while output equals
+  demand); final demand is raised with every full level, so it can end above its ratio 1 (up
+  to the ratio of the last customer filled in full); and the production allocated is less than
+  the production made (consistent with the cost of a level counting claims already filled, and
+  with the loop stopping at a tiny remainder). fukugan equals the reference on the first steps
+  (while every supplier's customers order in the same ratio) and then parts from it by
+  1e-3–8e-2 of the daily output (tests/test_firms_reference.py records the gap per case; full
+  equality is a strict ``xfail``). ``proportional`` and ``proportional_fc_last``, with and
+  without recovery, equal the reference to 1e-14.
 * Poisson inventory targets (``inventory="poisson_*"``) are drawn with numpy's generator, so a
   seed gives other draws than the reference's ``rand()``; a draw of 0 days becomes 1.
+* The reference reads the initial output from ``pini.txt`` but computes with sales + final
+  demand; fukugan's reader checks the file against that sum (1e-6) and uses the sum.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ import pandas as pd
 from fukugan.errors import InputError
 from fukugan.services.report import Report
 
-__all__ = ["reference_shocks", "run_pronet"]
+__all__ = ["check_pronet", "reference_shocks", "run_pronet"]
 
 
 def _choice(value: str | int, names: tuple[str, ...], what: str) -> str:
@@ -165,4 +165,38 @@ def run_pronet(
         },
         sources=[data.provenance],
         notes=["firms-run-note"],
+    )
+
+
+def check_pronet(directory: str | Path) -> Report:
+    """``fukugan data import firm-network --format pronet DIR``: validate a directory in the
+    reference format (all-or-nothing, :mod:`fukugan.data.pronet`) and describe it; a scenario
+    then names it as ``data.firm_network: {pronet: DIR}`` (nothing is copied into the store:
+    firm networks are read from their files at each run)."""
+    from fukugan.data.pronet import read_pronet
+
+    data = read_pronet(directory)
+    net = data.network
+    d = net.describe()
+    table = pd.DataFrame(
+        {
+            "sector": list(net.sector_names),
+            "firms": np.bincount(net.sectors, minlength=len(net.sector_names)),
+            "baseline-output": np.bincount(
+                net.sectors, weights=net.baseline_production(), minlength=len(net.sector_names)
+            ),
+        }
+    )
+    return Report(
+        title="firm-network-import-title",
+        title_args={"dir": str(directory)},
+        table=table,
+        summary={
+            "firms": net.n_firms,
+            "links": net.n_links,
+            "components": d.get("components"),
+            "firms-hit": int((data.delta > 0).sum()),
+        },
+        sources=[data.provenance],
+        notes=["firm-network-import-note"],
     )
