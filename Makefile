@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint clean browser-deps db-deps
+.PHONY: run test test-fast bench lint clean browser-deps db-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +26,12 @@ run: $(STAMP)
 test: $(STAMP) browser-deps db-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --doctest-modules src/fukugan tests
+
+## make test-fast: the inner loop (under a minute): lint, doctests and every test not marked slow,
+## e2e (browser, served app, schemathesis) or postgres, with fewer hypothesis examples
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest --doctest-modules src/fukugan tests -m "not slow and not e2e and not postgres" --hypothesis-profile=fast -p no:cacheprovider
 
 ## make bench: benchmarks, written to BENCHMARKS.md
 bench: $(STAMP)

@@ -4,8 +4,28 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+# ``--hypothesis-profile=fast`` (``make test-fast``): fewer examples per property for the inner
+# loop; ``make test`` keeps hypothesis' defaults (or each test's own settings).
+settings.register_profile("fast", max_examples=15, deadline=None)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what a fast inner loop leaves out, from what a test uses: ``postgres`` for the
+    PostgreSQL side of a backend-parametrised test (a ``"postgresql"`` parameter) or the
+    ``pg_cluster`` fixture; ``e2e`` for browser tests (the ``e2e`` fixture), ``*_e2e.py`` files
+    and the schemathesis runs. ``slow`` is set by hand on tests that take over about a second."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "pg_cluster" in names or "postgresql" in params.values():
+            item.add_marker(pytest.mark.postgres)
+        name = item.path.name
+        if "e2e" in names or name.endswith("_e2e.py") or "schemathesis" in name:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture

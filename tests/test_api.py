@@ -36,6 +36,7 @@ def problem_of(res, status: int) -> dict:
 # -- known answers ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_gallium_profile_known_answer(client):
     res = client.get("/api/v1/commodities/gallium", params={"year": 2024, "home": "JPN"})
     assert res.status_code == 200
@@ -120,6 +121,7 @@ def test_commodity_names_resolve_like_the_cli(client):
     assert res.json()["title_args"]["commodity"] == "Gallium"
 
 
+@pytest.mark.slow
 def test_overview_matches_the_cli_overview(client, tmp_path_factory):
     doc = client.get("/api/v1/overview", params={"home": "JPN", "year": 2024}).json()
     deps, chk, scm = doc["dependencies"], doc["chokepoints"], doc["critical_materials"]
@@ -233,7 +235,7 @@ def test_unknown_commodity_is_a_404_problem(client):
         ("/api/v1/commodities/gallium/history?home=XXX", 400),
         ("/api/v1/industries/import-content?country=JPN&year=1990", 404),
         ("/api/v1/industries/import-content?country=ATA&year=2020", 404),
-        ("/api/v1/trade/dependency?product=811292", 409),  # no trade data bundled
+        ("/api/v1/trade/dependency?product=811292", 404),  # not among the 74 bundled codes
         ("/api/v1/trade/dependency", 422),
         ("/api/v1/nothing-here", 404),
     ],
@@ -315,12 +317,16 @@ def test_csv_download_has_sources_and_labels(client):
     assert any(ln.startswith("# Source: U.S. Geological Survey") for ln in lines)
     header = next(ln for ln in lines if not ln.startswith("#"))
     assert header.startswith("Rank,Commodity,Commodity id,Autonomy risk")
-    assert lines[-1].startswith("1,Gallium,gallium,0.544")
+    first = lines.index(header) + 1
+    assert lines[first].startswith("1,Gallium,gallium,0.544")
+    # then the HS products of the bundled trade data (none is named "gallium")
+    assert lines[-1].startswith("Rank,HS6,Product,Imports (USD)")
 
 
 # -- caching and vendored assets ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_results_follow_store_changes(tmp_path):
     """A write to the store (another process's import) is seen on the next request."""
     from fukugan.provenance import Provenance
@@ -356,6 +362,7 @@ def test_serve_command_is_registered():
     assert res.exit_code == 0 and "--port" in res.output
 
 
+@pytest.mark.slow
 def test_api_benchmark_runs_quick():
     """``benchmarks/bench_api.py --quick`` works (a small bounded load on loopback)."""
     from benchmarks import bench_api

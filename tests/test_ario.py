@@ -100,6 +100,7 @@ def test_pymrio_test_mrio_rebuild_equals_boario(test_mrio):
     assert fast["rebuild_demand"].max() == pytest.approx(slow["rebuild_demand"].max(), rel=1e-9)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kernels", ["numpy", "numba"])
 def test_synthetic_mrio_equals_boario_both_kernels(kernels):
     mrio = synthetic_mrio(4, 5, n_fd=3, seed=3)
@@ -150,6 +151,7 @@ def test_parameters_as_boario(model_kwargs, params):
         _assert_equal(fast, slow)
 
 
+@pytest.mark.slow
 def test_quick_benchmark_sides_agree():
     from benchmarks import bench_ario
 

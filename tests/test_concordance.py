@@ -63,13 +63,13 @@ def test_every_eu_and_us_listed_commodity_has_codes(conc):
 @pytest.mark.parametrize(
     "cid,codes",
     [
-        ("cobalt", {"2605", "810520", "282200"}),
+        ("cobalt", {"2605", "810520", "282200", "810510"}),  # 810510: HS 1992
         ("lithium", {"283691", "282520", "253090"}),
         ("graphite", {"2504"}),
         ("rare-earths", {"280530", "2846", "253090"}),
         ("nickel", {"2604", "7501", "7502"}),
         ("manganese", {"2602", "720211", "720219", "720230", "8111"}),
-        ("tungsten", {"2611", "810194", "284180"}),
+        ("tungsten", {"2611", "810194", "284180", "810110"}),
         ("gallium", {"811292"}),
     ],
 )
@@ -177,7 +177,7 @@ def test_imports_by_partner_and_exports(conc):
     assert ct.imports_t.to_dict() == {"AUS": 20.0, "COD": 32.0}
     assert ct.exports_usd == 50.0 and ct.exports_t == 1.0
     assert ct.quantity_complete and ct.year == 2022
-    assert ct.codes == ("2605", "810520", "282200") and ct.shared_used == ()
+    assert ct.codes == ("2605", "810520", "282200", "810510") and ct.shared_used == ()
     assert ct.hs6 == ("260500", "810520")
     assert commodity_trade(t, conc, "gold-nope", "JPN") is None
 

@@ -87,6 +87,7 @@ def runs(home, tmp_path_factory) -> dict[tuple[str, str], tuple[Path, Path, dict
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "engine"), CASES, ids=[f"{n}-{e}" for n, e in CASES])
 def test_run_directory_and_summary(runs, name, engine):
     run_dir, _, printed = runs[(name, engine)]

@@ -362,6 +362,7 @@ def synthetic(tiers=(10, 90, 300, 600), seed=0) -> SupplyNetwork:
     )
 
 
+@pytest.mark.slow
 def test_thousand_node_network_is_quick():
     net = synthetic()
     assert len(net.nodes) == 1000

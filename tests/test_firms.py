@@ -493,6 +493,7 @@ def test_water_fill_many_suppliers_at_once():
 
 
 # -- benchmark -------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_quick_benchmark_runs_and_reports():
     """``python -m benchmarks.bench_firms --quick``: 10 k firms, both rules, each in a subprocess."""
     from benchmarks import bench_firms

@@ -27,6 +27,7 @@ def hub(request, tmp_path):
     h.dispose()
 
 
+@pytest.mark.slow
 def test_org_admin_manages_own_users_only(hub):
     acme = hub.create_org("Acme", "company")
     other = hub.create_org("Other", "sme")

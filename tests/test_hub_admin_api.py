@@ -56,6 +56,7 @@ def _login(env, name: str, password: str = NEW_PW):
     return client_of(env).post(f"{HUB}/login", json={"username": name, "password": password})
 
 
+@pytest.mark.slow
 def test_admin_lists_exactly_own_organisation(env):
     boss, bert = env.clients["boss"], env.clients["bert"]
     res = boss.get(ORG)

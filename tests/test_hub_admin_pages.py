@@ -49,6 +49,7 @@ def _toggle(client: TestClient, token: str | None, user_id: int, active: bool):
     return client.post(f"/hub/admin/users/{user_id}/active", data=data, follow_redirects=False)
 
 
+@pytest.mark.slow
 def test_admin_sees_the_tab_and_own_organisation_only(world):
     client, ids = world
     login(client, "ada")
@@ -73,6 +74,7 @@ def test_admin_sees_the_tab_and_own_organisation_only(world):
     assert f'action="/hub/admin/users/{ids["alice"]}/active"' in r.text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("who", ["alice", "bob", "mina"])
 def test_other_roles_get_403_and_no_tab(world, who):
     client, ids = world
@@ -98,6 +100,7 @@ def test_anonymous_is_sent_to_login(world):
     assert r.status_code == 303 and r.headers["location"].startswith("/hub/login")
 
 
+@pytest.mark.slow
 def test_forms_need_the_csrf_token_and_change_nothing(world):
     client, ids = world
     login(client, "ada")
@@ -112,6 +115,7 @@ def test_forms_need_the_csrf_token_and_change_nothing(world):
     assert _rows(client.get("/hub/admin").text) == before
 
 
+@pytest.mark.slow
 def test_add_user_then_they_log_in_and_disable_ends_their_session(world):
     client, ids = world
     login(client, "ada")

@@ -213,6 +213,7 @@ def _assert_alerts_exact(hub, users, items, nets, members) -> None:  # noqa: ANN
         assert oracle(by_id[uid], by_item[iid], members, NOW)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -279,6 +280,7 @@ def test_alerts_no_leak_none_missing(hub, tmp_path_factory, w):
     _assert_alerts_exact(hub, users, items, nets, members)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -221,6 +221,7 @@ def _count_items(env) -> int:
         return c.execute(text("SELECT COUNT(*) FROM hub_items")).scalar_one()
 
 
+@pytest.mark.slow
 def test_anonymous_reads_tlp_clear_only(world):
     anon = client_of(world)
     got = _read_paths(anon, [i["id"] for i in world.items.values()])
@@ -232,6 +233,7 @@ def test_anonymous_reads_tlp_clear_only(world):
         assert res.headers["content-type"].startswith("application/problem+json")
 
 
+@pytest.mark.slow
 def test_every_user_reads_exactly_what_the_policy_allows(world):
     probe = [i["id"] for i in world.items.values()] + [MISSING]
     for who, c in world.clients.items():
@@ -290,6 +292,7 @@ def test_a_cookie_never_issued_is_anonymous(world):
     assert forged.get(f"{HUB}/me").status_code == 401  # the planted value is still nobody
 
 
+@pytest.mark.slow
 def test_writes_without_the_right_csrf_token_are_403_and_change_nothing(world):
     alice, bob = world.clients["alice"], world.clients["bob"]
     before = _count_items(world)
@@ -575,6 +578,7 @@ def test_consortium_and_directory_need_a_session(world):
     assert world.clients["alice"].get(f"{HUB}/directory").json()["groups"][0]["member"] is True
 
 
+@pytest.mark.slow
 def test_login_brute_force_locks_with_429(world):
     attacker = client_of(world, address="203.0.113.66")
     codes = [
@@ -673,6 +677,7 @@ world_st = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=15,
     deadline=None,

@@ -111,6 +111,7 @@ _row = st.tuples(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(
     rows=st.lists(_row, min_size=1, max_size=80),

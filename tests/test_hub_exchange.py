@@ -82,6 +82,7 @@ def _ids_in_bundle(bundle: str) -> set[str]:
     return {o["x_fukugan_item_id"] for o in doc.get("objects", []) if o["type"] == "report"}
 
 
+@pytest.mark.slow
 def test_stix_export_follows_the_policy_and_round_trips(hubs):
     a, b = hubs
     _, u = _world(a)
@@ -113,6 +114,7 @@ def test_stix_export_follows_the_policy_and_round_trips(hubs):
     assert b.verify_audit().ok
 
 
+@pytest.mark.slow
 def test_stix_import_is_all_or_nothing(hubs):
     a, b = hubs
     _, u = _world(a)
@@ -151,6 +153,7 @@ def test_stix_import_is_all_or_nothing(hubs):
     assert len(reports) == 3
 
 
+@pytest.mark.slow
 def test_alerts_follow_later_uploads_users_and_group_joins(hubs, tmp_path):
     a, _ = hubs
     w, u = _world(a)
@@ -181,6 +184,7 @@ def test_alerts_follow_later_uploads_users_and_group_joins(hubs, tmp_path):
     assert a.verify_audit().ok
 
 
+@pytest.mark.slow
 def test_alert_scenario(hubs, tmp_path):
     a, _ = hubs
     w, u = _world(a)
@@ -227,6 +231,7 @@ def test_scenario_for_items_without_products():
         scenario_for_item(6, "supplier_incident", {"firm": ["X Ltd"]})
 
 
+@pytest.mark.slow
 def test_consortium_tables(hubs, tmp_path):
     a, _ = hubs
     orgs = [a.create_org(f"Member {i}", "company") for i in range(7)]
@@ -307,6 +312,7 @@ def test_nul_characters_are_bad_input_on_every_backend(hubs):
     assert a.list_items(u["gov"]) == []
 
 
+@pytest.mark.slow
 def test_stix_export_of_an_expired_item_without_valid_from(hubs):
     a, _ = hubs
     _, u = _world(a)
@@ -317,6 +323,7 @@ def test_stix_export_of_an_expired_item_without_valid_from(hubs):
     assert _ids_in_bundle(a.export_stix(u["acme"])) == set()  # expired: author's org only
 
 
+@pytest.mark.slow
 def test_stix_report_ids_are_per_hub_and_stable(hubs):
     """Item 1 of two hubs are two STIX reports (OpenCTI would merge equal ids); re-exports from
     one hub keep their ids."""

@@ -60,6 +60,7 @@ def _login(client: TestClient, username: str) -> None:
     assert r.status_code == 303, r.text
 
 
+@pytest.mark.slow
 def test_commodity_page_shows_readable_items_only(client):
     client.cookies.clear()
     anon = client.get("/commodities/gallium")

@@ -105,6 +105,7 @@ TITLES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("who", "visible"),
     [
@@ -168,6 +169,7 @@ def test_feed_filters(world):
     assert TITLES["green"] in html and TITLES["clear"] not in html
 
 
+@pytest.mark.slow
 def test_login_errors_in_the_users_language(world):
     client, _, _ = world
     client.cookies.clear()
@@ -181,6 +183,7 @@ def test_login_errors_in_the_users_language(world):
     assert "Wrong user name or password" in r.text
 
 
+@pytest.mark.slow
 def test_login_is_locked_after_repeated_failures(tmp_path):
     seed(tmp_path)
     app = create_app(tmp_path)
@@ -195,6 +198,7 @@ def test_login_is_locked_after_repeated_failures(tmp_path):
         assert "fukugan_session" not in client.cookies
 
 
+@pytest.mark.slow
 def test_login_rejects_another_origin_and_open_redirects(world):
     client, _, _ = world
     client.cookies.clear()
@@ -270,6 +274,7 @@ def test_publish_form_validation_errors_next_to_fields(world):
     assert 'value="XXX"' in r.text
 
 
+@pytest.mark.slow
 def test_publish_then_alert_then_read(world):
     client, ids, home = world
     hub = Hub(home)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,6 +69,7 @@ items_st = st.fixed_dictionaries(
 members_st = st.dictionaries(st.integers(1, 4), st.sets(st.integers(1, 4), max_size=3), max_size=4)
 
 
+@pytest.mark.slow
 @settings(max_examples=2000, deadline=None)
 @given(users_st, items_st, members_st)
 def test_can_read_agrees_with_oracle(user, item, members):
@@ -132,6 +134,7 @@ def test_expired_items_only_for_author_org():
     assert can_read(_u(org=2), naive, ctx).allowed
 
 
+@pytest.mark.slow
 def test_passwords_hashed_with_argon2():
     h = hash_password("correct horse battery")
     assert h.startswith("$argon2id$") and "correct" not in h

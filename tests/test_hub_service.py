@@ -103,6 +103,7 @@ def _build(hub: Hub, w):
     return users, items, members
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -128,6 +129,7 @@ def test_every_read_path_returns_exactly_what_the_policy_allows(hub, w):
     assert hub.verify_audit().ok
 
 
+@pytest.mark.slow
 def test_publish_rules_and_audit_of_reads(hub):
     hub.reset()
     o1, o2 = hub.create_org("METI", "ministry"), hub.create_org("Acme", "sme")

@@ -42,6 +42,7 @@ def world(request, tmp_path):
     hub.dispose()
 
 
+@pytest.mark.slow
 def test_login_session_and_csrf(world):
     hub, clock, _, ids = world
     a = hub.login("alice", PW, client="10.0.0.1")
@@ -67,6 +68,7 @@ def test_login_session_and_csrf(world):
     assert hub.verify_audit().ok
 
 
+@pytest.mark.slow
 def test_session_expiry_idle_and_deactivation(world):
     hub, clock, _, ids = world
     s = hub.login("alice", PW)
@@ -90,6 +92,7 @@ def test_session_expiry_idle_and_deactivation(world):
     assert hub.session_user(hub.login("alice", PW).token).user_id == ids["alice"]
 
 
+@pytest.mark.slow
 def test_login_rate_limit_per_user_survives_restart(world):
     hub, clock, url, _ = world
     for _ in range(5):

@@ -202,6 +202,7 @@ def _rel(a, b):
     return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-300))
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(productive_systems())
 def test_mixed_precision_equals_double(system):
@@ -263,6 +264,7 @@ def test_mixed_precision_rejects_unproductive_like_double():
 
 
 # -- mixed precision refined to a measured forward-error bound (tol) ---------------------------
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(productive_systems())
 def test_mixed_precision_with_tol_is_within_its_measured_bound(system):
@@ -292,6 +294,7 @@ def test_mixed_precision_with_tol_is_within_its_measured_bound(system):
     assert all(a <= b for a, b in zip(info["steps"][:3], full.refinement["steps"][:3], strict=True))
 
 
+@pytest.mark.slow
 def test_mixed_precision_tol_needs_fewer_corrections_on_a_larger_system():
     """n = 600, column sums ≤ 0.7: one correction reaches 1e-11, double round-off needs two;
     the answers agree with the double LU to the bound."""

@@ -39,6 +39,7 @@ def client():
     cluster.close()
 
 
+@pytest.mark.slow
 def test_local_workers_run_one_thread_each(client):
     """2 workers on 2 cores run 2 threads: one numba, OpenMP and BLAS thread in each worker
     (numba's default is every core, which Dask's nanny does not change)."""
@@ -70,6 +71,7 @@ def test_sampling_is_deterministic_and_in_bounds():
     assert len({s for _, s in a}) == 200
 
 
+@pytest.mark.slow
 def test_sweep_on_a_two_worker_cluster_equals_in_process(store, client, tmp_path):
     sc = load_scenario(NANKAI)
     assert len(client.scheduler_info()["workers"]) == 2
@@ -103,6 +105,7 @@ def test_sweep_needs_an_uncertainty_block(store, tmp_path):
         run_sweep(load_scenario(p), store, samples=3, workers=0)
 
 
+@pytest.mark.slow
 def test_cli_samples_on_a_local_cluster(tmp_path, monkeypatch, store):
     monkeypatch.setenv("FUKUGAN_HOME", str(store.home))
     res = CliRunner().invoke(
@@ -122,6 +125,7 @@ def test_cli_samples_on_a_local_cluster(tmp_path, monkeypatch, store):
     assert (tmp_path / "mc" / "samples.parquet").exists()
 
 
+@pytest.mark.slow
 def test_benchmark_quick_runs():
     from benchmarks import bench_montecarlo
 

@@ -231,6 +231,7 @@ def test_label_lengths_checked():
         )
 
 
+@pytest.mark.slow
 def test_benchmark_quick_sides_agree():
     """benchmarks/bench_io.py --quick (n = 1,000): fukugan and pymrio, each in its own
     subprocess, compute the same quantities (so the benchmark cannot measure different things)."""

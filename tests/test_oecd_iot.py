@@ -57,6 +57,7 @@ def test_industry_labels():
     assert set(t["code"]) >= {"HFCE", "EXPO", "IMPO", "VALU", "OUTPUT", "TXS_IMP_FNL"}
 
 
+@pytest.mark.slow
 def test_every_file_parses_and_balances(loaded):
     frame, prov = loaded
     pairs = available(frame)

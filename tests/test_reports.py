@@ -93,6 +93,7 @@ def test_svg_charts_are_self_contained_and_escape_labels():
 # -- commodity briefing ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_commodity_briefing_states_the_key_numbers(home):
     doc = commodity_briefing(AnalyticStore(home), "gallium", year=2024, home="JPN", lang="en")
     findings = " ".join(doc["findings"])
@@ -105,6 +106,7 @@ def test_commodity_briefing_states_the_key_numbers(home):
     assert ja["findings"][0] == "2024年の世界のガリウム生産の98.4%を中国が占める。"
 
 
+@pytest.mark.slow
 def test_commodity_report_html_has_numbers_chart_sources_and_pdf_link(client):
     res = client.get("/reports/commodity/gallium.html", params={"home": "JPN", "year": 2024})
     assert res.status_code == 200 and res.headers["content-type"].startswith("text/html")
@@ -117,6 +119,7 @@ def test_commodity_report_html_has_numbers_chart_sources_and_pdf_link(client):
     assert "/reports/commodity/gallium.pdf?home=JPN" in page
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_commodity_report_pdf(client, tmp_path, lang):
     res = client.get("/reports/commodity/gallium.pdf", params={"lang": lang})
@@ -161,6 +164,7 @@ def test_run_briefing_headline_chart_sectors_paths_and_reproducibility(home):
     assert "gallium-germanium-licensing" in html and "OECD" in html
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_run_report_over_http(client, tmp_path, lang):
     html = client.get("/reports/run/gallium-test.html", params={"lang": lang})
@@ -176,6 +180,7 @@ def test_run_report_over_http(client, tmp_path, lang):
         assert "損失" in text and "中国" in text
 
 
+@pytest.mark.slow
 def test_cli_report_commands(home, tmp_path, monkeypatch):
     from fukugan.cli.main import app
 
@@ -193,6 +198,7 @@ def test_cli_report_commands(home, tmp_path, monkeypatch):
     assert res.exit_code == 2 and "summary.json not found" in res.output
 
 
+@pytest.mark.slow
 def test_run_page_links_the_briefing_of_a_run_made_as_a_job(client):
     import time
 
@@ -207,10 +213,13 @@ def test_run_page_links_the_briefing_of_a_run_made_as_a_job(client):
     assert doc["status"] == "done", doc
     page = client.get(f"/runs/{run_id}").text
     assert f"/reports/run/{run_id}.pdf?lang=en" in page
+    # what the engine applied to each shock and response (issue 15)
+    assert 'id="applied"' in page and "static engine" in page and "responses[1]" in page
     res = client.get(f"/reports/run/{run_id}.pdf")
     assert res.status_code == 200 and res.content.startswith(b"%PDF-")
     html = client.get(f"/reports/run/{run_id}.html", params={"lang": "ja"}).text
     assert "シナリオ・ブリーフィング" in html and f'href="/runs/{run_id}"' in html
+    assert 'id="applied"' in html and "エンジンが適用した内容" in html
 
 
 def test_briefings_as_json(client):

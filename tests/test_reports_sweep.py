@@ -67,6 +67,7 @@ def files(home: Path):
     )
 
 
+@pytest.mark.slow
 def test_sweep_briefing_numbers_are_the_sweep_files(home):
     by, samples, summary = files(home)
     doc = run_briefing(home / "runs" / SWEEP, lang="en")
@@ -126,6 +127,7 @@ def test_sweep_briefing_numbers_are_the_sweep_files(home):
     assert "<script" not in html and html.count("<svg") >= 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_sweep_briefing_html_and_pdf_over_http(client, home, tmp_path, lang):
     by, _, summary = files(home)
@@ -194,6 +196,7 @@ def test_damaged_sweeps_are_clear_errors_not_500(client, run):
     assert client.get("/api/v1/reports/run/mc-nothing-here").status_code == 404
 
 
+@pytest.mark.slow
 def test_sweep_job_briefing_keeps_the_private_run_check(client):
     from tests.test_runs_api import _login
 

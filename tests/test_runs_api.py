@@ -51,6 +51,7 @@ def wait_done(client: TestClient, run_id: str, timeout: float = 60) -> dict:
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_examples_are_listed_with_both_languages_and_engines(client):
     res = client.get("/api/v1/scenarios")
     assert res.status_code == 200
@@ -206,6 +207,7 @@ def _same_404(res, missing) -> None:
     assert (a["type"], a["title"]) == (b["type"], b["title"])
 
 
+@pytest.mark.slow
 def test_private_runs_are_invisible_to_everyone_else(client, home, people):
     alice_id, alice = people["alice"]
     _, bob = people["bob"]

@@ -63,6 +63,7 @@ def no_results(home: Path, run_id: str) -> bool:
     return not any(p.name.startswith(run_id) for p in (home / "runs").glob("*"))
 
 
+@pytest.mark.slow
 def test_sweep_job_on_a_two_worker_cluster_equals_the_cli(client, home, tmp_path):
     res = client.post(
         "/api/v1/runs", json={"scenario": "hokkaido-blackout", "samples": 12, "workers": 2}
@@ -178,6 +179,7 @@ def test_a_running_single_run_stops_at_its_next_step(client, home, monkeypatch):
     assert client.get(f"/api/v1/runs/{done}").json()["status"] == "done"
 
 
+@pytest.mark.slow
 def test_a_running_sweep_stops_between_samples(client, home):
     t0 = time.monotonic()
     rid = client.post(
@@ -211,6 +213,7 @@ def _login(app, hub, username: str) -> TestClient:
     return c
 
 
+@pytest.mark.slow
 def test_only_the_owner_cancels_a_private_run(client, home):
     from fukugan.services.hub import Hub
 
@@ -239,6 +242,7 @@ def test_only_the_owner_cancels_a_private_run(client, home):
     assert res.status_code == 202 and res.json()["status"] == "cancelled"
 
 
+@pytest.mark.slow
 def test_pages_offer_samples_cancel_and_show_cancelled_runs(client, home):
     web = create_app(home)  # pages too; no lifespan: the module's client owns the workers
     anon = TestClient(web)

@@ -64,6 +64,7 @@ def test_examples_validate_and_have_both_languages():
         assert sc.doc["uncertainty"], p
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_examples_run_on_bundled_data(path, store):
     r = run_scenario(path, store)
@@ -135,6 +136,7 @@ def test_same_seed_reproduces_bit_for_bit(store, tmp_path):
     assert (a / "timeseries.parquet").read_bytes() == (c / "timeseries.parquet").read_bytes()
 
 
+@pytest.mark.slow
 def test_responses_reduce_the_loss(store, tmp_path):
     base = """\
 name: g
@@ -251,6 +253,7 @@ def test_semantic_errors(tmp_path):
     assert e.field == "shocks[0].region" and "regions" in str(e)
 
 
+@pytest.mark.slow
 def test_unknown_items_found_at_run_time_name_the_line(tmp_path, store):
     e = error_of(tmp_path, BASE.replace("sector: C24", "sector: C99"), store)
     assert (e.line, e.field) == (8, "shocks[0].sector") and "unknown industry 'C99'" in str(e)

@@ -32,6 +32,7 @@ def run(*args: str):
     return runner.invoke(app, [str(a) for a in args])
 
 
+@pytest.mark.slow
 def test_simulate_writes_a_run_and_prints_a_summary(loaded, tmp_path):
     out = tmp_path / "run"
     res = run("simulate", GALLIUM, "--out", out, "--format", "json")
@@ -62,6 +63,7 @@ def test_default_run_dir_and_seed_override(loaded):
     assert summary["seed"] == 7 and summary["scenario"]["seed"] == 7
 
 
+@pytest.mark.slow
 def test_table_and_japanese_and_csv(loaded, tmp_path):
     res = run("simulate", EXAMPLES / "hokkaido-blackout.yaml", "--out", tmp_path / "a")
     assert res.exit_code == 0, res.output
@@ -117,6 +119,7 @@ shocks:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_input_exits_2_with_file_line_field_and_writes_nothing(loaded, tmp_path, case):
     old, new, line, field = BAD[case]

@@ -201,6 +201,7 @@ def _same(fast: pd.DataFrame, slow: pd.DataFrame) -> None:
     assert (fast["dependent"].to_numpy() == slow["dependent"].to_numpy())[~on_edge].all()
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rows=trade_rows,

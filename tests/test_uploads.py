@@ -97,6 +97,7 @@ def files_for(kind: str, name: str, content: bytes) -> dict:
     return files
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(GOOD))
 def test_good_upload_via_api_imports_and_lists_the_source(env, kind):
     client, home = env
@@ -166,6 +167,7 @@ def test_upload_refusals(env, checksum, monkeypatch):
     assert checksum(home / "analytic") == before
 
 
+@pytest.mark.slow
 def test_data_page_has_the_upload_form(env):
     client, _ = env
     html = client.get("/data", params={"lang": "ja"}).text

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from fukugan.data.bundled import USGS_WORLD_CSV, bundled_path
 from fukugan.data.usgs import (
     COLUMNS,
-    _parse_value,
     commodities,
     primary_type,
     production_shares,
     read_world_production,
     resolve_commodity,
 )
+from fukugan.data.usgs.quirks import _parse_value
 from fukugan.errors import FukuganError, InputError, UnknownItemError
 
 HEADER = (

@@ -154,7 +154,10 @@ def test_sort_filter_and_download_csv(page, tmp_path):
 
     page.fill("#filters input[name=q]", "gallium")
     page.wait_for_url("**q=gallium*")
-    page.wait_for_function("document.querySelectorAll('#tbl tbody tr').length === 1")
+    # the commodity table keeps gallium; the HS product table (bundled trade data) has no match
+    page.wait_for_function(
+        "document.querySelectorAll('#tbl table.data')[0].querySelectorAll('tbody tr').length === 1"
+    )
     assert "Gallium" in page.locator("#tbl tbody tr").first.inner_text()
 
     with page.expect_download() as dl:
@@ -170,7 +173,8 @@ def test_sort_filter_and_download_csv(page, tmp_path):
         )
     )
     assert rows[0][:3] == ["Rank", "Commodity", "Commodity id"]
-    assert [r[1] for r in rows[1:]] == ["Gallium"]  # the download follows the filter
+    assert [r[1] for r in rows[1:2]] == ["Gallium"]  # the download follows the filter
+    assert rows[2][:3] == ["Rank", "HS6", "Product"] and len(rows) == 3  # no product matches
 
 
 def test_chokepoints_industries_and_data_pages(page):

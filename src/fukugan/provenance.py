@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -47,3 +49,37 @@ class Provenance:
     @classmethod
     def from_json(cls, text: str) -> Provenance:
         return cls(**json.loads(text))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Provenance:
+        """From a stored dict (a run's ``summary.json`` ``sources``): unknown keys are ignored,
+        missing text fields are empty.
+
+        >>> Provenance.from_dict({"source": "OECD", "year": 2023, "other": 1}).year
+        '2023'
+        """
+        text = {k: str(d.get(k, "") or "") for k in SOURCE_TEXT_FIELDS}
+        return cls(
+            **text,
+            synthetic=bool(d.get("synthetic", False)),
+            extra=dict(d.get("extra") or {}),
+        )
+
+    def source_doc(self, *, citation: bool = True) -> dict[str, Any]:
+        """The one shape of a source in every output (API, pages, CSV, briefings): the fields of
+        :data:`SOURCE_FIELDS`, with its :meth:`citation` unless ``citation=False``.
+
+        >>> sorted(Provenance("x", "OECD", "2023", "USD", "CC BY 4.0").source_doc())
+        ['citation', 'dataset', 'licence', 'source', 'synthetic', 'unit', 'url', 'year']
+        """
+        doc: dict[str, Any] = {k: getattr(self, k) for k in SOURCE_TEXT_FIELDS}
+        doc["synthetic"] = self.synthetic
+        if citation:
+            doc["citation"] = self.citation()
+        return doc
+
+
+#: The text fields of a source as every output shows it (then ``synthetic`` and ``citation``).
+SOURCE_TEXT_FIELDS = ("dataset", "source", "year", "unit", "licence", "url")
+#: Every field of a source document (:meth:`Provenance.source_doc`).
+SOURCE_FIELDS = (*SOURCE_TEXT_FIELDS, "synthetic", "citation")

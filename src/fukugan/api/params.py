@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 
 from fukugan.api.models import Lang
 from fukugan.app.platform import DEFAULT_HOME, DEFAULT_YEAR, Platform
@@ -24,8 +24,10 @@ LimitQ = Annotated[
     int | None, Query(ge=1, le=1000, description="Rows per page (default: all rows).")
 ]
 OffsetQ = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip.")]
+CommodityP = Annotated[str, Path(max_length=100, description="Commodity id or name.")]
 
 __all__ = [
+    "CommodityP",
     "DEFAULT_HOME",
     "DEFAULT_YEAR",
     "HomeQ",

@@ -15,6 +15,7 @@ from fukugan.app.cache import CachedStore, ResultCache
 from fukugan.app.present import present
 from fukugan.errors import InputError
 from fukugan.services import catalog
+from fukugan.services.overview import OVERVIEW_CHOKEPOINTS, OVERVIEW_DEPENDENCIES
 from fukugan.services.report import Report
 
 DEFAULT_HOME = "JPN"
@@ -23,29 +24,6 @@ OVERVIEW_TOP = 10
 #: The columns of ``fukugan overview`` (:func:`fukugan.services.overview.overview`; a test keeps
 #: them equal), plus the commodity id for links. The overview is cut from the cached rankings
 #: instead of recomputing them.
-OVERVIEW_DEPENDENCIES = [
-    "rank",
-    "commodity",
-    "commodity-id",
-    "autonomy-risk",
-    "top1",
-    "top1-share",
-    "share-outside-like-minded",
-    "home-share",
-    "official-lists",
-]
-OVERVIEW_CHOKEPOINTS = [
-    "rank",
-    "commodity",
-    "commodity-id",
-    "chokepoint-score",
-    "home-share",
-    "home-rank",
-    "next-largest-share",
-    "official-lists",
-]
-
-
 def _top(report: Report, columns: list[str], n: int = OVERVIEW_TOP) -> Report:
     """The first ``n`` rows of a ranking with the overview's columns (a copy)."""
     from dataclasses import replace
@@ -85,14 +63,14 @@ class Platform:
 
     # -- presented results ------------------------------------------------------------------
     def dependencies(self, home: str, year: int, lang: str) -> list[dict[str, Any]]:
-        home, year = check_home(home), catalog.check_year(self.store, year)
+        home, year = check_home(home), catalog.check_ranking_year(self.store, year)
         return self.cache.get(
             ("dependencies", home, year, lang),
             lambda: [present(r, lang) for r in self._ranking("dependencies", home, year, lang)],
         )
 
     def chokepoints(self, home: str, year: int, lang: str) -> list[dict[str, Any]]:
-        home, year = check_home(home), catalog.check_year(self.store, year)
+        home, year = check_home(home), catalog.check_ranking_year(self.store, year)
         return self.cache.get(
             ("chokepoints", home, year, lang),
             lambda: [present(r, lang) for r in self._ranking("chokepoints", home, year, lang)],
@@ -106,9 +84,14 @@ class Platform:
         def compute() -> dict[str, Any]:
             deps = self._ranking("dependencies", home, year, lang)[0]
             chk = self._ranking("chokepoints", home, year, lang)[0]
-            ranking = deps if lang == "en" else self._ranking("dependencies", home, year, "en")[0]
+            en = self._ranking("dependencies", home, year, "en")
             scm = catalog.specified_materials(
-                self.store, home=home, year=year, lang=lang, ranking=ranking
+                self.store,
+                home=home,
+                year=year,
+                lang=lang,
+                ranking=en[0],
+                trade_ranking=en[1] if len(en) > 1 else None,
             )
             return {
                 "home": home,
@@ -181,6 +164,22 @@ class Platform:
             ),
         )
 
+    def import_origin(
+        self, country: str, year: int, industry: str | None, lang: str
+    ) -> list[dict[str, Any]]:
+        from fukugan.services.io import import_origin
+
+        country = check_home(country, "country")
+        return self.cache.get(
+            ("import-origin", country, year, industry, lang),
+            lambda: [
+                present(r, lang)
+                for r in import_origin(
+                    self.store, country=country, year=year, industry=industry, lang=lang
+                )
+            ],
+        )
+
     def trade_dependency(
         self, product: str, home: str, year: int | None, lang: str
     ) -> list[dict[str, Any]]:
@@ -191,9 +190,52 @@ class Platform:
             ("trade", product, home, year, lang),
             lambda: [
                 present(r, lang)
-                for r in trade_dependency(self.store, product=product, home=home, year=year)
+                for r in trade_dependency(
+                    self.store, product=product, home=home, year=year, lang=lang
+                )
             ],
         )
+
+    def trade_history(
+        self, home: str, lang: str, *, product: str | None = None, commodity: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Home's imports by year and by origin of an HS product or a commodity's HS codes."""
+        from fukugan.services.tradehistory import trade_history
+
+        home = check_home(home)
+        if commodity is not None:
+            from fukugan.data import usgs
+            from fukugan.services.datasets import USGS, require
+
+            frame, _ = require(self.store, USGS)
+            commodity = usgs.resolve_commodity(frame, commodity)
+        return self.cache.get(
+            ("trade-history", home, product, commodity, lang),
+            lambda: [
+                present(r, lang)
+                for r in trade_history(
+                    self.store, home=home, product=product, commodity=commodity, lang=lang
+                )
+            ],
+        )
+
+    def trade_trends(self, home: str, year: int | None, lang: str) -> list[dict[str, Any]]:
+        """HS products ranked by the rise of home's import dependence over 5 and 10 years."""
+        from fukugan.services.tradehistory import trade_trends
+
+        home = check_home(home)
+        return self.cache.get(
+            ("trade-trends", home, year, lang),
+            lambda: [
+                present(r, lang)
+                for r in trade_trends(self.store, home=home, year=year, top=0, lang=lang)
+            ],
+        )
+
+    def trade_years(self) -> list[int]:
+        from fukugan.services.tradedata import trade_years
+
+        return self.cache.get(("trade-years",), lambda: trade_years(self.store))
 
     def sources(self, lang: str) -> dict[str, Any]:
         from fukugan.services.datasets import sources

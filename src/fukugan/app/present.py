@@ -67,19 +67,7 @@ def present(report: Report, lang: str = "en") -> dict[str, Any]:
         }
         for k, v in report.summary.items()
     ]
-    sources = [
-        {
-            "dataset": p.dataset,
-            "source": p.source,
-            "year": p.year,
-            "unit": p.unit,
-            "licence": p.licence,
-            "url": p.url,
-            "synthetic": p.synthetic,
-            "citation": p.citation(),
-        }
-        for p in report.sources
-    ]
+    sources = [p.source_doc() for p in report.sources]
     return {
         "title": t(report.title, lang, **report.title_args),
         "title_key": report.title,

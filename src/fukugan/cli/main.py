@@ -89,7 +89,7 @@ def data_load(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Load the bundled real dataset (USGS MCS 2025, OECD IOTs, WGI, official lists). / 同梱の実データを読み込む。"""
+    """Load the bundled real dataset (USGS MCS 2025, OECD IOTs, WGI, official lists, CEPII BACI HS92 trade in 74 critical raw materials 1995-2024). / 同梱の実データ（USGS・OECD産業連関表・WGI・公式リスト・重要原材料74品目のBACI貿易統計1995〜2024年）を読み込む。"""
     from fukugan.services.datasets import load_bundled
 
     store = _store()
@@ -212,6 +212,28 @@ def io_import_content(
     render(import_content(_store(), country=_home(country), year=year, lang=lang.value), fmt, lang)
 
 
+@io_app.command("origin")
+def io_origin(
+    country: Annotated[str, typer.Option("--country", help="ISO3 of the table.")] = "JPN",
+    year: YearOpt = 2020,
+    industry: Annotated[
+        str | None, typer.Option("--industry", help="One industry code (e.g. C26).")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Hidden (multi-tier) raw-material imports per industry, split by origin country (OECD table + BACI). / 産業別・原産国別の隠れた原材料輸入。"""
+    from fukugan.services.io import import_origin
+
+    render_all(
+        import_origin(
+            _store(), country=_home(country), year=year, industry=industry, lang=lang.value
+        ),
+        fmt,
+        lang,
+    )
+
+
 @io_app.command("leontief")
 def io_leontief(
     country: Annotated[str, typer.Option("--country", help="ISO3 of the table.")] = "JPN",
@@ -239,7 +261,51 @@ def trade_dependency(
     """Import HHI, top suppliers, share outside the like-minded group, EU 2021 test. / 品目別の輸入依存度。"""
     from fukugan.services.trade import trade_dependency as svc
 
-    render_all(svc(_store(), product=product, home=_home(home), year=year), fmt, lang)
+    render_all(
+        svc(_store(), product=product, home=_home(home), year=year, lang=lang.value), fmt, lang
+    )
+
+
+@trade_app.command("history")
+def trade_history(
+    product: Annotated[
+        str | None, typer.Option("--product", help="HS6 code (or HS2/HS4 prefix).")
+    ] = None,
+    commodity: Annotated[
+        str | None, typer.Option("--commodity", help="USGS commodity (its HS codes).")
+    ] = None,
+    home: HomeOpt = "JPN",
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Home's imports by origin and the concentration indicators, every year of the trade data. / 輸入先別の輸入の推移。"""
+    from fukugan.services.tradehistory import trade_history as svc
+
+    cid = None
+    if commodity is not None:
+        from fukugan.data import usgs
+        from fukugan.services.datasets import USGS, require
+
+        cid = usgs.resolve_commodity(require(_store(), USGS)[0], commodity)
+    render_all(
+        svc(_store(), home=_home(home), product=product, commodity=cid, lang=lang.value),
+        fmt,
+        lang,
+    )
+
+
+@trade_app.command("trend")
+def trade_trend(
+    year: Annotated[int | None, typer.Option("--year", help="Year (default: latest).")] = None,
+    home: HomeOpt = "JPN",
+    top: TopOpt = 25,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """HS products whose import dependence rose most over 5 and 10 years. / 輸入依存度が高まった品目。"""
+    from fukugan.services.tradehistory import trade_trends as svc
+
+    render_all(svc(_store(), home=_home(home), year=year, top=top, lang=lang.value), fmt, lang)
 
 
 @app.command("overview")

@@ -72,7 +72,11 @@ TRADE_COLUMNS: tuple[str, ...] = (
 BACI_URL = "http://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37"
 BACI_LICENCE = "Etalab Open Licence 2.0 (CEPII BACI terms of the release)"
 
-_FILE_RE = re.compile(r"BACI_HS(?P<rev>\d{2})_Y(?P<year>\d{4})_V(?P<version>\w+?)\.csv$", re.I)
+_FILE_RE = re.compile(
+    r"BACI_HS(?P<rev>\d{2})_Y(?P<year>\d{4})_V(?P<version>\w+?)\.csv(\.gz)?$", re.I
+)
+#: Other BACI-derived files (extracts over several years): only the HS revision is read.
+_REV_RE = re.compile(r"^BACI_HS(?P<rev>\d{2})_", re.I)
 _CC_FILE_RE = re.compile(r"country_codes_V(?P<version>\w+?)\.csv$", re.I)
 
 _TRADE_VARIANTS = {
@@ -102,9 +106,15 @@ def parse_baci_filename(path: str | Path) -> dict[str, str] | None:
 
     >>> parse_baci_filename("data/BACI_HS17_Y2022_V202401.csv")
     {'rev': '17', 'year': '2022', 'version': '202401'}
+    >>> parse_baci_filename("BACI_HS92_critical_raw_materials_1995_2024.csv.gz")
+    {'rev': '92'}
     """
-    m = _FILE_RE.search(Path(path).name)
-    return m.groupdict() if m else None
+    name = Path(path).name
+    m = _FILE_RE.search(name)
+    if m:
+        return {k: v for k, v in m.groupdict().items() if k in ("rev", "year", "version")}
+    m = _REV_RE.search(name)
+    return {"rev": m.group("rev")} if m else None
 
 
 def read_country_codes(path: str | Path) -> pd.DataFrame:
@@ -142,7 +152,7 @@ def read_baci(path: str | Path, country_codes_path: str | Path) -> tuple[pd.Data
     """Read and validate one BACI year file into the normalised trade frame.
 
     Args:
-        path: ``BACI_HS{rev}_Y{year}_V{version}.csv`` (other names are accepted; the HS
+        path: ``BACI_HS{rev}_Y{year}_V{version}.csv`` or ``.csv.gz`` (other names are accepted; the HS
             revision, year and version are then taken from the rows / left unknown).
         country_codes_path: the release's ``country_codes_V{version}.csv``.
 
@@ -155,6 +165,10 @@ def read_baci(path: str | Path, country_codes_path: str | Path) -> tuple[pd.Data
     path = Path(path)
     codes = read_country_codes(country_codes_path)
     meta = parse_baci_filename(path) or {}
+    if "version" not in meta:
+        m = _CC_FILE_RE.search(Path(country_codes_path).name)
+        if m and meta:
+            meta["version"] = m.group("version")
     table = read_csv_strings(path)
     cols = resolve_columns(table.column_names, _TRADE_VARIANTS, path=path)
 

@@ -7,7 +7,9 @@ imports by partner of the same material. This module maps one to the other.
 
 The bundled file ``bundled/concordance/commodity_hs.csv`` is **fukugan's indicative
 concordance**, compiled by the project from the HS 2017 and HS 2022 nomenclatures (headings
-checked against published tariff schedules); it is not an official correspondence and it is
+checked against published tariff schedules), with the HS 1992 codes of the bundled CEPII BACI
+HS92 extract where they differ (cobalt 8105.10, tantalum 8103.10, beryllium 8112.11,
+germanium 8112.30, tungsten powders 8101.10, sulphur, clays, gypsum, ...); it is not an official correspondence and it is
 not part of any list designation. Columns:
 
 ============== ===============================================================================
@@ -77,10 +79,10 @@ CONCORDANCE_CSV = ("concordance", "commodity_hs.csv")
 PROVENANCE = Provenance(
     dataset="commodity_hs",
     source=(
-        "fukugan project: indicative concordance of USGS MCS 2025 commodities to HS 2017/2022 "
-        "codes (compiled from the HS nomenclature; not an official correspondence)"
+        "fukugan project: indicative concordance of USGS MCS 2025 commodities to HS 1992/2017/"
+        "2022 codes (compiled from the HS nomenclature; not an official correspondence)"
     ),
-    year="2025 (HS 2017 and HS 2022 headings)",
+    year="2025 (HS 1992, HS 2017 and HS 2022 headings)",
     unit="none (a mapping)",
     licence="fukugan project",
     url="https://www.wcoomd.org/en/topics/nomenclature/instrument-and-tools/hs-nomenclature-2022-edition.aspx",
@@ -141,7 +143,7 @@ def read_concordance(
 
     >>> df, prov = read_concordance()
     >>> df.loc[df["commodity_id"] == "cobalt", "hs_code"].tolist()
-    ['2605', '810520', '282200']
+    ['2605', '810520', '282200', '810510']
     >>> bool(df.loc[(df["commodity_id"] == "gallium") & (df["hs_code"] == "811292"), "shared"].iloc[0])
     True
 

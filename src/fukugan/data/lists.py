@@ -517,7 +517,7 @@ def jp_commodities(
     >>> from fukugan.data.concordance import read_concordance
     >>> conc, _ = read_concordance()
     >>> jp_commodities(["8105", "2602"], conc)
-    [('cobalt', [('810520', False)]), ('manganese', [('2602', False)])]
+    [('cobalt', [('810520', False), ('810510', False)]), ('manganese', [('2602', False)])]
     """
     codes = [c for c in list_codes if c]
     out: dict[str, list[tuple[str, bool]]] = {}

@@ -23,7 +23,10 @@ fukugan.errors.InputError: t.csv: row 3, field 'v': not a number: 'x'
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import re
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -88,6 +91,23 @@ def _value_at(arr: pa.Array | pa.ChunkedArray, i: int) -> str:
 
 
 # -- reading -----------------------------------------------------------------------------------
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(path: str | Path) -> bool:
+    """Whether ``path`` is gzip-compressed (by its first two bytes, not by its name)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(2) == _GZIP_MAGIC
+    except OSError:
+        return False
+
+
+def open_binary(path: str | Path) -> io.BufferedIOBase:
+    """``path`` opened for reading bytes, decompressed on the fly when it is gzip."""
+    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
+
+
 def check_text_file(path: str | Path) -> Path:
     """Refuse, with a clear :class:`InputError`, what cannot be a CSV text file.
 
@@ -101,8 +121,10 @@ def check_text_file(path: str | Path) -> Path:
     if path.is_dir():
         raise InputError("expected a file, got a directory", path=path)
     try:
-        with open(path, "rb") as fh:
+        with open_binary(path) as fh:
             head = fh.read(1 << 16)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise InputError(f"not a valid gzip file: {exc}", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -147,16 +169,18 @@ def read_csv_strings(
     Header names are stripped of surrounding whitespace; a UTF-8 byte-order mark is skipped;
     a file that is not UTF-8 is read as Latin-1 (legacy Comtrade downloads). Binary files and
     UTF-16 text are refused (:func:`check_text_file`). Rows with the wrong number of fields
-    raise :class:`InputError` with their row number.
+    raise :class:`InputError` with their row number. A gzip-compressed file (``.csv.gz``, told
+    by its first bytes) is read as the CSV it holds.
     """
     path = check_text_file(path)
+    gz = is_gzip(path)
     bad: list[pv.InvalidRow] = []
 
     def _handler(row: pv.InvalidRow) -> str:
         bad.append(row)
         return "skip"
 
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         header_bytes = fh.readline()
     try:
         header_bytes.decode(encoding)
@@ -182,8 +206,9 @@ def read_csv_strings(
                     "column appears twice in the header", path=path, row=1, field=n.strip()
                 )
             seen.add(key)
+        source = pa.input_stream(str(path), compression="gzip") if gz else path
         return pv.read_csv(
-            path,
+            source,
             read_options=pv.ReadOptions(encoding=enc, block_size=1 << 24),
             parse_options=pv.ParseOptions(
                 delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=_handler
@@ -205,6 +230,8 @@ def read_csv_strings(
             table = _read("latin-1")
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise InputError(f"cannot parse CSV: {exc}", path=path) from None
+    except OSError as exc:  # a truncated or corrupt gzip stream
+        raise InputError(f"cannot read the file: {exc}", path=path) from None
     if bad:
         first = bad[0]
         row = first.number if first.number is not None else _find_ragged_row(path, delimiter)
@@ -222,7 +249,7 @@ def read_csv_strings(
 
 def _find_ragged_row(path: Path, delimiter: str) -> int | None:
     """Error path only: the 1-based line whose field count differs from the header's."""
-    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+    with io.TextIOWrapper(open_binary(path), encoding="utf-8", errors="replace", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         header = next(reader, [])
         for n, rec in enumerate(reader, start=2):

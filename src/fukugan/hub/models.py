@@ -27,6 +27,7 @@ from fukugan.store.workspace.models import Base, utcnow
 
 ORG_KINDS = ("ministry", "agency", "company", "sme", "association")
 USERNAME_MAX = 120  # characters; the column width of users.username and audit.actor
+ID_MAX = 2**31 - 1  # ids are 32-bit integers in SQLite and PostgreSQL
 ROLES = ("admin", "analyst", "contributor", "reader")
 WRITER_ROLES = ("admin", "analyst", "contributor")
 CLEARANCES = (0, 1, 2, 3)

@@ -63,3 +63,23 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
     """The label for ``key`` in ``lang`` (``en`` or ``ja``), formatted with ``fmt``."""
     text = _labels(lang if lang in LANGS else "en").get(key) or _labels("en").get(key) or key
     return text.format(**fmt) if fmt else text
+
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, tuple[str, str]]:
+    import csv
+
+    path = Path(__file__).parent / "countries_ja.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        lines = [ln for ln in fh if not ln.startswith("#")]
+    return {r["iso3"]: (r["name_en"], r["name_ja"]) for r in csv.DictReader(lines)}
+
+
+def country_name(iso3: str, lang: str = "en") -> str:
+    """A country's name in English or Japanese (Unicode CLDR), ``""`` for unknown codes.
+
+    >>> country_name("CHN", "ja"), country_name("KOR"), country_name("XXX")
+    ('中国', 'South Korea', '')
+    """
+    en, ja = _countries().get(str(iso3), ("", ""))
+    return ja if lang == "ja" else en

@@ -33,6 +33,7 @@ from fukugan.iomodels.leontief import LeontiefModel, technical_coefficients
 __all__ = [
     "ImportContent",
     "direct_import_content",
+    "embodied_imports_by_origin",
     "import_content",
     "import_content_by_origin",
     "import_dependence",
@@ -78,6 +79,47 @@ def import_content_by_origin(
     model = LeontiefModel(A_dom, industries=industries)
     Ai = _imp(A_imp, model.n, industries)
     return model.solve_transposed(Ai.T).T
+
+
+def embodied_imports_by_origin(
+    M: object,
+    final_demand: object,
+    group_product: Sequence[int],
+    group_fraction: object,
+    origin_shares: object,
+) -> np.ndarray:
+    """Imports of raw-material groups embodied in each industry's final demand, by origin.
+
+    E[g, j, c] = M[p_g, j] · f_j · φ_g · s_gc, where M = A_imp L_dom (:func:`import_content_by_origin`),
+    f the final demand for each industry's domestic output, p_g the imported product (industry of
+    origin) that group g belongs to, φ_g the group's share of that product's imports and s_gc
+    the share of origin country c in the home's imports of the group. This is TiVA's
+    proportionality assumption: every user of imported product p buys the same mix of groups
+    and origins. Σ_c E[g, j, c] = M[p_g, j] f_j φ_g when the shares of each group sum to 1.
+
+    >>> E = embodied_imports_by_origin([[0.5, 0.1], [0.0, 0.2]], [100.0, 10.0], [0], [0.4],
+    ...                                [[0.75, 0.25]])
+    >>> E.round(6).tolist()
+    [[[15.0, 5.0], [0.3, 0.1]]]
+    """
+    Mv = as_square(M, "M")
+    n = Mv.shape[0]
+    f = as_vector(final_demand, n, "final_demand")
+    p = np.asarray(group_product, dtype=np.int64)
+    phi = np.asarray(group_fraction, dtype=np.float64)
+    S = np.asarray(origin_shares, dtype=np.float64)
+    if S.ndim != 2 or S.shape[0] != p.size or phi.shape != (p.size,):
+        raise InputError(
+            f"origin_shares must be (groups, origins) = ({p.size}, C) and group_fraction "
+            f"({p.size},); got {S.shape} and {phi.shape}",
+            field="origin_shares",
+        )
+    if p.size and (p.min() < 0 or p.max() >= n):
+        raise InputError(f"group_product must index the {n} products", field="group_product")
+    if (phi < 0).any() or (S < 0).any() or not np.isfinite(S).all():
+        raise InputError("fractions and shares must be finite and >= 0", field="origin_shares")
+    per_group = Mv[p, :] * f[None, :] * phi[:, None]  # (G, n)
+    return per_group[:, :, None] * S[:, None, :]
 
 
 def _imp(A_imp: object, n: int, industries: Sequence[str] | None) -> np.ndarray:

@@ -61,17 +61,9 @@ def factorise_productive(
             f"I − {what} is singular, the system is not productive{hint}", field=what
         )
     s = lu_solve(lu, np.ones(n), trans=int(transposed), check_finite=False)
-    if n and (not np.all(np.isfinite(s)) or s.min() < -1e-9 * max(1.0, np.abs(s).max())):
-        if over:
-            why = (
-                f"coefficients of {', '.join(over)} sum to >= 1 (inputs worth at least the output)"
-            )
-        else:
-            bad = [name_of(int(j), labels) for j in np.flatnonzero(s < 0)[:5]]
-            why = f"no nonnegative output satisfies the balance of {', '.join(bad)}"
-        raise NonProductiveError(
-            f"the system is not productive (spectral radius of {what} >= 1): {why}", field=what
-        )
+    err = _productivity_error(s, A, labels, what)
+    if err is not None:
+        raise err
     return lu
 
 

@@ -191,6 +191,7 @@ def run_briefing(
         "paths": {"columns": ptable["columns"], "rows": ptable["rows"]},
         "extra_tables": reports[2:],
         "notes": list(main["notes"]),
+        "applied": list((result.summary or {}).get("applied") or []),
         "sources": list(main["sources"]),
         "repro": {
             "run_id": run_dir.name,

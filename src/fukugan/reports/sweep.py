@@ -100,20 +100,10 @@ def _command(scenario: dict[str, Any], summary: dict[str, Any]) -> str:
 
 
 def _source(p: dict[str, Any]) -> dict[str, Any]:
+    """A source stored in a run's summary as every output shows it (with its citation)."""
     from fukugan.provenance import Provenance
 
-    fields = Provenance.__dataclass_fields__
-    prov = Provenance(**{k: v for k, v in p.items() if k in fields and k != "extra"})
-    return {
-        "dataset": str(p.get("dataset", "")),
-        "source": str(p.get("source", "")),
-        "year": str(p.get("year", "")),
-        "unit": str(p.get("unit", "")),
-        "licence": str(p.get("licence", "")),
-        "url": str(p.get("url", "")),
-        "synthetic": bool(p.get("synthetic", False)),
-        "citation": prov.citation(),
-    }
+    return Provenance.from_dict(p).source_doc()
 
 
 def sweep_briefing(

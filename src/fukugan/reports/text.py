@@ -53,6 +53,9 @@ LABELS: dict[str, dict[str, str]] = {
         "scenario-file": "Scenario file",
         "shocks": "Shocks",
         "responses": "Responses",
+        "applied": "What the engine applied",
+        "applied-lead": "How the {engine} engine represented each shock and response of the "
+        "scenario (a field it cannot represent is refused, never ignored).",
         "horizon": "Horizon",
         "days": "days",
         "direct": "direct",
@@ -136,6 +139,9 @@ LABELS: dict[str, dict[str, str]] = {
         "scenario-file": "シナリオファイル",
         "shocks": "ショック",
         "responses": "対応策",
+        "applied": "エンジンが適用した内容",
+        "applied-lead": "{engine}エンジンがシナリオの各ショックと対応策をどう表現したか"
+        "（表現できない項目は無視せず拒否する）。",
         "horizon": "期間",
         "days": "日",
         "direct": "直接",

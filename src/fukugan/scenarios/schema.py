@@ -51,7 +51,13 @@ Complete example (every block; only ``name``, ``engine`` and ``data`` are requir
       - {type: outage, sector: C24, delta: 0.3, recovery: {path: exponential, days: 90}}
       #   outage target: exactly one of sector | region | firm | facility; delta = capacity
       #   loss δ in [0, 1]; recovery path linear | exponential | step over `days`
+      #   loss: capital (default: capital destroyed, e.g. fire, earthquake) | capacity
+      #   (capacity lost with capital intact: strike, cyber attack, quota on a sector)
+      #   rebuild: {sectors: {F: 0.8, C28: 0.2}, tau: 90, factor: 1, households: 5000}
+      #   (ario: the capital destroyed, and households' capital, are rebuilt instead of
+      #   recovering: a rebuilding demand on those industries; not with 'recovery')
       - {type: blackout, region: tokai, days: 3, depth: 1.0}  # region down for N days
+      #   (capacity lost, capital intact); optional sectors: [C26, C29] limits it to those
       - {type: demand_shock, sector: C29, change: -0.1, duration: 90}  # relative change
       - {type: extraction, sector: C19, mode: backward, duration: 30}  # sector(s) vanish
       #   mode total | backward | forward (hypothetical extraction, static engine)
@@ -481,6 +487,24 @@ def _check_semantics(sc: Scenario) -> None:
                 )
         if "recovery" in s and s["recovery"]["path"] != "step" and "days" not in s["recovery"]:
             raise sc.error("recovery needs 'days'", (*where, "recovery"))
+        if kind == "outage" and "rebuild" in s:
+            if s.get("loss") == "capacity":
+                raise sc.error(
+                    "'rebuild' rebuilds destroyed capital: it needs loss: capital",
+                    (*where, "rebuild"),
+                )
+            if "recovery" in s:
+                raise sc.error(
+                    "rebuilt capital comes back as it is rebuilt: give 'rebuild' or 'recovery', "
+                    "not both",
+                    (*where, "rebuild"),
+                )
+            shares = s["rebuild"]["sectors"].values()
+            if abs(sum(shares) - 1.0) > 1e-6:
+                raise sc.error(
+                    f"rebuilding shares must sum to 1, not {sum(shares):g}",
+                    (*where, "rebuild", "sectors"),
+                )
         if kind == "blackout" and "duration" in s:
             raise sc.error("a blackout's length is 'days', not 'duration'", (*where, "duration"))
     for i, r in enumerate(d.get("responses", []) or []):
@@ -553,6 +577,7 @@ SAMPLEABLE: dict[str, tuple[float, float, bool]] = {
     "change": (-1.0, float("inf"), False),
     "price_change": (-1.0, float("inf"), False),
     "days_of_cover": (0.0, float("inf"), False),
+    "households": (0.0, float("inf"), False),
     "start": (0.0, float("inf"), True),
     "duration": (0.0, float("inf"), True),
     "ramp": (0.0, float("inf"), True),

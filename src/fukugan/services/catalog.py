@@ -40,6 +40,15 @@ def check_year(store: AnalyticStore, year: int) -> int:
     return int(year)
 
 
+def check_ranking_year(store: AnalyticStore, year: int) -> int:
+    """``year`` if USGS or the trade data has it (the rankings take either, see
+    :func:`fukugan.services.dependencies.ranking_years`), else a clear error."""
+    from fukugan.services.dependencies import ranking_years
+
+    ranking_years(store, year)
+    return int(year)
+
+
 def commodity_list(store: AnalyticStore, *, year: int = 2024, lang: str = "en") -> Report:
     """Every USGS commodity with its display name, primary production type, unit, years and
     the official lists that name it (JP-SCM, EU-SRM, EU-CRM, US-CM)."""
@@ -94,6 +103,23 @@ def link_commodities(report: Report, ids: dict[str, str]) -> Report:
     return replace(report, table=table)
 
 
+_SCM_COLUMNS = [
+    "rank",
+    "item-key",
+    "material",
+    "designated",
+    "indicative-hs",
+    "linked-commodities",
+    "linked-ids",
+    "riskiest-commodity",
+    "riskiest-id",
+    "autonomy-risk",
+    "top1",
+    "eu2021-dependent-products",
+    "status",
+]
+
+
 def specified_materials(
     store: AnalyticStore,
     *,
@@ -101,8 +127,14 @@ def specified_materials(
     year: int = 2024,
     lang: str = "en",
     ranking: Report | None = None,
+    trade_ranking: Report | None = None,
 ) -> Report:
     """Japan's specified critical materials (特定重要物資) with their status in the data.
+
+    They are Japan's own list: for another home the table is empty (with a note), rather than
+    showing Japan's designations as if they were that country's. ``trade_ranking``: the HS
+    product table of :func:`fukugan.services.dependencies.dependencies` (computed when not
+    given).
 
     Per material: designation date, the list's indicative HS codes, the USGS commodities that
     the codes cover (derived tags, :mod:`fukugan.data.lists`) and, among them, the one with the
@@ -120,6 +152,15 @@ def specified_materials(
         from fukugan.services.dependencies import dependencies
 
         ranking = dependencies(store, home=home, year=year, top=0, lang="en")[0]
+    if home != "JPN":
+        return Report(
+            title="title-specified-materials",
+            title_args={"home": home, "year": year},
+            table=pd.DataFrame(columns=_SCM_COLUMNS),
+            summary={"n-materials": 0},
+            sources=[lists_prov],
+            notes=["note-scm-other-home"],
+        )
     ids = commodity_ids(store, "en")
     risk = {
         ids.get(n): (float(s), str(t1))
@@ -131,7 +172,11 @@ def specified_materials(
         )
     }
     names = usgs.commodities(usgs_frame).set_index("commodity_id")["commodity"]
-    trade_dep = _trade_dependent(store, home=home, year=year)
+    trade_dep = (
+        trade_ranking.table
+        if trade_ranking is not None
+        else _trade_dependent(store, home=home, year=year)
+    )
     rows = []
     for key, grp in jp.groupby("item_key", sort=False):
         head = grp[grp["commodity_id"].isna()]

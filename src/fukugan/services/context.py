@@ -105,17 +105,11 @@ def trade_year(trade: pd.DataFrame, year: int | None) -> tuple[pd.DataFrame, int
     >>> y, sub["source"].tolist(), len(notes)
     (2022, ['BACI HS17'], 1)
     """
+    from fukugan.services.tradedata import pick_source
+
     years = sorted(int(y) for y in pd.unique(trade["year"]))
     y = int(year) if year is not None and int(year) in years else years[-1]
-    sub = trade[trade["year"] == y]
-    notes: list[str] = []
-    sources = pd.Series(sub["source"].astype(str)).value_counts()
-    if len(sources) > 1:
-        baci = [s for s in sources.index if s.upper().startswith("BACI")]
-        chosen = baci[0] if baci else str(sources.index[0])
-        sub = sub[sub["source"].astype(str) == chosen]
-        others = ", ".join(s for s in sources.index if s != chosen)
-        notes.append(f"Trade {y}: {chosen} used; also loaded for that year, not added: {others}.")
+    sub, notes = pick_source(trade[trade["year"] == y], y)
     return sub, y, notes
 
 
@@ -134,10 +128,15 @@ def home_trade(
     from fukugan.data.concordance import commodity_trade_all
 
     if trade is None:
-        trade = store.read(TRADE)
+        from fukugan.services.tradedata import year_trade
+
+        trade, year, _, _ = year_trade(store, year)
+    else:
+        if trade.empty:
+            return None
+        trade, year, _ = trade_year(trade, year)
     if trade.empty:
         return None
-    trade, year, _ = trade_year(trade, year)
     flows = commodity_trade_all(trade, ctx.concordance, home, year=year)
     y = next(iter(flows.values())).year if flows else None
     return HomeTrade(by_commodity=flows, year=y, provenance=store.info(TRADE).provenance)

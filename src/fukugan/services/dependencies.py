@@ -27,9 +27,8 @@ from fukugan.services.context import (
     home_trade,
     hs_tags,
     load_context,
-    trade_year,
 )
-from fukugan.services.datasets import TRADE, USGS, require
+from fukugan.services.datasets import TRADE, USGS
 from fukugan.services.production import commodity_risk
 from fukugan.services.report import Report
 from fukugan.store.analytic import AnalyticStore
@@ -110,10 +109,45 @@ def _names(ranked: pd.DataFrame, lang: str) -> list[str]:
     ]
 
 
+def ranking_years(store: AnalyticStore, year: int) -> tuple[int, int, list[str]]:
+    """(USGS year, trade year, notes) for a ranking asked for ``year``.
+
+    The commodity tables need USGS production, which the bundled data has for 2023 and 2024
+    only; the HS product tables have trade for every year 1995-2024. A year with trade but no
+    USGS data gets the commodity table of the nearest USGS year (said in a note); a year with
+    neither is refused, naming both ranges.
+    """
+    from fukugan.services.catalog import usgs_years
+    from fukugan.services.tradedata import trade_years
+
+    uy, ty = usgs_years(store), trade_years(store)
+    year = int(year)
+    if year in uy:
+        return year, year, []
+    if year in ty and uy:
+        near = min(uy, key=lambda u: (abs(u - year), -u))
+        return (
+            near,
+            year,
+            [
+                f"USGS production has no year {year} (years {', '.join(map(str, uy))}): the "
+                f"commodity table is for {near}; the HS product table is for {year}."
+            ],
+        )
+    span = f"{ty[0]}-{ty[-1]}" if ty else "none loaded"
+    raise UnknownItemError(
+        f"no data for {year}: USGS production years {', '.join(map(str, uy)) or 'none'}; "
+        f"trade years {span}"
+    )
+
+
 def dependencies(
     store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 25, lang: str = "en"
 ) -> list[Report]:
-    """Commodities (and HS products, with trade data) ranked by autonomy risk for ``home``."""
+    """Commodities (and HS products, with trade data) ranked by autonomy risk for ``home``.
+
+    ``year``: any year of the USGS or the trade data (see :func:`ranking_years`)."""
+    year, trade_yr, year_notes = ranking_years(store, year)
     long, residual, meta, all_shares, prov = _production(store, year)
     ctx = load_context(store, year)
     if long.empty:
@@ -123,8 +157,7 @@ def dependencies(
         long, ctx.wgi, home, group=group, missing_wgi=_median(ctx), residual=residual
     )
     ranked = ranked.merge(meta, on="item", how="left")
-    trade_frame = store.read(TRADE) if store.has(TRADE) else None
-    trade = home_trade(store, ctx, home, year, trade=trade_frame)
+    trade = home_trade(store, ctx, home, year)
     risks = _risks(all_shares, list(ranked["item"]), home, ctx, trade)
     table = pd.DataFrame(
         {
@@ -163,12 +196,20 @@ def dependencies(
                 *ranked.attrs.get("defaults_used", []),
                 "note-dependencies-risk",
                 _risk_defaults_note(trade),
+                *year_notes,
             ],
         )
     ]
-    if trade_frame is not None:
+    if store.has(TRADE):
         reports.append(
-            _trade_dependencies(store, ctx, home=home, year=year, top=top, trade=trade_frame)
+            _trade_dependencies(
+                store,
+                _ctx_for(store, ctx, year, trade_yr),
+                home=home,
+                year=trade_yr,
+                top=top,
+                lang=lang,
+            )
         )
     return reports
 
@@ -213,6 +254,60 @@ def _median(ctx: Context) -> float:
     return float(np.nanmedian(ctx.wgi.to_numpy())) if len(ctx.wgi) else 5.0
 
 
+def _ctx_for(store: AnalyticStore, ctx: Context, year: int, trade_yr: int) -> Context:
+    """The context (WGI of the year, lists) for the trade table's year."""
+    return ctx if trade_yr == year else load_context(store, trade_yr)
+
+
+def _world_exports(trade: pd.DataFrame) -> pd.DataFrame:
+    """World exports by (hs6, exporter) of one year's trade rows (positive, no self-trade)."""
+    sub = trade[(trade["value_usd"] > 0) & (trade["exporter"] != trade["importer"])]
+    ex = (
+        sub.groupby(["hs6", "exporter"], observed=True, sort=False)["value_usd"].sum().reset_index()
+    )
+    ex["hs6"] = ex["hs6"].astype(str)
+    ex["exporter"] = ex["exporter"].astype(str)
+    return ex[ex["value_usd"] > 0]
+
+
+def _export_leverage(exports: pd.DataFrame, home: str) -> pd.DataFrame:
+    """Per HS6: home's world export share and rank (1 = largest exporter), world exports."""
+    ex = exports.sort_values(["hs6", "value_usd"], ascending=[True, False], kind="stable")
+    ex = ex.assign(rank=ex.groupby("hs6", sort=False).cumcount() + 1)
+    world = ex.groupby("hs6", sort=False)["value_usd"].sum()
+    mine = ex[ex["exporter"] == home].set_index("hs6")
+    out = pd.DataFrame({"world_exports": world})
+    out["home_exports"] = mine["value_usd"].reindex(out.index).fillna(0.0)
+    out["home_export_share"] = out["home_exports"] / out["world_exports"]
+    out["home_export_rank"] = mine["rank"].reindex(out.index)
+    return out
+
+
+def _top_suppliers(trade: pd.DataFrame, home: str, n: int = 3) -> dict[str, str]:
+    """``"CHN 89.5%, MDG 2.9%, USA 2.2%"`` per HS6: home's largest suppliers by value."""
+    sub = trade[(trade["importer"] == home) & (trade["exporter"] != home)]
+    sub = sub[sub["value_usd"] > 0]
+    if sub.empty:
+        return {}
+    g = sub.groupby(["hs6", "exporter"], observed=True, sort=False)["value_usd"].sum().reset_index()
+    g["hs6"] = g["hs6"].astype(str)
+    g["share"] = g["value_usd"] / g.groupby("hs6")["value_usd"].transform("sum")
+    g = g.sort_values(["hs6", "share", "exporter"], ascending=[True, False, True], kind="stable")
+    g = g.groupby("hs6", sort=False).head(n)
+    return {
+        str(h): ", ".join(
+            f"{c} {sh * 100:.1f}%" for c, sh in zip(grp["exporter"], grp["share"], strict=True)
+        )
+        for h, grp in g.groupby("hs6", sort=False)
+    }
+
+
+def _hs_names(codes, lang: str) -> list[str]:
+    from fukugan.services.tradedata import product_name
+
+    return [product_name(str(h), lang) for h in codes]
+
+
 def _trade_dependencies(
     store: AnalyticStore,
     ctx: Context,
@@ -220,24 +315,28 @@ def _trade_dependencies(
     home: str,
     year: int,
     top: int,
-    trade: pd.DataFrame | None = None,
+    lang: str = "en",
 ) -> Report:
+    """The HS6 products of the trade data ranked for ``home`` (one year): import HHI, top
+    suppliers, share outside the like-minded group, the EU 2021 test and home's export-side
+    leverage (world export share and rank)."""
     from fukugan.indicators.trade import dependency_indicators
+    from fukugan.services.tradedata import year_trade
 
-    if trade is None:
-        trade, prov = require(store, TRADE)
-    else:
-        prov = store.info(TRADE).provenance
-    trade, y, source_notes = trade_year(trade, year)
+    trade, y, source_notes, prov = year_trade(store, year)
     sub = trade[(trade["importer"] == home) | (trade["exporter"] == home)]
     ind = dependency_indicators(sub, like_minded(), ctx.wgi if len(ctx.wgi) else None, year=y)
     ind = ind[ind["importer"] == home]
     ind = ind.assign(score=ind["hhi_wgi"].fillna(0) / 10 * ind["outside_share"])
     ind = ind.sort_values(["dependent", "score", "imports_usd"], ascending=False, kind="stable")
+    codes = ind["hs6"].astype(str).to_numpy()
+    lev = _export_leverage(_world_exports(trade), home).reindex(codes)
+    tops = _top_suppliers(sub, home)
     table = pd.DataFrame(
         {
             "rank": np.arange(1, len(ind) + 1),
-            "hs6": ind["hs6"].to_numpy(),
+            "hs6": codes,
+            "product": _hs_names(codes, lang),
             "imports-usd": ind["imports_usd"].to_numpy(),
             "eu2021-dependent": ind["dependent"].to_numpy(),
             "autonomy-risk": ind["score"].to_numpy(),
@@ -245,9 +344,12 @@ def _trade_dependencies(
             "hhi-outside": ind["hhi_outside"].to_numpy(),
             "share-outside-like-minded": ind["outside_share"].to_numpy(),
             "outside-to-exports": ind["outside_to_exports"].to_numpy(),
-            "top1": ind["top_supplier"].to_numpy(),
+            "top1": ind["top_supplier"].astype(str).to_numpy(),
             "top1-share": ind["top1_share"].to_numpy(),
-            "official-lists": [", ".join(hs_tags(ctx, h)) for h in ind["hs6"]],
+            "top-suppliers": [tops.get(h, "") for h in codes],
+            "home-export-share": lev["home_export_share"].to_numpy(),
+            "home-export-rank": [None if pd.isna(r) else int(r) for r in lev["home_export_rank"]],
+            "official-lists": [", ".join(hs_tags(ctx, h)) for h in codes],
         }
     )
     if top:
@@ -258,7 +360,7 @@ def _trade_dependencies(
         table=table,
         summary={"n-products": len(ind), "n-dependent": int(ind["dependent"].sum())},
         sources=[prov, *ctx.sources],
-        notes=["note-eu2021", "note-autonomy-score-trade", *source_notes],
+        notes=["note-eu2021", "note-autonomy-score-trade", "note-export-leverage", *source_notes],
     )
 
 
@@ -266,7 +368,9 @@ def chokepoints(
     store: AnalyticStore, *, home: str = "JPN", year: int = 2024, top: int = 25, lang: str = "en"
 ) -> list[Report]:
     """Home's indispensability ranking on world production (and, with trade data, on world
-    exports of every HS6 product): share, rank, strength of the alternatives."""
+    exports of every HS6 product): share, rank, strength of the alternatives. ``year`` as in
+    :func:`dependencies`."""
+    year, trade_yr, year_notes = ranking_years(store, year)
     long, residual, meta, _, prov = _production(store, year)
     ctx = load_context(store, year)
     ranked = chokepoint_table(long, home, residual=residual)
@@ -294,31 +398,38 @@ def chokepoints(
             table=table.reset_index(drop=True),
             summary={"n-commodities-home-produces": len(ranked)},
             sources=[prov, *ctx.sources],
-            notes=["note-chokepoint-score", "note-usgs-denominator"],
+            notes=["note-chokepoint-score", "note-usgs-denominator", *year_notes],
         )
     ]
     if store.has(TRADE):
-        reports.append(_trade_chokepoints(store, ctx, home=home, year=year, top=top))
+        reports.append(
+            _trade_chokepoints(
+                store,
+                _ctx_for(store, ctx, year, trade_yr),
+                home=home,
+                year=trade_yr,
+                top=top,
+                lang=lang,
+            )
+        )
     return reports
 
 
 def _trade_chokepoints(
-    store: AnalyticStore, ctx: Context, *, home: str, year: int, top: int
+    store: AnalyticStore, ctx: Context, *, home: str, year: int, top: int, lang: str = "en"
 ) -> Report:
     """World export shares by HS6 product (BACI / Comtrade): where the world relies on home."""
-    trade, prov = require(store, TRADE)
-    trade, y, source_notes = trade_year(trade, year)
-    sub = trade[trade["value_usd"] > 0]
-    exports = (
-        sub.groupby(["hs6", "exporter"], observed=True, sort=False)["value_usd"].sum().reset_index()
-    )
-    exports["hs6"] = exports["hs6"].astype(str)
-    exports["exporter"] = exports["exporter"].astype(str)
+    from fukugan.services.tradedata import year_trade
+
+    trade, y, source_notes, prov = year_trade(store, year)
+    exports = _world_exports(trade)
     ranked = chokepoint_table(exports, home, item="hs6", country="exporter", value="value_usd")
+    codes = ranked["item"].astype(str).to_numpy()
     table = pd.DataFrame(
         {
             "rank": np.arange(1, len(ranked) + 1),
-            "hs6": ranked["item"].to_numpy(),
+            "hs6": codes,
+            "product": _hs_names(codes, lang),
             "chokepoint-score": ranked["chokepoint_score"].to_numpy(),
             "home-share": ranked["home_share"].to_numpy(),
             "home-rank": ranked["rank"].to_numpy(),
@@ -326,7 +437,7 @@ def _trade_chokepoints(
             "n-producers": ranked["n_producers"].to_numpy(),
             "next-largest-share": ranked["next_largest_share"].to_numpy(),
             "hhi-rest": ranked["hhi_rest"].to_numpy(),
-            "official-lists": [", ".join(hs_tags(ctx, h)) for h in ranked["item"]],
+            "official-lists": [", ".join(hs_tags(ctx, h)) for h in codes],
         }
     )
     if top:

@@ -40,18 +40,7 @@ class Report:
                 {k: jsonable(v) for k, v in row.items()}
                 for row in self.table.to_dict(orient="records")
             ],
-            "sources": [
-                {
-                    "dataset": p.dataset,
-                    "source": p.source,
-                    "year": p.year,
-                    "unit": p.unit,
-                    "licence": p.licence,
-                    "url": p.url,
-                    "synthetic": p.synthetic,
-                }
-                for p in self.sources
-            ],
+            "sources": [p.source_doc(citation=False) for p in self.sources],
             "notes": self.notes,
         }
 

@@ -6,9 +6,10 @@ import pandas as pd
 
 from fukugan.data.groups import like_minded
 from fukugan.errors import InputError, UnknownItemError
+from fukugan.i18n import country_name
 from fukugan.indicators.trade import dependency_indicators, supplier_table
-from fukugan.services.context import hs_tags, load_context, trade_year
-from fukugan.services.datasets import TRADE, require
+from fukugan.services.context import hs_tags, load_context
+from fukugan.services.datasets import TRADE
 from fukugan.services.report import Report
 from fukugan.store.analytic import AnalyticStore
 
@@ -24,17 +25,25 @@ def _products(trade: pd.DataFrame, product: str) -> list[str]:
     return found
 
 
+def require_trade(store: AnalyticStore) -> None:
+    """A clear NotLoadedError when no trade data is stored."""
+    store.info(TRADE)
+
+
 def trade_dependency(
-    store: AnalyticStore, *, product: str, home: str = "JPN", year: int | None = None
+    store: AnalyticStore,
+    *,
+    product: str,
+    home: str = "JPN",
+    year: int | None = None,
+    lang: str = "en",
 ) -> list[Report]:
     """Import HHI, top suppliers, share outside the like-minded group and the EU 2021
     strategic-dependency test for ``home`` and every HS6 code under ``product``."""
-    trade, prov = require(store, TRADE)
-    years = sorted(int(y) for y in trade["year"].unique())
-    y = years[-1] if year is None else int(year)
-    if y not in years:
-        raise UnknownItemError(f"no trade data for {y}; years: {', '.join(map(str, years))}")
-    trade, y, source_notes = trade_year(trade, y)
+    from fukugan.services.tradedata import product_name, year_trade
+
+    require_trade(store)
+    trade, y, source_notes, prov = year_trade(store, year, strict=True)
     codes = _products(trade, product)
     ctx = load_context(store, y)
     group = like_minded()
@@ -45,7 +54,8 @@ def trade_dependency(
         raise UnknownItemError(f"{home} has no imports of HS {product} in {y}")
     table = pd.DataFrame(
         {
-            "hs6": ind["hs6"].to_numpy(),
+            "hs6": ind["hs6"].astype(str).to_numpy(),
+            "product": [product_name(str(h), lang) for h in ind["hs6"]],
             "imports-usd": ind["imports_usd"].to_numpy(),
             "n-suppliers": ind["n_suppliers"].to_numpy(),
             "top1": ind["top_supplier"].to_numpy(),
@@ -83,6 +93,7 @@ def trade_dependency(
                 "in_group": "like_minded",
             }
         )
+        sup.insert(2, "country", [country_name(c, lang) for c in sup["supplier"]])
         reports.append(
             Report(
                 title="title-top-suppliers",

@@ -1,4 +1,5 @@
-"""Page routes: Overview, Commodities, Dependencies, Chokepoints, Industries, Data, API docs.
+"""Page routes: Overview, Commodities, Dependencies, Chokepoints, Trends, HS products,
+Industries, Data, API docs.
 
 Handlers only read the request's preferences, call :class:`~fukugan.app.platform.Platform`
 (the services) and render a template. Language and home country persist in cookies (set from
@@ -178,6 +179,7 @@ def commodity_page(request: Request, commodity: str) -> Response:
         "labels": {"share": t("share", prefs.lang), "value": t("value", prefs.lang)},
     }
     history = _platform(request).commodity_history(commodity, prefs.home, prefs.lang)
+    th, th_json = _trade_history(request, prefs, commodity=doc["commodity_id"])
     intel = _intelligence(request, doc["commodity_id"])
     resp = render(
         request,
@@ -188,12 +190,102 @@ def commodity_page(request: Request, commodity: str) -> Response:
         chart_json=json.dumps(chart, ensure_ascii=False),
         history=history,
         history_json=json.dumps(_history_chart(history, prefs), ensure_ascii=False),
+        th=th,
+        th_json=th_json,
         intel=intel,
         active="commodities",
     )
     if intel:
         resp.headers["Cache-Control"] = "private, no-store"
     return resp
+
+
+def _trade_history(
+    request: Request, prefs: Prefs, *, product: str | None = None, commodity: str | None = None
+) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """The home's imports by origin over the years and its chart data; ``(None, None)`` when
+    the store has no trade data for it (the page then shows no trade section)."""
+    from fukugan.errors import FukuganError
+
+    try:
+        th = _platform(request).trade_history(
+            prefs.home, prefs.lang, product=product, commodity=commodity
+        )
+    except FukuganError:
+        return None, None
+    years = [r["year"] for r in th[0]["rows"]]
+    origins: dict[str, dict[str, Any]] = {}
+    for r in th[1]["rows"]:
+        o = origins.setdefault(
+            r["supplier"],
+            {
+                "label": r.get("country") or r["supplier"],
+                "values": [None] * len(years),
+                "shares": [None] * len(years),
+            },
+        )
+        if r["year"] in years:
+            i = years.index(r["year"])
+            o["values"][i], o["shares"][i] = r["imports-usd"], r["share"]
+    chart = {
+        "years": [str(y) for y in years],
+        "origins": list(origins.values()),
+        "hhi": [r["hhi"] for r in th[0]["rows"]],
+        "labels": {"hhi": t("hhi", prefs.lang)},
+    }
+    return th, json.dumps(chart, ensure_ascii=False)
+
+
+def _trade_year_param(request: Request, years: list[int]) -> int | None:
+    try:
+        y = int(request.query_params.get("trade_year") or 0)
+    except ValueError:
+        y = 0
+    return y if y in years else (years[-1] if years else None)
+
+
+@router.get("/products/{hs6}", response_class=HTMLResponse)
+def product_page(request: Request, hs6: str) -> Response:
+    from fukugan.services.tradedata import product_commodity, product_name
+
+    prefs = Prefs.of(request)
+    platform = _platform(request)
+    years = platform.trade_years()
+    year = _trade_year_param(request, years)
+    dep = platform.trade_dependency(hs6, prefs.home, year, prefs.lang)
+    th, th_json = _trade_history(request, prefs, product=hs6)
+    return render(
+        request,
+        "product.html",
+        prefs,
+        hs6=hs6,
+        name=product_name(hs6, prefs.lang),
+        commodity=product_commodity().get(hs6),
+        dep=dep,
+        th=th,
+        th_json=th_json,
+        trade_years=years,
+        trade_year=year,
+        active="dependencies",
+    )
+
+
+@router.get("/trends", response_class=HTMLResponse)
+def trends_page(request: Request) -> Response:
+    prefs = Prefs.of(request)
+    platform = _platform(request)
+    years = platform.trade_years()
+    year = _trade_year_param(request, years)
+    docs = platform.trade_trends(prefs.home, year, prefs.lang)
+    return render(
+        request,
+        "trends.html",
+        prefs,
+        docs=docs,
+        trade_years=years,
+        trade_year=year,
+        active="trends",
+    )
 
 
 def _intelligence(request: Request, commodity_id: str) -> list[Any]:
@@ -299,11 +391,14 @@ def industries_page(request: Request) -> Response:
             "indirect": t("indirect-import-content", prefs.lang),
         },
     }
+    origin, origin_json = _origin_split(platform, country, year, prefs.lang)
     return render(
         request,
         "industries.html",
         prefs,
         doc=doc,
+        origin=origin,
+        origin_json=origin_json,
         country=country,
         iot_year=year,
         iot_countries=platform.iot_countries(),
@@ -311,6 +406,36 @@ def industries_page(request: Request) -> Response:
         chart_json=json.dumps(chart, ensure_ascii=False),
         active="industries",
     )
+
+
+def _origin_split(
+    platform: Platform, country: str, year: int, lang: str
+) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """The origin split of each industry's hidden raw-material imports (the 20 largest
+    industries) as chart data; ``(None, None)`` without trade data for that year."""
+    from fukugan.errors import FukuganError
+
+    try:
+        origin = platform.import_origin(country, year, None, lang)
+    except FukuganError:
+        return None, None
+    top = [r["code"] for r in origin[0]["rows"][:20]]
+    names = {r["code"]: f"{r['code']} {r['industry']}" for r in origin[0]["rows"]}
+    split = [r for r in origin[2]["rows"] if r["code"] in top]
+    origins = list(dict.fromkeys(r["origin"] for r in split))
+    cell = {(r["code"], r["origin"]): r for r in split}
+    chart = {
+        "industries": [names[c] for c in top],
+        "origins": [
+            {
+                "label": t("web-other", lang) if o == "other" else o,
+                "values": [cell.get((c, o), {}).get("embodied-usd") for c in top],
+                "shares": [cell.get((c, o), {}).get("share") for c in top],
+            }
+            for o in origins
+        ],
+    }
+    return origin, json.dumps(chart, ensure_ascii=False)
 
 
 @router.get("/industries.csv")

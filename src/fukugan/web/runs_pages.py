@@ -157,7 +157,7 @@ def run_page(request: Request, run_id: str) -> Response:
         ts = svc.timeseries(run_id, viewer=who)
         paths = svc.paths(run_id, limit=10, viewer=who)
         labels = {s["unit"]: s["label"] for s in doc["by_sector"]}
-        from fukugan.services.runs import _labels as unit_labels
+        from fukugan.services.runs.common import industry_names as unit_labels
 
         names = unit_labels(prefs.lang)
         for p in paths["items"]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from fukugan.api.models import CommodityHistory, CommodityPage, ReportOut
 from fukugan.api.params import (
     DEFAULT_HOME,
     DEFAULT_YEAR,
+    CommodityP,
     HomeQ,
     LangQ,
     LimitQ,
@@ -73,7 +74,7 @@ def _page(platform, lang: str, tag: str | None, limit: int | None, offset: int) 
 async def get_commodity(
     request: Request,
     platform: PlatformDep,
-    commodity: Annotated[str, Path(max_length=100, description="Commodity id or name.")],
+    commodity: CommodityP,
     year: YearQ = DEFAULT_YEAR,
     home: HomeQ = DEFAULT_HOME,
     lang: LangQ = "en",
@@ -97,7 +98,7 @@ async def get_commodity(
 async def get_commodity_history(
     request: Request,
     platform: PlatformDep,
-    commodity: Annotated[str, Path(max_length=100, description="Commodity id or name.")],
+    commodity: CommodityP,
     home: HomeQ = DEFAULT_HOME,
     lang: LangQ = "en",
 ) -> Response:

@@ -8,23 +8,20 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from fukugan.api.models import Lang
-from fukugan.api.params import DEFAULT_HOME, DEFAULT_YEAR, HomeQ, LangQ, PlatformDep, YearQ
+from fukugan.api.models import Lang, Source
+from fukugan.api.params import (
+    DEFAULT_HOME,
+    DEFAULT_YEAR,
+    CommodityP,
+    HomeQ,
+    LangQ,
+    PlatformDep,
+    YearQ,
+)
 from fukugan.api.routers.scenarios import ensure_run_visible
 from fukugan.reports.cached import commodity_report, run_report
 
 router = APIRouter(tags=["reports"])
-
-
-class BriefingSource(BaseModel):
-    dataset: str
-    source: str
-    year: str
-    unit: str
-    licence: str
-    url: str = ""
-    synthetic: bool = False
-    citation: str = ""
 
 
 class Briefing(BaseModel):
@@ -45,7 +42,7 @@ class Briefing(BaseModel):
     date: str = Field(description="Date the briefing was prepared (ISO 8601).")
     findings: list[str] = Field(description="Key findings, one sentence each.")
     notes: list[str] = []
-    sources: list[BriefingSource] = []
+    sources: list[Source] = []
 
 
 def _json(doc: dict[str, Any]) -> Response:
@@ -56,7 +53,7 @@ def _json(doc: dict[str, Any]) -> Response:
 async def get_commodity_briefing(
     request: Request,
     platform: PlatformDep,
-    commodity: Annotated[str, Path(max_length=100, description="Commodity id or name.")],
+    commodity: CommodityP,
     year: YearQ = DEFAULT_YEAR,
     home: HomeQ = DEFAULT_HOME,
     lang: LangQ = "en",

@@ -22,7 +22,10 @@ module           engine
                  (Simchi-Levi et al. 2014, 2015) on a multi-tier BOM network
 ================ =========================================================================
 
-:mod:`.common` holds what they share (:class:`Prepared`, refusals, sectors and regions).
+:mod:`.common` holds what they share (:class:`Prepared`, sectors and regions); :mod:`.fields`
+decides, for every field of every shock and response and every engine, whether the engine
+applies it or refuses the scenario (naming the line, the field and the engines that can), and
+each run's summary lists what its engine applied (``applied``).
 """
 
 from __future__ import annotations

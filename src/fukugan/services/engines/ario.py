@@ -4,8 +4,13 @@ model and its application to the assessment of the economic cost of Katrina", *R
 28(3):779–799; Hallegatte (2014), *Risk Analysis* 34(1):152–167; as formulated by BoARIO 0.7.2,
 Juhel, S. (2023), *JOSS* 8(89):5547).
 
-The national table is one region; outages and blackouts destroy productive capital (BoARIO
-``EventKapitalRecover``) and recover along BoARIO's recovery functions. The ARIO core follows
+The national table is one region. An outage destroys productive capital δ_j K_j (BoARIO
+``EventKapitalRecover``), unless it says ``loss: capacity``; a blackout (and an outage with
+``loss: capacity``) takes production capacity δ_j with the capital intact (BoARIO
+``EventArbitraryProd``, applied on its own day — fukugan's default, BoARIO applies it one day
+late). Both recover along BoARIO's recovery functions, timed so that day t of the run has the
+scenario's intensity of day t (:func:`_timing`); the run's summary lists what was applied to
+each shock (``applied``). Which field is used how: :mod:`.fields`. The ARIO core follows
 BoARIO 0.7.2, which has no final-demand shock and no import-cut event: demand shocks, trade
 shocks and extractions are refused with their line (run them with the static engine). Regions
 come from the scenario's ``regions:`` shares (:func:`~.common.region_shares`).
@@ -22,9 +27,9 @@ from fukugan.services.engines.common import (
     Prepared,
     check_sector,
     national_table,
-    refuse_unsupported,
     region_shares,
 )
+from fukugan.services.engines.fields import check_fields, response_lines
 from fukugan.store.analytic import AnalyticStore
 
 __all__ = ["ARIO_PARAMETERS", "prepare", "simulate"]
@@ -52,21 +57,7 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     data = sc.doc["data"]
     if "oecd_iot" not in data:
         raise sc.error("the ario adapter runs on data.oecd_iot {country, year}", ("data",))
-    refuse_unsupported(sc, "ario", ("outage", "blackout"), "shocks")
-    for i, s in enumerate(sc.doc["shocks"]):
-        if s.get("ramp", 0):
-            raise sc.error(
-                "the ario engine destroys capital at once (BoARIO events have no ramp): "
-                "remove 'ramp'",
-                ("shocks", i, "ramp"),
-            )
-    for i, r in enumerate(sc.doc["responses"]):
-        if r["type"] != "rationing" or r["rule"] != "proportional":
-            raise sc.error(
-                "the ario engine rations proportionally and has no other responses; "
-                "run this scenario with --engine static",
-                ("responses", i, "type"),
-            )
+    check_fields(sc, "ario")
     for k in sc.doc["parameters"]:
         if k not in ARIO_PARAMETERS:
             raise sc.error(
@@ -78,13 +69,18 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     resolved = []
     for i, s in enumerate(sc.doc["shocks"]):
         where = ("shocks", i)
-        if "firm" in s or "facility" in s:
-            raise sc.error("the ario engine works on sectors and regions", where)
         if "sector" in s:
             share = np.zeros(len(ind))
             share[check_sector(sc, (*where, "sector"), s["sector"], ind)] = 1.0
         else:
             share = region_shares(sc, s["region"], ind)
+        if s["type"] == "blackout" and "sectors" in s:  # only these industries of the region
+            keep = np.zeros(len(ind))
+            for k, code in enumerate(s["sectors"]):
+                keep[check_sector(sc, (*where, "sectors", k), code, ind)] = 1.0
+            share = share * keep
+        for code in (s.get("rebuild") or {}).get("sectors", {}):
+            check_sector(sc, (*where, "rebuild", "sectors", code), code, ind)
         resolved.append({"index": i, "type": s["type"], "share": share})
     params = ARIOParams(**sc.doc["parameters"])
     # one final-demand column (net of inventory changes), as BoARIO needs Y ≥ 0
@@ -110,6 +106,38 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     return Prepared("ario", arrays, resolved, [t.provenance], notes, params.as_dict())
 
 
+def _timing(s: dict) -> tuple[int, int, str, int]:
+    """(BoARIO duration, recovery_tau, recovery function, days of full loss added) of an outage
+    or blackout, so that the ARIO day t (step t) has the scenario's intensity of day t.
+
+    A BoARIO event occurring at step o with duration d keeps its full loss on steps o … o + d + 1
+    and then loses f(k) on step o + d + 1 + k (f(0) = the full loss; capital and arbitrary events
+    alike, :mod:`fukugan.dynamics.ario`). The scenario's shock (:func:`~.schema.intensity`)
+    is full on days start + 1 … start + D (D = ``duration``, a blackout's ``days``), then follows
+    its recovery g(k) on day start + D + 1 + k (g(0) = 1). So, with o = start + 1: a linear or
+    exponential recovery over R days is d = D − 1 with BoARIO's linear (τ = R, exact) or
+    "convexe noscale" (τ such that 1 % is left after R days; BoARIO's curve, not e^(−kd)); no
+    recovery is d = D − 2 with a one-day linear recovery (exact); a ``step`` recovery of R days
+    is d = D + R − 2 likewise. BoARIO needs d ≥ 1: a shorter shock keeps its full loss the
+    returned number of days longer than the scenario says (reported in the run's notes)."""
+    rec = s.get("recovery") or {}
+    full = int(s["days"]) if s["type"] == "blackout" else int(s.get("duration", 0))
+    if not rec or rec["path"] == "step":
+        want = full + (int(rec.get("days", 0)) if rec else 0) - 2
+        return max(1, want), 1, "linear", max(0, 1 - want)
+    tau = max(1, int(rec.get("days", 1)))
+    fn = _ARIO_RECOVERY[rec["path"]]
+    if fn == "convexe noscale":  # (1 − 1/τ)^days = 1 %: the scenario's "exponential"
+        tau = max(2, int(round(1.0 / (1.0 - 0.01 ** (1.0 / tau)))))
+    return max(1, full - 1), tau, fn, max(0, 2 - full)
+
+
+def _is_capacity(s: dict) -> bool:
+    """A blackout, or an outage with ``loss: capacity``: production capacity lost, capital
+    intact (BoARIO ``EventArbitraryProd``); other outages destroy capital."""
+    return s["type"] == "blackout" or s.get("loss") == "capacity"
+
+
 def simulate(
     prep: Prepared, sc: Scenario, seed: int, progress: DayProgress | None = None
 ) -> RunResult:
@@ -118,37 +146,78 @@ def simulate(
     a = prep.arrays
     ind, reg = a["industries"], a["region"]
     events = []
+    applied: list[str] = []
+    notes = list(prep.notes)
     for res in prep.resolved:
-        s = sc.doc["shocks"][res["index"]]
+        i = res["index"]
+        s = sc.doc["shocks"][i]
+        label = f"shocks[{i}]" + (f" ({s['id']})" if s.get("id") else "")
         depth = float(s["delta"] if s["type"] == "outage" else s["depth"])
-        impact = {
-            (reg, ind[j]): depth * res["share"][j] * a["capital"][j]
-            for j in range(len(ind))
-            if res["share"][j] > 0 and depth > 0
-        }
-        if not impact:
+        hit = [j for j in range(len(ind)) if res["share"][j] > 0 and depth > 0]
+        if not hit:
+            applied.append(f"{label}: no industry loses capacity (δ = 0); not applied")
             continue
-        rec = s.get("recovery") or {}
-        if s["type"] == "blackout":
-            duration, tau, fn = int(s["days"]), 1, "linear"
-        elif rec.get("path") == "step":
-            duration, tau, fn = int(s.get("duration", 0)) + int(rec.get("days", 0)), 1, "linear"
-        else:
-            duration = int(s.get("duration", 0))
-            tau = max(1, int(rec.get("days", 1)))
-            fn = _ARIO_RECOVERY.get(rec.get("path", "linear"), "linear")
-            if fn == "convexe noscale":  # (1 − 1/τ)^days = 1 %: the scenario's "exponential"
-                tau = max(2, int(round(1.0 / (1.0 - 0.01 ** (1.0 / tau)))))
-        events.append(
-            ARIOEvent(
-                impact=impact,
-                occurrence=int(s.get("start", 0)) + 1,
-                duration=max(1, duration),
-                recovery_tau=tau,
-                recovery_function=fn,
-                name=f"shocks[{res['index']}]",
+        duration, tau, fn, extra = _timing(s)
+        occurrence = int(s.get("start", 0)) + 1
+        capacity = _is_capacity(s)
+        common = {
+            "occurrence": occurrence,
+            "duration": duration,
+            "recovery_tau": tau,
+            "recovery_function": fn,
+            "name": str(s.get("id") or f"shocks[{i}]"),
+        }
+        rebuild = s.get("rebuild")
+        if rebuild:  # capital destroyed, then rebuilt: a rebuilding demand
+            impact = {(reg, ind[j]): depth * res["share"][j] * a["capital"][j] for j in hit}
+            house = float(rebuild.get("households", 0.0))
+            events.append(
+                ARIOEvent(
+                    impact=impact,
+                    occurrence=occurrence,
+                    duration=max(1, int(s.get("duration", 0))),
+                    event_type="rebuild",
+                    rebuild_tau=rebuild.get("tau"),
+                    rebuilding_sectors=dict(rebuild["sectors"]),
+                    rebuilding_factor=float(rebuild.get("factor", 1.0)),
+                    households_impact={(reg, "final demand"): house} if house > 0 else None,
+                    name=common["name"],
+                )
             )
+            who = ", ".join(f"{k} {v:.0%}" for k, v in rebuild["sectors"].items())
+            applied.append(
+                f"{label}: productive capital destroyed, δ_j × K_j, on {len(hit)} "
+                f"industr{'y' if len(hit) == 1 else 'ies'}, then rebuilt by {who} "
+                f"(τ = {rebuild.get('tau', 60)} days, factor {rebuild.get('factor', 1)}) "
+                "from day "
+                + str(occurrence + max(1, int(s.get("duration", 0))))
+                + (f"; households' capital {house:g} rebuilt too" if house > 0 else "")
+                + " (BoARIO EventKapitalRebuild)"
+            )
+            continue
+        if capacity:  # share of capacity lost, no capital destroyed
+            impact = {(reg, ind[j]): depth * res["share"][j] for j in hit}
+            events.append(ARIOEvent(impact=impact, event_type="arbitrary", **common))
+            what = "production capacity lost, capital intact (BoARIO EventArbitraryProd)"
+        else:
+            impact = {(reg, ind[j]): depth * res["share"][j] * a["capital"][j] for j in hit}
+            events.append(ARIOEvent(impact=impact, **common))
+            what = "productive capital destroyed, δ_j × K_j (BoARIO EventKapitalRecover)"
+        top = sorted(hit, key=lambda j: -res["share"][j])[:3]
+        shares = ", ".join(f"{ind[j]} {depth * res['share'][j]:.0%}" for j in top)
+        more = f" and {len(hit) - 3} more" if len(hit) > 3 else ""
+        rec = "at once" if fn == "linear" and tau == 1 else f"{fn} recovery, τ = {tau} days"
+        applied.append(
+            f"{label}: {what} on {len(hit)} industr{'y' if len(hit) == 1 else 'ies'} "
+            f"({shares}{more}); full loss days {occurrence}–{occurrence + duration + 1}, "
+            f"then recovered {rec}"
         )
+        if extra:
+            notes.append(
+                f"{label}: ARIO keeps the full loss {extra} day{'s' if extra > 1 else ''} longer "
+                "than the scenario (a BoARIO event lasts at least one day before recovering)"
+            )
+    applied += response_lines(sc, "ario (BoARIO's proportional distribution)")
     params = ARIOParams(**{k: v for k, v in prep.parameters.items() if k in ARIO_PARAMETERS})
     traj = simulate_ario(
         a["Z"],
@@ -169,7 +238,7 @@ def simulate(
         scenario=sc.doc,
         parameters=prep.parameters,
         timeseries=ts.loc[:, list(TIMESERIES_COLUMNS)],
-        summary={"table": a["table"], "n_days": sc.horizon, "notes": list(prep.notes)},
+        summary={"table": a["table"], "n_days": sc.horizon, "notes": notes, "applied": applied},
         sources=list(prep.sources),
         seed=seed,
         unit="million USD per day",

@@ -3,8 +3,8 @@ a national table.
 
 * :class:`Prepared`: what ``prepare`` resolves from the data and ``simulate`` re-runs (picklable,
   scattered once to every Monte Carlo worker).
-* :func:`refuse_unsupported`: refuse the shocks or responses an engine cannot represent, naming
-  their line and why (the ARIO, firms and exposure engines).
+* which engine applies which field of a shock or response, and the refusal of the others:
+  :mod:`.fields`.
 * :func:`national_table`, :func:`check_sector` and :func:`region_shares`: an OECD national
   table and its industries (static and ARIO engines). Regions on a national table: a region's
   output share by industry is given in the scenario (``regions:``, with its source); an outage
@@ -32,7 +32,6 @@ __all__ = [
     "Prepared",
     "check_sector",
     "national_table",
-    "refuse_unsupported",
     "region_shares",
     "scenario_file",
 ]
@@ -78,32 +77,6 @@ def check_sector(sc: Scenario, where: tuple, code: str, industries: tuple[str, .
         hint = f"; close: {', '.join(close)}" if close else ""
         raise sc.error(f"unknown industry {code!r} in this table{hint}", where)
     return industries.index(code)
-
-
-#: Why an engine cannot represent a kind of shock (added to the error message).
-_WHY_NOT = {
-    ("ario", "demand_shock"): "the ARIO core (BoARIO 0.7.2's formulation) has no final-demand "
-    "shock event, only destruction of productive capital",
-    ("ario", "export_ban"): "the ARIO core has no import-cut event (the national table is one "
-    "closed region)",
-    ("ario", "extraction"): "hypothetical extraction is a static comparison",
-    ("firms", "demand_shock"): "the firm model's final demand is fixed",
-    ("firms", "extraction"): "hypothetical extraction is a static comparison",
-}
-_WHY_NOT[("ario", "quota")] = _WHY_NOT[("ario", "sanctions")] = _WHY_NOT[("ario", "export_ban")]
-
-
-def refuse_unsupported(sc: Scenario, eng: str, kinds: tuple[str, ...], what: str) -> None:
-    """Refuse shocks / responses an engine cannot represent, naming their line."""
-    for i, s in enumerate(sc.doc[what]):
-        if s["type"] not in kinds:
-            why = _WHY_NOT.get((eng, s["type"]))
-            raise sc.error(
-                f"the {eng} engine does not represent a {s['type']} (it takes "
-                f"{', '.join(kinds)}{'; ' + why if why else ''}); run this scenario with "
-                f"--engine static",
-                (what, i, "type"),
-            )
 
 
 def national_table(sc: Scenario, store: AnalyticStore) -> tuple[Any, str, int]:

@@ -7,7 +7,8 @@ chain", *Interfaces* 45(5):375–390).
 The network: a multi-tier BOM network (``data.bom``: the bundled ``example: automotive``, a
 directory, or the CSV files); each ``outage`` of a node (``facility:`` or ``firm:``,
 ``delta: 1``) is one time-to-recover LP and one time-to-survive LP (HiGHS) with the node down
-for TTR = ``duration`` + ``recovery.days`` days (else the node's ``ttr`` in nodes.csv),
+for TTR = ``duration`` + ``recovery.days`` days (``recovery.path: step`` only: the node is
+fully down, then back; else the node's ``ttr`` in nodes.csv),
 converted to network periods by ``parameters.period_days``; its lost profit (by end product: direct at the node's own product,
 indirect elsewhere) is recorded on the day the node is back. ``parameters.risk_exposure: true``
 adds the REI table of every node (summary ``risk_exposure``). Parameters: ``period_days``
@@ -28,9 +29,9 @@ from fukugan.scenarios.schema import Scenario
 from fukugan.services.engines.common import (
     DayProgress,
     Prepared,
-    refuse_unsupported,
     scenario_file,
 )
+from fukugan.services.engines.fields import check_fields, item_label
 from fukugan.services.highs import quiet_highs
 from fukugan.store.analytic import AnalyticStore
 
@@ -127,13 +128,7 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             "{nodes: ..., bom: ..., alternatives: ...}",
             ("data",),
         )
-    refuse_unsupported(sc, "exposure", ("outage",), "shocks")
-    for i, _r in enumerate(sc.doc["responses"]):
-        raise sc.error(
-            "the exposure engine takes no responses: second sources, inventories and capacities "
-            "are part of the network (alternatives.csv, nodes.csv)",
-            ("responses", i, "type"),
-        )
+    check_fields(sc, "exposure")
     params: dict[str, Any] = {k: d for k, (_, d) in EXPOSURE_PARAMETERS.items()}
     for k, v in sc.doc["parameters"].items():
         if k not in EXPOSURE_PARAMETERS:
@@ -162,26 +157,12 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     resolved = []
     for i, s in enumerate(sc.doc["shocks"]):
         where = ("shocks", i)
-        target = next(k for k in ("facility", "firm", "sector", "region") if k in s)
-        if target in ("sector", "region"):
-            raise sc.error(
-                f"the exposure engine disrupts one node of the BOM network, not a {target}: "
-                "name it with 'facility:' (or 'firm:')",
-                (*where, target),
-            )
-        node = str(s[target])
+        target = next(k for k in ("facility", "firm") if k in s)
+        node = str(s[target])  # sector / region, delta ≠ 1, a ramp: refused by check_fields
         if node not in net.index:
             close = difflib.get_close_matches(node, net.nodes, n=3, cutoff=0.5)
             hint = f"; close: {', '.join(close)}" if close else ""
             raise sc.error(f"unknown node {node!r} in the BOM network{hint}", (*where, target))
-        if float(s["delta"]) != 1.0:
-            raise sc.error(
-                "the time-to-recover model takes the node fully down for its TTR (delta: 1); "
-                "model a partial capacity loss with the firms engine",
-                (*where, "delta"),
-            )
-        if s.get("ramp", 0):
-            raise sc.error("the exposure engine has no ramp: the node is down at once", where)
         ttr_days, _ = _exposure_ttr(sc, i, net, period)
         end = int(s.get("start", 0)) + int(math.ceil(ttr_days))
         if end > sc.horizon:
@@ -189,7 +170,7 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
                 f"the outage of {node} ends on day {end}, after the horizon of {sc.horizon} days",
                 (*where, "recovery" if "recovery" in s else "start"),
             )
-        resolved.append({"index": i, "node": node, "label": f"outage {node}"})
+        resolved.append({"index": i, "node": node, "label": s.get("id") or f"outage {node}"})
     if params["risk_exposure"]:
         ttr = _exposure_rei_ttr(sc, net, resolved, period)
         missing = [n for n in net.nodes if n not in ttr]
@@ -293,6 +274,12 @@ def simulate(
             "on the day the node is back",
         ],
         "unit_labels": dict(net.name),
+        "applied": [
+            f"{item_label(sc, 'shocks', r['index'])}: node {d['node']} down for its time to "
+            f"recover, {d['ttr_days']:g} days from day {d['start'] + 1} (exposure engine, "
+            "time-to-recover LP)"
+            for r, d in zip(prep.resolved, disruptions, strict=True)
+        ],
     }
     if p["risk_exposure"]:
         table = risk_exposure(

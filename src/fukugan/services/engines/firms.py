@@ -5,15 +5,18 @@ through supply-chain networks", *Nature Sustainability* 2:841–847).
 The network: a SYNTHETIC network (``synthetic_network``, its
 provenance says so), a user's edge list (:func:`fukugan.data.firm_edges.read_firm_edges`, with
 an optional firm table for sectors and regions) or a directory in the authors' reference
-simulator's format (:func:`fukugan.data.pronet.read_pronet`, ``{pronet: DIR}``); outages and blackouts of firms (``firm`` /
-``facility`` = a firm id), sectors or regions of the network, with δ_i(t) = δ × intensity(t)
-(the scenario's full time profile: start, ramp, duration, recovery); rationing one of the
-model's four rules, the authors' ``inoue_todo`` by default.
+simulator's format (:func:`fukugan.data.pronet.read_pronet`, ``{pronet: DIR}``); outages and
+blackouts of firms (``firm`` / ``facility`` = a firm id), sectors or regions of the network (a
+blackout's ``sectors:`` keeps only the region's firms of those sectors), with
+δ_i(t) = δ × intensity(t) (the scenario's full time profile: start, ramp, duration, recovery);
+rationing one of the model's four rules, the authors' ``inoue_todo`` by default.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
 
 from fukugan.provenance import Provenance
 from fukugan.results import RunResult
@@ -21,8 +24,13 @@ from fukugan.scenarios.schema import Scenario, intensity
 from fukugan.services.engines.common import (
     DayProgress,
     Prepared,
-    refuse_unsupported,
     scenario_file,
+)
+from fukugan.services.engines.fields import (
+    check_fields,
+    item_label,
+    response_lines,
+    shock_days,
 )
 from fukugan.services.threads import passive_openmp
 from fukugan.store.analytic import AnalyticStore
@@ -39,6 +47,7 @@ FIRM_PARAMETERS = ("n", "tau", "order_type", "inventory")
 def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     """A firm network (synthetic, labelled so, or a user's edge list) and capacity shocks on
     firms, sectors or regions of the network."""
+    from fukugan.dynamics.firms import FirmShock
     from fukugan.dynamics.networks import SYNTHETIC_LABEL, synthetic_network
     from fukugan.errors import InputError
 
@@ -50,15 +59,9 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             "{synthetic: ...}",
             ("data",),
         )
-    refuse_unsupported(sc, "firms", ("outage", "blackout"), "shocks")
-    from fukugan.dynamics.firm_params import INVENTORY_TYPES, ORDER_TYPES, RATIONING_RULES
+    check_fields(sc, "firms")
+    from fukugan.dynamics.firm_params import INVENTORY_TYPES, ORDER_TYPES
 
-    for i, r in enumerate(sc.doc["responses"]):
-        if r["type"] != "rationing" or r["rule"] not in RATIONING_RULES:
-            raise sc.error(
-                "the firms engine takes only rationing: " + " | ".join(RATIONING_RULES),
-                ("responses", i, "rule" if r["type"] == "rationing" else "type"),
-            )
     for k in sc.doc["parameters"]:
         if k not in FIRM_PARAMETERS:
             raise sc.error(
@@ -123,6 +126,11 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
         where = ("shocks", i)
         target = next(k for k in ("firm", "facility", "sector", "region") if k in s)
         shocks.append({"index": i, "target": target, "id": str(s[target])})
+        for k, code in enumerate(s.get("sectors") or []):  # a blackout's sectors: known ones
+            try:
+                FirmShock.by_sector(net, str(code), 0.0)
+            except InputError as e:
+                raise sc.error(e.message, (*where, "sectors", k)) from None
         try:
             _firm_shock(net, s, target, sc.horizon)
         except InputError as e:
@@ -145,6 +153,13 @@ def _firm_shock(net: Any, s: dict[str, Any], target: str, horizon: int) -> Any:
         base = FirmShock.by_sector(net, ident, delta, **kw)
     else:
         base = FirmShock.by_region(net, ident, delta, **kw)
+    if s["type"] == "blackout" and s.get("sectors"):  # only the region's firms of these sectors
+        in_sectors = FirmShock.by_sector(net, [str(c) for c in s["sectors"]], delta, **kw)
+        keep = np.isin(base.index, in_sectors.index)
+        label = f"{base.label} ({', '.join(map(str, s['sectors']))})"
+        base = FirmShock(base.index[keep], base.delta[keep], **kw, label=label)
+    if s.get("id"):
+        base.label = str(s["id"])
     return ProfiledFirmShock(
         base.index,
         base.delta,
@@ -182,6 +197,12 @@ def simulate(
     res.sources = list(prep.sources)
     res.parameters = {**res.parameters, **params.as_dict()}
     res.engine = "firms"
+    res.summary["applied"] = [
+        f"{item_label(sc, 'shocks', r['index'])}: capacity loss δ of {len(sh.index)} firm"
+        f"{'' if len(sh.index) == 1 else 's'} ({sh.label}); {shock_days(sc, r['index'])} "
+        "(firms engine, Inoue & Todo 2019)"
+        for r, sh in zip(prep.resolved, shocks, strict=True)
+    ] + response_lines(sc, "firms")
     notes = res.summary.setdefault("notes", [])
     if net.label and not any(net.label in str(n) for n in notes):
         notes.insert(0, f"network: {net.label}")

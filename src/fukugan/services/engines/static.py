@@ -13,7 +13,10 @@ for one using sector, or for all trade shocks); ``alternate_sourcing`` replaces 
 ``days_of_cover`` days of the commodity's normal imports is used up; ``rationing`` distributes
 each industry's shortfall among the using industries: ``proportional`` (default), ``small_first``
 (the smallest users are served in full first, the shortfall falls on the largest) or
-``priority`` (listed industries are served in full first).
+``priority`` (listed industries are served in full first). A response's ``start`` delays it:
+substitution, alternate sourcing and stockpile release count it from their shock's start (a
+stock released late covers none of the shortfall before); rationing applies its rule from scenario
+day ``start`` on (proportional before).
 
 Quasi-static: each day's shock is propagated through the
 static models of the national table (domestic flows, annual values / 365, so losses are in
@@ -65,6 +68,12 @@ from fukugan.services.engines.common import (
     national_table,
     region_shares,
 )
+from fukugan.services.engines.fields import (
+    check_fields,
+    item_label,
+    response_lines,
+    shock_days,
+)
 from fukugan.services.engines.trade import (
     resolve_sanctions,
     resolve_trade_shock,
@@ -98,6 +107,7 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             "the static engine runs on an OECD national table: give data.oecd_iot {country, year}",
             ("data",),
         )
+    check_fields(sc, "static")
     for k, v in sc.doc["parameters"].items():
         if k not in STATIC_PARAMETERS:
             raise sc.error(
@@ -133,13 +143,7 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             resolved.append(resolve_trade_shock(sc, i, s, ind, t.imports, store, cache))
         elif kind == "sanctions":
             resolved.append(resolve_sanctions(sc, i, s, store, cache))
-        elif kind in ("outage", "blackout"):
-            if "firm" in s or "facility" in s:
-                what = "firm" if "firm" in s else "facility"
-                raise sc.error(
-                    f"an outage of a {what} needs the firms or exposure engine, not static",
-                    (*where, what),
-                )
+        elif kind in ("outage", "blackout"):  # firm / facility: refused by check_fields
             if "sector" in s:
                 j = check_sector(sc, (*where, "sector"), s["sector"], ind)
                 share = np.zeros(n)
@@ -187,6 +191,9 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
                     "label": f"extraction {'+'.join(codes)} ({s['mode']})",
                 }
             )
+    for r in resolved:  # a shock's id names it in the paths and the summary
+        if sc.doc["shocks"][r["index"]].get("id"):
+            r["label"] = str(sc.doc["shocks"][r["index"]]["id"])
     for i, r in enumerate(sc.doc["responses"]):
         where = ("responses", i)
         if r.get("sector"):
@@ -257,12 +264,14 @@ def _allocate_shortfall(
 
 def _response_factor(
     sc: Scenario, prep: Prepared, shock_res: dict, T: int, intens: np.ndarray
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """(factor on φ(t) from substitution and alternate sourcing, stock in days or None)."""
+) -> tuple[np.ndarray, float | None, int]:
+    """(factor on φ(t) from substitution and alternate sourcing, stock in days or None, first
+    day index the stock is drawn on). A response's ``start`` counts from the shock's start."""
     cid = shock_res.get("commodity")
     rc = prep.arrays["response_commodity"]
     factor = np.ones(T)
     stock = None
+    begin_stock: float | None = None
     shock = sc.doc["shocks"][shock_res["index"]]
     start = float(shock.get("start", 0))
     t = np.arange(T, dtype=float)
@@ -272,7 +281,8 @@ def _response_factor(
         if r.get("commodity") and rc.get(i) != cid:
             continue
         if r["type"] == "substitution":
-            factor = factor * (1.0 - float(r["fraction"]))
+            on = (t >= start + float(r.get("start", 0))).astype(float)
+            factor = factor * (1.0 - float(r["fraction"]) * on)
         elif r["type"] == "alternate_sourcing":
             begin = start + float(r.get("start", 0)) + float(r["lead_time_days"])
             ramp = float(r.get("ramp_days", 0))
@@ -282,19 +292,27 @@ def _response_factor(
             factor = factor * (1.0 - float(r["max_share"]) * prog)
         elif r["type"] == "stockpile_release":
             stock = (stock or 0.0) + float(r["days_of_cover"])
-    return factor, stock
+            begin = max(begin_stock or 0.0, start + float(r.get("start", 0)))
+            begin_stock = begin
+    return factor, stock, int(begin_stock or 0)
 
 
-def _draw_stock(short: np.ndarray, stock: float) -> np.ndarray:
-    """Shortfall left after a stock of ``stock`` days of normal supply covers it, in order.
+def _draw_stock(short: np.ndarray, stock: float, begin: int = 0) -> np.ndarray:
+    """Shortfall left after a stock of ``stock`` days of normal supply covers it, in order,
+    from day index ``begin`` on (the shortfall before it is not covered).
 
     >>> _draw_stock(np.array([0.5, 0.5, 0.5]), 0.75).tolist()
     [0.0, 0.25, 0.5]
+    >>> _draw_stock(np.array([0.5, 0.5, 0.5]), 0.75, begin=1).tolist()
+    [0.5, 0.0, 0.25]
     """
-    cum = np.cumsum(short)
+    out = short.copy()
+    tail = short[begin:]
+    cum = np.cumsum(tail)
     covered = np.minimum(cum, stock)
     draw = np.diff(np.concatenate([[0.0], covered]))
-    return short - draw
+    out[begin:] = tail - draw
+    return out
 
 
 def simulate(
@@ -317,10 +335,14 @@ def simulate(
     prio = None
     if rationing and rationing["rule"] == "priority":
         prio = np.isin(np.array(ind), rationing["priority"])
-    sector_subst = np.ones(n)
+    days = np.arange(T)
+    # rationing.start: the scenario day the rule applies from (proportional before)
+    ration_on = days >= float(rationing.get("start", 0)) if rationing else np.ones(T, bool)
+    sector_subst = np.ones((T, n))  # substitution by a using industry, from its start
     for r in sc.doc["responses"]:
         if r["type"] == "substitution" and r.get("sector"):
-            sector_subst[ind.index(r["sector"])] *= 1.0 - float(r["fraction"])
+            on = days >= float(r.get("start", 0))
+            sector_subst[on, ind.index(r["sector"])] *= 1.0 - float(r["fraction"])
     bottleneck = prep.parameters.get("input_loss") == "bottleneck"
     both = prep.parameters.get("supply_propagation") == "both"
 
@@ -345,7 +367,7 @@ def simulate(
                 share = float(shock.get("import_share", res["import_share"]))
                 depth = float(shock["cut"]) * share
                 weights = {s: 1.0 for s in ind}
-                factor, stock = np.ones(T), None
+                factor, stock, begin_stock = np.ones(T), None, 0
                 dp_import[:] = pc * share
             else:
                 sup = float(shock.get("supplier_share", res["supplier_share"]))
@@ -354,19 +376,23 @@ def simulate(
                     s: w * float(shock.get("sector_share", res["sector_share"]))
                     for s, w in res["sectors"].items()
                 }
-                factor, stock = _response_factor(sc, prep, res, T, intens)
+                factor, stock, begin_stock = _response_factor(sc, prep, res, T, intens)
                 for s, w in weights.items():
                     dp_import[ind.index(s)] += pc * sup * w
             # g(t): shortfall as a fraction of the commodity's normal imports
             g = depth * intens * factor
             if stock is not None and stock > 0:
-                g = _draw_stock(g, stock)
+                g = _draw_stock(g, stock, begin_stock)
             direct_k = np.zeros((T, n))
             for s, w in weights.items():
                 k = ind.index(s)
                 phi = np.clip(g * w, 0.0, 1.0)
                 phi_by_sector[:, k] += phi
-                short = _allocate_shortfall(Z_imp[k], phi, rule, prio) * sector_subst[None, :]
+                short = _allocate_shortfall(Z_imp[k], phi, rule, prio)
+                if rule != "proportional" and not ration_on.all():
+                    prop = _allocate_shortfall(Z_imp[k], phi, "proportional", None)
+                    short = np.where(ration_on[:, None], short, prop)
+                short = short * sector_subst
                 if bottleneck:
                     trade_shortfall[:, k, :] += short
                 direct_k += short
@@ -426,9 +452,24 @@ def simulate(
     paths = _static_paths(per_shock, leo, gho, ind, x, y, T)
     by_sector = (direct + indirect).sum(axis=0)
     order = np.argsort(-by_sector, kind="stable")
+    what = {
+        "export_ban": "import cut",
+        "quota": "import cut",
+        "sanctions": "import cut of every product",
+        "outage": "output capacity loss δ_j x_j",
+        "blackout": "output capacity loss depth × share_j × x_j",
+        "demand_shock": "final demand change, Leontief",
+        "extraction": "hypothetical extraction",
+    }
+    applied = [
+        f"{item_label(sc, 'shocks', r['index'])}: {what[r['type']]} — {r['label']}; "
+        f"{shock_days(sc, r['index'])} (static engine, Leontief / Ghosh)"
+        for r in prep.resolved
+    ] + response_lines(sc, "static")
     summary: dict[str, Any] = {
         "table": a["table"],
         "n_days": T,
+        "applied": applied,
         "resolved_shocks": [_public(r) for r in prep.resolved],
         "notes": list(prep.notes),
         "top_sectors": [

@@ -302,10 +302,9 @@ def resolve_trade_shock(
 
 
 def _home_import_rows(store: AnalyticStore, sc: Scenario) -> pd.DataFrame:
-    from fukugan.services.context import trade_year
-    from fukugan.services.datasets import TRADE
+    from fukugan.services.tradedata import year_trade
 
-    tr, _, _ = trade_year(store.read(TRADE), int(sc.doc["data"].get("trade_year", 2022)))
+    tr, _, _, _ = year_trade(store, int(sc.doc["data"].get("trade_year", 2022)))
     tr = tr[tr["importer"].astype(str) == sc.home]
     return pd.DataFrame({"hs6": tr["hs6"].astype(str), "value_usd": tr["value_usd"].astype(float)})
 
@@ -325,13 +324,17 @@ def resolve_sanctions(sc: Scenario, i: int, shock: dict, store: AnalyticStore, c
                 "trade data is loaded",
                 where,
             )
-        tr = cache.setdefault("trade_rows", _home_import_rows(store, sc))
-        full = store.read(TRADE)
-        full = full[full["importer"].astype(str) == sc.home]
+        from fukugan.services.tradedata import year_trade
+
+        year = int(sc.doc["data"].get("trade_year", 2022))
+        full, y, _, _ = year_trade(store, year)
+        full = full[(full["importer"] == sc.home) & (full["exporter"] != sc.home)]
         tot = float(full["value_usd"].sum())
-        mine = float(full.loc[full["exporter"].astype(str) == shock["country"], "value_usd"].sum())
+        mine = float(full.loc[full["exporter"] == shock["country"], "value_usd"].sum())
         out["import_share"] = mine / tot if tot > 0 else 0.0
-        out["import_share_source"] = "share of home's imports, all products (trade data)"
-        del tr
+        out["import_share_source"] = (
+            f"{shock['country']}'s share of {sc.home}'s imports of the products in the trade "
+            f"data ({y})"
+        )
     out["label"] = f"sanctions on {shock['country']}"
     return out

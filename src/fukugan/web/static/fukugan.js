@@ -153,6 +153,72 @@
       el.setAttribute("data-drawn", "1");
       el.setAttribute("data-groups", String(d.countries.length));
     },
+    "trade-history": function (el, d) {
+      var c = chartOf(el);
+      var palette = ["#c0392b", "#1f6fb2", "#4c9a6a", "#c98a1b", "#7d5ba6", "#2a9d9d", "#b0b7bf"];
+      var series = d.origins.map(function (o, k) {
+        return { name: o.label, type: "bar", stack: "imp", barMaxWidth: 18,
+                 itemStyle: { color: palette[k % palette.length] }, data: o.values };
+      });
+      series.push({ name: d.labels.hhi, type: "line", yAxisIndex: 1, symbol: "circle", symbolSize: 4,
+                    itemStyle: { color: "#222" }, lineStyle: { width: 1.5 }, data: d.hhi });
+      c.setOption({
+        animation: false,
+        legend: { top: 0, type: "scroll" },
+        grid: { left: 80, right: 50, top: 34, bottom: 40 },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
+          formatter: function (ps) {
+            var i = ps[0].dataIndex;
+            return d.years[i] + ps.map(function (p) {
+              if (p.seriesIndex === series.length - 1) {
+                return "<br>" + p.marker + d.labels.hhi + ": " + (p.value != null ? p.value.toFixed(3) : "–");
+              }
+              var sh = d.origins[p.seriesIndex].shares[i];
+              return p.value ? "<br>" + p.marker + p.seriesName + ": " + Math.round(p.value).toLocaleString() +
+                " USD" + (sh != null ? " (" + pct(sh) + ")" : "") : "";
+            }).join("");
+          } },
+        xAxis: { type: "category", data: d.years, axisTick: { show: false } },
+        yAxis: [
+          { type: "value", name: "USD", splitLine: { lineStyle: { color: "#eef1f4" } },
+            axisLabel: { formatter: function (v) { return v >= 1e9 ? (v / 1e9) + " bn" : v >= 1e6 ? (v / 1e6) + " M" : v.toLocaleString(); } } },
+          { type: "value", name: d.labels.hhi, min: 0, max: 1, splitLine: { show: false } }
+        ],
+        series: series
+      });
+      el.setAttribute("data-drawn", "1");
+      el.setAttribute("data-years", String(d.years.length));
+      el.setAttribute("data-origins", String(d.origins.length));
+    },
+    "origin-split": function (el, d) {
+      var c = chartOf(el);
+      var palette = ["#c98a1b", "#1f6fb2", "#4c9a6a", "#c0392b", "#7d5ba6", "#2a9d9d", "#b0b7bf"];
+      var labels = d.industries.slice().reverse();
+      c.setOption({
+        animation: false,
+        legend: { top: 0, type: "scroll" },
+        grid: { left: 300, right: 40, top: 30, bottom: 30 },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
+          formatter: function (ps) {
+            var n = labels.length, i = ps[0].dataIndex;
+            return labels[i] + ps.map(function (p) {
+              var sh = d.origins[p.seriesIndex].shares[n - 1 - i];
+              return p.value ? "<br>" + p.marker + p.seriesName + ": " + Math.round(p.value).toLocaleString() +
+                " USD" + (sh != null ? " (" + pct(sh) + ")" : "") : "";
+            }).join("");
+          } },
+        xAxis: { type: "value", splitLine: { lineStyle: { color: "#eef1f4" } },
+          axisLabel: { formatter: function (v) { return v >= 1e9 ? (v / 1e9) + " bn" : v >= 1e6 ? (v / 1e6) + " M" : v; } } },
+        yAxis: { type: "category", data: labels, axisLabel: { width: 290, overflow: "truncate", fontSize: 11 },
+                 axisTick: { show: false } },
+        series: d.origins.map(function (o, k) {
+          return { name: o.label, type: "bar", stack: "o", barMaxWidth: 14,
+                   itemStyle: { color: palette[k % palette.length] }, data: o.values.slice().reverse() };
+        })
+      });
+      el.setAttribute("data-drawn", "1");
+      el.setAttribute("data-bars", String(d.industries.length));
+    },
     "import-content": function (el, d) {
       var n = d.industries.length;
       var labels = d.industries.slice().reverse();
