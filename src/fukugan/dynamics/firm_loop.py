@@ -99,16 +99,36 @@ def run_loop(
     if kernels not in ("numba", "numpy"):
         raise ValueError(f"unknown kernels {kernels!r}")
     fast = kernels == "numba"
-    pos = np.empty(lay.n_links, dtype=np.int64)
-    pos[lay.by_supplier] = np.arange(lay.n_links)
-    delivered_sup = delivered[lay.by_supplier] if fast else delivered
-    m = lay.n_links + n if fast and rule >= 2 else 1
-    scratch_r, scratch_w, scratch_i = np.empty(m), np.empty(m), np.empty(m, dtype=np.int64)
+    target = target_days * lay.values
+    if fast:
+        # the binned order of the links (module doc of firm_numba): bins of consecutive
+        # suppliers (≤ 65,536 each, at least 2, at most 16), customers ascending within a bin
+        n_bins = int(min(16, max(2, -(-n // 65536))))
+        bin_firm = np.linspace(0, n, n_bins + 1).round().astype(np.int64)
+        link_bin = np.searchsorted(bin_firm, lay.supplier, side="right") - 1
+        border = np.argsort(link_bin, kind="stable")
+        pos = np.empty(lay.n_links, dtype=np.int64)
+        pos[border] = np.arange(lay.n_links)
+        bin_link = np.zeros(n_bins + 1, dtype=np.int64)
+        np.cumsum(np.bincount(link_bin, minlength=n_bins), out=bin_link[1:])
+        sup_b = lay.supplier[border]
+        val_b = lay.values[border]
+        order_b = order[border]
+        delivered_b = delivered[border]
+        del border, link_bin
+        m = lay.n_links + n if rule >= 2 else 1
+        scratch_r, scratch_w = np.empty(m), np.empty(m)
+        scratch_i = np.empty(m, dtype=np.int64)
+        factor = np.zeros(n)
+        rationed = np.zeros(n, dtype=np.bool_)
+        fill = np.zeros(n, dtype=np.int64)
 
     def links_delivered() -> np.ndarray:
-        return delivered if delivered is not None else delivered_sup[pos]
+        return delivered if not fast else delivered_b[pos]
 
-    target = target_days * lay.values
+    def links_orders() -> np.ndarray:
+        return order if not fast else order_b[pos]
+
     limit = production_limit(lay, stock, np.full(n, np.inf), pini)
     quiet = True  # no firm shocked yet: the state is the initial state, exactly
     for t in range(n_steps):
@@ -140,9 +160,9 @@ def run_loop(
                 lay.values,
                 target,
                 stock,
-                delivered_sup,
+                delivered_b,
                 pos,
-                order,
+                order_b,
                 prev,
                 pini,
                 float(tau),
@@ -151,11 +171,13 @@ def run_loop(
             )
             prod = np.empty(n)
             supplier_pass(
+                bin_firm,
+                bin_link,
+                sup_b,
+                val_b,
+                order_b,
+                delivered_b,
                 lay.sup_indptr,
-                lay.by_supplier,
-                lay.values,
-                order,
-                delivered_sup,
                 c,
                 cap,
                 limit,
@@ -163,11 +185,13 @@ def run_loop(
                 dem,
                 prod,
                 cstar,
+                factor,
+                rationed,
+                fill,
                 scratch_r,
                 scratch_w,
                 scratch_i,
             )
-            delivered = None  # kept in supplier order: delivered_sup
         else:
             stock = renew_inventory(lay, stock, delivered, prod, pini)
             order = orders(lay, stock, prod, pini, target_days, tau, order_type)
@@ -200,7 +224,7 @@ def run_loop(
         snapshots=snaps,
         state={
             "inventory": stock,
-            "orders": order,
+            "orders": links_orders(),
             "delivered": links_delivered(),
             "demand": dem,
             "production": prod,

@@ -7,15 +7,17 @@ seconds.
   links from one sector's suppliers, contiguous in the simulation's link order) renew the
   inventories with the previous step's use and deliveries, place the orders, and the
   inventory limit on production ``min_s P_ini·S_s/A_s``.
-* :func:`supplier_pass` (``prange`` over suppliers, each reading its links through
-  ``by_supplier``): demand, production, rationing and each link's delivery. A rationed
-  supplier under ``inoue_todo`` sorts its claims by fill ratio once (``np.argsort``) and finds
-  its level in one scan of the sorted claims.
+* :func:`supplier_pass` (``prange`` over *bins* of consecutive suppliers): demand, production,
+  rationing and each link's delivery. The links are also kept in a binned order — bin by bin,
+  within a bin customers ascending — in which orders and deliveries travel: the supplier pass
+  streams through its bin's slots with the bin's per-supplier state in cache, and the customer
+  pass reaches a customer's slots through ``pos``, one advancing cursor per bin (few bins, so
+  few streams), instead of one random access per link. A rationed supplier under
+  ``inoue_todo`` gathers its claims into its own block of a work space, sorts them once
+  (insertion sort up to 32 claims, else ``np.argsort``) and finds its level in one scan.
 
-Each pass writes only its own firms' contiguous slots (the supplier pass the deliveries in
-supplier order, the customer pass inventories and orders in customer order) and reads the
-other order through an index, so threads never write to the same cache line, no atomics are
-needed and results do not depend on the number of threads.
+Each pass writes only its own firms' slots (a bin's, a customer's), so no atomics are needed
+and results do not depend on the number of threads.
 """
 
 from __future__ import annotations
@@ -36,9 +38,9 @@ def customer_pass(
     values,  # A per link
     target,  # n·A per link
     stock,  # S per link (in/out)
-    delivered_sup,  # O* per link, previous step, in supplier order (by_supplier positions)
-    pos,  # per link: its position in the supplier order
-    order,  # O per link (out)
+    delivered_b,  # O* per link, previous step, in the binned order
+    pos,  # per link: its slot in the binned order
+    order_b,  # out: O per link, in the binned order
     prev,  # P per firm, previous step
     pini,
     tau,
@@ -61,7 +63,7 @@ def customer_pass(
             share = use / held if held != 0 else 0.0
             after = 0.0
             for k in range(a, b):
-                s = stock[k] - stock[k] * share + delivered_sup[pos[k]]
+                s = stock[k] - stock[k] * share + delivered_b[pos[k]]
                 if s < 0.0:
                     s = 0.0
                 stock[k] = s
@@ -77,20 +79,54 @@ def customer_pass(
                         if order_type == 2 and gap < 0.0:
                             gap = 0.0
                     o = need + inv_tau * gap
-                order[k] = o if o > 0.0 else 0.0
+                order_b[pos[k]] = o if o > 0.0 else 0.0
             prop = q0 * (after / group_value[g])
             if prop < lim:
                 lim = prop
         limit[i] = lim
 
 
+@numba.njit(inline="always")
+def _level(ratio, weight, idx, size, p):  # pragma: no cover - compiled
+    """Fill level of ``size`` claims (ratio, weight) given output ``p``; ``idx`` work space."""
+    if size <= 32:  # insertion sort in place (most suppliers have few customers)
+        for x in range(size):
+            idx[x] = x
+        for x in range(1, size):
+            kx = idx[x]
+            key = ratio[kx]
+            y = x - 1
+            while y >= 0 and ratio[idx[y]] > key:
+                idx[y + 1] = idx[y]
+                y -= 1
+            idx[y + 1] = kx
+    else:
+        idx[:size] = np.argsort(ratio[:size], kind="mergesort")
+    tot_w = 0.0
+    for x in range(size):
+        tot_w += weight[x]
+    served_w = 0.0
+    served_wr = 0.0
+    for x in range(size):
+        r_ = ratio[idx[x]]
+        w_ = weight[idx[x]]
+        if served_wr + w_ * r_ + r_ * (tot_w - served_w - w_) > p:
+            rest = tot_w - served_w
+            return (p - served_wr) / rest if rest > 0 else np.inf
+        served_w += w_
+        served_wr += w_ * r_
+    return np.inf
+
+
 @numba.njit(**_NB)
 def supplier_pass(
-    sup_indptr,
-    by_supplier,
-    values,
-    order,
-    delivered_sup,  # out, in supplier order
+    bin_firm,  # suppliers of bin b: bin_firm[b]:bin_firm[b+1]
+    bin_link,  # slots of bin b: bin_link[b]:bin_link[b+1] (customers ascending)
+    sup_b,  # supplier of each slot
+    val_b,  # A of each slot
+    order_b,
+    delivered_b,  # out
+    sup_indptr,  # per supplier: its first work-space slot is sup_indptr[j] + j
     final_demand,
     capacity,
     limit,
@@ -98,104 +134,95 @@ def supplier_pass(
     demand,  # out
     prod,  # out
     cstar,  # out
-    scratch_r,  # work space, one slot per link and per firm (len E + n)
+    factor,  # work: per firm, delivery ratio (rules 0, 1) or fill level (2, 3)
+    rationed,  # work: per firm, bool
+    fill,  # work: per firm, next free work-space slot
+    scratch_r,  # work space (len E + n)
     scratch_w,
     scratch_i,
 ):  # pragma: no cover - compiled
-    n = len(final_demand)
-    for j in numba.prange(n):
-        a, b = sup_indptr[j], sup_indptr[j + 1]
-        c = final_demand[j]
-        tot = 0.0
-        for m in range(a, b):
-            tot += order[by_supplier[m]]
-        d = c + tot
-        p = capacity[j]
-        if limit[j] < p:
-            p = limit[j]
-        if d < p:
-            p = d
-        demand[j] = d
-        prod[j] = p
-        short = d - p
-        if short < 0.0:
-            short = 0.0
-        if rule == 0:
-            r = p / d if d != 0 else 0.0
-            cstar[j] = c * r
-            for m in range(a, b):
-                delivered_sup[m] = order[by_supplier[m]] * r
-        elif rule == 1:
-            if c >= short:
-                cstar[j] = c - short
-                r = 1.0
+    for b in numba.prange(len(bin_firm) - 1):
+        f0, f1 = bin_firm[b], bin_firm[b + 1]
+        l0, l1 = bin_link[b], bin_link[b + 1]
+        for j in range(f0, f1):
+            demand[j] = 0.0
+        for m in range(l0, l1):
+            demand[sup_b[m]] += order_b[m]
+        ratio_rule = rule >= 2
+        any_rationed = False
+        for j in range(f0, f1):
+            c = final_demand[j]
+            d = demand[j] + c
+            demand[j] = d
+            p = capacity[j]
+            if limit[j] < p:
+                p = limit[j]
+            if d < p:
+                p = d
+            prod[j] = p
+            short = d - p
+            if short < 0.0:
+                short = 0.0
+            if rule == 0:
+                r = p / d if d != 0 else 0.0
+                factor[j] = r
+                cstar[j] = c * r
+            elif rule == 1:
+                if c >= short:
+                    cstar[j] = c - short
+                    factor[j] = 1.0
+                else:
+                    cstar[j] = 0.0
+                    factor[j] = p / (d - c) if d - c != 0 else 0.0
             else:
-                cstar[j] = 0.0
-                r = p / (d - c) if d - c != 0 else 0.0
-            for m in range(a, b):
-                delivered_sup[m] = order[by_supplier[m]] * r
-        else:
-            fc_last = rule == 3
-            if fc_last:
-                rationed = c < short
-                cstar[j] = c - short if not rationed else 0.0
+                if rule == 3:
+                    rat = c < short
+                    cstar[j] = c - short if not rat else 0.0
+                else:
+                    rat = p < d
+                    cstar[j] = c
+                rationed[j] = rat
+                if rat:
+                    any_rationed = True
+                    fill[j] = sup_indptr[j] + j
+        if not ratio_rule:
+            for m in range(l0, l1):
+                delivered_b[m] = order_b[m] * factor[sup_b[m]]
+            continue
+        if any_rationed:
+            for m in range(l0, l1):  # each rationed supplier's claims, gathered in its block
+                j = sup_b[m]
+                if rationed[j]:
+                    x = fill[j]
+                    scratch_r[x] = order_b[m] / val_b[m]
+                    scratch_w[x] = val_b[m]
+                    fill[j] = x + 1
+            for j in range(f0, f1):
+                if not rationed[j]:
+                    continue
+                base = sup_indptr[j] + j
+                size = fill[j] - base
+                c = final_demand[j]
+                if rule == 2 and c > 0:  # final demand takes part with ratio 1
+                    scratch_r[base + size] = 1.0
+                    scratch_w[base + size] = c
+                    size += 1
+                lv = _level(
+                    scratch_r[base : base + size],
+                    scratch_w[base : base + size],
+                    scratch_i[base : base + size],
+                    size,
+                    prod[j],
+                )
+                factor[j] = lv
+                if rule == 2:
+                    cstar[j] = c * (1.0 if lv > 1.0 else lv)
+        for m in range(l0, l1):
+            j = sup_b[m]
+            o = order_b[m]
+            if ratio_rule and rationed[j]:
+                r_ = o / val_b[m]
+                lv = factor[j]
+                delivered_b[m] = val_b[m] * (r_ if r_ < lv else lv)
             else:
-                rationed = p < d
-                cstar[j] = c
-            if not rationed:
-                for m in range(a, b):
-                    delivered_sup[m] = order[by_supplier[m]]
-                continue
-            # claims: the links, plus final demand (ratio 1) unless it is served last
-            extra = 1 if (not fc_last and c > 0) else 0
-            size = b - a + extra
-            base = a + j  # this supplier's slots in the work space
-            ratio = scratch_r[base : base + size]
-            weight = scratch_w[base : base + size]
-            for m in range(a, b):
-                k = by_supplier[m]
-                ratio[m - a] = order[k] / values[k]
-                weight[m - a] = values[k]
-            if extra:
-                ratio[size - 1] = 1.0
-                weight[size - 1] = c
-            if size <= 32:  # insertion sort in place (most suppliers have few customers)
-                idx = scratch_i[base : base + size]
-                for x in range(size):
-                    idx[x] = x
-                for x in range(1, size):
-                    key = ratio[idx[x]]
-                    kx = idx[x]
-                    y = x - 1
-                    while y >= 0 and ratio[idx[y]] > key:
-                        idx[y + 1] = idx[y]
-                        y -= 1
-                    idx[y + 1] = kx
-            else:
-                idx = np.argsort(ratio, kind="mergesort")
-            tot_w = 0.0
-            for x in range(size):
-                tot_w += weight[x]
-            served_w = 0.0
-            served_wr = 0.0
-            level = np.inf
-            found = False
-            for x in range(size):
-                r_ = ratio[idx[x]]
-                w_ = weight[idx[x]]
-                at = served_wr + w_ * r_ + r_ * (tot_w - served_w - w_)
-                if at > p:
-                    rest = tot_w - served_w
-                    level = (p - served_wr) / rest if rest > 0 else np.inf
-                    found = True
-                    break
-                served_w += w_
-                served_wr += w_ * r_
-            if not found:
-                level = np.inf
-            for m in range(a, b):
-                x = m - a
-                r_ = ratio[x]
-                delivered_sup[m] = weight[x] * (r_ if r_ < level else level)
-            if not fc_last:
-                cstar[j] = c * (1.0 if level > 1.0 else level)
+                delivered_b[m] = o
