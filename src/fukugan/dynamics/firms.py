@@ -58,10 +58,11 @@ otherwise grow around tight cycles of firms with little value added, where the o
 amplifies a deviation by up to 1 + n/τ a step — a property of the model, also once a shock
 starts).
 
-Implementation: two compiled passes a step (:mod:`fukugan.dynamics.firm_numba`, numba, parallel
-over firms; the links kept customer by customer and, within a customer, input sector by input
-sector, and each supplier's deliveries in supplier order, so that every pass writes only its own
-contiguous slots); the same equations in plain numpy in :mod:`fukugan.dynamics.firm_kernels`
+Implementation: two compiled passes a step (:mod:`fukugan.dynamics.firm_numba`, numba,
+parallel: the customer pass over customers, the links kept customer by customer and, within a
+customer, input sector by input sector; the supplier pass over bins of consecutive suppliers,
+orders and deliveries kept in a binned order so that both passes stream instead of jumping per
+link, and each writes only its own slots); the same equations in plain numpy in :mod:`fukugan.dynamics.firm_kernels`
 (``kernels="numpy"``; tests/test_firms.py pins their agreement). Parameters:
 :mod:`~fukugan.dynamics.firm_params`; link groupings: :mod:`~fukugan.dynamics.firm_layout`;
 the loop: :mod:`~fukugan.dynamics.firm_loop`; shocks: :mod:`~fukugan.dynamics.firm_shocks`;
