@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 TITLE = "API latency: indicator endpoints, 50 concurrent clients on loopback"
+TARGET_LOAD_S = 10.0  # s, docs/PRODUCT.md / issue 10: loading the bundled data
 TARGET_P95_MS = 100.0
 
 ENDPOINTS = [
@@ -136,7 +137,12 @@ def run(quick: bool = False, n_requests: int | None = None, clients: int = 50) -
     n = n_requests or (500 if quick else 10_000)
     with tempfile.TemporaryDirectory(prefix="fukugan-bench-api-") as tmp:
         home = Path(tmp)
+        t0 = time.perf_counter()
         load_bundled(AnalyticStore(home))
+        load_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        load_bundled(AnalyticStore(home))  # idempotent: the same store again
+        reload_s = time.perf_counter() - t0
         proc, base = _start_server(home)
         try:
             fig = measure(base, n, clients)
@@ -147,6 +153,8 @@ def run(quick: bool = False, n_requests: int | None = None, clients: int = 50) -
             except subprocess.TimeoutExpired:
                 proc.kill()
     ok = fig["p95_ms"] <= TARGET_P95_MS
+    fig["load_s"], fig["reload_s"] = load_s, reload_s
+    load_ok = max(load_s, reload_s) <= TARGET_LOAD_S
     cold_rows = "\n".join(f"| `{u}` | {ms:,.0f} |" for u, ms in fig["cold_ms"].items())
     text = f"""## {TITLE}
 
@@ -156,6 +164,10 @@ over {len(ENDPOINTS)} indicator endpoints (overview, dependencies, chokepoints, 
 commodity list, import content, sources; English and Japanese). Latency per request measured in
 the client, so the client's Python overhead is included. Target (docs/PRODUCT.md): p95 ≤
 {TARGET_P95_MS:.0f} ms.
+
+`fukugan data load` of every bundled dataset (USGS, OECD tables, WGI, lists, and the 1.26 M-row
+CEPII BACI extract) into an empty store: **{load_s:.1f} s**, and again into the loaded store
+(idempotent) {reload_s:.1f} s (target ≤ {TARGET_LOAD_S:.0f} s: {"met" if load_ok else "NOT met"}).
 
 | p50 | p95 | p99 | max | mean | throughput | wall | p95 target met |
 | --- | --- | --- | --- | --- | --- | --- | --- |

@@ -35,6 +35,7 @@ SECTIONS: list[str] = [
     "benchmarks.bench_firms",
     "benchmarks.bench_montecarlo",
     "benchmarks.bench_api",
+    "benchmarks.bench_planning",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]

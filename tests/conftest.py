@@ -54,6 +54,31 @@ def tree_checksum(root: Path) -> str:
 
 
 @pytest.fixture(scope="session")
+def _bundled_template(tmp_path_factory) -> Path:
+    """One store with the bundled data, loaded once per session (``fukugan data load``)."""
+    from fukugan.services.datasets import load_bundled
+    from fukugan.store.analytic import AnalyticStore
+
+    home = tmp_path_factory.mktemp("bundled-template")
+    load_bundled(AnalyticStore(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def loaded_copy(_bundled_template):
+    """``loaded_copy(home)``: ``home`` then holds the bundled data exactly as ``fukugan data
+    load`` leaves it, as a copy of the session's one load (the 1.26 M-row trade extract is
+    loaded once, not per module; the store's catalog names its files relative to the store)."""
+    import shutil
+
+    def copy(home: Path) -> Path:
+        shutil.copytree(_bundled_template / "analytic", Path(home) / "analytic")
+        return Path(home)
+
+    return copy
+
+
+@pytest.fixture(scope="session")
 def pg_cluster():
     """A throwaway PostgreSQL cluster for the session (initdb + pg_ctl in a temp dir, free
     loopback port), stopped afterwards. Installs Debian's ``postgresql`` when the binaries are

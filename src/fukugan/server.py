@@ -15,6 +15,7 @@ from fukugan.api import hub_auth, problems
 from fukugan.api.routers import commodities, indicators, industries, overview, sources, trade
 from fukugan.api.routers import datasets as datasets_router
 from fukugan.api.routers import hub as hub_router
+from fukugan.api.routers import planning as planning_router
 from fukugan.api.routers import reports as reports_router
 from fukugan.api.routers import scenarios as scenario_runs
 from fukugan.app.platform import Platform
@@ -50,6 +51,7 @@ def create_app(home: str | Path | None = None, *, warm: bool = False, web: bool 
     app.include_router(datasets_router.router, prefix=API)
     app.include_router(reports_router.router, prefix=API)
     app.include_router(hub_router.router, prefix=API)
+    app.include_router(planning_router.router, prefix=API)
 
     html_error = None
     if web:
@@ -69,6 +71,12 @@ def create_app(home: str | Path | None = None, *, warm: bool = False, web: bool 
         from fukugan.web import runs_pages
 
         app.include_router(runs_pages.router)
+        from fukugan.web import plans_pages
+
+        app.include_router(plans_pages.router)
+        from fukugan.web import exercise_pages
+
+        app.include_router(exercise_pages.router)
 
     @app.get(f"{API}/health", tags=["meta"], summary="Liveness and whether data is loaded")
     def health() -> dict[str, object]:

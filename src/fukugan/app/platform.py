@@ -14,6 +14,7 @@ from typing import Any
 from fukugan.app.cache import CachedStore, ResultCache
 from fukugan.app.present import present
 from fukugan.errors import InputError
+from fukugan.provenance import Provenance
 from fukugan.services import catalog
 from fukugan.services.overview import OVERVIEW_CHOKEPOINTS, OVERVIEW_DEPENDENCIES
 from fukugan.services.report import Report
@@ -251,6 +252,38 @@ class Platform:
         return self.cache.get(("sources", lang), compute)
 
     # -- choices for forms ------------------------------------------------------------------
+    # -- response planning (C4) ----------------------------------------------------------------
+    def plans(self) -> list[dict[str, Any]]:
+        """The shipped response plans (id, name, description, sizes)."""
+        from fukugan.services import planning
+
+        return self.cache.get(("plans",), planning.example_plans)
+
+    def plan(self, plan_id: str, lang: str) -> dict[str, Any]:
+        """A shipped plan solved (portfolio, frontier, scenario check) and presented; the
+        engine runs and the MIP happen once per store fingerprint."""
+        from fukugan.services import planning
+
+        doc = planning.example_plan(plan_id)
+
+        def solve() -> dict[str, Any]:
+            return planning.run_plan(doc, self.store, lang="en").summary
+
+        summary = self.cache.get(("plan-raw", plan_id), solve)
+        return self.cache.get(("plan", plan_id, lang), lambda: _plan_view(plan_id, summary, lang))
+
+    def solve_plan(self, doc: dict[str, Any], lang: str) -> dict[str, Any]:
+        """A plan posted as data (scenario paths: shipped scenarios by file name), solved
+        (not cached: every call runs the engines and the MIP)."""
+        from fukugan.scenarios.plan import plan_from_dict
+        from fukugan.services import planning
+
+        if not isinstance(doc, dict):
+            raise InputError("a plan is a JSON object (name, scenarios, measures, ...)")
+        pd_ = plan_from_dict(doc, path="posted plan", base_dir=planning.PLANS_DIR.parent)
+        summary = planning.run_plan(pd_, self.store, lang=lang).summary
+        return _plan_view(pd_.name, summary, lang)
+
     def countries(self) -> list[tuple[str, str]]:
         return self.cache.get(("countries",), lambda: catalog.home_countries(self.store))
 
@@ -284,3 +317,17 @@ class Platform:
                 pass
 
         threading.Thread(target=run, name="fukugan-warm", daemon=True).start()
+
+
+def _plan_view(plan_id: str, summary: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A solved plan for the API and the page: the summary and its three reports presented."""
+    from fukugan.results import jsonable
+    from fukugan.services.planning import plan_reports
+
+    provs = [Provenance.from_dict(s) for s in summary.get("sources", [])]
+    return {
+        "id": plan_id,
+        "lang": lang,
+        "summary": jsonable(summary),
+        "reports": [present(r, lang) for r in plan_reports(summary, provs, lang)],
+    }

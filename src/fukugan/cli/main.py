@@ -349,5 +349,15 @@ from fukugan.cli.firms import register as _register_firms  # noqa: E402
 _register_firms(app)
 
 
+from fukugan.cli.plan import register as _register_plan  # noqa: E402
+
+_register_plan(app)
+
+
+from fukugan.cli.exercise import register as _register_exercise  # noqa: E402
+
+_register_exercise(app)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

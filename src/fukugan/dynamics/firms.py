@@ -8,7 +8,7 @@ References:
     descends from Hallegatte (2008, ARIO) and Henriet, Hallegatte & Tabourier (2012). The
     authors' reference simulator is public: ``proNet.cpp`` of HiroyasuInoue/
     ProductionNetworkSimulator (commit c4dd74d); fukugan reproduces its outputs on the
-    fixtures in ``fixtures/firm-reference`` (tests/test_firms_reference.py). Nothing of its code
+    fixtures in ``fixtures/firm-reference`` (tests/dynamics/test_firms_reference.py). Nothing of its code
     is copied: the equations below were read from it and are implemented here with numpy.
 
 Notation: firm ``i``, its sector ``s(i)``; link ``j → i`` (supplier ``j``, customer ``i``) with
@@ -63,7 +63,7 @@ parallel: the customer pass over customers, the links kept customer by customer 
 customer, input sector by input sector; the supplier pass over bins of consecutive suppliers,
 orders and deliveries kept in a binned order so that both passes stream instead of jumping per
 link, and each writes only its own slots); the same equations in plain numpy in :mod:`fukugan.dynamics.firm_kernels`
-(``kernels="numpy"``; tests/test_firms.py pins their agreement). Parameters:
+(``kernels="numpy"``; tests/dynamics/test_firms.py pins their agreement). Parameters:
 :mod:`~fukugan.dynamics.firm_params`; link groupings: :mod:`~fukugan.dynamics.firm_layout`;
 the loop: :mod:`~fukugan.dynamics.firm_loop`; shocks: :mod:`~fukugan.dynamics.firm_shocks`;
 outputs: :mod:`~fukugan.dynamics.firm_results`.
@@ -79,7 +79,7 @@ Deliberate differences from the reference, each pinned by a test:
   the production made (consistent with the cost of a level counting claims already filled, and
   with the loop stopping at a tiny remainder). fukugan equals the reference on the first steps
   (while every supplier's customers order in the same ratio) and then parts from it by
-  1e-3–8e-2 of the daily output (tests/test_firms_reference.py records the gap per case; full
+  1e-3–8e-2 of the daily output (tests/dynamics/test_firms_reference.py records the gap per case; full
   equality is a strict ``xfail``). ``proportional`` and ``proportional_fc_last``, with and
   without recovery, equal the reference to 1e-14.
 * Poisson inventory targets (``inventory="poisson_*"``) are drawn with numpy's generator, so a
@@ -164,7 +164,7 @@ def simulate_firms(
         progress: called as ``progress(day, n_days)`` after each day.
         snapshot_days: days whose per-firm state is kept in ``FirmTrajectory.snapshots``.
         kernels: ``"numba"`` (compiled, parallel; default) or ``"numpy"`` (the readable
-            vectorised version); they agree to rounding (tests/test_firms.py).
+            vectorised version); they agree to rounding (tests/dynamics/test_firms.py).
 
     Raises:
         InputError: bad parameters, unknown firms in a shock.

@@ -1,0 +1,622 @@
+r"""The planning problem: a portfolio of measures against a weighted set of disruption scenarios,
+written as a two-stage stochastic program (:mod:`fukugan.planning.stochastic`).
+
+First stage (chosen before the disruption, the same in every scenario): the level x_m of each
+measure m — a stockpile in days of cover of a commodity's normal imports; a second source, a
+substitute (R&D), a diversification limit (binary); recycling or domestic / allied capacity as
+a share of consumption (continuous, optionally with a fixed cost through a binary z_m with
+x_m ≤ max_m z_m). Cost c′x = Σ unit_cost_m x_m + fixed_cost_m z_m, optionally ≤ a budget.
+
+Second stage (each scenario s, each commodity channel k the measures act on): the loss the
+channel's shortfall causes, ℓ_{s,k}(t) per day, is cut into periods b at every day a measure
+becomes available (the shock's start + the measure's lead time). In each period the loss is
+covered by the flow measures available then (e_m: a measure's effect per unit of level), c_{m,b} ≤ e_m·scale_{s,m}·ω_m·ℓ_b·x_m, and by
+releases from the stock, r_b; the rest u_b ≥ 0 is lost::
+
+    u_b + r_b + Σ_m c_{m,b} = ℓ_b              (each period)
+    Σ_b r_b ≤ λ_{s,k} (S⁰_{s,k} + Σ_{stockpiles m on k} e_m x_m)
+    loss_s = L⁰_s + Σ_{k,b} u_b
+
+λ_{s,k} is the loss avoided per day of cover released (the engine's loss per day of the
+commodity's normal imports lost), S⁰ the stock the scenario itself already releases, L⁰_s the
+loss of the scenario's other shocks (untouched by the measures), scale_{s,m} a measure's
+scenario-specific effect (a diversification limit d on a supplier with share σ_s removes
+1 − d/σ_s of the lost supply), and ω_m ∈ {0, 1} the outcome of a measure that may fail
+(substitution R&D succeeding with probability π_m: each scenario is split into the 2^k
+outcomes of the k uncertain measures, with probabilities Π π_m^ω (1 − π_m)^(1−ω)).
+
+How loss responds to a measure: piecewise linear, from engine runs. The services measure
+ℓ_{s,k}(t) and λ_{s,k} by running the scenario through its engine (the loss time series with the
+channel's own stock removed, and the loss avoided by one more day of cover). The static
+input-output engine is linear in the shortfall of imported supply (Ghosh propagation of a
+linear impulse) as long as no industry's loss reaches its output, so this representation is
+exact there for one flow measure per channel plus any stock: the loss falls with the stock at
+slope λ until the shortfall is covered, then stays at L⁰ — the engine's own rule, which draws
+the stock against the remaining shortfall day by day. Two flow measures on one channel are
+added (1 − a − b) where the engine multiplies ((1 − a)(1 − b)), so the program overstates
+their joint effect by a·b of the shortfall; the plan reports the engine's re-run of the chosen
+portfolio beside the prediction so the difference is visible.
+
+:func:`evaluate` computes the same loss in closed form for given levels (no solver), which the
+tests use against brute-force enumeration.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import scipy.sparse as sp
+
+from fukugan.errors import InputError
+from fukugan.planning.stochastic import (
+    InfeasibleProblem,
+    Recourse,
+    Solution,
+    StochasticMetrics,
+    TwoStageModel,
+    TwoStageProblem,
+    var_cvar,
+)
+
+__all__ = [
+    "DOMAINS",
+    "FLOW_KINDS",
+    "KINDS",
+    "ChannelLoss",
+    "FrontierPoint",
+    "Measure",
+    "Plan",
+    "PortfolioModel",
+    "ScenarioLosses",
+    "evaluate",
+]
+
+KINDS = (
+    "stockpile",
+    "second_source",
+    "recycling",
+    "capacity",
+    "substitution_rd",
+    "diversification",
+)
+FLOW_KINDS = tuple(k for k in KINDS if k != "stockpile")
+DOMAINS = ("binary", "integer", "continuous")
+MAX_UNCERTAIN = 6  # measures that may fail: 2^6 outcomes per scenario at most
+
+INF = float("inf")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure of the catalogue (levels and effects in the module docstring).
+
+    ``effect`` per unit of level: for a flow measure, the share of the lost supply it replaces
+    (binary: when taken; continuous recycling or capacity: the level *is* the share, so 1); for
+    a stockpile, the days of cover (continuous or integer days: 1; a binary 30-day stock: 30).
+    """
+
+    id: str
+    kind: str
+    commodity: str
+    domain: str = "binary"
+    max_level: float = 1.0
+    unit_cost: float = 0.0
+    fixed_cost: float = 0.0
+    effect: float = 1.0
+    lead_time_days: float = 0.0
+    success_probability: float = 1.0
+    min_level: float = 0.0
+
+    @property
+    def is_stock(self) -> bool:
+        return self.kind == "stockpile"
+
+    def cost(self, level: float) -> float:
+        if level <= 0:
+            return 0.0
+        return self.unit_cost * level + self.fixed_cost
+
+
+@dataclass(frozen=True)
+class ChannelLoss:
+    """What one commodity's shortfall costs in one scenario (measured by the engines)."""
+
+    daily_loss: np.ndarray  # ℓ(t), loss per day, t = day 1..T, before any stock release
+    loss_per_stock_day: float  # λ
+    stock_days: float = 0.0  # S⁰, the scenario's own stock
+    start: int = 0  # day the shock starts (measures' lead times count from it)
+    scale: Mapping[str, float] = field(default_factory=dict)  # measure id → effect scale
+
+
+@dataclass(frozen=True)
+class ScenarioLosses:
+    name: str
+    probability: float
+    other_loss: float  # L⁰
+    channels: Mapping[str, ChannelLoss]
+
+
+@dataclass
+class Plan:
+    """A solved portfolio."""
+
+    levels: np.ndarray
+    costs: np.ndarray
+    total_cost: float
+    expected_loss: float
+    var: float
+    cvar: float
+    alpha: float
+    objective: float
+    scenario_loss: np.ndarray  # expected loss per base scenario (over outcomes of R&D)
+    scenario_names: tuple[str, ...]
+    status: str
+    mip_gap: float
+    solution: Solution = field(repr=False)
+
+
+@dataclass(frozen=True)
+class FrontierPoint:
+    budget: float
+    cost: float
+    expected_loss: float
+    cvar: float
+    levels: tuple[float, ...]
+
+
+def _check(measures: Sequence[Measure], scenarios: Sequence[ScenarioLosses]) -> None:
+    if not measures:
+        raise InputError("no measures")
+    if not scenarios:
+        raise InputError("no scenarios")
+    ids = [m.id for m in measures]
+    if len(set(ids)) != len(ids):
+        raise InputError("measure ids must be unique")
+    for m in measures:
+        if m.kind not in KINDS or m.domain not in DOMAINS:
+            raise InputError(f"measure {m.id!r}: unknown kind or domain")
+        if m.unit_cost < 0 or m.fixed_cost < 0:
+            raise InputError(f"measure {m.id!r}: costs cannot be negative")
+        if not 0 <= m.min_level <= m.max_level:
+            raise InputError(f"measure {m.id!r}: need 0 ≤ min_level ≤ max_level")
+        if not 0 < m.success_probability <= 1:
+            raise InputError(f"measure {m.id!r}: success probability must be in (0, 1]")
+    T = {len(c.daily_loss) for s in scenarios for c in s.channels.values()}
+    if len(T) > 1:
+        raise InputError("every channel's daily loss must cover the same horizon")
+
+
+class PortfolioModel:
+    """The planning program for ``measures`` × ``scenarios``; ``alpha``/``beta``: CVaR_α of
+    the loss with weight β in the objective E[loss] + cost + β CVaR_α(loss)."""
+
+    def __init__(
+        self,
+        measures: Sequence[Measure],
+        scenarios: Sequence[ScenarioLosses],
+        *,
+        alpha: float = 0.9,
+        beta: float = 0.0,
+        mip_rel_gap: float = 1e-4,
+        threads: int | None = None,
+    ) -> None:
+        _check(measures, scenarios)
+        self.measures = tuple(measures)
+        self.scenarios = tuple(scenarios)
+        self.alpha = float(alpha)
+        self.beta = float(beta)
+        self.mip_rel_gap = mip_rel_gap
+        self.threads = threads
+        self.problem, self._base_of = self._build()
+        self._model: TwoStageModel | None = None
+
+    # -- assembly ------------------------------------------------------------------------------
+
+    def _build(self) -> tuple[TwoStageProblem, np.ndarray]:
+        ms = self.measures
+        nm = len(ms)
+        # first stage: x_m, then z_m for fixed costs on non-binary measures
+        z_of: dict[int, int] = {}
+        for i, m in enumerate(ms):
+            if m.fixed_cost > 0 and m.domain != "binary":
+                z_of[i] = nm + len(z_of)
+        n1 = nm + len(z_of)
+        cost = np.zeros(n1)
+        lo = np.zeros(n1)
+        hi = np.ones(n1)
+        integer = np.zeros(n1, dtype=bool)
+        names = [m.id for m in ms] + [f"{ms[i].id}:open" for i in z_of]
+        for i, m in enumerate(ms):
+            lo[i], hi[i] = m.min_level, m.max_level if m.domain != "binary" else 1.0
+            integer[i] = m.domain in ("binary", "integer")
+            cost[i] = m.unit_cost + (m.fixed_cost if m.domain == "binary" else 0.0)
+            if i in z_of:
+                cost[z_of[i]] = m.fixed_cost
+                integer[z_of[i]] = True
+                lo[z_of[i]] = 1.0 if m.min_level > 0 else 0.0
+        rows_A = []
+        for i, j in z_of.items():
+            row = np.zeros(n1)
+            row[i], row[j] = 1.0, -ms[i].max_level
+            rows_A.append(row)
+        A = sp.csr_matrix(np.array(rows_A)) if rows_A else None
+        # channels: every commodity a measure acts on (the others' loss is a constant)
+        commodities = sorted({m.commodity for m in ms})
+        uncertain = [i for i, m in enumerate(ms) if m.success_probability < 1.0]
+        if len(uncertain) > MAX_UNCERTAIN:
+            raise InputError(
+                f"{len(uncertain)} measures may fail; at most {MAX_UNCERTAIN} are supported "
+                "(each doubles the scenarios)"
+            )
+        outcomes = list(itertools.product((1, 0), repeat=len(uncertain)))
+        recourses: list[Recourse] = []
+        base_of = []
+        for si, s in enumerate(self.scenarios):
+            for om in outcomes:
+                omega = np.ones(nm)
+                pr = 1.0
+                for idx, w in zip(uncertain, om, strict=True):
+                    omega[idx] = w
+                    pi = ms[idx].success_probability
+                    pr *= pi if w else 1.0 - pi
+                if pr == 0:
+                    continue
+                recourses.append(
+                    self._recourse(s, s.probability * pr, omega, commodities, n1, f"{s.name}")
+                )
+                base_of.append(si)
+        e = np.zeros(n1)  # the outcome (loss) has no first-stage term: cost is not loss
+        pb = TwoStageProblem(
+            c=cost,
+            x_lower=lo,
+            x_upper=hi,
+            x_integer=integer,
+            A=A,
+            row_lower=np.full(len(rows_A), -INF) if rows_A else None,
+            row_upper=np.zeros(len(rows_A)) if rows_A else None,
+            budget_weights=cost.copy(),
+            outcome_x=e,
+            scenarios=recourses,
+            x_names=tuple(names),
+        )
+        return pb, np.array(base_of)
+
+    def _recourse(
+        self,
+        s: ScenarioLosses,
+        prob: float,
+        omega: np.ndarray,
+        commodities: list[str],
+        n1: int,
+        name: str,
+    ) -> Recourse:
+        """One scenario's rows: per channel k and period b, u_b + r_b + Σ_m a_{m,b} x_m ≥ ℓ_b
+        (a_{m,b} = e_m·scale·ω·ℓ_b when m is available in b: the cover c_{m,b} ≤ a_{m,b} x_m of
+        the module docstring, eliminated — at the optimum u_b = max(ℓ_b − r_b − Σ a x, 0)), and
+        Σ_b r_b − λ Σ e_m x_m ≤ λ S⁰. Periods are cut at this scenario's start + lead times."""
+        ms = self.measures
+        q: list[float] = []
+        t_r, t_c, t_v = [], [], []
+        w_r, w_c, w_v = [], [], []
+        rlo: list[float] = []
+        rhi: list[float] = []
+        constant = float(s.other_loss)
+        for k, ch in s.channels.items():
+            if k not in commodities:
+                constant += max(
+                    float(ch.daily_loss.sum()) - ch.loss_per_stock_day * ch.stock_days, 0.0
+                )
+        for k in commodities:
+            ch = s.channels.get(k)
+            if ch is None:
+                continue
+            T = len(ch.daily_loss)
+            flows = [i for i, m in enumerate(ms) if m.commodity == k and not m.is_stock]
+            stocks = [i for i, m in enumerate(ms) if m.commodity == k and m.is_stock]
+            avail_at = {i: int(ch.start + np.ceil(ms[i].lead_time_days)) for i in flows}
+            cuts = np.array(sorted({0, T} | {min(max(v, 0), T) for v in avail_at.values()}))
+            ell = np.add.reduceat(ch.daily_loss, cuts[:-1])
+            lam = float(ch.loss_per_stock_day)
+            has_stock = lam > 0 and (ch.stock_days > 0 or bool(stocks))
+            st = None
+            if has_stock:
+                st = len(rlo)
+                rlo.append(-INF)
+                rhi.append(lam * float(ch.stock_days))
+                for i in stocks:
+                    t_r.append(st)
+                    t_c.append(i)
+                    t_v.append(-lam * ms[i].effect)
+            for b in range(len(cuts) - 1):
+                lb = float(ell[b])
+                if lb <= 0:
+                    continue
+                row = len(rlo)
+                rlo.append(lb)
+                rhi.append(INF)
+                q.append(1.0)  # u_b
+                w_r.append(row)
+                w_c.append(len(q) - 1)
+                w_v.append(1.0)
+                if st is not None:
+                    q.append(0.0)  # r_b
+                    w_r += [row, st]
+                    w_c += [len(q) - 1, len(q) - 1]
+                    w_v += [1.0, 1.0]
+                for i in flows:
+                    if cuts[b] < avail_at[i]:
+                        continue
+                    coef = ms[i].effect * float(ch.scale.get(ms[i].id, 1.0)) * omega[i] * lb
+                    if coef:
+                        t_r.append(row)
+                        t_c.append(i)
+                        t_v.append(coef)
+        m2, n2 = len(rlo), len(q)
+        return Recourse(
+            probability=prob,
+            q=np.array(q),
+            T=sp.csr_matrix((t_v, (t_r, t_c)), shape=(m2, n1)),
+            W=sp.csr_matrix((w_v, (w_r, w_c)), shape=(m2, n2)),
+            row_lower=np.array(rlo),
+            row_upper=np.array(rhi),
+            y_lower=np.zeros(n2),
+            y_upper=np.full(n2, INF),
+            constant=constant,
+            name=name,
+        )
+
+    # -- solving -------------------------------------------------------------------------------
+
+    def model(self) -> TwoStageModel:
+        if self._model is None:
+            self._model = TwoStageModel(
+                self.problem,
+                alpha=self.alpha,
+                beta=self.beta,
+                mip_rel_gap=self.mip_rel_gap,
+                threads=self.threads,
+            )
+        return self._model
+
+    def _plan(self, sol: Solution) -> Plan:
+        nm = len(self.measures)
+        levels = sol.x[:nm].copy()
+        costs = np.array([m.cost(v) for m, v in zip(self.measures, levels, strict=True)])
+        var, cvar = var_cvar(sol.outcomes, sol.probabilities, self.alpha)
+        per = np.zeros(len(self.scenarios))
+        for j, si in enumerate(self._base_of):
+            per[si] += sol.probabilities[j] * sol.outcomes[j]
+        base_p = np.array([s.probability for s in self.scenarios])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per = np.where(base_p > 0, per / base_p, 0.0)
+        # solver round-off around a fully covered shortfall (|loss| ~ 1e-10): shown as 0
+        per = np.where(np.abs(per) < 1e-9 * max(1.0, float(np.abs(per).max())), 0.0, per)
+        return Plan(
+            levels=levels,
+            costs=costs,
+            total_cost=float(costs.sum()),
+            expected_loss=sol.expected_outcome,
+            var=var,
+            cvar=cvar,
+            alpha=self.alpha,
+            objective=sol.objective,
+            scenario_loss=per,
+            scenario_names=tuple(s.name for s in self.scenarios),
+            status=sol.status,
+            mip_gap=sol.mip_gap,
+            solution=sol,
+        )
+
+    def solve(
+        self,
+        budget: float | None = None,
+        *,
+        x_lower: np.ndarray | None = None,
+        x_upper: np.ndarray | None = None,
+    ) -> Plan:
+        """The optimal portfolio (objective E[loss] + cost + β CVaR_α), within ``budget``."""
+        return self._plan(self.model().solve(budget=budget, x_lower=x_lower, x_upper=x_upper))
+
+    def fixed(self, levels: Sequence[float]) -> Plan:
+        """The plan with every measure fixed at ``levels`` (its recourse optimised)."""
+        lv = np.asarray(levels, dtype=float)
+        lo = self.problem.x_lower.copy()
+        hi = self.problem.x_upper.copy()
+        nm = len(self.measures)
+        lo[:nm] = hi[:nm] = lv
+        for i in range(nm):
+            j = self._z_index(i)
+            if j is not None:
+                lo[j] = hi[j] = 1.0 if lv[i] > 0 else 0.0
+        return self.solve(x_lower=lo, x_upper=hi)
+
+    def _z_index(self, i: int) -> int | None:
+        name = f"{self.measures[i].id}:open"
+        names = self.problem.x_names
+        return names.index(name) if name in names else None
+
+    def frontier(self, budgets: Sequence[float]) -> list[FrontierPoint]:
+        """The optimal plan (objective E[loss] + cost [+ β CVaR]) with its cost capped at each
+        budget: its expected loss and CVaR against the budget. Past the cost of the uncapped
+        optimum the frontier is flat — each further unit of spending would avoid less than a
+        unit of loss. (Minimising the loss alone, cost only breaking ties, leaves the MIP with
+        near-ties that take HiGHS minutes at 200 scenarios × 40 measures: see benchmarks.)"""
+        mdl = self.model()
+        out = []
+        for b in budgets:
+            sol = mdl.solve(budget=float(b))
+            plan = self._plan(sol)
+            out.append(
+                FrontierPoint(
+                    budget=float(b),
+                    cost=plan.total_cost,
+                    expected_loss=plan.expected_loss,
+                    cvar=plan.cvar,
+                    levels=tuple(float(v) for v in plan.levels),
+                )
+            )
+        return out
+
+    def marginal_values(self, plan: Plan, budget: float | None = None) -> list[dict]:
+        """For each measure: the change in the objective (expected loss + cost [+ β CVaR])
+        from having it — for a chosen measure, the objective without it minus the optimum
+        (≥ 0); for one left out, the optimum minus the objective with it forced in at one unit
+        (binary, integer) or its maximum (continuous), ≤ 0 — and the expected loss it avoids
+        on its own (:func:`evaluate`) per unit of cost."""
+        nm = len(self.measures)
+        base_lo, base_hi = self.problem.x_lower, self.problem.x_upper
+        nothing = evaluate(self.measures, self.scenarios, np.zeros(nm))
+        out = []
+        for i, m in enumerate(self.measures):
+            lo, hi = base_lo.copy(), base_hi.copy()
+            chosen = plan.levels[i] > 0
+            if chosen:
+                lo[i] = hi[i] = 0.0
+                j = self._z_index(i)
+                if j is not None:
+                    lo[j] = hi[j] = 0.0
+            else:
+                level = 1.0 if m.domain != "continuous" else m.max_level
+                lo[i] = max(lo[i], min(level, m.max_level))
+                j = self._z_index(i)
+                if j is not None:
+                    lo[j] = 1.0
+            try:
+                alt = self.solve(budget, x_lower=lo, x_upper=hi).objective
+                value = alt - plan.objective if chosen else plan.objective - alt
+            except InfeasibleProblem:
+                value = None  # cannot be dropped (min level) or added (budget)
+            level = plan.levels[i] if chosen else (1.0 if m.domain != "continuous" else m.max_level)
+            alone = np.zeros(nm)
+            alone[i] = level
+            avoided = nothing - evaluate(self.measures, self.scenarios, alone)
+            c = m.cost(level)
+            out.append(
+                {
+                    "measure": m.id,
+                    "chosen": bool(chosen),
+                    "value_in_portfolio": value,
+                    "level_assessed": float(level),
+                    "loss_avoided_alone": float(avoided),
+                    "loss_avoided_per_cost": float(avoided / c) if c > 0 else None,
+                }
+            )
+        return out
+
+    def mean_value_scenario(self) -> ScenarioLosses:
+        """The mean-value scenario: the expectation of each channel's data as they enter the
+        program (a scenario lacking the channel counts with zeros) — the daily loss E[ℓ(t)],
+        the stock coefficient E[λ], the stock right-hand side E[λ S⁰] (so S⁰ = E[λ S⁰]/E[λ]),
+        effect scales weighted by each scenario's channel loss, the start rounded from its
+        mean; the other loss E[L⁰]."""
+        scs = self.scenarios
+        p = np.array([s.probability for s in scs])
+        T = next((len(c.daily_loss) for s in scs for c in s.channels.values()), 1)
+        keys = sorted({k for s in scs for k in s.channels})
+        chans = {}
+        for k in keys:
+            has = [(pi, s.channels[k]) for pi, s in zip(p, scs, strict=True) if k in s.channels]
+            w = sum(pi for pi, _ in has)
+            lam = float(sum(pi * c.loss_per_stock_day for pi, c in has))
+            rhs = float(sum(pi * c.loss_per_stock_day * c.stock_days for pi, c in has))
+            tot = float(sum(pi * c.daily_loss.sum() for pi, c in has))
+            ids = {mid for _, c in has for mid in c.scale}
+            chans[k] = ChannelLoss(
+                daily_loss=sum((pi * c.daily_loss for pi, c in has), np.zeros(T)),
+                loss_per_stock_day=lam,
+                stock_days=rhs / lam if lam > 0 else 0.0,
+                start=int(round(sum(pi * c.start for pi, c in has) / w)),
+                scale={
+                    i: float(
+                        sum(pi * c.scale.get(i, 1.0) * c.daily_loss.sum() for pi, c in has) / tot
+                    )
+                    if tot > 0
+                    else 1.0
+                    for i in ids
+                },
+            )
+        return ScenarioLosses("mean value", 1.0, float(p @ [s.other_loss for s in scs]), chans)
+
+    def _like(self, scenarios: Sequence[ScenarioLosses]) -> PortfolioModel:
+        return PortfolioModel(
+            self.measures,
+            scenarios,
+            alpha=self.alpha,
+            beta=0.0,
+            mip_rel_gap=self.mip_rel_gap,
+            threads=self.threads,
+        )
+
+    def metrics(self, budget: float | None = None) -> StochasticMetrics:
+        """RP, EV, EEV, WS, VSS, EVPI of the risk-neutral plan (:mod:`.stochastic`), with the
+        mean-value scenario of :meth:`mean_value_scenario` (the scenarios' periods differ, so
+        the mean is taken of the engines' loss responses rather than of the matrices)."""
+        rn = self if self.beta == 0 else self._like(self.scenarios)
+        rp = rn.solve(budget)
+        ev = self._like([self.mean_value_scenario()]).solve(budget)
+        x_ev = ev.levels
+        try:
+            eev = rn.fixed(x_ev).objective
+        except InfeasibleProblem:
+            eev = float("inf")
+        ws = 0.0
+        for s in self.scenarios:
+            one = replace(s, probability=1.0)
+            ws += s.probability * self._like([one]).solve(budget).objective
+        return StochasticMetrics(
+            rp=rp.objective, ev=ev.objective, eev=eev, ws=ws, x_rp=rp.levels, x_ev=x_ev
+        )
+
+
+def _scenario_loss(
+    measures: Sequence[Measure], s: ScenarioLosses, levels: np.ndarray, omega: np.ndarray
+) -> float:
+    total = float(s.other_loss)
+    for k, ch in s.channels.items():
+        cover = np.zeros(len(ch.daily_loss))
+        t = np.arange(len(ch.daily_loss))
+        stock = float(ch.stock_days)
+        for i, m in enumerate(measures):
+            if m.commodity != k or levels[i] <= 0:
+                continue
+            if m.is_stock:
+                stock += levels[i] * m.effect
+            else:
+                avail = t >= ch.start + np.ceil(m.lead_time_days)
+                cover += avail * m.effect * float(ch.scale.get(m.id, 1.0)) * omega[i] * levels[i]
+        left = float((ch.daily_loss * np.clip(1.0 - cover, 0.0, 1.0)).sum())
+        total += max(left - ch.loss_per_stock_day * stock, 0.0)
+    return total
+
+
+def evaluate(
+    measures: Sequence[Measure],
+    scenarios: Sequence[ScenarioLosses],
+    levels: Sequence[float],
+    *,
+    per_scenario: bool = False,
+):
+    """Expected loss of the portfolio ``levels`` in closed form (module docstring);
+    ``per_scenario``: the
+    expected loss of each scenario over the outcomes of the measures that may fail."""
+    lv = np.asarray(levels, dtype=float)
+    unc = [i for i, m in enumerate(measures) if m.success_probability < 1.0]
+    per = []
+    for s in scenarios:
+        e = 0.0
+        for om in itertools.product((1, 0), repeat=len(unc)):
+            omega = np.ones(len(measures))
+            pr = 1.0
+            for i, w in zip(unc, om, strict=True):
+                omega[i] = w
+                pi = measures[i].success_probability
+                pr *= pi if w else 1.0 - pi
+            e += pr * _scenario_loss(measures, s, lv, omega)
+        per.append(e)
+    arr = np.array(per)
+    if per_scenario:
+        return arr
+    return float(np.array([s.probability for s in scenarios]) @ arr)

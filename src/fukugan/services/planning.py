@@ -1,0 +1,675 @@
+"""Use case: a response plan — which measures buy the most resilience per unit of cost.
+
+``plan_file`` (:mod:`fukugan.scenarios.plan`) → the scenarios run through their engine
+(:func:`fukugan.services.engines.prepare` / ``simulate``, as :mod:`fukugan.services.scenario_run`
+and the Monte Carlo sweeps do) → arrays for the core (:mod:`fukugan.planning.portfolio`) →
+portfolio, frontier, marginal values, VSS / EVPI → an engine re-run of the chosen portfolio.
+
+How the loss response is measured (the representation is explained in
+:mod:`fukugan.planning.portfolio`): for each scenario (each Monte Carlo sample of it, when
+``samples`` is given) and each commodity a measure acts on that a trade shock of the scenario
+cuts (a *channel*), three kinds of engine run —
+
+* the scenario as written: its total loss L;
+* the channel alone: every other shock's magnitude set to 0 (cut, delta, depth, change) and
+  the stock the scenario releases for the commodity set to 0 days (S⁰ is recorded): the loss
+  per day ℓ(t) that the channel's shortfall causes before any stock;
+* the same with δ = 0.01 days of cover more: λ = (Σℓ − L_δ)/δ, the loss one day of cover
+  avoids;
+
+and L⁰ = L − Σ_k max(Σℓ_k − λ_k S⁰_k, 0), the loss the measures do not touch. These are exact
+for the static engine (linear in the shortfall) while no industry's loss reaches its output; the
+re-run (:func:`rerun`) shows the difference for any engine.
+
+What a measure becomes in a scenario, for the re-run: a stockpile of D days is a
+``stockpile_release`` of D days of the commodity; every other measure an
+``alternate_sourcing`` of the commodity with its lead time, no ramp and ``max_share`` = its share
+(a diversification limit d on a supplier whose share of supply is σ: 1 − d/σ, or nothing if
+σ ≤ d). A substitution R&D measure counts only in the outcomes where it succeeds.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fukugan.planning.portfolio import ChannelLoss, Measure, PortfolioModel, ScenarioLosses
+from fukugan.planning.stochastic import InfeasibleProblem
+from fukugan.provenance import Provenance
+from fukugan.scenarios.plan import PlanDoc, PlanError, load_plan
+from fukugan.scenarios.schema import Scenario, ScenarioError, load_scenario
+from fukugan.services.engines import Prepared, prepare, simulate
+from fukugan.services.highs import quiet_highs
+from fukugan.services.report import Report
+from fukugan.store.analytic import AnalyticStore
+
+__all__ = [
+    "PlanInputs",
+    "PlanOutcome",
+    "core_measures",
+    "measure_losses",
+    "rerun",
+    "run_plan",
+    "write_plan",
+]
+
+Progress = Callable[[int, int, str], None]
+
+DELTA_DAYS = 0.01
+TRADE = ("export_ban", "quota")
+MAGNITUDE = {
+    "export_ban": "cut",
+    "quota": "cut",
+    "sanctions": "cut",
+    "outage": "delta",
+    "blackout": "depth",
+    "demand_shock": "change",
+}
+
+
+@dataclass
+class _Sample:
+    """One scenario sample: the scenario with its values, its engine seed and probability."""
+
+    base: int  # index of the plan's scenario
+    label: str
+    scenario: Scenario
+    seed: int
+    probability: float
+
+
+@dataclass
+class PlanInputs:
+    """What the services hand the core, and where it came from."""
+
+    measures: list[Measure]
+    scenarios: list[ScenarioLosses]
+    samples: list[_Sample] = field(repr=False)
+    sources: list[Provenance]
+    unit: str
+    engine_runs: int
+    seconds: float
+    supplier_share: dict[tuple[int, str], float] = field(default_factory=dict)
+
+
+@dataclass
+class PlanOutcome:
+    reports: list[Report]
+    summary: dict[str, Any]
+    out_dir: Path | None = None
+
+
+# -- measures ----------------------------------------------------------------------------------
+
+
+def core_measures(plan: PlanDoc) -> list[Measure]:
+    """The plan's measures as the core's :class:`~fukugan.planning.portfolio.Measure` (levels:
+    days of cover for a continuous or integer stockpile, the share of consumption for continuous
+    recycling or capacity, 0/1 otherwise)."""
+    years = float(plan.doc["horizon_years"])
+    out = []
+    for m in plan.doc["measures"]:
+        kind, dom = m["kind"], m["domain"]
+        fixed = float(m.get("fixed_cost", 0.0))
+        lead = float(m.get("lead_time_days", 0.0))
+        must = bool(m.get("mandatory"))
+        if kind == "stockpile":
+            per_day = float(m.get("acquisition_cost_per_day", 0.0)) + years * float(
+                m.get("holding_cost_per_day_year", 0.0)
+            )
+            if dom == "binary":
+                days = float(m["days"])
+                me = Measure(
+                    m["id"], kind, m["commodity"], "binary", 1.0, per_day * days, fixed, days,
+                    min_level=1.0 if must else 0.0,
+                )  # fmt: skip
+            else:
+                hi = float(m["max_days"])
+                lo = float(m.get("min_days", 0.0))
+                me = Measure(
+                    m["id"], kind, m["commodity"], dom, hi, per_day, fixed, 1.0,
+                    min_level=hi if must and lo == 0 else lo,
+                )  # fmt: skip
+        elif kind in ("recycling", "capacity"):
+            per_unit = 100.0 * float(m.get("cost_per_share_point", 0.0))
+            if dom == "binary":
+                share = float(m["share"])
+                me = Measure(
+                    m["id"], kind, m["commodity"], "binary", 1.0, per_unit * share, fixed, share,
+                    lead, min_level=1.0 if must else 0.0,
+                )  # fmt: skip
+            else:
+                hi = float(m["max_share"])
+                lo = float(m.get("min_share", 0.0))
+                me = Measure(
+                    m["id"], kind, m["commodity"], "continuous", hi, per_unit, fixed, 1.0, lead,
+                    min_level=hi if must and lo == 0 else lo,
+                )  # fmt: skip
+        else:
+            share = 1.0 if kind == "diversification" else float(m["share"])
+            me = Measure(
+                m["id"], kind, m["commodity"], "binary", 1.0, 0.0, fixed, share, lead,
+                float(m.get("success_probability", 1.0)), min_level=1.0 if must else 0.0,
+            )  # fmt: skip
+        out.append(me)
+    return out
+
+
+# -- engine runs -------------------------------------------------------------------------------
+
+
+def _daily(result) -> np.ndarray:
+    """Loss per day 1..T of a run (the sector rows, as :func:`fukugan.results.headline`)."""
+    ts = result.timeseries
+    sel = ts[(ts["metric"] == "loss") & (ts["unit_kind"] != "total")]
+    parts = sel[sel["component"].isin(["direct", "indirect"])]
+    if parts.empty:
+        parts = sel[sel["component"] == "total"]
+    by_t = parts.groupby("t")["value"].sum()
+    T = int(result.scenario.get("horizon_days", len(by_t)))
+    out = np.zeros(T)
+    idx = by_t.index.to_numpy(dtype=int) - 1
+    keep = (idx >= 0) & (idx < T)
+    out[idx[keep]] = by_t.to_numpy()[keep]
+    return out
+
+
+def _trade_commodities(prep: Prepared) -> dict[str, list[int]]:
+    """Commodity id → the indices of the scenario's export bans and quotas on it."""
+    out: dict[str, list[int]] = {}
+    for r in prep.resolved:
+        if r["type"] in TRADE and r.get("commodity"):
+            out.setdefault(str(r["commodity"]), []).append(int(r["index"]))
+    return out
+
+
+def _stock_responses(sc: Scenario, prep: Prepared, k: str) -> list[int]:
+    """Indices of the scenario's stockpile releases that apply to commodity ``k``."""
+    rc = prep.arrays.get("response_commodity", {})
+    return [
+        i
+        for i, r in enumerate(sc.doc["responses"])
+        if r["type"] == "stockpile_release"
+        and not r.get("sector")
+        and (not r.get("commodity") or rc.get(i) == k)
+    ]
+
+
+def _isolate(sc: Scenario, keep: list[int], stock: list[int]) -> Scenario:
+    """The scenario with only shocks ``keep`` acting and the stocks ``stock`` set to 0 days."""
+    doc = copy.deepcopy(sc.doc)
+    for j, s in enumerate(doc["shocks"]):
+        if j in keep:
+            continue
+        if s["type"] == "extraction":
+            raise sc.error(
+                "a response plan cannot isolate an extraction shock from the trade shocks it "
+                "plans against; remove it or plan against a scenario without it",
+                ("shocks", j),
+            )
+        s[MAGNITUDE[s["type"]]] = 0.0
+        s.pop("price_change", None)
+    for i in stock:
+        doc["responses"][i]["days_of_cover"] = 0.0
+    return Scenario(doc, sc.path, sc.lines)
+
+
+def _with_responses(sc: Scenario, extra: list[dict[str, Any]]) -> Scenario:
+    doc = copy.deepcopy(sc.doc)
+    doc["responses"] = [*doc["responses"], *extra]
+    return Scenario(doc, sc.path, sc.lines)
+
+
+def _samples(plan: PlanDoc) -> list[_Sample]:
+    from fukugan.services.montecarlo import sample_values
+
+    scs = plan.doc["scenarios"]
+    total = sum(float(s["weight"]) for s in scs)
+    out = []
+    for i, s in enumerate(scs):
+        where = ("scenarios", i, "path")
+        try:
+            sc = load_scenario(plan.scenario_path(i))
+        except ScenarioError as e:
+            raise plan.error(f"scenario does not load: {e}", where) from None
+        if plan.doc.get("engine") and plan.doc["engine"] != sc.engine:
+            sc = Scenario({**sc.doc, "engine": plan.doc["engine"]}, sc.path, sc.lines)
+        w = float(s["weight"]) / total
+        n = s.get("samples")
+        if n:
+            if not sc.doc.get("uncertainty"):
+                raise plan.error(
+                    f"{sc.name} has no 'uncertainty:' block to sample", ("scenarios", i, "samples")
+                )
+            seed = int(s.get("seed", sc.seed))
+            for j, (values, eseed) in enumerate(sample_values(sc, int(n), seed)):
+                out.append(_Sample(i, f"{sc.name}#{j + 1}", sc.with_values(values), eseed, w / n))
+        else:
+            out.append(_Sample(i, sc.name, sc, sc.seed, w))
+    return out
+
+
+def measure_losses(
+    plan: PlanDoc, store: AnalyticStore, progress: Progress | None = None
+) -> PlanInputs:
+    """Run the plan's scenarios through their engines and measure each channel's loss response
+    (module docstring). Errors name the plan's file, line and field (or the scenario's)."""
+    t0 = time.perf_counter()
+    step = progress or (lambda done, total, what: None)
+    measures = core_measures(plan)
+    commodities = {m.commodity for m in measures}
+    samples = _samples(plan)
+    sources: dict[str, Provenance] = {}
+    units: set[str] = set()
+    runs = 0
+    preps: dict[tuple[int, str | None], Prepared] = {}
+    base_sc: dict[int, Scenario] = {}
+    trade: dict[int, dict[str, list[int]]] = {}
+    for s in samples:
+        if s.base in preps:
+            continue
+        where = ("scenarios", s.base, "path")
+        try:
+            p = prepare(s.scenario, store)
+        except ScenarioError as e:
+            raise plan.error(f"scenario does not run: {e}", where) from None
+        preps[(s.base, None)] = p
+        base_sc[s.base] = s.scenario
+        trade[s.base] = _trade_commodities(p)
+        for src in p.sources:
+            sources.setdefault(src.dataset, src)
+    cut_anywhere = {k for tc in trade.values() for k in tc}
+    for i, m in enumerate(plan.doc["measures"]):
+        if m["commodity"] not in cut_anywhere:
+            cut = ", ".join(sorted(cut_anywhere)) or "none"
+            raise plan.error(
+                f"no scenario of the plan cuts {m['commodity']!r} (an export ban or quota on "
+                f"it); commodities cut: {cut}",
+                ("measures", i, "commodity"),
+            )
+    # stock variants: + δ days of the commodity (a structural change: prepared once)
+    for b, sc in base_sc.items():
+        for k in sorted(commodities & set(trade[b])):
+            extra = {"type": "stockpile_release", "commodity": k, "days_of_cover": DELTA_DAYS}
+            preps[(b, k)] = prepare(_with_responses(sc, [extra]), store)
+    n_total = sum(1 + 2 * len(commodities & set(trade[s.base])) for s in samples)
+    done = 0
+    out: list[ScenarioLosses] = []
+    shares: dict[tuple[int, str], float] = {}
+    for s in samples:
+        p0 = preps[(s.base, None)]
+        r = simulate(p0, s.scenario, s.seed)
+        units.add(r.unit)
+        runs += 1
+        done += 1
+        step(done, n_total, s.label)
+        total = float(_daily(r).sum())
+        channels: dict[str, ChannelLoss] = {}
+        touched = 0.0
+        for k in sorted(commodities & set(trade[s.base])):
+            keep = trade[s.base][k]
+            stock_idx = _stock_responses(s.scenario, p0, k)
+            s0 = float(
+                sum(float(s.scenario.doc["responses"][i]["days_of_cover"]) for i in stock_idx)
+            )
+            alone = _isolate(s.scenario, keep, stock_idx)
+            ell = _daily(simulate(p0, alone, s.seed))
+            more = _isolate(_with_responses(s.scenario, [
+                {"type": "stockpile_release", "commodity": k, "days_of_cover": DELTA_DAYS}
+            ]), keep, stock_idx)  # fmt: skip
+            l_delta = float(_daily(simulate(preps[(s.base, k)], more, s.seed)).sum())
+            runs += 2
+            done += 2
+            step(done, n_total, f"{s.label}: {k}")
+            lam = max(float(ell.sum()) - l_delta, 0.0) / DELTA_DAYS
+            start = min(int(s.scenario.doc["shocks"][j].get("start", 0)) for j in keep)
+            scale = {}
+            sigma = _supplier_share(s.scenario, p0, keep)
+            shares[(len(out), k)] = sigma
+            for m in plan.doc["measures"]:
+                if m["kind"] == "diversification" and m["commodity"] == k:
+                    d = float(m["max_supplier_share"])
+                    scale[m["id"]] = max(0.0, 1.0 - d / sigma) if sigma > 0 else 0.0
+            channels[k] = ChannelLoss(ell, lam, s0, start, scale)
+            touched += max(float(ell.sum()) - lam * s0, 0.0)
+        out.append(ScenarioLosses(s.label, s.probability, total - touched, channels))
+    return PlanInputs(
+        measures=measures,
+        scenarios=out,
+        samples=samples,
+        sources=list(sources.values()),
+        unit=", ".join(sorted(units)),
+        engine_runs=runs,
+        seconds=time.perf_counter() - t0,
+        supplier_share=shares,
+    )
+
+
+def _supplier_share(sc: Scenario, prep: Prepared, keep: list[int]) -> float:
+    """The largest supplier share among the shocks ``keep`` (the scenario's value or the one
+    the engine resolved from the data)."""
+    by_index = {int(r["index"]): r for r in prep.resolved}
+    vals = []
+    for j in keep:
+        shock = sc.doc["shocks"][j]
+        vals.append(float(shock.get("supplier_share", by_index[j].get("supplier_share", 0.0))))
+    return max(vals) if vals else 0.0
+
+
+# -- the engine re-run of a portfolio ----------------------------------------------------------
+
+
+def _portfolio_responses(
+    inputs: PlanInputs, si: int, levels: np.ndarray, success: dict[int, int]
+) -> list[dict[str, Any]]:
+    ch = inputs.scenarios[si].channels
+    extra: list[dict[str, Any]] = []
+    for i, m in enumerate(inputs.measures):
+        if levels[i] <= 0 or m.commodity not in ch or not success.get(i, 1):
+            continue
+        if m.is_stock:
+            extra.append(
+                {
+                    "type": "stockpile_release",
+                    "commodity": m.commodity,
+                    "days_of_cover": float(levels[i] * m.effect),
+                }
+            )
+            continue
+        share = float(m.effect * levels[i] * ch[m.commodity].scale.get(m.id, 1.0))
+        if share <= 0:
+            continue
+        extra.append(
+            {
+                "type": "alternate_sourcing",
+                "commodity": m.commodity,
+                "lead_time_days": int(math.ceil(m.lead_time_days)),
+                "ramp_days": 0,
+                "max_share": min(share, 1.0),
+            }
+        )
+    return extra
+
+
+def rerun(inputs: PlanInputs, store: AnalyticStore, levels: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each sample's loss with the portfolio ``levels`` written into the scenario and run
+    through its engine (over the outcomes of the measures that may fail), and the runs made."""
+    unc = [
+        i for i, m in enumerate(inputs.measures) if m.success_probability < 1.0 and levels[i] > 0
+    ]
+    cache: dict[tuple, Prepared] = {}
+    out = np.zeros(len(inputs.samples))
+    runs = 0
+    for si, s in enumerate(inputs.samples):
+        e = 0.0
+        for om in itertools.product((1, 0), repeat=len(unc)):
+            success = dict(zip(unc, om, strict=True))
+            pr = 1.0
+            for i, w in success.items():
+                pi = inputs.measures[i].success_probability
+                pr *= pi if w else 1.0 - pi
+            extra = _portfolio_responses(inputs, si, levels, success)
+            sc = _with_responses(s.scenario, extra)
+            key = (s.base, tuple((x["type"], x["commodity"]) for x in extra))
+            if key not in cache:
+                cache[key] = prepare(sc, store)
+            e += pr * float(_daily(simulate(cache[key], sc, s.seed)).sum())
+            runs += 1
+        out[si] = e
+    return out, runs
+
+
+# -- the use case ------------------------------------------------------------------------------
+
+
+def _budgets(plan: PlanDoc, measures: list[Measure]) -> list[float]:
+    fr = plan.doc["frontier"]
+    if "budgets" in fr:
+        return sorted(float(b) for b in fr["budgets"])
+    top = sum(m.cost(m.max_level) for m in measures)
+    n = int(fr.get("points", 10))
+    return [float(x) for x in np.linspace(0.0, top, n)]
+
+
+def run_plan(
+    plan: PlanDoc | str | Path,
+    store: AnalyticStore,
+    *,
+    lang: str = "en",
+    progress: Progress | None = None,
+    check: bool = True,
+) -> PlanOutcome:
+    """Solve the plan: portfolio, frontier, marginal values, VSS / EVPI and (``check``) the
+    engine re-run of the portfolio. Nothing is written (see :func:`write_plan`)."""
+    pd_ = plan if isinstance(plan, PlanDoc) else load_plan(plan)
+    quiet_highs()
+    inputs = measure_losses(pd_, store, progress)
+    obj = pd_.doc["objective"]
+    model = PortfolioModel(
+        inputs.measures,
+        inputs.scenarios,
+        alpha=float(obj["cvar_alpha"]),
+        beta=float(obj["cvar_weight"]),
+        mip_rel_gap=float(obj["mip_gap"]),
+    )
+    budget = obj.get("budget")
+    t0 = time.perf_counter()
+    try:
+        best = model.solve(budget)
+    except InfeasibleProblem as e:
+        where = ("objective", "budget") if budget is not None else ("measures",)
+        raise pd_.error(
+            f"{e.message}: the mandatory measures and minimum levels cost more than the budget"
+            if budget is not None
+            else e.message,
+            where,
+        ) from None
+    solve_s = time.perf_counter() - t0
+    frontier = model.frontier(_budgets(pd_, inputs.measures))
+    values = model.marginal_values(best, budget)
+    metrics = model.metrics(budget)
+    names = {m["id"]: m["name"] for m in pd_.doc["measures"]}
+    check_loss, check_runs = rerun(inputs, store, best.levels) if check else (None, 0)
+    predicted = best.scenario_loss
+    p = np.array([s.probability for s in inputs.scenarios])
+    base_loss = np.array(
+        [s.other_loss + sum(max(float(c.daily_loss.sum()) - c.loss_per_stock_day * c.stock_days, 0.0)
+                            for c in s.channels.values()) for s in inputs.scenarios]
+    )  # fmt: skip
+    summary: dict[str, Any] = {
+        "plan": pd_.name,
+        "plan_file": pd_.path,
+        "description": pd_.doc["description"],
+        "unit": inputs.unit,
+        "cost_unit": "million USD" if "million USD" in inputs.unit else inputs.unit,
+        "budget": budget,
+        "cvar_alpha": float(obj["cvar_alpha"]),
+        "cvar_weight": float(obj["cvar_weight"]),
+        "status": best.status,
+        "mip_gap": best.mip_gap,
+        "total_cost": best.total_cost,
+        "expected_loss": best.expected_loss,
+        "expected_loss_without_measures": float(p @ base_loss),
+        "var": best.var,
+        "cvar": best.cvar,
+        "objective": best.objective,
+        "rp": metrics.rp,
+        "ev": metrics.ev,
+        "eev": metrics.eev,
+        "ws": metrics.ws,
+        "vss": metrics.vss,
+        "evpi": metrics.evpi,
+        "solve_seconds": solve_s,
+        "engine_runs": inputs.engine_runs + check_runs,
+        "engine_seconds": inputs.seconds,
+        "n_scenarios": len(inputs.scenarios),
+        "n_measures": len(inputs.measures),
+        "portfolio": [
+            {
+                "measure": m.id,
+                "name": names[m.id],
+                "kind": m.kind,
+                "commodity": m.commodity,
+                "level": float(best.levels[i]),
+                "cost": float(best.costs[i]),
+                "lead_time_days": m.lead_time_days,
+                **{k: v for k, v in values[i].items() if k != "measure"},
+            }
+            for i, m in enumerate(inputs.measures)
+        ],
+        "frontier": [
+            {"budget": f.budget, "cost": f.cost, "expected_loss": f.expected_loss, "cvar": f.cvar}
+            for f in frontier
+        ],
+        "scenarios": [
+            {
+                "scenario": s.name,
+                "probability": s.probability,
+                "loss_without_measures": float(base_loss[j]),
+                "predicted_loss": float(predicted[j]),
+                "engine_loss": None if check_loss is None else float(check_loss[j]),
+            }
+            for j, s in enumerate(inputs.scenarios)
+        ],
+        "sources": [src.source_doc() for src in inputs.sources],
+    }
+    if check_loss is not None:
+        summary["engine_expected_loss"] = float(p @ check_loss)
+    return PlanOutcome(plan_reports(summary, inputs.sources, lang), summary)
+
+
+def plan_reports(
+    summary: dict[str, Any], sources: list[Provenance], lang: str = "en"
+) -> list[Report]:
+    """The portfolio (with the headline figures), the frontier and the scenario check."""
+    from fukugan.i18n import t
+
+    port = pd.DataFrame(
+        [
+            {
+                "plan-measure": r["name"].get(lang) or r["name"]["en"],
+                "plan-kind": t(f"plan-kind-{r['kind']}", lang),
+                "plan-commodity": r["commodity"],
+                "plan-level": r["level"],
+                "plan-cost": r["cost"],
+                "plan-lead-time": r["lead_time_days"],
+                "plan-value": r["value_in_portfolio"],
+                "plan-avoided-alone": r["loss_avoided_alone"],
+                "plan-avoided-per-cost": r["loss_avoided_per_cost"],
+            }
+            for r in summary["portfolio"]
+        ]
+    )
+    head = {
+        "plan-total-cost": summary["total_cost"],
+        "plan-expected-loss": summary["expected_loss"],
+        "plan-expected-loss-none": summary["expected_loss_without_measures"],
+        "plan-cvar": summary["cvar"],
+        "plan-vss": summary["vss"],
+        "plan-evpi": summary["evpi"],
+        "plan-status": summary["status"],
+    }
+    if summary.get("engine_expected_loss") is not None:
+        head["plan-engine-loss"] = summary["engine_expected_loss"]
+    front = pd.DataFrame(
+        [
+            {
+                "plan-budget": f["budget"],
+                "plan-cost": f["cost"],
+                "plan-expected-loss": f["expected_loss"],
+                "plan-cvar": f["cvar"],
+            }
+            for f in summary["frontier"]
+        ]
+    )
+    scen = pd.DataFrame(
+        [
+            {
+                "plan-scenario": s["scenario"],
+                "plan-probability": s["probability"],
+                "plan-loss-none": s["loss_without_measures"],
+                "plan-loss-predicted": s["predicted_loss"],
+                "plan-loss-engine": s["engine_loss"],
+            }
+            for s in summary["scenarios"]
+        ]
+    )
+    note = "plan-note-linear"
+    return [
+        Report("plan-title", port, head, list(sources), [note], {"name": summary["plan"]}),
+        Report("plan-frontier-title", front, {}, list(sources)),
+        Report("plan-scenarios-title", scen, {}, list(sources)),
+    ]
+
+
+def write_plan(outcome: PlanOutcome, out_dir: str | Path) -> Path:
+    """``summary.json`` of the plan in ``out_dir``, written atomically (nothing half-written)."""
+    from fukugan.store.rundir import atomic_run_dir, now_utc, versions, write_summary
+
+    out = Path(out_dir)
+    with atomic_run_dir(out) as tmp:
+        write_summary(tmp, {**outcome.summary, "created": now_utc(), "versions": versions()})
+    outcome.out_dir = out
+    return out
+
+
+def default_plan_dir(store: AnalyticStore, name: str) -> Path:
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    base = store.home / "plans" / f"{name}-{stamp}"
+    p, k = base, 1
+    while p.exists() or p.with_name(p.name + ".tmp").exists():
+        k += 1
+        p = base.with_name(f"{base.name}-{k}")
+    return p
+
+
+__all__ += ["PlanError", "default_plan_dir", "plan_reports"]
+
+
+# -- the shipped plans -------------------------------------------------------------------------
+
+PLANS_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "examples" / "plans"
+
+
+def example_plans() -> list[dict[str, Any]]:
+    """The plans shipped in ``scenarios/examples/plans`` (id = file stem), validated."""
+    out = []
+    for p in sorted(PLANS_DIR.glob("*.yaml")):
+        doc = load_plan(p)
+        out.append(
+            {
+                "id": p.stem,
+                "name": doc.name,
+                "description": doc.doc["description"],
+                "n_scenarios": len(doc.doc["scenarios"]),
+                "n_measures": len(doc.doc["measures"]),
+                "budget": doc.doc["objective"].get("budget"),
+            }
+        )
+    return out
+
+
+def example_plan(plan_id: str) -> PlanDoc:
+    """A shipped plan by id (raises :class:`~fukugan.errors.UnknownItemError`)."""
+    from fukugan.errors import UnknownItemError
+
+    ids = [p.stem for p in PLANS_DIR.glob("*.yaml")]
+    if plan_id not in ids:
+        raise UnknownItemError(
+            f"unknown plan {plan_id!r}; shipped plans: {', '.join(sorted(ids)) or 'none'}"
+        )
+    return load_plan(PLANS_DIR / f"{plan_id}.yaml")
+
+
+__all__ += ["PLANS_DIR", "example_plan", "example_plans"]
