@@ -122,6 +122,7 @@ def run_loop(
         factor = np.zeros(n)
         rationed = np.zeros(n, dtype=np.bool_)
         fill = np.zeros(n, dtype=np.int64)
+        minr = np.zeros(n)
 
     def links_delivered() -> np.ndarray:
         return delivered if not fast else delivered_b[pos]
@@ -188,6 +189,7 @@ def run_loop(
                 factor,
                 rationed,
                 fill,
+                minr,
                 scratch_r,
                 scratch_w,
                 scratch_i,

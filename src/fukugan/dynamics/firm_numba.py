@@ -137,6 +137,7 @@ def supplier_pass(
     factor,  # work: per firm, delivery ratio (rules 0, 1) or fill level (2, 3)
     rationed,  # work: per firm, bool
     fill,  # work: per firm, next free work-space slot
+    minr,  # work: per firm, smallest claim ratio
     scratch_r,  # work space (len E + n)
     scratch_w,
     scratch_i,
@@ -190,33 +191,61 @@ def supplier_pass(
                 delivered_b[m] = order_b[m] * factor[sup_b[m]]
             continue
         if any_rationed:
-            for m in range(l0, l1):  # each rationed supplier's claims, gathered in its block
+            # one level for all claims when even the smallest ratio is above P / Σ weights:
+            # found without sorting (most rationed suppliers); the others gather and sort
+            for j in range(f0, f1):
+                if rationed[j]:
+                    factor[j] = 0.0  # Σ weights of the links
+                    minr[j] = np.inf
+            for m in range(l0, l1):
                 j = sup_b[m]
                 if rationed[j]:
-                    x = fill[j]
-                    scratch_r[x] = order_b[m] / val_b[m]
-                    scratch_w[x] = val_b[m]
-                    fill[j] = x + 1
+                    factor[j] += val_b[m]
+                    r_ = order_b[m] / val_b[m]
+                    if r_ < minr[j]:
+                        minr[j] = r_
+            need_sort = False
             for j in range(f0, f1):
                 if not rationed[j]:
                     continue
-                base = sup_indptr[j] + j
-                size = fill[j] - base
                 c = final_demand[j]
-                if rule == 2 and c > 0:  # final demand takes part with ratio 1
-                    scratch_r[base + size] = 1.0
-                    scratch_w[base + size] = c
-                    size += 1
-                lv = _level(
-                    scratch_r[base : base + size],
-                    scratch_w[base : base + size],
-                    scratch_i[base : base + size],
-                    size,
-                    prod[j],
-                )
-                factor[j] = lv
-                if rule == 2:
-                    cstar[j] = c * (1.0 if lv > 1.0 else lv)
+                tot = factor[j] + (c if rule == 2 else 0.0)
+                cand = prod[j] / tot if tot > 0 else 0.0
+                if cand <= minr[j] and (rule == 3 or c == 0 or cand <= 1.0):
+                    factor[j] = cand
+                    minr[j] = -1.0  # done
+                    if rule == 2:
+                        cstar[j] = c * (1.0 if cand > 1.0 else cand)
+                else:
+                    need_sort = True
+            if need_sort:
+                for m in range(l0, l1):  # those suppliers' claims, gathered in their blocks
+                    j = sup_b[m]
+                    if rationed[j] and minr[j] != -1.0:
+                        x = fill[j]
+                        scratch_r[x] = order_b[m] / val_b[m]
+                        scratch_w[x] = val_b[m]
+                        fill[j] = x + 1
+                for j in range(f0, f1):
+                    if not rationed[j] or minr[j] == -1.0:
+                        continue
+                    base = sup_indptr[j] + j
+                    size = fill[j] - base
+                    c = final_demand[j]
+                    if rule == 2 and c > 0:  # final demand takes part with ratio 1
+                        scratch_r[base + size] = 1.0
+                        scratch_w[base + size] = c
+                        size += 1
+                    lv = _level(
+                        scratch_r[base : base + size],
+                        scratch_w[base : base + size],
+                        scratch_i[base : base + size],
+                        size,
+                        prod[j],
+                    )
+                    factor[j] = lv
+                    if rule == 2:
+                        cstar[j] = c * (1.0 if lv > 1.0 else lv)
         for m in range(l0, l1):
             j = sup_b[m]
             o = order_b[m]
