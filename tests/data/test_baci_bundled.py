@@ -71,6 +71,20 @@ def test_load_is_default_idempotent_with_provenance(tmp_path):
     assert rep.title == "title-data-load-skipped"
 
 
+def test_user_trade_imports_survive_a_reload(tmp_path):
+    from fukugan.services.datasets import ImportKind, import_file
+
+    s = AnalyticStore(tmp_path / "fk")
+    load_bundled(s)
+    year = tmp_path / "BACI_HS17_Y2022_V202401.csv"
+    year.write_text("t,i,j,k,v,q\n2022,156,392,850511,900,10\n")
+    import_file(s, ImportKind.baci, year, country_codes=CODES)
+    assert s.info(TRADE).rows == 1_264_889
+    load_bundled(s)
+    n = s.query("SELECT count(*) AS n FROM trade WHERE hs6 = '850511'")["n"].iloc[0]
+    assert n == 1 and s.info(TRADE).rows == 1_264_889
+
+
 def test_reader_takes_the_gzip_as_is(raw):
     frame, prov = baci.read_baci(GZ, CODES)
     assert len(frame) == len(raw) == 1_264_888
@@ -430,3 +444,37 @@ def test_country_names_in_both_languages(store):
     assert sup["country"].tolist()[:2] == ["中国", "マレーシア"]
     o = trade_history(store, home="JPN", product="250410", lang="ja")[1].table
     assert "中国" in set(o["country"]) and "その他" in set(o["country"])
+
+
+def test_run_summary_says_which_shares_came_from_data(store):
+    from fukugan.services.engines.trade import input_sources
+
+    assert input_sources(
+        {"supplier_share": 0.5, "supplier_share_source": "given in the scenario"}
+    ) == ("supplier share 50.0% assumed in the scenario (given in the scenario)")
+    line = input_sources(
+        {
+            "supplier_share": 0.927,
+            "supplier_share_source": "CHN's share (2020, trade data)",
+            "sector_share": 0.0024,
+            "sector_share_source": "imports / table imports (trade data)",
+        }
+    )
+    assert (
+        line.startswith("supplier share 92.7% from data")
+        and "sector share 0.240% from data" in line
+    )
+    assert input_sources({"type": "outage"}) == ""
+
+
+def test_overview_lists_the_top_products(store):
+    from fastapi.testclient import TestClient
+
+    from fukugan.server import create_app
+
+    with TestClient(create_app(store.home)) as c:
+        doc = c.get("/api/v1/overview", params={"home": "JPN", "year": 2024}).json()
+        prods = doc["products"]
+        assert len(prods["rows"]) == 10 and prods["rows"][0]["rank"] == 1
+        assert [col["key"] for col in prods["columns"]][:3] == ["rank", "hs6", "product"]
+        assert 'id="top-products"' in c.get("/", params={"home": "JPN"}).text

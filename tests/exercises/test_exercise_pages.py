@@ -119,3 +119,6 @@ def test_facilitator_and_two_players_conduct_an_exercise(world):
     assert aar.status_code == 200 and "After-action report" in aar.text
     assert "Qualify second sources early." in aar.text and "Write one" in aar.text
     assert "事後検証" in gov.get(f"{page}/aar", params={"lang": "ja"}).text
+    pdf = gov.get(f"{page}/aar.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert nobody.get(f"{page}/aar.pdf").status_code == 404

@@ -10,7 +10,13 @@ import pytest
 
 from fukugan.results import headline
 from fukugan.scenarios import schema as sch
-from fukugan.scenarios.schema import ScenarioError, intensity, load_scenario, parse_scenario
+from fukugan.scenarios.schema import (
+    ScenarioError,
+    intensity,
+    load_scenario,
+    parse_scenario,
+    scenario_from_dict,
+)
 from fukugan.services.scenario_run import run_scenario
 from fukugan.store.analytic import AnalyticStore
 from fukugan.store.rundir import read_run, write_run
@@ -60,6 +66,15 @@ def test_examples_validate_and_have_both_languages():
         sc = load_scenario(p)
         assert sc.doc["description"]["en"].strip() and sc.doc["description"]["ja"].strip()
         assert sc.doc["uncertainty"], p
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_a_scenario_with_its_defaults_validates_again(path):
+    """Defaults only add what the schema allows: a parsed scenario's document is a valid
+    scenario itself (services store and re-read it)."""
+    sc = load_scenario(path)
+    again = scenario_from_dict(sc.doc, path=str(path))
+    assert again.doc == sc.doc
 
 
 @pytest.mark.slow

@@ -66,6 +66,10 @@ class Overview(BaseModel):
     critical_materials: ReportOut = Field(
         description="Japan's specified critical materials (特定重要物資) and their status."
     )
+    products: ReportOut | None = Field(
+        default=None,
+        description="Top imported HS products by autonomy risk (trade data; null without it).",
+    )
 
 
 class Commodity(BaseModel):

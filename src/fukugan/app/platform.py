@@ -22,6 +22,19 @@ from fukugan.services.report import Report
 DEFAULT_HOME = "JPN"
 DEFAULT_YEAR = 2024
 OVERVIEW_TOP = 10
+#: The overview's columns of the HS product ranking (trade data).
+OVERVIEW_PRODUCTS = [
+    "rank",
+    "hs6",
+    "product",
+    "imports-usd",
+    "autonomy-risk",
+    "top-suppliers",
+    "eu2021-dependent",
+    "official-lists",
+]
+
+
 #: The columns of ``fukugan overview`` (:func:`fukugan.services.overview.overview`; a test keeps
 #: them equal), plus the commodity id for links. The overview is cut from the cached rankings
 #: instead of recomputing them.
@@ -86,6 +99,7 @@ class Platform:
             deps = self._ranking("dependencies", home, year, lang)[0]
             chk = self._ranking("chokepoints", home, year, lang)[0]
             en = self._ranking("dependencies", home, year, "en")
+            prods = self._ranking("dependencies", home, year, lang)
             scm = catalog.specified_materials(
                 self.store,
                 home=home,
@@ -101,6 +115,9 @@ class Platform:
                 "dependencies": present(_top(deps, OVERVIEW_DEPENDENCIES), lang),
                 "chokepoints": present(_top(chk, OVERVIEW_CHOKEPOINTS), lang),
                 "critical_materials": present(scm, lang),
+                "products": (
+                    present(_top(prods[1], OVERVIEW_PRODUCTS), lang) if len(prods) > 1 else None
+                ),
             }
 
         return self.cache.get(("overview", home, year, lang), compute)

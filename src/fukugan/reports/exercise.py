@@ -58,6 +58,8 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
     base = runs.get("baseline") or {}
     final = runs.get("final") or runs.get(f"turn-{state['turn']}") or base
     unit = (final.get("curve") or {}).get("unit", "")
+    # a daily loss summed over days: "million USD per day" → "million USD"
+    total_unit = unit[: -len(" per day")] if unit.endswith(" per day") else unit
     horizon = len((final.get("curve") or {}).get("daily", []))
 
     timeline = [
@@ -137,7 +139,7 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
         svg.line_chart(
             per_turn,
             x_label=t("exercise-turn", lang),
-            y_label=t("exercise-total-loss", lang),
+            y_label=f"{t('exercise-total-loss', lang)} ({total_unit})",
             title=t("exercise-kpis-by-turn", lang),
         )
         if per_turn
@@ -186,7 +188,7 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
                 days=horizon,
                 base=fmt(b_total, "number"),
                 final=fmt(f_total, "number"),
-                unit=unit,
+                unit=total_unit,
                 share=fmt(abs(change), "percent"),
             )
         )
@@ -248,7 +250,7 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
         "exercise_id": ex_id,
         "turns": ex.turns,
         "days_per_turn": ex.days_per_turn,
-        "status": state["status"],
+        "status": t(f"exercise-status-{state['status']}", lang),
         "unit": unit,
         "findings": findings,
         "kpis": kpis,

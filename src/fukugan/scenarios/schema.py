@@ -644,8 +644,6 @@ def _apply_defaults(sc: Scenario) -> None:
     for s in d["shocks"]:
         s.setdefault("start", 0)
         s.setdefault("ramp", 0)
-        if s["type"] == "export_ban":
-            s.setdefault("cut", 1.0)
         if s["type"] == "sanctions":
             s.setdefault("cut", 1.0)
         if s["type"] == "blackout":

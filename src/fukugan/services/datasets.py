@@ -6,6 +6,7 @@ store transaction, so a bad file changes nothing (see :mod:`fukugan.store.analyt
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from pathlib import Path
 
@@ -49,8 +50,6 @@ class ImportKind(enum.StrEnum):
 def bundled_trade() -> tuple[pd.DataFrame, Provenance]:
     """The bundled CEPII BACI HS92 extract (74 critical raw materials, 1995-2024), read and
     validated like any BACI file, with its own provenance."""
-    import dataclasses
-
     from fukugan.data import baci
     from fukugan.data.bundled import bundled_path
 
@@ -68,9 +67,20 @@ def bundled_trade() -> tuple[pd.DataFrame, Provenance]:
         notes=prov.notes + "; 74 HS92 products (ores and concentrates, graphite, rare earths, "
         "lithium, cobalt, germanium, tungsten, tantalum, PGMs, crude oil, gas, coal, iron ore...); "
         "not covered: gallium (HS92 811291) and manufactured goods",
-        extra={**prov.extra, "bundled": True},
+        extra={**prov.extra, "bundled": True, "bundled_sha256": _bundled_trade_digest()},
     )
     return frame, prov
+
+
+def _bundled_trade_digest() -> str:
+    """SHA-256 of the bundled trade file: a reload skips re-reading rows already stored."""
+    import hashlib
+
+    from fukugan.data.bundled import bundled_path
+
+    return hashlib.sha256(
+        bundled_path(BACI_BUNDLED_DIR, BACI_BUNDLED_FILE).read_bytes()
+    ).hexdigest()
 
 
 def _bundled_frames(
@@ -79,13 +89,20 @@ def _bundled_frames(
     from fukugan.data import concordance, lists, oecd_iot, usgs, wgi
     from fukugan.data.bundled import bundled_path
 
-    trade, trade_prov = bundled_trade()
-    if store is not None and store.has(TRADE):
-        old = store.info(TRADE).provenance
-        if not old.extra.get("bundled"):  # user imports: keep their other sources and years
+    frames: dict[str, tuple[pd.DataFrame, Provenance]] = {}
+    old = store.info(TRADE).provenance if store is not None and store.has(TRADE) else None
+    digest = _bundled_trade_digest()
+    if old is None or old.extra.get("bundled_sha256") != digest:  # else: the same rows, kept
+        trade, trade_prov = bundled_trade()
+        if old is not None and (not old.extra.get("bundled") or old.extra.get("rows_kept")):
+            # user imports: keep their other sources and years beside the bundled rows
             trade, trade_prov = _merge(store, TRADE, trade, trade_prov, ["source", "year"])
+            trade_prov = dataclasses.replace(
+                trade_prov, extra={**trade_prov.extra, "bundled_sha256": digest}
+            )
+        frames[TRADE] = (trade, trade_prov)
     return {
-        TRADE: (trade, trade_prov),
+        **frames,
         USGS: usgs.read_world_production(
             bundled_path("usgs-mcs-2025", "world", "MCS2025_World_Data.csv")
         ),

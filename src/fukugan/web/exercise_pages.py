@@ -242,6 +242,30 @@ def aar(request: Request, ex_id: str, user: SessionUser) -> Response:
         return Response(status_code=404)
     doc = exercise_aar(svc, ex_id, prefs.lang)
     other = "ja" if prefs.lang == "en" else "en"
-    html = render_html(doc, links={"back": f"/exercises/{ex_id}",
-                                   "other_lang": f"/exercises/{ex_id}/aar?lang={other}"})  # fmt: skip
+    links = {
+        "back": f"/exercises/{ex_id}",
+        "other_lang": f"/exercises/{ex_id}/aar?lang={other}",
+        "pdf": f"/exercises/{ex_id}/aar.pdf?lang={prefs.lang}",
+    }
+    html = render_html(doc, links=links)
     return HTMLResponse(html, headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/exercises/{ex_id}/aar.pdf")
+def aar_pdf(request: Request, ex_id: str, user: SessionUser) -> Response:
+    from fukugan.reports.exercise import exercise_aar
+    from fukugan.reports.render import render_pdf
+
+    prefs = Prefs.of(request)
+    svc = service(request)
+    if svc.role_of(ex_id, user.user_id) is None:
+        return Response(status_code=404)
+    pdf = render_pdf(exercise_aar(svc, ex_id, prefs.lang))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": f'attachment; filename="aar-{ex_id}-{prefs.lang}.pdf"',
+        },
+    )

@@ -309,6 +309,26 @@ def _home_import_rows(store: AnalyticStore, sc: Scenario) -> pd.DataFrame:
     return pd.DataFrame({"hs6": tr["hs6"].astype(str), "value_usd": tr["value_usd"].astype(float)})
 
 
+def _kind(source: str) -> str:
+    return "assumed in the scenario" if source == "given in the scenario" else "from data"
+
+
+def input_sources(r: dict[str, Any]) -> str:
+    """Which of a resolved trade shock's shares came from data and which were assumed, e.g.
+    ``"supplier share 92.7 % from data (CHN's share of ...); sector share 0.240 % ..."``;
+    ``""`` for shocks without shares."""
+    parts = []
+    for key, name, spec in (
+        ("supplier_share", "supplier share", ".1%"),
+        ("sector_share", "sector share", ".3%"),
+        ("import_share", "import share", ".1%"),
+    ):
+        if key in r:
+            src = str(r.get(f"{key}_source", ""))
+            parts.append(f"{name} {format(r[key], spec)} {_kind(src)} ({src})")
+    return "; ".join(parts)
+
+
 def resolve_sanctions(sc: Scenario, i: int, shock: dict, store: AnalyticStore, cache) -> dict:
     where = ("shocks", i)
     out = {"index": i, "type": "sanctions", "country": shock["country"], "notes": []}
