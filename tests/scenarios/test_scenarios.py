@@ -323,7 +323,7 @@ horizon_days: 30
 shocks:
   - {type: outage, sector: S01, delta: 0.5, recovery: {path: linear, days: 10}}
 responses:
-  - {type: rationing, rule: small_first}
+  - {type: rationing, rule: inoue_todo}
 """
 
 
@@ -337,6 +337,38 @@ def test_firms_adapter_on_a_synthetic_network(store, tmp_path):
     assert (a / "timeseries.parquet").read_bytes() == (b / "timeseries.parquet").read_bytes()
     e = error_of(tmp_path, FIRMS.replace("sector: S01", "sector: S99"), store)
     assert (e.line, e.field) == (7, "shocks[0].sector")
+    # the static engine's small_first is not a firm-level rule, and inoue_todo is only one
+    e = error_of(tmp_path, FIRMS.replace("rule: inoue_todo", "rule: small_first"), store)
+    assert (e.line, e.field) == (9, "responses[0].rule") and "inoue_todo" in e.message
+    e = error_of(tmp_path, STATIC + "responses:\n  - {type: rationing, rule: inoue_todo}\n", store)
+    assert e.field == "responses[0].rule" and "firm-level" in e.message
+
+
+def test_firms_adapter_on_a_reference_format_directory(store, tmp_path):
+    """``firm_network: {pronet: DIR}``: the reference simulator's files as a scenario network
+    (firm ids as in the files); a bad file names the file and line; a missing directory the
+    scenario's line."""
+    net = tmp_path / "net"
+    net.mkdir()
+    files = {
+        "atable": "1 2 10\n2 3 10\n3 1 2\n",
+        "cvector": "1 2\n2 0\n3 10\n",
+        "pini": "1 12\n2 10\n3 12\n",
+        "affi": "1 1\n2 2\n3 3\n",
+    }
+    for k, v in files.items():
+        (net / f"{k}.txt").write_text(v, encoding="utf-8")
+    text = FIRMS.replace(
+        "{synthetic: {n_firms: 500, mean_degree: 4, n_sectors: 5, seed: 3}}", "{pronet: net}"
+    ).replace("sector: S01", "firm: '2'")
+    r = run_scenario(load_scenario(write(tmp_path, text)), store)
+    assert r.engine == "firms" and r.parameters["rationing"] == "inoue_todo"
+    assert headline(r.timeseries)["total_loss"] > 0
+    (net / "atable.txt").write_text("1 2 10\n2 3 x\n3 1 2\n", encoding="utf-8")
+    e = error_of(tmp_path, text, store)
+    assert e.field == "data.firm_network.pronet" and "atable.txt: line 2" in e.message
+    e = error_of(tmp_path, text.replace("{pronet: net}", "{pronet: nowhere}"))
+    assert e.field == "data.firm_network.pronet" and "directory not found" in e.message
 
 
 EXAMPLES_BY_NAME = {p.stem: p for p in EXAMPLES}

@@ -240,26 +240,35 @@ def test_firms_regional_outage_recovers(runs):
     assert s["shocks"][0]["firms_hit"] > 0 and s["shocks"][0]["last_day"] == 37
 
 
-@pytest.mark.parametrize(("cap", "ok"), [(2, True), (1, True), (0.5, False), ("x", False)])
-def test_firms_order_cap_from_the_scenario(home, tmp_path, cap, ok):
-    """``parameters: {order_cap: c}`` reaches the firm model (recorded in the run); a value
-    below 1 is refused with the scenario's line and field, nothing written."""
+@pytest.mark.parametrize(
+    ("extra", "ok"),
+    [
+        ("order_type: initial_target", True),
+        ("inventory: poisson_link", True),
+        ("order_type: lazy", False),
+        ("order_cap: 2", False),
+    ],
+)
+def test_firms_parameters_from_the_scenario(home, tmp_path, extra, ok):
+    """The reference's order type and inventory distribution reach the firm model (recorded in
+    the run); an unknown value or parameter (``order_cap`` is gone) is refused with the
+    scenario's line and field, nothing written."""
     text = (EXAMPLES / "synthetic-regional-outage-firms.yaml").read_text(encoding="utf-8")
     assert "parameters: {n: 15, tau: 6}" in text
-    path = tmp_path / "capped.yaml"
+    path = tmp_path / "p.yaml"
     path.write_text(
-        text.replace(
-            "parameters: {n: 15, tau: 6}", f"parameters: {{n: 15, tau: 6, order_cap: {cap}}}"
-        ),
+        text.replace("parameters: {n: 15, tau: 6}", f"parameters: {{n: 15, tau: 6, {extra}}}"),
         encoding="utf-8",
     )
     out = tmp_path / "out"
     res = CliRunner().invoke(app, ["simulate", str(path), "--out", str(out)])
+    key, value = (x.strip() for x in extra.split(":"))
     if ok:
         assert res.exit_code == 0, res.output
-        assert json.loads((out / "summary.json").read_text())["parameters"]["order_cap"] == cap
+        params = json.loads((out / "summary.json").read_text())["parameters"]
+        assert params[key] == value and params["rationing"] == "inoue_todo"
     else:
-        assert res.exit_code == 2 and "order_cap" in res.output and "line " in res.output
+        assert res.exit_code == 2 and key in res.output and "line " in res.output
         assert not out.exists()
 
 

@@ -100,17 +100,36 @@ def data_load(
 
 @data_app.command("import")
 def data_import(
-    kind: Annotated[str, typer.Argument(help="usgs-world | oecd-iot | wgi | baci | comtrade")],
-    path: Annotated[Path, typer.Argument(help="The file (or, for oecd-iot, a directory).")],
+    kind: Annotated[
+        str, typer.Argument(help="usgs-world | oecd-iot | wgi | baci | comtrade | firm-network")
+    ],
+    path: Annotated[
+        Path, typer.Argument(help="The file (or, for oecd-iot and firm-network, a directory).")
+    ],
     country_codes: Annotated[
         Path | None,
         typer.Option("--country-codes", help="BACI country-code file (country_codes_V*.csv)."),
     ] = None,
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
+    source_format: Annotated[
+        str,
+        typer.Option(
+            "--source-format",
+            help="firm-network only: pronet (the authors' reference simulator's files).",
+        ),
+    ] = "pronet",
 ) -> None:
     """Import a file; all-or-nothing: a bad file names file, row and field and changes nothing. / ファイルを取り込む（全件成功か無変更）。"""
     from fukugan.services.datasets import ImportKind, import_file
+
+    if kind == "firm-network":
+        if source_format != "pronet":
+            raise typer.BadParameter(f"unknown firm-network format {source_format!r} (pronet)")
+        from fukugan.services.firms_run import check_pronet
+
+        render(check_pronet(path), fmt, lang)
+        return
 
     try:
         k = ImportKind(kind)
@@ -323,6 +342,11 @@ _register_report(app)
 from fukugan.cli.hub import register as _register_hub  # noqa: E402
 
 _register_hub(app)
+
+
+from fukugan.cli.firms import register as _register_firms  # noqa: E402
+
+_register_firms(app)
 
 
 from fukugan.cli.plan import register as _register_plan  # noqa: E402

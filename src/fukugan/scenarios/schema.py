@@ -21,6 +21,7 @@ Complete example (every block; only ``name``, ``engine`` and ``data`` are requir
       # firm_network: {path: edges.csv}        # or a firm edge list (firms) ...
       # firm_network: {path: edges.csv, firms: firms.csv}   # (firm table: sectors, regions)
       # firm_network: {synthetic: {n_firms: 10000, mean_degree: 5, n_regions: 47, seed: 1}}
+      # firm_network: {pronet: DIR}   # the reference simulator's files (atable.txt, ...)
       # bom: {example: automotive}             # or a multi-tier BOM network (exposure): the
       # bom: {path: mynet/}                    #   bundled example, a directory with nodes.csv,
       # bom: {nodes: n.csv, bom: b.csv, alternatives: a.csv}   # bom.csv[, alternatives.csv]
@@ -65,7 +66,7 @@ Complete example (every block; only ``name``, ``engine`` and ``data`` are requir
       - {type: alternate_sourcing, commodity: gallium, lead_time_days: 90, ramp_days: 30,
          max_share: 0.6}                       # up to 60 % of the lost supply, after 90 days
       - {type: substitution, commodity: gallium, fraction: 0.1}
-      - {type: rationing, rule: priority, priority: [C26, C27]}  # proportional | small_first
+      - {type: rationing, rule: priority, priority: [C26, C27]}  # proportional | small_first; engine firms: inoue_todo ...
     uncertainty:                               # Monte Carlo (``fukugan simulate --samples N``)
       - {param: "shocks[0].cut", dist: triangular, low: 0.3, mode: 0.5, high: 0.9}
       - {param: "shocks[0].duration", dist: uniform, low: 90, high: 365}
@@ -449,9 +450,10 @@ def _check_semantics(sc: Scenario) -> None:
             ("data", "oecd_iot", "country"),
         )
     fn = data.get("firm_network")
-    if fn is not None and ("path" in fn) == ("synthetic" in fn):
+    if fn is not None and sum(k in fn for k in ("path", "synthetic", "pronet")) != 1:
         raise sc.error(
-            "firm_network needs exactly one of 'path' or 'synthetic'", ("data", "firm_network")
+            "firm_network needs exactly one of 'path', 'pronet' or 'synthetic'",
+            ("data", "firm_network"),
         )
     base = Path(sc.path).parent if sc.path else Path.cwd()
     if "mrio" in data:
@@ -460,6 +462,10 @@ def _check_semantics(sc: Scenario) -> None:
         _check_bom(sc, base, data["bom"])
     if fn is not None and "path" in fn:
         _check_file(sc, base, fn["path"], ("data", "firm_network", "path"))
+    if fn is not None and "pronet" in fn:
+        f = Path(fn["pronet"]) if Path(fn["pronet"]).is_absolute() else base / fn["pronet"]
+        if not f.is_dir():
+            raise sc.error(f"directory not found: {f}", ("data", "firm_network", "pronet"))
     if fn is not None and "firms" in fn:
         if "path" not in fn:
             raise sc.error(
@@ -543,6 +549,13 @@ def _check_semantics(sc: Scenario) -> None:
                 raise sc.error(
                     f"'priority' is only used with rule 'priority', not {r['rule']!r}",
                     (*where, "priority"),
+                )
+            firm_rules = ("proportional_fc_last", "inoue_todo", "inoue_todo_fc_last")
+            if r["rule"] in firm_rules and d.get("engine") != "firms":
+                raise sc.error(
+                    f"rule {r['rule']!r} is a firm-level rule (engine: firms); the "
+                    f"{d.get('engine')!r} engine takes proportional, small_first or priority",
+                    (*where, "rule"),
                 )
     n_rationing = sum(1 for r in d.get("responses", []) or [] if r["type"] == "rationing")
     if n_rationing > 1:

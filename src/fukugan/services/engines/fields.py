@@ -173,7 +173,10 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
             },
             "rationing": {
                 **_ID,
-                "rule": Use("proportional | small_first | priority"),
+                "rule": Only(
+                    ("proportional", "small_first", "priority"),
+                    "the static engine's rules (the firm-level rules need engine: firms)",
+                ),
                 "priority": Use("industries served first"),
                 "start": Use("day the rule applies from (proportional before)"),
             },
@@ -270,7 +273,10 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
             "substitution": Refuse("the firm model substitutes within a sector by itself"),
             "rationing": {
                 **_ID,
-                "rule": Only(("proportional", "small_first"), "the firm model has no priorities"),
+                "rule": Only(
+                    ("proportional", "proportional_fc_last", "inoue_todo", "inoue_todo_fc_last"),
+                    "the firm model's rules (Inoue & Todo's reference simulator, -R 0..3)",
+                ),
                 "priority": Refuse("the firm model has no priorities"),
                 "start": _NO_START_RESPONSE,
             },

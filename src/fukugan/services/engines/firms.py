@@ -3,12 +3,13 @@
 through supply-chain networks", *Nature Sustainability* 2:841–847).
 
 The network: a SYNTHETIC network (``synthetic_network``, its
-provenance says so) or a user's edge list (:func:`fukugan.data.firm_edges.read_firm_edges`, with
-an optional firm table for sectors and regions); outages and blackouts of firms (``firm`` /
-``facility`` = a firm id), sectors or regions of the network (a blackout's ``sectors:`` keeps
-only the region's firms of those sectors), with δ_i(t) = δ × intensity(t)
-(the scenario's full time profile: start, ramp, duration, recovery); rationing proportional or
-small_first.
+provenance says so), a user's edge list (:func:`fukugan.data.firm_edges.read_firm_edges`, with
+an optional firm table for sectors and regions) or a directory in the authors' reference
+simulator's format (:func:`fukugan.data.pronet.read_pronet`, ``{pronet: DIR}``); outages and
+blackouts of firms (``firm`` / ``facility`` = a firm id), sectors or regions of the network (a
+blackout's ``sectors:`` keeps only the region's firms of those sectors), with
+δ_i(t) = δ × intensity(t) (the scenario's full time profile: start, ramp, duration, recovery);
+rationing one of the model's four rules, the authors' ``inoue_todo`` by default.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ passive_openmp()  # before the firm model's numba kernels first load libgomp
 
 __all__ = ["FIRM_PARAMETERS", "prepare", "simulate"]
 
-#: Inoue & Todo's target inventory days ``n`` and adjustment ``tau``, and fukugan's opt-in
-#: ``order_cap`` (each order at most that multiple of its baseline; not in the paper)
-FIRM_PARAMETERS = ("n", "tau", "order_cap")
+#: Inoue & Todo's target inventory days ``n``, adjustment time ``tau``, and the reference
+#: simulator's order type (``-o``) and inventory-target distribution (``-D``)
+FIRM_PARAMETERS = ("n", "tau", "order_type", "inventory")
 
 
 def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
@@ -54,23 +55,25 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     fn = data.get("firm_network")
     if fn is None:
         raise sc.error(
-            "the firms engine needs data.firm_network {path: edges.csv} or {synthetic: ...}",
+            "the firms engine needs data.firm_network {path: edges.csv}, {pronet: DIR} or "
+            "{synthetic: ...}",
             ("data",),
         )
     check_fields(sc, "firms")
+    from fukugan.dynamics.firm_params import INVENTORY_TYPES, ORDER_TYPES
+
     for k in sc.doc["parameters"]:
         if k not in FIRM_PARAMETERS:
             raise sc.error(
                 f"unknown firms parameter {k!r}; known: {', '.join(FIRM_PARAMETERS)}",
                 ("parameters", k),
             )
-    cap = sc.doc["parameters"].get("order_cap")
-    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int | float) or cap < 1):
-        raise sc.error(
-            f"order_cap must be a number >= 1 (a multiple of each link's baseline order), "
-            f"got {cap!r}",
-            ("parameters", "order_cap"),
-        )
+    for key, known in (("order_type", ORDER_TYPES), ("inventory", INVENTORY_TYPES)):
+        v = sc.doc["parameters"].get(key)
+        if v is not None and v not in known:
+            raise sc.error(
+                f"{key} must be one of {', '.join(known)}, got {v!r}", ("parameters", key)
+            )
     if "synthetic" in fn:
         syn = fn["synthetic"]
         n = int(syn["n_firms"])
@@ -100,6 +103,14 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             ),
             synthetic=True,
         )
+    elif "pronet" in fn:
+        from fukugan.data.pronet import read_pronet
+
+        try:
+            pdata = read_pronet(scenario_file(sc, fn["pronet"]))
+        except InputError as e:
+            raise sc.error(str(e), ("data", "firm_network", "pronet")) from None
+        net, prov = pdata.network, pdata.provenance
     else:
         from fukugan.data.firm_edges import read_firm_edges
 
@@ -162,7 +173,12 @@ def _firm_shock(net: Any, s: dict[str, Any], target: str, horizon: int) -> Any:
 def simulate(
     prep: Prepared, sc: Scenario, seed: int, progress: DayProgress | None = None
 ) -> RunResult:
-    from fukugan.dynamics.firms import FirmParams, simulate_firms, to_run_result
+    from fukugan.dynamics.firms import (
+        DEFAULT_RATIONING,
+        FirmParams,
+        simulate_firms,
+        to_run_result,
+    )
 
     net = prep.arrays["network"]
     shocks = [
@@ -172,8 +188,9 @@ def simulate(
     rationing = next((r["rule"] for r in sc.doc["responses"] if r["type"] == "rationing"), None)
     params = FirmParams(
         **{k: v for k, v in prep.parameters.items() if k in FIRM_PARAMETERS},
-        rationing=rationing or "proportional",
+        rationing=rationing or DEFAULT_RATIONING,
         record="aggregate",
+        seed=int(seed),
     )
     traj = simulate_firms(net, shocks, params, n_days=sc.horizon, progress=progress)
     res = to_run_result(traj, scenario=sc.doc, seed=seed)
