@@ -31,7 +31,7 @@ test: $(STAMP) browser-deps db-deps
 ## e2e (browser, served app, schemathesis) or postgres, with fewer hypothesis examples
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest --doctest-modules src/fukugan tests -m "not slow and not e2e and not postgres" --hypothesis-profile=fast -p no:cacheprovider
+	$(BIN)/python -m pytest --doctest-modules src/fukugan tests -m "not slow and not e2e and not postgres" --hypothesis-profile=fast -p no:cacheprovider -n 2 --dist loadfile
 
 ## make bench: benchmarks, written to BENCHMARKS.md
 bench: $(STAMP)

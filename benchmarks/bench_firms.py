@@ -433,7 +433,7 @@ def run(quick: bool = False) -> tuple[str, dict]:
             "with 40-100; presumably the hardware prefetchers track only so many streams). "
             "Sums keep their order, so results are "
             "bit-identical to a plain one-loop-per-link reference, whatever the bin size or "
-            "the number of threads (tests/test_firms_layout.py). Renumbering "
+            "the number of threads (tests/dynamics/test_firms_layout.py). Renumbering "
             "(`reorder=True`, biggest suppliers first) is kept as an option; compare its rows.",
             "",
             "Growth of the time per link-day from 10 k to 1 M firms (own order), wall: "

@@ -195,3 +195,18 @@ def test_the_check_catches_upward_imports(source: str, expected: str, tmp_path: 
         if m.startswith("fukugan.") and _layer(m) not in ALLOWED[CORE] | {CORE}
     ]
     assert expected in found
+
+
+#: Tests at the top of tests/: the checks of the whole tree (layers, docs, labels, definitions).
+CROSS_CUTTING_TESTS = {"test_layers.py", "test_docs.py", "test_i18n.py", "test_definitions.py"}
+
+
+def test_tests_mirror_src() -> None:
+    """Every folder of tests/ is named for a package of src/fukugan (its tests live there), and
+    only the checks of the whole tree sit at the top."""
+    tests = Path(__file__).resolve().parent
+    packages = {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    assert folders <= packages, sorted(folders - packages)
+    top = {p.name for p in tests.glob("test_*.py")}
+    assert top <= CROSS_CUTTING_TESTS, sorted(top - CROSS_CUTTING_TESTS)

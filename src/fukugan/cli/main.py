@@ -330,5 +330,10 @@ from fukugan.cli.plan import register as _register_plan  # noqa: E402
 _register_plan(app)
 
 
+from fukugan.cli.exercise import register as _register_exercise  # noqa: E402
+
+_register_exercise(app)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

@@ -68,7 +68,7 @@ c · A_ri)``) then stay bounded. It does **not** make losses monotone in δ on c
 expected demand is yesterday's demand and the order rule amplifies a change by ``1 + n/τ``,
 so a cycle can also spiral *down* (inventories above their demand-scaled targets cut orders to
 0, the cycle's demand shrinks, both firms idle below capacity), and how that trough falls
-depends on δ (tests/test_firms_order_cap.py pins an example). On acyclic networks losses stay
+depends on δ (tests/dynamics/test_firms_order_cap.py pins an example). On acyclic networks losses stay
 monotone with or without the cap.
 
 Implementation: numba kernels, parallel (``prange``), no Python loop per firm; two passes a day.
@@ -85,7 +85,7 @@ customer pass walks the CSR rows (customers) and reads / writes its links' slots
 supplier's demand adds its customers' orders in ascending customer order, an inventory adds
 deliveries in ascending supplier order), so results do not depend on the number of threads or
 the bin size, and equal the previous single-thread kernels to the bit
-(tests/test_firms_layout.py). ``reorder=True`` simulates in :func:`locality_order` (biggest
+(tests/dynamics/test_firms_layout.py). ``reorder=True`` simulates in :func:`locality_order` (biggest
 suppliers first), mapping outputs back to the network's order.
 """
 

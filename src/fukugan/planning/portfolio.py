@@ -8,34 +8,39 @@ a share of consumption (continuous, optionally with a fixed cost through a binar
 x_m ≤ max_m z_m). Cost c′x = Σ unit_cost_m x_m + fixed_cost_m z_m, optionally ≤ a budget.
 
 Second stage (each scenario s, each commodity channel k the measures act on): the loss the
-channel's shortfall causes, ℓ_{s,k}(t) per day, is cut into periods b at every day a measure
-becomes available (the shock's start + the measure's lead time). In each period the loss is
-covered by the flow measures available then (e_m: a measure's effect per unit of level), c_{m,b} ≤ e_m·scale_{s,m}·ω_m·ℓ_b·x_m, and by
-releases from the stock, r_b; the rest u_b ≥ 0 is lost::
+channel's shortfall causes, ℓ_{s,k}(t) per day, is cut into periods b at every day a flow
+measure becomes available in s (the shock's start + the measure's lead time). The flow
+measures (second source, recycling, capacity, substitution, diversification) act as the
+engine's responses do, each replacing a share e_m·scale_{s,m}·ω_m of what is still lost, so
+that a combination C of them leaves Π_{m ∈ C} (1 − e_m·scale·ω) of the shortfall — a product,
+written linearly by enumerating the combinations of the commodity's binary flow measures: one
+first-stage column w_C ∈ [0, 1] per combination, Σ_C w_C = 1 and x_m = Σ_{C ∋ m} w_C (integral
+x makes w integral), and for its (at most one) continuous flow measure y the product
+v_C = x_y·w_C, exact by McCormick's inequalities since w_C is binary. Stock releases r_b
+cover what remains; the rest u_b ≥ 0 is lost::
 
-    u_b + r_b + Σ_m c_{m,b} = ℓ_b              (each period)
+    u_b + r_b + Σ_C ℓ_b (1 − P_{C,b}) w_C + Σ_C ℓ_b P_{C,b} e_y v_C ≥ ℓ_b     (each period)
     Σ_b r_b ≤ λ_{s,k} (S⁰_{s,k} + Σ_{stockpiles m on k} e_m x_m)
     loss_s = L⁰_s + Σ_{k,b} u_b
 
-λ_{s,k} is the loss avoided per day of cover released (the engine's loss per day of the
-commodity's normal imports lost), S⁰ the stock the scenario itself already releases, L⁰_s the
-loss of the scenario's other shocks (untouched by the measures), scale_{s,m} a measure's
-scenario-specific effect (a diversification limit d on a supplier with share σ_s removes
-1 − d/σ_s of the lost supply), and ω_m ∈ {0, 1} the outcome of a measure that may fail
-(substitution R&D succeeding with probability π_m: each scenario is split into the 2^k
-outcomes of the k uncertain measures, with probabilities Π π_m^ω (1 − π_m)^(1−ω)).
+with P_{C,b} = Π_{m ∈ C available in b} (1 − e_m·scale_{s,m}·ω_m). λ_{s,k} is the loss avoided
+per day of cover released (the engine's loss per day of the commodity's normal imports
+lost), S⁰ the stock the scenario itself already releases, L⁰_s the loss of the scenario's
+other shocks (untouched by the measures), scale_{s,m} a measure's scenario-specific effect (a
+diversification limit d on a supplier with share σ_s removes 1 − d/σ_s of the lost supply), and
+ω_m ∈ {0, 1} the outcome of a measure that may fail (substitution R&D succeeding with
+probability π_m: each scenario is split into the 2^k outcomes of the k uncertain measures,
+with probabilities Π π_m^ω (1 − π_m)^(1−ω)). e_m is a measure's effect per unit of level.
 
 How loss responds to a measure: piecewise linear, from engine runs. The services measure
 ℓ_{s,k}(t) and λ_{s,k} by running the scenario through its engine (the loss time series with the
 channel's own stock removed, and the loss avoided by one more day of cover). The static
 input-output engine is linear in the shortfall of imported supply (Ghosh propagation of a
 linear impulse) as long as no industry's loss reaches its output, so this representation is
-exact there for one flow measure per channel plus any stock: the loss falls with the stock at
-slope λ until the shortfall is covered, then stays at L⁰ — the engine's own rule, which draws
-the stock against the remaining shortfall day by day. Two flow measures on one channel are
-added (1 − a − b) where the engine multiplies ((1 − a)(1 − b)), so the program overstates
-their joint effect by a·b of the shortfall; the plan reports the engine's re-run of the chosen
-portfolio beside the prediction so the difference is visible.
+exact there: the loss falls with the stock at slope λ until the remaining shortfall is
+covered, then stays at L⁰ — the engine's own rule, which draws the stock against the remaining
+shortfall day by day — and the flow measures multiply as the engine's responses do. The plan
+reports the engine's re-run of the chosen portfolio beside the prediction.
 
 :func:`evaluate` computes the same loss in closed form for given levels (no solver), which the
 tests use against brute-force enumeration.
@@ -71,7 +76,10 @@ __all__ = [
     "Plan",
     "PortfolioModel",
     "ScenarioLosses",
+    "SENSITIVITY",
     "evaluate",
+    "sensitivity",
+    "varied",
 ]
 
 KINDS = (
@@ -85,6 +93,7 @@ KINDS = (
 FLOW_KINDS = tuple(k for k in KINDS if k != "stockpile")
 DOMAINS = ("binary", "integer", "continuous")
 MAX_UNCERTAIN = 6  # measures that may fail: 2^6 outcomes per scenario at most
+MAX_FLOW_BINARIES = 10  # binary flow measures per commodity: 2^10 combinations at most
 
 INF = float("inf")
 
@@ -218,17 +227,53 @@ class PortfolioModel:
     def _build(self) -> tuple[TwoStageProblem, np.ndarray]:
         ms = self.measures
         nm = len(ms)
-        # first stage: x_m, then z_m for fixed costs on non-binary measures
+        # first stage: x_m, then z_m for fixed costs on non-binary measures, then per commodity
+        # the combination columns w_C (and v_C = x_y·w_C for its continuous flow measure y)
         z_of: dict[int, int] = {}
         for i, m in enumerate(ms):
             if m.fixed_cost > 0 and m.domain != "binary":
                 z_of[i] = nm + len(z_of)
         n1 = nm + len(z_of)
+        names = [m.id for m in ms] + [f"{ms[i].id}:open" for i in z_of]
+        combos: dict[str, list[tuple[tuple[int, ...], int, int | None]]] = {}
+        self._flow_of: dict[str, tuple[list[int], int | None]] = {}
+        for k in sorted({m.commodity for m in ms}):
+            flows = [i for i, m in enumerate(ms) if m.commodity == k and not m.is_stock]
+            if not flows:
+                continue
+            binary = [i for i in flows if ms[i].domain == "binary"]
+            cont = [i for i in flows if ms[i].domain != "binary"]
+            if len(cont) > 1:
+                raise InputError(
+                    f"{k}: at most one continuous flow measure (recycling or capacity share) per "
+                    f"commodity; {', '.join(ms[i].id for i in cont)} are continuous: make all "
+                    "but one binary"
+                )
+            if len(binary) > MAX_FLOW_BINARIES:
+                raise InputError(
+                    f"{k}: at most {MAX_FLOW_BINARIES} binary flow measures per commodity "
+                    f"(their combinations are enumerated), not {len(binary)}"
+                )
+            y = cont[0] if cont else None
+            self._flow_of[k] = (binary, y)
+            lst = []
+            for r in range(len(binary) + 1):
+                for C in itertools.combinations(binary, r):
+                    w = n1
+                    n1 += 1
+                    names.append(f"{k}:{'+'.join(ms[i].id for i in C) or 'none'}")
+                    v = None
+                    if y is not None:
+                        v = n1
+                        n1 += 1
+                        names.append(f"{k}:{'+'.join(ms[i].id for i in C) or 'none'}*{ms[y].id}")
+                    lst.append((C, w, v))
+            combos[k] = lst
+        self._combos = combos
         cost = np.zeros(n1)
         lo = np.zeros(n1)
         hi = np.ones(n1)
         integer = np.zeros(n1, dtype=bool)
-        names = [m.id for m in ms] + [f"{ms[i].id}:open" for i in z_of]
         for i, m in enumerate(ms):
             lo[i], hi[i] = m.min_level, m.max_level if m.domain != "binary" else 1.0
             integer[i] = m.domain in ("binary", "integer")
@@ -237,12 +282,36 @@ class PortfolioModel:
                 cost[z_of[i]] = m.fixed_cost
                 integer[z_of[i]] = True
                 lo[z_of[i]] = 1.0 if m.min_level > 0 else 0.0
-        rows_A = []
+        rows_A: list[dict[int, float]] = []
+        A_lo: list[float] = []
+        A_hi: list[float] = []
+
+        def arow(coefs: dict[int, float], lo_: float, hi_: float) -> None:
+            rows_A.append(coefs)
+            A_lo.append(lo_)
+            A_hi.append(hi_)
+
         for i, j in z_of.items():
-            row = np.zeros(n1)
-            row[i], row[j] = 1.0, -ms[i].max_level
-            rows_A.append(row)
-        A = sp.csr_matrix(np.array(rows_A)) if rows_A else None
+            arow({i: 1.0, j: -ms[i].max_level}, -INF, 0.0)
+        for k, lst in combos.items():
+            binary, y = self._flow_of[k]
+            arow({w: 1.0 for _, w, _ in lst}, 1.0, 1.0)  # one combination
+            for i in binary:  # x_i = Σ_{C ∋ i} w_C (integral x makes w integral)
+                arow({i: 1.0, **{w: -1.0 for C, w, _ in lst if i in C}}, 0.0, 0.0)
+            if y is not None:  # v_C = x_y w_C, exactly (w_C binary): McCormick
+                top = ms[y].max_level
+                for _, w, v in lst:
+                    hi[v] = top
+                    arow({v: 1.0, w: -top}, -INF, 0.0)
+                    arow({v: 1.0, y: -1.0}, -INF, 0.0)
+                    arow({y: 1.0, v: -1.0, w: top}, -INF, top)
+        if rows_A:
+            r_i = [r for r, d in enumerate(rows_A) for _ in d]
+            c_i = [c for d in rows_A for c in d]
+            v_i = [v for d in rows_A for v in d.values()]
+            A = sp.csr_matrix((v_i, (r_i, c_i)), shape=(len(rows_A), n1))
+        else:
+            A = None
         # channels: every commodity a measure acts on (the others' loss is a constant)
         commodities = sorted({m.commodity for m in ms})
         uncertain = [i for i, m in enumerate(ms) if m.success_probability < 1.0]
@@ -275,8 +344,8 @@ class PortfolioModel:
             x_upper=hi,
             x_integer=integer,
             A=A,
-            row_lower=np.full(len(rows_A), -INF) if rows_A else None,
-            row_upper=np.zeros(len(rows_A)) if rows_A else None,
+            row_lower=np.array(A_lo) if rows_A else None,
+            row_upper=np.array(A_hi) if rows_A else None,
             budget_weights=cost.copy(),
             outcome_x=e,
             scenarios=recourses,
@@ -293,10 +362,10 @@ class PortfolioModel:
         n1: int,
         name: str,
     ) -> Recourse:
-        """One scenario's rows: per channel k and period b, u_b + r_b + Σ_m a_{m,b} x_m ≥ ℓ_b
-        (a_{m,b} = e_m·scale·ω·ℓ_b when m is available in b: the cover c_{m,b} ≤ a_{m,b} x_m of
-        the module docstring, eliminated — at the optimum u_b = max(ℓ_b − r_b − Σ a x, 0)), and
-        Σ_b r_b − λ Σ e_m x_m ≤ λ S⁰. Periods are cut at this scenario's start + lead times."""
+        """One scenario's rows (module docstring): per channel k and period b, u_b + r_b +
+        Σ_C ℓ_b (1 − P_{C,b}) w_C + Σ_C ℓ_b P_{C,b} e_y v_C ≥ ℓ_b — at the optimum u_b is what
+        the combination taken leaves, less the releases — and Σ_b r_b − λ Σ e_m x_m ≤ λ S⁰.
+        Periods are cut at this scenario's start + lead times."""
         ms = self.measures
         q: list[float] = []
         t_r, t_c, t_v = [], [], []
@@ -330,6 +399,14 @@ class PortfolioModel:
                     t_r.append(st)
                     t_c.append(i)
                     t_v.append(-lam * ms[i].effect)
+            binary, y = self._flow_of.get(k, ([], None))
+            lst = self._combos.get(k, [])
+
+            eff = {
+                i: ms[i].effect * float(ch.scale.get(ms[i].id, 1.0)) * omega[i]
+                for i in [*binary, *([] if y is None else [y])]
+            }
+
             for b in range(len(cuts) - 1):
                 lb = float(ell[b])
                 if lb <= 0:
@@ -346,14 +423,21 @@ class PortfolioModel:
                     w_r += [row, st]
                     w_c += [len(q) - 1, len(q) - 1]
                     w_v += [1.0, 1.0]
-                for i in flows:
-                    if cuts[b] < avail_at[i]:
-                        continue
-                    coef = ms[i].effect * float(ch.scale.get(ms[i].id, 1.0)) * omega[i] * lb
-                    if coef:
+                y_on = y is not None and cuts[b] >= avail_at[y]
+                for C, w, v in lst:
+                    # what the combination leaves of the shortfall: Π (1 − e), as the engine
+                    left = 1.0
+                    for i in C:
+                        if cuts[b] >= avail_at[i]:
+                            left *= max(0.0, 1.0 - eff[i])
+                    if 1.0 - left:
                         t_r.append(row)
-                        t_c.append(i)
-                        t_v.append(coef)
+                        t_c.append(w)
+                        t_v.append(lb * (1.0 - left))
+                    if y_on and v is not None and left * eff[y]:
+                        t_r.append(row)
+                        t_c.append(v)
+                        t_v.append(lb * left * eff[y])
         m2, n2 = len(rlo), len(q)
         return Recourse(
             probability=prob,
@@ -384,6 +468,8 @@ class PortfolioModel:
     def _plan(self, sol: Solution) -> Plan:
         nm = len(self.measures)
         levels = sol.x[:nm].copy()
+        levels[np.abs(levels) < 1e-9] = 0.0
+        levels = levels + 0.0  # no −0 from the solver
         costs = np.array([m.cost(v) for m, v in zip(self.measures, levels, strict=True)])
         var, cvar = var_cvar(sol.outcomes, sol.probabilities, self.alpha)
         per = np.zeros(len(self.scenarios))
@@ -576,7 +662,7 @@ def _scenario_loss(
 ) -> float:
     total = float(s.other_loss)
     for k, ch in s.channels.items():
-        cover = np.zeros(len(ch.daily_loss))
+        left_frac = np.ones(len(ch.daily_loss))
         t = np.arange(len(ch.daily_loss))
         stock = float(ch.stock_days)
         for i, m in enumerate(measures):
@@ -586,8 +672,9 @@ def _scenario_loss(
                 stock += levels[i] * m.effect
             else:
                 avail = t >= ch.start + np.ceil(m.lead_time_days)
-                cover += avail * m.effect * float(ch.scale.get(m.id, 1.0)) * omega[i] * levels[i]
-        left = float((ch.daily_loss * np.clip(1.0 - cover, 0.0, 1.0)).sum())
+                e = m.effect * float(ch.scale.get(m.id, 1.0)) * omega[i] * levels[i]
+                left_frac *= np.where(avail, max(0.0, 1.0 - e), 1.0)
+        left = float((ch.daily_loss * left_frac).sum())
         total += max(left - ch.loss_per_stock_day * stock, 0.0)
     return total
 
@@ -620,3 +707,86 @@ def evaluate(
     if per_scenario:
         return arr
     return float(np.array([s.probability for s in scenarios]) @ arr)
+
+
+#: The assumptions :func:`sensitivity` varies, and the factors it tries.
+SENSITIVITY = (
+    ("cost", 0.5),
+    ("cost", 1.5),
+    ("loss", 0.5),
+    ("loss", 1.5),
+    ("lead_time", 1.5),
+    ("success", 0.5),
+)
+
+
+def varied(
+    measures: Sequence[Measure],
+    scenarios: Sequence[ScenarioLosses],
+    what: str,
+    factor: float,
+) -> tuple[list[Measure], list[ScenarioLosses]]:
+    """The inputs with one assumption scaled by ``factor``: ``cost`` (every measure's costs),
+    ``loss`` (every scenario's loss, so also the loss a day of cover avoids), ``lead_time``
+    (every lead time) or ``success`` (every success probability below 1)."""
+    ms, scs = list(measures), list(scenarios)
+    if what == "cost":
+        ms = [
+            replace(m, unit_cost=m.unit_cost * factor, fixed_cost=m.fixed_cost * factor) for m in ms
+        ]
+    elif what == "lead_time":
+        ms = [replace(m, lead_time_days=m.lead_time_days * factor) for m in ms]
+    elif what == "success":
+        ms = [
+            replace(m, success_probability=min(1.0, m.success_probability * factor))
+            if m.success_probability < 1
+            else m
+            for m in ms
+        ]
+    elif what == "loss":
+        scs = [
+            replace(
+                s,
+                other_loss=s.other_loss * factor,
+                channels={
+                    k: replace(c, daily_loss=c.daily_loss * factor,
+                               loss_per_stock_day=c.loss_per_stock_day * factor)
+                    for k, c in s.channels.items()
+                },
+            )
+            for s in scs
+        ]  # fmt: skip
+    else:
+        raise InputError(f"unknown assumption {what!r}")
+    return ms, scs
+
+
+def sensitivity(
+    model: PortfolioModel, budget: float | None = None, cases=SENSITIVITY
+) -> list[dict]:
+    """The optimal portfolio when each main assumption is varied (one at a time): its cost,
+    expected loss, CVaR and levels."""
+    out = []
+    for what, factor in cases:
+        ms, scs = varied(model.measures, model.scenarios, what, factor)
+        m = PortfolioModel(
+            ms, scs, alpha=model.alpha, beta=model.beta, mip_rel_gap=model.mip_rel_gap,
+            threads=model.threads,
+        )  # fmt: skip
+        try:
+            p = m.solve(budget)
+        except InfeasibleProblem:
+            out.append({"assumption": what, "factor": factor, "feasible": False})
+            continue
+        out.append(
+            {
+                "assumption": what,
+                "factor": factor,
+                "feasible": True,
+                "total_cost": p.total_cost,
+                "expected_loss": p.expected_loss,
+                "cvar": p.cvar,
+                "levels": [float(v) for v in p.levels],
+            }
+        )
+    return out

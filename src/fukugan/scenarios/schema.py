@@ -345,10 +345,12 @@ def _index_nodes(node: yaml.Node, path: JsonPath, lines: dict, file: str | None)
             _index_nodes(v, (*path, i), lines, file)
 
 
-def _check_schema(sc: Scenario) -> None:
+def _check_schema(sc: Scenario, against: dict[str, Any] | None = None) -> None:
+    """Validate ``sc.doc`` against the scenario schema (or ``against``, e.g. the exercise
+    package schema); the first error in file order is raised, naming its line and field."""
     from jsonschema import Draft202012Validator
 
-    validator = Draft202012Validator(schema())
+    validator = Draft202012Validator(against if against is not None else schema())
     errors = list(validator.iter_errors(sc.doc))
     if not errors:
         return
@@ -629,8 +631,6 @@ def _apply_defaults(sc: Scenario) -> None:
     for s in d["shocks"]:
         s.setdefault("start", 0)
         s.setdefault("ramp", 0)
-        if s["type"] == "export_ban":
-            s.setdefault("cut", 1.0)
         if s["type"] == "sanctions":
             s.setdefault("cut", 1.0)
         if s["type"] == "blackout":

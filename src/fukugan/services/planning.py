@@ -25,7 +25,10 @@ What a measure becomes in a scenario, for the re-run: a stockpile of D days is a
 ``stockpile_release`` of D days of the commodity; every other measure an
 ``alternate_sourcing`` of the commodity with its lead time, no ramp and ``max_share`` = its share
 (a diversification limit d on a supplier whose share of supply is σ: 1 − d/σ, or nothing if
-σ ≤ d). A substitution R&D measure counts only in the outcomes where it succeeds.
+σ ≤ d). A substitution R&D measure counts only in the outcomes where it succeeds. These
+responses are appended to each scenario once, at zero (:func:`_extend`), so that every run of
+the plan — the channel alone, the δ stock, the re-run of any portfolio and outcome — changes
+only values and the engine is prepared once per scenario (as in a Monte Carlo sweep).
 """
 
 from __future__ import annotations
@@ -42,7 +45,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fukugan.planning.portfolio import ChannelLoss, Measure, PortfolioModel, ScenarioLosses
+from fukugan.planning.portfolio import (
+    ChannelLoss,
+    Measure,
+    PortfolioModel,
+    ScenarioLosses,
+    sensitivity,
+)
 from fukugan.planning.stochastic import InfeasibleProblem
 from fukugan.provenance import Provenance
 from fukugan.scenarios.plan import PlanDoc, PlanError, load_plan
@@ -99,6 +108,8 @@ class PlanInputs:
     engine_runs: int
     seconds: float
     supplier_share: dict[tuple[int, str], float] = field(default_factory=dict)
+    prepared: dict[int, Prepared] = field(default_factory=dict, repr=False)
+    slots: dict[int, dict[tuple[str, str], int]] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -258,6 +269,42 @@ def _samples(plan: PlanDoc) -> list[_Sample]:
     return out
 
 
+def _extend(
+    sc: Scenario, ks: list[str], measures: list[Measure]
+) -> tuple[Scenario, dict[tuple[str, str], int]]:
+    """The scenario with one zero-valued response appended per slot a measure may fill — a
+    ``stockpile_release`` of 0 days per commodity, an ``alternate_sourcing`` of share 0 per
+    flow measure — so every variant of the plan (the δ stock, a portfolio's re-run, each R&D
+    outcome) is a change of values, run on one prepared engine (as a Monte Carlo sweep)."""
+    extra: list[dict[str, Any]] = []
+    slots: dict[tuple[str, str], int] = {}
+    n0 = len(sc.doc["responses"])
+    for k in ks:
+        slots[("stock", k)] = n0 + len(extra)
+        extra.append({"type": "stockpile_release", "commodity": k, "days_of_cover": 0.0})
+        for m in measures:
+            if m.commodity == k and not m.is_stock:
+                slots[("flow", m.id)] = n0 + len(extra)
+                extra.append(
+                    {
+                        "type": "alternate_sourcing",
+                        "commodity": k,
+                        "lead_time_days": int(math.ceil(m.lead_time_days)),
+                        "ramp_days": 0,
+                        "max_share": 0.0,
+                    }
+                )
+    return _with_responses(sc, extra), slots
+
+
+def _set(sc: Scenario, values: dict[int, tuple[str, float]]) -> Scenario:
+    """A copy with response ``i``'s field set: ``{i: (field, value)}``."""
+    doc = copy.deepcopy(sc.doc)
+    for i, (fld, v) in values.items():
+        doc["responses"][i][fld] = v
+    return Scenario(doc, sc.path, sc.lines)
+
+
 def measure_losses(
     plan: PlanDoc, store: AnalyticStore, progress: Progress | None = None
 ) -> PlanInputs:
@@ -271,20 +318,15 @@ def measure_losses(
     sources: dict[str, Provenance] = {}
     units: set[str] = set()
     runs = 0
-    preps: dict[tuple[int, str | None], Prepared] = {}
-    base_sc: dict[int, Scenario] = {}
+    base_sc: dict[int, Scenario] = {s.base: s.scenario for s in reversed(samples)}
     trade: dict[int, dict[str, list[int]]] = {}
-    for s in samples:
-        if s.base in preps:
-            continue
-        where = ("scenarios", s.base, "path")
+    for b, sc in base_sc.items():
+        where = ("scenarios", b, "path")
         try:
-            p = prepare(s.scenario, store)
+            p = prepare(sc, store)
         except ScenarioError as e:
             raise plan.error(f"scenario does not run: {e}", where) from None
-        preps[(s.base, None)] = p
-        base_sc[s.base] = s.scenario
-        trade[s.base] = _trade_commodities(p)
+        trade[b] = _trade_commodities(p)
         for src in p.sources:
             sources.setdefault(src.dataset, src)
     cut_anywhere = {k for tc in trade.values() for k in tc}
@@ -296,17 +338,19 @@ def measure_losses(
                 f"it); commodities cut: {cut}",
                 ("measures", i, "commodity"),
             )
-    # stock variants: + δ days of the commodity (a structural change: prepared once)
+    preps: dict[int, Prepared] = {}
+    slots: dict[int, dict[tuple[str, str], int]] = {}
     for b, sc in base_sc.items():
-        for k in sorted(commodities & set(trade[b])):
-            extra = {"type": "stockpile_release", "commodity": k, "days_of_cover": DELTA_DAYS}
-            preps[(b, k)] = prepare(_with_responses(sc, [extra]), store)
+        ext, slots[b] = _extend(sc, sorted(commodities & set(trade[b])), measures)
+        preps[b] = prepare(ext, store)
+    for s in samples:  # the samples' own values, with the slots appended
+        s.scenario = _extend(s.scenario, sorted(commodities & set(trade[s.base])), measures)[0]
     n_total = sum(1 + 2 * len(commodities & set(trade[s.base])) for s in samples)
     done = 0
     out: list[ScenarioLosses] = []
     shares: dict[tuple[int, str], float] = {}
     for s in samples:
-        p0 = preps[(s.base, None)]
+        p0 = preps[s.base]
         r = simulate(p0, s.scenario, s.seed)
         units.add(r.unit)
         runs += 1
@@ -317,16 +361,14 @@ def measure_losses(
         touched = 0.0
         for k in sorted(commodities & set(trade[s.base])):
             keep = trade[s.base][k]
-            stock_idx = _stock_responses(s.scenario, p0, k)
-            s0 = float(
-                sum(float(s.scenario.doc["responses"][i]["days_of_cover"]) for i in stock_idx)
-            )
-            alone = _isolate(s.scenario, keep, stock_idx)
+            own = [
+                i for i in _stock_responses(s.scenario, p0, k) if i != slots[s.base][("stock", k)]
+            ]
+            s0 = float(sum(float(s.scenario.doc["responses"][i]["days_of_cover"]) for i in own))
+            alone = _isolate(s.scenario, keep, own)
             ell = _daily(simulate(p0, alone, s.seed))
-            more = _isolate(_with_responses(s.scenario, [
-                {"type": "stockpile_release", "commodity": k, "days_of_cover": DELTA_DAYS}
-            ]), keep, stock_idx)  # fmt: skip
-            l_delta = float(_daily(simulate(preps[(s.base, k)], more, s.seed)).sum())
+            more = _set(alone, {slots[s.base][("stock", k)]: ("days_of_cover", DELTA_DAYS)})
+            l_delta = float(_daily(simulate(p0, more, s.seed)).sum())
             runs += 2
             done += 2
             step(done, n_total, f"{s.label}: {k}")
@@ -351,6 +393,8 @@ def measure_losses(
         engine_runs=runs,
         seconds=time.perf_counter() - t0,
         supplier_share=shares,
+        prepared=preps,
+        slots=slots,
     )
 
 
@@ -368,45 +412,35 @@ def _supplier_share(sc: Scenario, prep: Prepared, keep: list[int]) -> float:
 # -- the engine re-run of a portfolio ----------------------------------------------------------
 
 
-def _portfolio_responses(
+def _portfolio_values(
     inputs: PlanInputs, si: int, levels: np.ndarray, success: dict[int, int]
-) -> list[dict[str, Any]]:
+) -> dict[int, tuple[str, float]]:
+    """The slot values that write portfolio ``levels`` into sample ``si`` (module docstring)."""
+    s = inputs.samples[si]
     ch = inputs.scenarios[si].channels
-    extra: list[dict[str, Any]] = []
+    slot = inputs.slots[s.base]
+    stock: dict[str, float] = {}
+    values: dict[int, tuple[str, float]] = {}
     for i, m in enumerate(inputs.measures):
         if levels[i] <= 0 or m.commodity not in ch or not success.get(i, 1):
             continue
         if m.is_stock:
-            extra.append(
-                {
-                    "type": "stockpile_release",
-                    "commodity": m.commodity,
-                    "days_of_cover": float(levels[i] * m.effect),
-                }
-            )
+            stock[m.commodity] = stock.get(m.commodity, 0.0) + float(levels[i] * m.effect)
             continue
         share = float(m.effect * levels[i] * ch[m.commodity].scale.get(m.id, 1.0))
-        if share <= 0:
-            continue
-        extra.append(
-            {
-                "type": "alternate_sourcing",
-                "commodity": m.commodity,
-                "lead_time_days": int(math.ceil(m.lead_time_days)),
-                "ramp_days": 0,
-                "max_share": min(share, 1.0),
-            }
-        )
-    return extra
+        values[slot[("flow", m.id)]] = ("max_share", min(max(share, 0.0), 1.0))
+    for k, days in stock.items():
+        values[slot[("stock", k)]] = ("days_of_cover", days)
+    return values
 
 
 def rerun(inputs: PlanInputs, store: AnalyticStore, levels: np.ndarray) -> tuple[np.ndarray, int]:
     """Each sample's loss with the portfolio ``levels`` written into the scenario and run
     through its engine (over the outcomes of the measures that may fail), and the runs made."""
+    del store  # the engines were prepared by measure_losses
     unc = [
         i for i, m in enumerate(inputs.measures) if m.success_probability < 1.0 and levels[i] > 0
     ]
-    cache: dict[tuple, Prepared] = {}
     out = np.zeros(len(inputs.samples))
     runs = 0
     for si, s in enumerate(inputs.samples):
@@ -417,12 +451,8 @@ def rerun(inputs: PlanInputs, store: AnalyticStore, levels: np.ndarray) -> tuple
             for i, w in success.items():
                 pi = inputs.measures[i].success_probability
                 pr *= pi if w else 1.0 - pi
-            extra = _portfolio_responses(inputs, si, levels, success)
-            sc = _with_responses(s.scenario, extra)
-            key = (s.base, tuple((x["type"], x["commodity"]) for x in extra))
-            if key not in cache:
-                cache[key] = prepare(sc, store)
-            e += pr * float(_daily(simulate(cache[key], sc, s.seed)).sum())
+            sc = _set(s.scenario, _portfolio_values(inputs, si, levels, success))
+            e += pr * float(_daily(simulate(inputs.prepared[s.base], sc, s.seed)).sum())
             runs += 1
         out[si] = e
     return out, runs
@@ -431,11 +461,16 @@ def rerun(inputs: PlanInputs, store: AnalyticStore, levels: np.ndarray) -> tuple
 # -- the use case ------------------------------------------------------------------------------
 
 
-def _budgets(plan: PlanDoc, measures: list[Measure]) -> list[float]:
+def _budgets(plan: PlanDoc, model: PortfolioModel) -> list[float]:
+    """The frontier's budgets: the plan's list, or ``points`` from 0 to the cost of the optimum
+    without a budget (past it the frontier is flat), or to the cost of every measure if that
+    optimum costs nothing."""
     fr = plan.doc["frontier"]
     if "budgets" in fr:
         return sorted(float(b) for b in fr["budgets"])
-    top = sum(m.cost(m.max_level) for m in measures)
+    top = model.solve(None).total_cost
+    if top <= 0:
+        top = sum(m.cost(m.max_level) for m in model.measures)
     n = int(fr.get("points", 10))
     return [float(x) for x in np.linspace(0.0, top, n)]
 
@@ -474,9 +509,10 @@ def run_plan(
             where,
         ) from None
     solve_s = time.perf_counter() - t0
-    frontier = model.frontier(_budgets(pd_, inputs.measures))
+    frontier = model.frontier(_budgets(pd_, model))
     values = model.marginal_values(best, budget)
     metrics = model.metrics(budget)
+    sens = sensitivity(model, budget)
     names = {m["id"]: m["name"] for m in pd_.doc["measures"]}
     check_loss, check_runs = rerun(inputs, store, best.levels) if check else (None, 0)
     predicted = best.scenario_loss
@@ -540,11 +576,31 @@ def run_plan(
             }
             for j, s in enumerate(inputs.scenarios)
         ],
+        "sensitivity": [
+            {
+                **{k: v for k, v in row.items() if k != "levels"},
+                "portfolio": ", ".join(
+                    f"{m.id} {_level(m, lv)}"
+                    for m, lv in zip(inputs.measures, row.get("levels", []), strict=False)
+                    if lv > 0
+                ),
+            }
+            for row in sens
+        ],
         "sources": [src.source_doc() for src in inputs.sources],
     }
     if check_loss is not None:
         summary["engine_expected_loss"] = float(p @ check_loss)
     return PlanOutcome(plan_reports(summary, inputs.sources, lang), summary)
+
+
+def _level(m: Measure, level: float) -> str:
+    """A level as a reader says it: days of cover, a share, or taken."""
+    if m.is_stock and m.domain != "binary":
+        return f"{level:.0f} d"
+    if m.domain == "continuous":
+        return f"{level:.0%}"
+    return "✓"
 
 
 def plan_reports(
@@ -603,11 +659,33 @@ def plan_reports(
             for s in summary["scenarios"]
         ]
     )
+    sens = pd.DataFrame(
+        [
+            {
+                "plan-assumption": t(f"plan-assumption-{r['assumption']}", lang),
+                "plan-factor": r["factor"],
+                "plan-cost": r.get("total_cost"),
+                "plan-expected-loss": r.get("expected_loss"),
+                "plan-cvar": r.get("cvar"),
+                "plan-portfolio": r.get("portfolio") or "–",
+            }
+            for r in summary.get("sensitivity", [])
+        ],
+        columns=[
+            "plan-assumption",
+            "plan-factor",
+            "plan-cost",
+            "plan-expected-loss",
+            "plan-cvar",
+            "plan-portfolio",
+        ],
+    )
     note = "plan-note-linear"
     return [
         Report("plan-title", port, head, list(sources), [note], {"name": summary["plan"]}),
         Report("plan-frontier-title", front, {}, list(sources)),
         Report("plan-scenarios-title", scen, {}, list(sources)),
+        Report("plan-sensitivity-title", sens, {}, list(sources)),
     ]
 
 

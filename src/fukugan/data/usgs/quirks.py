@@ -6,7 +6,7 @@ domain). The file is read as published and never edited; every quirk is cleaned 
 
 The file's vocabulary and the cleaning of its cells (used by :mod:`.reader`).
 
-Quirks handled (each one is tested in ``tests/test_usgs.py``):
+Quirks handled (each one is tested in ``tests/data/test_usgs.py``):
 
 * UTF-8 byte-order mark; header names with spaces (``PROD_EST_ 2024`` → ``PROD_EST_2024``).
 * Trailing and non-breaking spaces in commodity and country names (``"Lithium "``,

@@ -1,5 +1,5 @@
 """Reading ``MCS2025_World_Data.csv`` into one clean frame (the quirks are handled by
-:mod:`fukugan.data.usgs.quirks`; each is tested in ``tests/test_usgs.py``)."""
+:mod:`fukugan.data.usgs.quirks`; each is tested in ``tests/data/test_usgs.py``)."""
 
 from __future__ import annotations
 

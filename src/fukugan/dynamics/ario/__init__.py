@@ -66,7 +66,7 @@ computes without error):
   ``EventArbitraryProd``): BoARIO 0.7.2 applies their loss one day late (it stores the new loss
   in ``_prod_cap_delta_arbitrary`` without recomputing the total until the next step). fukugan
   applies it on the event's own day by default, like capital destroyed, so that an event at day
-  k equals BoARIO's event at day k − 1 (``tests/test_ario_events.py`` pins it);
+  k equals BoARIO's event at day k − 1 (``tests/dynamics/test_ario_events.py`` pins it);
   ``ARIOParams(arbitrary_lag=1)`` reproduces BoARIO's lag exactly. As BoARIO: the recovering loss
   is rounded to 6 decimals each day and combined with the capital lost by max. BoARIO 0.7.2
   fails (``TypeError`` / ``ValueError`` in ``update_productive_capital_lost``) when an
@@ -87,7 +87,7 @@ Numerics: every element is computed with BoARIO's operations in BoARIO's order, 
 (BoARIO sums through BLAS / ``einsum``, here in another order), the final demand not met, summed
 after the loop as (1 − ρ)·**Y**₀ with ρ = x / D instead of **Y**₀ − (**Y**₀ / D)·x per day, and
 the scarcity term (α^b − α)[σ = 0]/τ_α, only added where σ = 0 (elsewhere it is ±0). The
-results differ from BoARIO's in the last bits only: equality is tested in ``tests/test_ario.py``
+results differ from BoARIO's in the last bits only: equality is tested in ``tests/dynamics/test_ario.py``
 (1e-6 relative required; about 1e-15 measured) over the trajectories of production, capacity,
 orders, inventories, final demand not met, rebuilding demand and deliveries, capital lost.
 

@@ -14,7 +14,7 @@ A kind an engine does not take at all is one :class:`Refuse` for the whole kind.
 :class:`~fukugan.scenarios.schema.ScenarioError` naming the file, the line, the field, why, and
 the engines that do use the field (:func:`check_fields`, called by every adapter's
 ``prepare``). A field the table does not decide is refused too, and
-``tests/test_engine_fields.py`` fails until it is decided: the field list is read from the
+``tests/services/test_engine_fields.py`` fails until it is decided: the field list is read from the
 schema itself, so a new field cannot fall through an engine unnoticed.
 
 Nested fields are written ``recovery.path``, ``recovery.days``.

@@ -74,6 +74,11 @@ from fukugan.services.engines.fields import (
     response_lines,
     shock_days,
 )
+from fukugan.services.engines.static_responses import (
+    allocate_shortfall,
+    draw_stock,
+    response_factor,
+)
 from fukugan.services.engines.trade import (
     resolve_sanctions,
     resolve_trade_shock,
@@ -232,89 +237,6 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     return Prepared("static", arrays, resolved, sources, notes, params)
 
 
-def _allocate_shortfall(
-    demand: np.ndarray, phi: np.ndarray, rule: str, priority: np.ndarray | None
-) -> np.ndarray:
-    """Shortfall of each user (T × n) when supply Σd falls by fraction φ(t), under ``rule``.
-
-    >>> d = np.array([1.0, 3.0])
-    >>> _allocate_shortfall(d, np.array([0.5]), "proportional", None).tolist()
-    [[0.5, 1.5]]
-    >>> _allocate_shortfall(d, np.array([0.5]), "small_first", None).tolist()
-    [[0.0, 2.0]]
-    >>> _allocate_shortfall(d, np.array([0.5]), "priority", np.array([False, True])).tolist()
-    [[1.0, 1.0]]
-    """
-    if rule == "proportional":
-        return phi[:, None] * demand[None, :]
-    if rule == "small_first":
-        order = np.argsort(demand, kind="stable")
-    else:  # priority first, then the others in proportion... served by size within each group
-        pr = priority if priority is not None else np.zeros(len(demand), dtype=bool)
-        order = np.lexsort((demand, ~pr))  # priority users first
-    d_sorted = demand[order]
-    avail = (1.0 - phi)[:, None] * demand.sum()
-    before = np.concatenate([[0.0], np.cumsum(d_sorted)[:-1]])
-    served = np.clip(avail - before[None, :], 0.0, d_sorted[None, :])
-    short_sorted = d_sorted[None, :] - served
-    out = np.empty_like(short_sorted)
-    out[:, order] = short_sorted
-    return out
-
-
-def _response_factor(
-    sc: Scenario, prep: Prepared, shock_res: dict, T: int, intens: np.ndarray
-) -> tuple[np.ndarray, float | None, int]:
-    """(factor on φ(t) from substitution and alternate sourcing, stock in days or None, first
-    day index the stock is drawn on). A response's ``start`` counts from the shock's start."""
-    cid = shock_res.get("commodity")
-    rc = prep.arrays["response_commodity"]
-    factor = np.ones(T)
-    stock = None
-    begin_stock: float | None = None
-    shock = sc.doc["shocks"][shock_res["index"]]
-    start = float(shock.get("start", 0))
-    t = np.arange(T, dtype=float)
-    for i, r in enumerate(sc.doc["responses"]):
-        if r["type"] == "rationing" or r.get("sector"):
-            continue
-        if r.get("commodity") and rc.get(i) != cid:
-            continue
-        if r["type"] == "substitution":
-            on = (t >= start + float(r.get("start", 0))).astype(float)
-            factor = factor * (1.0 - float(r["fraction"]) * on)
-        elif r["type"] == "alternate_sourcing":
-            begin = start + float(r.get("start", 0)) + float(r["lead_time_days"])
-            ramp = float(r.get("ramp_days", 0))
-            prog = (
-                (t >= begin).astype(float) if ramp <= 0 else np.clip((t - begin + 1) / ramp, 0, 1)
-            )
-            factor = factor * (1.0 - float(r["max_share"]) * prog)
-        elif r["type"] == "stockpile_release":
-            stock = (stock or 0.0) + float(r["days_of_cover"])
-            begin = max(begin_stock or 0.0, start + float(r.get("start", 0)))
-            begin_stock = begin
-    return factor, stock, int(begin_stock or 0)
-
-
-def _draw_stock(short: np.ndarray, stock: float, begin: int = 0) -> np.ndarray:
-    """Shortfall left after a stock of ``stock`` days of normal supply covers it, in order,
-    from day index ``begin`` on (the shortfall before it is not covered).
-
-    >>> _draw_stock(np.array([0.5, 0.5, 0.5]), 0.75).tolist()
-    [0.0, 0.25, 0.5]
-    >>> _draw_stock(np.array([0.5, 0.5, 0.5]), 0.75, begin=1).tolist()
-    [0.5, 0.0, 0.25]
-    """
-    out = short.copy()
-    tail = short[begin:]
-    cum = np.cumsum(tail)
-    covered = np.minimum(cum, stock)
-    draw = np.diff(np.concatenate([[0.0], covered]))
-    out[begin:] = tail - draw
-    return out
-
-
 def simulate(
     prep: Prepared, sc: Scenario, seed: int, progress: DayProgress | None = None
 ) -> RunResult:
@@ -371,26 +293,26 @@ def simulate(
                 dp_import[:] = pc * share
             else:
                 sup = float(shock.get("supplier_share", res["supplier_share"]))
-                depth = float(shock["cut"]) * sup
+                depth = float(shock.get("cut", 1.0)) * sup  # an export ban cuts everything
                 weights = {
                     s: w * float(shock.get("sector_share", res["sector_share"]))
                     for s, w in res["sectors"].items()
                 }
-                factor, stock, begin_stock = _response_factor(sc, prep, res, T, intens)
+                factor, stock, begin_stock = response_factor(sc, prep, res, T, intens)
                 for s, w in weights.items():
                     dp_import[ind.index(s)] += pc * sup * w
             # g(t): shortfall as a fraction of the commodity's normal imports
             g = depth * intens * factor
             if stock is not None and stock > 0:
-                g = _draw_stock(g, stock, begin_stock)
+                g = draw_stock(g, stock, begin_stock)
             direct_k = np.zeros((T, n))
             for s, w in weights.items():
                 k = ind.index(s)
                 phi = np.clip(g * w, 0.0, 1.0)
                 phi_by_sector[:, k] += phi
-                short = _allocate_shortfall(Z_imp[k], phi, rule, prio)
+                short = allocate_shortfall(Z_imp[k], phi, rule, prio)
                 if rule != "proportional" and not ration_on.all():
-                    prop = _allocate_shortfall(Z_imp[k], phi, "proportional", None)
+                    prop = allocate_shortfall(Z_imp[k], phi, "proportional", None)
                     short = np.where(ration_on[:, None], short, prop)
                 short = short * sector_subst
                 if bottleneck:

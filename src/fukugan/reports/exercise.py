@@ -1,0 +1,274 @@
+"""The after-action report (AAR) of an exercise, in English or Japanese: the timeline of
+injects and decisions, the KPI curves against the no-action baseline, the KPIs turn by turn,
+the evaluators' observations (strengths and areas for improvement, rated against the
+objectives as in HSEEP's Exercise Evaluation Guides), the players' lessons and the improvement
+plan (issue, corrective action, owner, due date). Rendered by :mod:`fukugan.reports.render`
+(HTML, and PDF through WeasyPrint).
+
+Every figure is read from the exercise's runs (:meth:`ExerciseService.runs`), which are the
+run directories' own numbers: the report computes nothing of its own except the differences.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fukugan.i18n import t
+from fukugan.provenance import Provenance
+from fukugan.reports import svg
+from fukugan.store.rundir import read_run
+
+__all__ = ["exercise_aar"]
+
+
+def _event_text(ex, ev: dict[str, Any], lang: str) -> str:  # noqa: ANN001 - Exercise
+    from fukugan.exercises.rules import inject_texts
+
+    p = dict(ev["payload"])
+    kind = ev["kind"]
+    if "inject" in p:
+        inj = ex.inject(p["inject"])
+        p["subject"] = inject_texts(inj, p.get("changes", []))["subject"].get(lang)
+    if kind == "decision":
+        dp = ex.decision(p["point"])
+        role = ex.role(ev["role"])
+        p["role"] = role.name.get(lang) if role else ev["role"]
+        p["point"] = dp.prompt.get(lang)
+        p["option"] = dp.option(p["option"]).label.get(lang)
+    if kind == "turn":
+        p.setdefault("day", ex.first_day(ev["turn"]))
+    p.setdefault("rating", "")
+    p.setdefault("text", "")
+    p.setdefault("issue", "")
+    try:
+        return t(f"exercise-ev-{kind}", lang, **p)
+    except (KeyError, IndexError):
+        return kind
+
+
+def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | None = None) -> dict:
+    """The AAR document of exercise ``ex_id`` (for :func:`fukugan.reports.render.render_html`)."""
+    from fukugan.app.format import fmt
+
+    ex = service.exercise(ex_id)
+    runs = {r["label"]: r for r in service.runs(ex_id)}
+    state = service.state(ex_id)
+    events = service.events(ex_id)
+    base = runs.get("baseline") or {}
+    final = runs.get("final") or runs.get(f"turn-{state['turn']}") or base
+    unit = (final.get("curve") or {}).get("unit", "")
+    # a daily loss summed over days: "million USD per day" → "million USD"
+    total_unit = unit[: -len(" per day")] if unit.endswith(" per day") else unit
+    horizon = len((final.get("curve") or {}).get("daily", []))
+
+    timeline = [
+        {
+            "seq": e["seq"],
+            "turn": e["turn"],
+            "day": ex.first_day(e["turn"]) if e["turn"] else 0,
+            "kind": e["kind"],
+            "role": (ex.role(e["role"]).name.get(lang) if e["role"] and ex.role(e["role"]) else ""),
+            "text": _event_text(ex, e, lang),
+        }
+        for e in events
+        if e["kind"] not in ("observation", "lesson", "improvement")
+    ]
+    decisions = []
+    for d in state["decisions"]:
+        dp = ex.decision(d["point"])
+        opt = dp.option(d["option"])
+        role = ex.role(d["role"])
+        decisions.append(
+            {
+                "turn": d["turn"],
+                "point": d["point"],
+                "prompt": dp.prompt.get(lang),
+                "role": role.name.get(lang) if role else d["role"],
+                "option": opt.label.get(lang),
+                "option_id": opt.id,
+                "effective_day": ex.effective_day(d["turn"]),
+                "responses": [r["type"] for r in opt.responses],
+            }
+        )
+    labels = ["baseline", *[f"turn-{k}" for k in range(1, ex.turns + 1)], "final"]
+    columns = [lb for lb in labels if lb in runs and runs[lb]["status"] == "done"]
+    kpi_rows = []
+    for k in ex.kpis:
+        kpi_rows.append(
+            {
+                "id": k.id,
+                "label": k.label.get(lang),
+                "values": [
+                    {
+                        "run": lb,
+                        "value": runs[lb]["kpis"].get(k.id),
+                        "text": fmt(runs[lb]["kpis"].get(k.id), "number"),
+                    }
+                    for lb in columns
+                ],
+            }
+        )
+    col_labels = [
+        t("exercise-baseline", lang)
+        if lb == "baseline"
+        else (
+            t("exercise-outcome", lang) if lb == "final" else f"{t('exercise-turn', lang)} {lb[5:]}"
+        )
+        for lb in columns
+    ]
+    base_daily = (base.get("curve") or {}).get("daily", [])
+    final_daily = (final.get("curve") or {}).get("daily", [])
+    turn_marks = [(ex.effective_day(d["turn"]), d["point"]) for d in state["decisions"]]
+    chart = svg.line_chart(
+        {
+            t("exercise-baseline", lang): [(i + 1, v) for i, v in enumerate(base_daily)],
+            t("exercise-outcome", lang): [(i + 1, v) for i, v in enumerate(final_daily)],
+        },
+        x_label=t("exercise-day", lang),
+        y_label=unit,
+        title=t("exercise-kpi-curves", lang),
+        markers=turn_marks,
+    )
+    per_turn = [
+        (runs[lb]["turn"], runs[lb]["curve"].get("total", 0.0))
+        for lb in columns
+        if lb.startswith("turn-")
+    ]
+    turn_chart = (
+        svg.line_chart(
+            per_turn,
+            x_label=t("exercise-turn", lang),
+            y_label=f"{t('exercise-total-loss', lang)} ({total_unit})",
+            title=t("exercise-kpis-by-turn", lang),
+        )
+        if per_turn
+        else ""
+    )
+
+    notes = [e for e in events if e["kind"] in ("observation", "lesson", "improvement")]
+    objectives = {o: txt.get(lang) for o, txt in ex.objectives}
+    observations = [
+        {
+            "objective": n["payload"].get("objective"),
+            "objective_text": objectives.get(n["payload"].get("objective"), ""),
+            "rating": n["payload"]["rating"],
+            "strength": n["payload"]["strength"],
+            "text": n["payload"]["text"],
+            "role": n["role"],
+            "turn": n["turn"],
+        }
+        for n in notes
+        if n["kind"] == "observation"
+    ]
+    lessons = [
+        {
+            "text": n["payload"]["text"],
+            "role": ex.role(n["role"]).name.get(lang) if ex.role(n["role"]) else n["role"],
+            "turn": n["turn"],
+        }
+        for n in notes
+        if n["kind"] == "lesson"
+    ]
+    plan = [dict(n["payload"]) for n in notes if n["kind"] == "improvement"]
+    ratings = {}
+    for o in observations:
+        if o["objective"]:
+            ratings.setdefault(o["objective"], []).append(o["rating"])
+
+    b_total = (base.get("curve") or {}).get("total")
+    f_total = (final.get("curve") or {}).get("total")
+    findings = []
+    if b_total is not None and f_total is not None and b_total > 0:
+        change = (f_total - b_total) / b_total
+        findings.append(
+            t(
+                "exercise-finding-outcome" if change <= 0 else "exercise-finding-worse",
+                lang,
+                days=horizon,
+                base=fmt(b_total, "number"),
+                final=fmt(f_total, "number"),
+                unit=total_unit,
+                share=fmt(abs(change), "percent"),
+            )
+        )
+    statuses = [v["status"] for v in state["injects"].values()]
+    findings.append(
+        t(
+            "exercise-finding-decisions",
+            lang,
+            n=len(state["decisions"]),
+            total=len(ex.decisions),
+            missed=sum(
+                1
+                for dp in ex.decisions
+                if dp.closes < state["turn"]
+                and dp.id not in {d["point"] for d in state["decisions"]}
+            ),
+        )
+    )
+    findings.append(
+        t(
+            "exercise-finding-injects",
+            lang,
+            released=statuses.count("released"),
+            by_hand=sum(1 for v in state["injects"].values() if v["by_hand"]),
+            suppressed=statuses.count("suppressed"),
+            held=statuses.count("held"),
+        )
+    )
+    rec = (final.get("curve") or {}).get("recovery_day")
+    kpis = [
+        {"label": t("exercise-total-loss", lang), "value": fmt(f_total, "number")},
+        {"label": t("exercise-total-loss-baseline", lang), "value": fmt(b_total, "number")},
+        {
+            "label": t("exercise-loss-avoided", lang),
+            "value": fmt(
+                (b_total - f_total) if b_total is not None and f_total is not None else None,
+                "number",
+            ),
+        },
+        {
+            "label": t("exercise-recovery-day", lang),
+            "value": fmt(rec, "number") if rec is not None else t("exercise-never", lang),
+        },
+    ]
+    sources = []
+    if final.get("run_dir"):
+        try:
+            _, _, summary = read_run(final["run_dir"])
+            sources = [Provenance.from_dict(s).source_doc() for s in summary.get("sources", [])]
+        except (OSError, ValueError):
+            sources = []
+    return {
+        "kind": "exercise",
+        "lang": lang,
+        "title": ex.title.get(lang),
+        "kicker": t("exercise-aar-kicker", lang),
+        "subtitle": ex.description.get(lang),
+        "date": (today or date.today()).isoformat(),
+        "exercise_id": ex_id,
+        "turns": ex.turns,
+        "days_per_turn": ex.days_per_turn,
+        "status": t(f"exercise-status-{state['status']}", lang),
+        "unit": unit,
+        "findings": findings,
+        "kpis": kpis,
+        "totals": {"baseline": b_total, "final": f_total},
+        "objectives": [
+            {"id": o, "text": txt, "ratings": ratings.get(o, [])} for o, txt in objectives.items()
+        ],
+        "timeline": timeline,
+        "decisions": decisions,
+        "kpi_columns": col_labels,
+        "kpi_runs": columns,
+        "kpi_rows": kpi_rows,
+        "curve_svg": chart,
+        "turn_svg": turn_chart,
+        "strengths": [o for o in observations if o["strength"]],
+        "gaps": [o for o in observations if not o["strength"]],
+        "lessons": lessons,
+        "plan": plan,
+        "runs": {lb: runs[lb]["run_dir"] for lb in columns},
+        "sources": sources,
+    }

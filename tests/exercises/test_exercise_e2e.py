@@ -1,0 +1,120 @@
+"""End-to-end: an exercise conducted in Debian's headless chromium (Playwright) against the
+real ``fukugan serve``: a facilitator and two players, each in their own browser context. The
+facilitator's actions reach the players' consoles within a second and a half (the consoles poll
+every second) without a reload; the players decide; the after-action report opens. Screenshots
+go to ``build/test-artifacts/e2e/`` (names starting ``exercise-``)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from fukugan.services.datasets import load_bundled
+from fukugan.services.hub import Hub
+from fukugan.store.analytic import AnalyticStore
+
+PW = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, e2e):
+    e2e.ensure_chromium()
+    home = tmp_path_factory.mktemp("exercise-e2e-home")
+    load_bundled(AnalyticStore(home))
+    hub = Hub(home)
+    meti = hub.create_org("METI", "ministry")
+    maker = hub.create_org("Maker", "company")
+    hub.create_user("white", meti, "analyst", 2, PW)
+    hub.create_user("gov1", meti, "analyst", 1, PW)
+    hub.create_user("firm1", maker, "contributor", 0, PW)
+    hub.dispose()
+    proc, base = e2e.serve(home)
+    yield base
+    e2e.stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser(world, e2e):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = e2e.launch(p)
+        yield b
+        b.close()
+
+
+def _page(browser, base, errors):
+    ctx = browser.new_context(base_url=base, viewport={"width": 1300, "height": 900})
+    pg = ctx.new_page()
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("request", lambda r: None if r.url.startswith(base) else errors.append(r.url))
+    return ctx, pg
+
+
+def _login(pg, name: str) -> None:
+    pg.goto("/hub/login?lang=en")
+    pg.fill("#username", name)
+    pg.fill("#password", PW)
+    pg.click("#login-form button[type=submit]")
+    pg.wait_for_selector("#logout-btn")
+
+
+def _reaches(pg, selector: str, limit: float = 1.5) -> float:
+    """Seconds until ``selector`` appears on ``pg`` without a reload (fails after ``limit``)."""
+    t0 = time.monotonic()
+    pg.wait_for_selector(selector, timeout=limit * 1000)
+    return time.monotonic() - t0
+
+
+@pytest.mark.slow
+def test_facilitator_and_two_players_in_the_browser(browser, world, e2e):
+    shots = e2e.artifacts()
+    errors: list[str] = []
+    (cw, white), (cg, gov), (cf, firm) = (_page(browser, world, errors) for _ in range(3))
+    try:
+        for pg, name in ((white, "white"), (gov, "gov1"), (firm, "firm1")):
+            _login(pg, name)
+        white.goto("/exercises")
+        white.select_option("#exercise-package", "critical-minerals-licensing.yaml")
+        white.click("#exercise-create")
+        white.wait_for_selector("#facilitator-actions")
+        url = white.url
+        for user, role in (("gov1", "gov"), ("firm1", "firm")):
+            white.fill("#assign-form input[name=username]", user)
+            white.select_option("#assign-form select[name=role]", role)
+            white.click("#assign")
+            white.wait_for_load_state()
+        gov.goto(url)
+        firm.goto(url)
+        gov.wait_for_selector('#console[data-status="ready"]')
+        white.click('button[data-action="start"]')
+        white.wait_for_selector('#console[data-status="running"]')
+        waits = [_reaches(pg, '#console[data-status="running"]') for pg in (gov, firm)]
+        assert max(waits) < 1.5, waits
+        gov.wait_for_selector('[data-inject="2"]')  # AMBER, the facilitator's organisation
+        assert firm.locator('[data-inject="2"]').count() == 0
+        assert firm.locator('[data-inject="3"]').count() == 1
+        gov.screenshot(path=str(shots / "exercise-gov-turn1.png"), full_page=True)
+        gov.check('[data-decision="D1"] input[value="release60"]')
+        gov.click('button[data-decide="D1"]')
+        gov.wait_for_selector('[data-decision="D1"][data-open="false"]')
+        white.click('button[data-action="advance"]')
+        white.wait_for_selector('#console[data-turn="2"]')
+        assert _reaches(firm, '[data-decision="D2"][data-open="true"]') < 1.5
+        firm.check('[data-decision="D2"] input[value="qualify"]')
+        firm.click('button[data-decide="D2"]')
+        firm.wait_for_selector('[data-decision="D2"][data-open="false"]')
+        white.click('button[data-action="advance"]')
+        _reaches(firm, '#console[data-turn="3"]')
+        firm.screenshot(path=str(shots / "exercise-firm-turn3.png"), full_page=True)
+        white.click('button[data-action="end"]')
+        _reaches(gov, '#console[data-status="ended"]')
+        white.click("#exercise-aar-link")
+        white.wait_for_selector("#kpis-by-turn")
+        assert "After-action report" in white.content()
+        white.screenshot(path=str(shots / "exercise-aar.png"), full_page=True)
+    finally:
+        for ctx in (cw, cg, cf):
+            ctx.close()
+    assert not errors, errors
