@@ -75,11 +75,11 @@ from fukugan.scenarios.schema import (
     Scenario,
     ScenarioError,
     _check_schema,
-    _index_nodes,
     format_path,
     load_scenario,
     schema,
 )
+from fukugan.scenarios.yamldoc import parse_mapping, read_text
 
 __all__ = [
     "EXAMPLES",
@@ -143,57 +143,31 @@ def bundled_packages() -> list[Path]:
     return sorted(p for p in PACKAGES.glob("*.yaml") if not p.name.endswith(".scenario.yaml"))
 
 
+def _as_exercise_error(p: dict) -> ExerciseError:
+    return ExerciseError(p["message"], path=p["file"], line=p["line"], field=p["field"])
+
+
 def load_package(path: str | Path) -> ExercisePackage:
     """Read and validate an exercise package file (module doc)."""
-    p = Path(path)
-    if not p.exists():
-        raise ExerciseError("file not found", path=p)
-    if p.is_dir():
-        raise ExerciseError("expected a YAML file, got a directory", path=p)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ExerciseError(f"not UTF-8 text ({e.reason})", path=p) from None
-    return parse_package(text, path=str(p))
+    return parse_package(read_text(path, error=ExerciseError), path=str(path))
 
 
 def parse_package(text: str, *, path: str | None = None) -> ExercisePackage:
     """Parse YAML text and validate it (schema, then the checks of the module doc)."""
-    try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                raise ExerciseError("empty exercise package", path=path, line=1)
-            lines: dict[JsonPath, int] = {}
-            try:
-                _index_nodes(node, (), lines, path)
-            except ScenarioError as e:
-                raise ExerciseError(e.message, path=path, line=e.line, field=e.field) from None
-            doc = loader.construct_document(node)
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        what = " ".join(x for x in (e.context, e.problem) if x) or "YAML syntax error"
-        raise ExerciseError(
-            f"YAML syntax error: {what}", path=path, line=mark.line + 1 if mark else None
-        ) from None
-    except yaml.YAMLError as e:
-        raise ExerciseError(f"YAML error: {e}", path=path) from None
-    if not isinstance(doc, dict):
-        raise ExerciseError(
-            "an exercise package is a mapping of keys (name, title, scenario, clock, roles, "
-            f"injects, decisions, kpis), not a {type(doc).__name__}",
-            path=path,
-            line=1,
-        )
+    doc, lines = parse_mapping(
+        text,
+        path=path,
+        what="exercise package",
+        keys="name, title, scenario, clock, roles, injects, decisions, kpis",
+        error=ExerciseError,
+    )
     doc = _dates_as_text(doc)
     holder = Scenario(doc, path, lines)
     try:
         _check_schema(holder, exercise_schema())
-    except ScenarioError as e:
-        raise ExerciseError(e.message, path=path, line=e.line, field=e.field) from None
+    except ScenarioError as e:  # the same problems, as the package's own error
+        err = ExerciseError(e.message, path=path, line=e.line, field=e.field)
+        raise err.also([_as_exercise_error(p) for p in e.problems[1:]]) from None
     doc = _ids_as_text(doc)
     pkg = ExercisePackage(doc, None, path, text, lines)  # type: ignore[arg-type]
     pkg.scenario = _scenario(pkg)

@@ -54,9 +54,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from fukugan.scenarios.schema import JsonPath, ScenarioError, _index_nodes, format_path
+from fukugan.scenarios.schema import JsonPath, ScenarioError, format_path
+from fukugan.scenarios.yamldoc import parse_mapping, read_text
 
 __all__ = ["PLAN_SCHEMA_PATH", "PlanDoc", "PlanError", "load_plan", "parse_plan", "plan_schema"]
 
@@ -140,49 +139,14 @@ def plan_schema() -> dict[str, Any]:
 
 def load_plan(path: str | Path) -> PlanDoc:
     """Read and validate a plan file (see the module docstring)."""
-    p = Path(path)
-    if not p.exists():
-        raise PlanError("file not found", path=p)
-    if p.is_dir():
-        raise PlanError("expected a YAML file, got a directory", path=p)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise PlanError(f"not UTF-8 text ({e.reason})", path=p) from None
-    return parse_plan(text, path=str(p))
+    return parse_plan(read_text(path, error=PlanError), path=str(path))
 
 
 def parse_plan(text: str, *, path: str | None = None) -> PlanDoc:
     """Parse YAML text and validate it (schema, then the checks per kind of measure)."""
-    try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                raise PlanError("empty plan file", path=path, line=1)
-            lines: dict[JsonPath, int] = {}
-            try:
-                _index_nodes(node, (), lines, path)
-            except ScenarioError as e:
-                raise PlanError(e.message, path=path, line=e.line, field=e.field) from None
-            doc = loader.construct_document(node)
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        what = " ".join(x for x in (e.context, e.problem) if x) or "YAML syntax error"
-        raise PlanError(
-            f"YAML syntax error: {what}", path=path, line=mark.line + 1 if mark else None
-        ) from None
-    except yaml.YAMLError as e:
-        raise PlanError(f"YAML error: {e}", path=path) from None
-    if not isinstance(doc, dict):
-        raise PlanError(
-            f"a plan is a mapping of keys (name, scenarios, measures, ...), not a "
-            f"{type(doc).__name__}",
-            path=path,
-            line=1,
-        )
+    doc, lines = parse_mapping(
+        text, path=path, what="plan", keys="name, scenarios, measures, ...", error=PlanError
+    )
     plan = PlanDoc(doc, path, lines)
     _check_schema(plan)
     _check_semantics(plan)

@@ -108,9 +108,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from fukugan.errors import InputError
+from fukugan.scenarios.yamldoc import (
+    JsonPath,
+    ScenarioError,
+    format_path,
+    parse_mapping,
+    parse_path,
+    read_text,
+)
 
 __all__ = [
     "ENGINES",
@@ -130,99 +135,11 @@ TRADE_SHOCKS = ("export_ban", "quota", "sanctions")
 OUTAGE_TARGETS = ("sector", "region", "firm", "facility")
 DEFAULT_HORIZON = 365
 
-JsonPath = tuple[str | int, ...]
-
-
-class ScenarioError(InputError):
-    """A bad scenario: names the file, the line (1-based) and the field (a JSON-like path).
-
-    >>> str(ScenarioError("must be in [0, 1]", path="s.yaml", line=7, field="shocks[0].cut"))
-    "s.yaml: line 7, field 'shocks[0].cut': must be in [0, 1]"
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: str | Path | None = None,
-        line: int | None = None,
-        field: str | None = None,
-    ) -> None:
-        self.line = line
-        #: Every problem found, this one first: ``[{file, line, field, message}]`` (a schema
-        #: check and the upload's data check report all of them at once).
-        self.problems: list[dict[str, Any]] = [
-            {"file": str(path) if path else None, "line": line, "field": field, "message": message}
-        ]
-        super().__init__(message, path=path, row=line, field=field)
-
-    def also(self, others: list[ScenarioError]) -> ScenarioError:
-        """This error carrying ``others`` too (each listed after it in ``str``)."""
-        for o in others:
-            self.problems.extend(o.problems)
-        return self
-
-    def _one(self, p: dict[str, Any]) -> str:
-        loc = ", ".join(
-            x
-            for x in (
-                f"line {p['line']}" if p["line"] is not None else "",
-                f"field {p['field']!r}" if p["field"] else "",
-            )
-            if x
-        )
-        return f"{loc}: {p['message']}" if loc else str(p["message"])
-
-    def __str__(self) -> str:
-        first = self._first()
-        if len(self.problems) > 1:
-            rest = "; ".join(self._one(p) for p in self.problems[1:])
-            return f"{first} (and {len(self.problems) - 1} more: {rest})"
-        return first
-
-    def _first(self) -> str:
-        where = [self.path] if self.path else []
-        loc = []
-        if self.line is not None:
-            loc.append(f"line {self.line}")
-        if self.field:
-            loc.append(f"field {self.field!r}")
-        if loc:
-            where.append(", ".join(loc))
-        prefix = ": ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
-
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     """The scenario JSON Schema (``scenario.schema.json``)."""
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-def format_path(path: JsonPath) -> str:
-    """``("shocks", 0, "cut")`` → ``"shocks[0].cut"``.
-
-    >>> format_path(("shocks", 0, "recovery", "days")), format_path(())
-    ('shocks[0].recovery.days', '')
-    """
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
-
-
-_SEG = re.compile(r"([a-z_]+)|\[([0-9]+)\]")
-
-
-def parse_path(text: str) -> JsonPath:
-    """``"shocks[0].cut"`` → ``("shocks", 0, "cut")`` (inverse of :func:`format_path`).
-
-    >>> parse_path("responses[2].fraction")
-    ('responses', 2, 'fraction')
-    """
-    return tuple(
-        int(m.group(2)) if m.group(2) is not None else m.group(1) for m in _SEG.finditer(text)
-    )
 
 
 @dataclass
@@ -295,48 +212,12 @@ class Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (see the module docstring)."""
-    p = Path(path)
-    if not p.exists():
-        raise ScenarioError("file not found", path=p)
-    if p.is_dir():
-        raise ScenarioError("expected a YAML file, got a directory", path=p)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ScenarioError(f"not UTF-8 text ({e.reason})", path=p) from None
-    return parse_scenario(text, path=str(p))
+    return parse_scenario(read_text(path), path=str(path))
 
 
 def parse_scenario(text: str, *, path: str | None = None) -> Scenario:
     """Parse YAML text and validate it (schema, then semantic checks)."""
-    try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                raise ScenarioError("empty scenario file", path=path, line=1)
-            lines: dict[JsonPath, int] = {}
-            _index_nodes(node, (), lines, path)
-            doc = loader.construct_document(node)
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        what = " ".join(x for x in (e.context, e.problem) if x) or "YAML syntax error"
-        raise ScenarioError(
-            f"YAML syntax error: {what}",
-            path=path,
-            line=mark.line + 1 if mark else None,
-        ) from None
-    except yaml.YAMLError as e:
-        raise ScenarioError(f"YAML error: {e}", path=path) from None
-    if not isinstance(doc, dict):
-        raise ScenarioError(
-            f"a scenario is a mapping of keys (name, engine, data, ...), not a "
-            f"{type(doc).__name__}",
-            path=path,
-            line=1,
-        )
+    doc, lines = parse_mapping(text, path=path, what="scenario", keys="name, engine, data, ...")
     sc = Scenario(doc, path, lines)
     _check_schema(sc)
     _check_semantics(sc)
@@ -351,28 +232,6 @@ def scenario_from_dict(doc: dict[str, Any], *, path: str | None = None) -> Scena
     _check_semantics(sc)
     _apply_defaults(sc)
     return sc
-
-
-def _index_nodes(node: yaml.Node, path: JsonPath, lines: dict, file: str | None) -> None:
-    """Record the line of every node by path; refuse duplicate keys."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
-        for k, v in node.value:
-            key = k.value if isinstance(k, yaml.ScalarNode) else str(k.start_mark)
-            if key in seen:
-                raise ScenarioError(
-                    f"duplicate key {key!r} (first on line {seen[key]})",
-                    path=file,
-                    line=k.start_mark.line + 1,
-                    field=format_path((*path, key)),
-                )
-            seen[key] = k.start_mark.line + 1
-            _index_nodes(v, (*path, key), lines, file)
-            lines[(*path, key)] = k.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            _index_nodes(v, (*path, i), lines, file)
 
 
 def _check_schema(sc: Scenario, against: dict[str, Any] | None = None) -> None:
