@@ -317,4 +317,4 @@ def ration(
     ratio = np.concatenate((o / a, [1.0] if c > 0 else []))
     weight = np.concatenate((a, [c] if c > 0 else []))
     lv = water_fill(owner, ratio, weight, np.array([p]))[0]
-    return a * np.minimum(o / a, lv), c * min(1.0, lv)
+    return a * np.minimum(o / a, lv), c * min(1.0, float(lv))
