@@ -429,25 +429,83 @@ def test_total_loss_monotone_in_delta_without_cycles(net, rule, data):
     st.floats(0.0, 1e4, allow_subnormal=False),
     st.data(),
 )
-def test_rationing_rules_feasible_and_inoue_todo_is_a_fill_level(claims, frac, fd, data):
-    """Every rule serves no claim above itself and gives out min(P, D); ``inoue_todo`` gives
-    every unfilled claim the same ratio to its initial order, at least any filled claim's."""
+def test_rationing_rules_are_feasible(claims, frac, fd, data):
+    """No rule gives out more than it makes or anything negative. The proportional rules give
+    out min(P, D) and serve no claim above itself; the authors' rule serves the customers in
+    the order of their ratio to the initial order; with final demand last, final demand gets
+    ``clip(P − (D − C), 0, C)``."""
     o = np.asarray(claims)
     a = np.asarray(data.draw(st.lists(st.floats(0.01, 1e4), min_size=o.size, max_size=o.size)))
     out = frac * (o.sum() + fd)
+    scale = o.sum() + fd
     for rule in RATIONING_RULES:
         x, c = ration(o, out, rule, initial=a, final_demand=fd)
         assert np.all(x >= 0) and c >= 0
-        assert np.all(x <= o * (1 + 1e-12) + 1e-9) and c <= fd * (1 + 1e-12) + 1e-9
-        assert x.sum() + c == pytest.approx(min(out, o.sum() + fd), rel=1e-9, abs=1e-6)
-    x, c = ration(o, out, "inoue_todo", initial=a, final_demand=fd)
-    r = np.concatenate((x / a, [c / fd] if fd > 0 else []))
-    want = np.concatenate((o / a, [1.0] if fd > 0 else []))
-    short = r < want - 1e-9 * max(want.max(), 1.0)
-    if short.any():
-        tol = 1e-7 * max(want.max(), 1.0)
-        assert r[short].max() - r[short].min() <= tol
-        assert np.all(want[~short] <= r[short].min() + tol)
+        assert x.sum() + c <= out + 1e-12 * scale + 1e-9
+        if rule.startswith("proportional"):
+            assert np.all(x <= o * (1 + 1e-12) + 1e-9) and c <= fd * (1 + 1e-12) + 1e-9
+            assert x.sum() + c == pytest.approx(min(out, o.sum() + fd), rel=1e-9, abs=1e-6)
+        else:
+            r = o / a
+            live = np.argsort(r[r > 1e-20], kind="stable")
+            g = (x / a)[r > 1e-20][live]
+            assert np.all(np.diff(g) >= -1e-9 * max(g.max(initial=0), 1.0))
+        if rule == "inoue_todo_fc_last":
+            assert c == pytest.approx(min(max(out - o.sum(), 0.0), fd), rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(0.05, 1.0), min_size=1, max_size=40),
+    st.floats(0.0, 1e3),
+    st.data(),
+)
+def test_inoue_todo_serves_everyone_when_not_short(ratios, fd, data):
+    """A supplier that can make its whole demand, whose customers order at most their initial
+    orders, delivers every order and all final demand (the last level costs exactly what is
+    left, and either branch of the loop then fills it)."""
+    r = np.asarray(ratios)
+    a = np.asarray(data.draw(st.lists(st.floats(0.01, 1e4), min_size=r.size, max_size=r.size)))
+    o = r * a
+    x, c = ration(o, o.sum() + fd, "inoue_todo", initial=a, final_demand=fd)
+    np.testing.assert_allclose(x, o, rtol=1e-9, atol=1e-9)
+    assert c == pytest.approx(fd, rel=1e-9, abs=1e-9)
+
+
+def test_inoue_todo_zero_order_takes_part_in_the_first_level():
+    """As in the reference: a customer that ordered nothing is in the first level's cost and,
+    when that level is paid in full, receives it — at the expense of final demand."""
+    x, c = ration([0.0, 1.0], 11.0, "inoue_todo", initial=[1.0, 2.0], final_demand=10.0)
+    # level 0.5 (the smallest positive ratio) costs 0.5·(1 + 2 + 10) = 6.5 < 11: both customers
+    # and final demand gain 0.5; the 4.5 left cannot pay final demand's next level (0.5·10),
+    # so final demand gets 4.5/10 more: 0.95 of 10
+    np.testing.assert_allclose(x, [0.5, 1.0])
+    assert c == pytest.approx(9.5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.booleans(), st.floats(0.05, 1.2))
+def test_large_suppliers_from_one_sort_equal_the_level_loop(seed, fc_last, frac):
+    """Suppliers above ``EXACT_UP_TO`` customers are rationed from one sort; that equals the
+    reference's level-by-level loop to rounding (ties, zero orders and all)."""
+    from fukugan.dynamics.firm_rationing import EXACT_UP_TO, _fill_levels, fill_one
+
+    rng = np.random.default_rng(seed)
+    k = EXACT_UP_TO + 1 + int(rng.integers(0, 300))
+    a = rng.lognormal(0.0, 1.0, k)
+    r = np.round(rng.lognormal(0.0, 0.4, k), int(rng.integers(1, 4)))  # ties
+    r[rng.random(k) < 0.05] = 0.0
+    o = r * a
+    c = float(rng.uniform(0, a.sum()))
+    d = o.sum() + c
+    p = min(frac * d, d)
+    f1, f2, i1, i2 = np.zeros(k), np.zeros(k), np.zeros(k, np.int64), np.zeros(k, np.int64)
+    g1 = np.zeros(k)
+    c1 = fill_one(o, a, c, p, d, fc_last, g1, f1, f2, i1, i2)
+    g2 = np.zeros(k)
+    c2 = _fill_levels(o, a, c, p, d, fc_last, g2, f1, i1)
+    np.testing.assert_allclose(g1, g2, rtol=1e-9, atol=1e-12)
+    assert c1 == pytest.approx(c2, rel=1e-9, abs=1e-12)
 
 
 @pytest.mark.parametrize("rule", list(RATIONING_RULES))
@@ -467,29 +525,6 @@ def test_numba_and_numpy_kernels_agree(rule):
         np.testing.assert_allclose(a.state[k], b.state[k], rtol=1e-7, atol=1e-9, err_msg=k)
     for k in ("production", "demand", "inventory_limit", "delivered"):
         np.testing.assert_allclose(a.snapshots[10][k], b.snapshots[10][k], rtol=1e-9, err_msg=k)
-
-
-def test_water_fill_many_suppliers_at_once():
-    """One sort for all rationed suppliers: each owner's level equals a bisection on its own."""
-    from fukugan.dynamics.firm_kernels import water_fill
-
-    rng = np.random.default_rng(5)
-    owner = rng.integers(0, 40, 600)
-    ratio = rng.exponential(1.0, 600)
-    weight = rng.uniform(0.1, 3.0, 600)
-    budget = rng.uniform(0.0, 1.0, 40) * np.bincount(owner, weight * ratio, 40)
-    level = water_fill(owner, ratio, weight, budget)
-    for k in range(40):
-        m = owner == k
-        lo, hi = 0.0, ratio[m].max()
-        for _ in range(200):
-            mid = (lo + hi) / 2
-            lo, hi = (
-                (mid, hi)
-                if (weight[m] * np.minimum(ratio[m], mid)).sum() < budget[k]
-                else (lo, mid)
-            )
-        assert level[k] == pytest.approx(lo, rel=1e-9, abs=1e-12)
 
 
 # -- benchmark -------------------------------------------------------------------------------------

@@ -2,10 +2,11 @@
 are in :mod:`fukugan.dynamics.firms`).
 
 Every function works on whole arrays (one value per link, per input group or per firm, see
-:mod:`fukugan.dynamics.firm_layout`); none loops over firms in Python. Rationing with the
-authors' rule sorts the claims on the rationed suppliers once per step (one ``lexsort`` of
-those claims by supplier and fill ratio) and finds every supplier's fill level from cumulative
-sums — it never rescans a supplier's customers per level.
+:mod:`fukugan.dynamics.firm_layout`) and follows the reference simulator's arithmetic
+operation by operation (its rationing compares sums to the last bit). The authors' rationing
+rule is the one per-supplier function :func:`fukugan.dynamics.firm_rationing.fill_one`, shared
+with the compiled kernels and called here supplier by supplier (the readable path: slow on
+large networks).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from fukugan.dynamics.firm_layout import Layout
+from fukugan.dynamics.firm_rationing import TINY, fill_one
 
 __all__ = [
     "ORDER_TYPES",
@@ -22,7 +24,6 @@ __all__ = [
     "production_limit",
     "ration",
     "renew_inventory",
-    "water_fill",
 ]
 
 #: the four rationing rules, in the reference simulator's ``-R`` order (0..3)
@@ -47,12 +48,16 @@ def renew_inventory(
 ) -> np.ndarray:
     """Inventories after the previous step's deliveries and use: each input group used
     ``A_is · P_i(t−1) / P_ini_i``, taken from its links in proportion to their holdings (those
-    the production drew on), then the deliveries ``O*_ij(t−1)`` arrive; floored at 0."""
+    the production drew on), then the deliveries ``O*_ij(t−1)`` arrive; ≤ 1e-20 becomes 0.
+    In the reference's arithmetic: ``(S + O*) − S·(P/P_ini)·(A_s/S_s)``."""
     held = np.bincount(lay.group, weights=stock, minlength=lay.n_groups)
-    use = lay.group_value * _ratio(prev_production, pini)[lay.group_firm]
-    share = _ratio(use, held)  # the fraction of every link's holding that was used
-    new = stock - stock * share[lay.group] + delivered
-    np.maximum(new, 0.0, out=new)
+    share = np.zeros(lay.n_groups)
+    ok = held > TINY
+    share[ok] = _ratio(prev_production, pini)[lay.group_firm[ok]] * (lay.group_value[ok] / held[ok])
+    new = (stock + delivered) - stock * share[lay.group]
+    new[new <= TINY] = 0.0
+    idle = pini[lay.customer] == 0  # the reference leaves their inventories as they are
+    new[idle] = stock[idle]
     return new
 
 
@@ -108,47 +113,6 @@ def production_limit(
     return limit
 
 
-def water_fill(
-    owner: np.ndarray, ratio: np.ndarray, weight: np.ndarray, budget: np.ndarray
-) -> np.ndarray:
-    """Fill levels ``L`` per owner such that ``Σ weight·min(ratio, L) = budget[owner]``.
-
-    ``owner`` (0..m−1) groups the claims; a claim of ``weight`` asks ``weight·ratio``. The
-    claims are sorted once by ``(owner, ratio)``; after the ``k`` lowest claims are served in
-    full, the amount served at level ``ratio_k`` is ``Σ_{l≤k} w_l r_l + r_k Σ_{l>k} w_l``,
-    non-decreasing in ``k``, so the served count and the level follow from cumulative sums.
-    ``L = inf`` where the budget covers every claim."""
-    m = budget.size
-    if owner.size == 0:
-        return np.full(m, np.inf)
-    order = np.lexsort((ratio, owner))
-    o, r, w = owner[order], ratio[order], weight[order]
-    counts = np.bincount(o, minlength=m)
-    start = np.zeros(m + 1, dtype=np.int64)
-    np.cumsum(counts, out=start[1:])
-    cw = np.cumsum(w)
-    cwr = np.cumsum(w * r)
-    base_w = np.concatenate(([0.0], cw))[start[:-1]][o]
-    base_wr = np.concatenate(([0.0], cwr))[start[:-1]][o]
-    tot_w = np.concatenate(([0.0], cw))[start[1:]] - np.concatenate(([0.0], cw))[start[:-1]]
-    served_w = cw - base_w  # weight of the claims up to and including this one
-    served_wr = cwr - base_wr
-    at_level = served_wr + r * (tot_w[o] - served_w)
-    ok = at_level <= budget[o]
-    n_ok = np.bincount(o, weights=ok, minlength=m).astype(np.int64)
-    level = np.empty(m)
-    none = n_ok == 0
-    level[none] = _ratio(budget[none], tot_w[none])
-    some = ~none
-    last = start[:-1][some] + n_ok[some] - 1
-    rest = tot_w[some] - served_w[last]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lv = (budget[some] - served_wr[last]) / rest
-    lv[rest <= 0] = np.inf
-    level[some] = lv
-    return level
-
-
 def ration(
     lay: Layout,
     rule: int,
@@ -170,32 +134,21 @@ def ration(
         r = np.where(covered, 1.0, _ratio(prod, dem - c))
         r[dem == 0] = np.where(covered[dem == 0], 1.0, 0.0)
         return order * r[lay.supplier], cstar
-    fc_last = rule == 3
-    if fc_last:
-        covered = c >= short
-        cstar = np.where(covered, c - short, 0.0)
-        rationed = ~covered
-    else:
-        cstar = c.copy()
-        rationed = prod < dem
-    delivered = order.copy()
-    sup = np.flatnonzero(rationed)
-    if sup.size == 0:
-        return delivered, cstar
-    slot = np.full(lay.n_firms, -1, dtype=np.int64)
-    slot[sup] = np.arange(sup.size)
-    links = np.flatnonzero(rationed[lay.supplier])
-    owner = slot[lay.supplier[links]]
-    weight = lay.values[links]
-    ratio = order[links] / weight
-    if not fc_last:  # final demand claims at ratio 1
-        fc = c[sup] > 0
-        owner = np.concatenate((owner, np.flatnonzero(fc)))
-        ratio = np.concatenate((ratio, np.ones(int(fc.sum()))))
-        weight = np.concatenate((weight, c[sup][fc]))
-    level = water_fill(owner, ratio, weight, prod[sup])
-    lv = level[slot[lay.supplier[links]]]
-    delivered[links] = lay.values[links] * np.minimum(order[links] / lay.values[links], lv)
-    if not fc_last:
-        cstar[sup] = c[sup] * np.minimum(1.0, level)
+    # the authors' rule, supplier by supplier (every supplier, short or not; module doc of
+    # fukugan.dynamics.firm_rationing), claims in customer order
+    delivered = np.zeros_like(order)
+    cstar = np.zeros(lay.n_firms)
+    o = order[lay.by_supplier]
+    a = lay.values[lay.by_supplier]
+    gain = np.zeros(o.size)
+    work = [np.zeros(o.size), np.zeros(o.size)]
+    iwork = [np.zeros(o.size, np.int64), np.zeros(o.size, np.int64)]
+    ptr = lay.sup_indptr
+    for j in range(lay.n_firms):
+        x0, x1 = ptr[j], ptr[j + 1]
+        cstar[j] = fill_one(
+            o[x0:x1], a[x0:x1], c[j], prod[j], dem[j], rule == 3, gain[x0:x1],
+            work[0][x0:x1], work[1][x0:x1], iwork[0][x0:x1], iwork[1][x0:x1],
+        )  # fmt: skip
+    delivered[lay.by_supplier] = gain * a
     return delivered, cstar

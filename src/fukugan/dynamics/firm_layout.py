@@ -116,7 +116,8 @@ def build_layout(
     link_counts = np.bincount(group, minlength=uniq.size)
     link_indptr = np.zeros(uniq.size + 1, dtype=np.int64)
     np.cumsum(link_counts, out=link_indptr[1:])
-    group_value = segment_sum(values[group_order], link_indptr)
+    # summed link by link in supplier order, as the reference does (reduceat sums pairwise)
+    group_value = np.bincount(group, weights=values, minlength=uniq.size)
     inputs = np.bincount(customer, weights=values, minlength=n)
     sales = np.bincount(supplier, weights=values, minlength=n)
     return Layout(

@@ -116,13 +116,10 @@ def run_loop(
         order_b = order[border]
         delivered_b = delivered[border]
         del border, link_bin
-        m = lay.n_links + n if rule >= 2 else 1
-        scratch_r, scratch_w = np.empty(m), np.empty(m)
-        scratch_i = np.empty(m, dtype=np.int64)
+        m = lay.n_links if rule >= 2 else 1  # the authors' rule's work space, one block each
+        blk = [np.empty(m) for _ in range(5)] + [np.empty(m, dtype=np.int64) for _ in range(2)]
         factor = np.zeros(n)
-        rationed = np.zeros(n, dtype=np.bool_)
         fill = np.zeros(n, dtype=np.int64)
-        minr = np.zeros(n)
 
     def links_delivered() -> np.ndarray:
         return delivered if not fast else delivered_b[pos]
@@ -187,12 +184,8 @@ def run_loop(
                 prod,
                 cstar,
                 factor,
-                rationed,
                 fill,
-                minr,
-                scratch_r,
-                scratch_w,
-                scratch_i,
+                *blk,
             )
         else:
             stock = renew_inventory(lay, stock, delivered, prod, pini)

@@ -24,7 +24,8 @@ an order ``O_ij`` and a delivery ``O*_ij``; per firm the production ``P_i``. Ini
    falls by ``δ₀/C`` after each step's production); capacity ``P_cap_i = P_ini_i (1 − δ_i)``.
 2. **inventories** renewed with the previous step's use and deliveries: each input group
    ``(i, s)`` used ``A_is·P_i(t−1)/P_ini_i``, taken from its links in proportion to their
-   holdings, ``S_ij ← max(0, S_ij − S_ij·use_is/S_is + O*_ij(t−1))``.
+   holdings ``S_is = Σ_{j∈s} S_ij``: ``S_ij ← (S_ij + O*_ij(t−1)) − S_ij·(P_i/P_ini_i)·(A_is/S_is)``,
+   0 where that is ≤ 1e-20.
 3. **orders** on the customer's previous *actual production* (bounded by construction)::
 
        O_ij = max(0, A_ij·P_i(t−1)/P_ini_i + (n_ij·A_ij·P_i(t−1)/P_ini_i − S_ij) / τ)
@@ -39,17 +40,19 @@ an order ``O_ij`` and a delivery ``O*_ij``; per firm the production ``P_i``. Ini
    * ``proportional`` (``-R 0``, Hallegatte): every claim gets ``P_j/D_j`` of itself;
    * ``proportional_fc_last`` (``-R 1``): final demand absorbs the shortfall first
      (``C* = max(0, C − (D − P))``), customers are cut proportionally only beyond it;
-   * ``inoue_todo`` (``-R 2``, the authors' rule and the default): claims are filled from the
-     lowest *ratio of current order to initial order* ``r_ij = O_ij/A_ij`` up, final demand
-     taking part with ratio 1: with the level ``L`` such that
-     ``Σ_i A_ij·min(r_ij, L) + C_j·min(1, L) = P_j``, ``O*_ij = A_ij·min(r_ij, L)``,
-     ``C*_j = C_j·min(1, L)``;
-   * ``inoue_todo_fc_last`` (``-R 3``): final demand absorbs the shortfall first, as in ``-R 1``;
-     beyond it the customers are water-filled as in ``-R 2`` (without final demand).
+   * ``inoue_todo`` (``-R 2``, the authors' rule and the default): claims are served from
+     the lowest *ratio of current order to initial order* ``r_ij = O_ij/A_ij`` up, final
+     demand taking part with ratio 1, level by level as the reference's loop does — at every
+     supplier, short or not (:mod:`fukugan.dynamics.firm_rationing` states the loop and its
+     properties: a level's cost counts final demand also once it is served, a customer that
+     ordered nothing takes part in the first level, the last share is not capped);
+   * ``inoue_todo_fc_last`` (``-R 3``): final demand first gets what the customers leave,
+     ``C* = clip(P − (D − C), 0, C)``, and the customers share ``P − C*`` by the same loop.
 
-   Each rationed supplier's claims are sorted once per step (one ``lexsort`` over all rationed
-   suppliers' claims) and its level follows from cumulative sums: ``O(E log d)`` a step, never
-   a rescan of a supplier's customers per fill level.
+   The reference rescans a supplier's claims at every level; fukugan does that only for
+   suppliers with at most ``EXACT_UP_TO`` (512) customers, with the reference's own sums (bit
+   for bit: its levels compare sums to the last bit), and rations a larger one from one sort
+   of its claims (the same levels, sums in another order).
 7. **outputs**: ``Σ P_i``, value added ``Σ v_i P_i``, final consumption ``Σ C*_i``.
 
 Without a shock the baseline repeats: until the first step with a δ > 0 the initial state is
@@ -70,18 +73,11 @@ outputs: :mod:`~fukugan.dynamics.firm_results`.
 
 Deliberate differences from the reference, each pinned by a test:
 
-* ``inoue_todo`` / ``inoue_todo_fc_last``: fukugan implements the rule as stated above;
-  the reference's fill loop (``-R 2/3``) does something else in detail. What its per-firm
-  snapshots show (fixtures ``small/R2``, step 10): it runs the fill at *every* supplier, also
-  one that is not short (so a customer can receive less than it ordered while output equals
-  demand); final demand is raised with every full level, so it can end above its ratio 1 (up
-  to the ratio of the last customer filled in full); and the production allocated is less than
-  the production made (consistent with the cost of a level counting claims already filled, and
-  with the loop stopping at a tiny remainder). fukugan equals the reference on the first steps
-  (while every supplier's customers order in the same ratio) and then parts from it by
-  1e-3–8e-2 of the daily output (tests/dynamics/test_firms_reference.py records the gap per case; full
-  equality is a strict ``xfail``). ``proportional`` and ``proportional_fc_last``, with and
-  without recovery, equal the reference to 1e-14.
+* None in the rationing: all four rules, with and without recovery, and the ``n = 5, τ = 3``
+  case equal the reference's daily totals to 1e-14 and its per-firm snapshots to the 6 digits
+  they carry (tests/dynamics/test_firms_reference.py). Suppliers with more than
+  ``EXACT_UP_TO`` customers (none in the fixtures) are rationed with sums in another order,
+  equal to rounding per step.
 * Poisson inventory targets (``inventory="poisson_*"``) are drawn with numpy's generator, so a
   seed gives other draws than the reference's ``rand()``; a draw of 0 days becomes 1.
 * The reference reads the initial output from ``pini.txt`` but computes with sales + final
@@ -94,10 +90,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from fukugan.dynamics.firm_kernels import ORDER_TYPES, RATIONING_RULES, water_fill
+from fukugan.dynamics.firm_kernels import ORDER_TYPES, RATIONING_RULES
 from fukugan.dynamics.firm_layout import build_layout
 from fukugan.dynamics.firm_loop import run_loop
 from fukugan.dynamics.firm_params import DEFAULT_RATIONING, FirmParams, rule_code, target_days
+from fukugan.dynamics.firm_rationing import fill_one
 from fukugan.dynamics.firm_results import (
     ENGINE,
     FirmTrajectory,
@@ -299,22 +296,21 @@ def ration(
     dem = float(o.sum()) + c
     p = max(min(float(output), dem), 0.0)
     code = rule_code(rule)
-    if code in (1, 3):
+    if code == 1:
         short = dem - p
         if c >= short:
             return o.copy(), c - short
-        if code == 1:
-            rest = dem - c
-            return (o * (p / rest) if rest > 0 else o * 0.0), 0.0
-        lv = water_fill(np.zeros(o.size, np.int64), o / a, a, np.array([p]))[0]
-        return a * np.minimum(o / a, lv), 0.0
+        rest = dem - c
+        return (o * (p / rest) if rest > 0 else o * 0.0), 0.0
     if code == 0:
         r = p / dem if dem > 0 else 0.0
         return o * r, c * r
-    if p >= dem:
-        return o.copy(), c
-    owner = np.zeros(o.size + (c > 0), np.int64)
-    ratio = np.concatenate((o / a, [1.0] if c > 0 else []))
-    weight = np.concatenate((a, [c] if c > 0 else []))
-    lv = water_fill(owner, ratio, weight, np.array([p]))[0]
-    return a * np.minimum(o / a, lv), c * min(1.0, float(lv))
+    gain = np.zeros(o.size)
+    work = (
+        np.zeros(o.size),
+        np.zeros(o.size),
+        np.zeros(o.size, np.int64),
+        np.zeros(o.size, np.int64),
+    )
+    served = fill_one(o, a, c, p, dem, code == 3, gain, *work)
+    return gain * a, float(served)
