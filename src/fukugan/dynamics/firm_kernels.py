@@ -140,15 +140,13 @@ def ration(
     cstar = np.zeros(lay.n_firms)
     o = order[lay.by_supplier]
     a = lay.values[lay.by_supplier]
-    gain = np.zeros(o.size)
-    work = [np.zeros(o.size), np.zeros(o.size)]
-    iwork = [np.zeros(o.size, np.int64), np.zeros(o.size, np.int64)]
+    gain, key, suffix = np.zeros(o.size), np.zeros(o.size), np.zeros(o.size)
+    pos, idx = np.zeros(o.size, np.int64), np.zeros(o.size, np.int64)
     ptr = lay.sup_indptr
     for j in range(lay.n_firms):
-        x0, x1 = ptr[j], ptr[j + 1]
+        b, k = int(ptr[j]), int(ptr[j + 1] - ptr[j])
         cstar[j] = fill_one(
-            o[x0:x1], a[x0:x1], c[j], prod[j], dem[j], rule == 3, gain[x0:x1],
-            work[0][x0:x1], work[1][x0:x1], iwork[0][x0:x1], iwork[1][x0:x1],
-        )  # fmt: skip
+            o, a, b, k, c[j], prod[j], dem[j], rule == 3, gain, key, suffix, pos, idx
+        )
     delivered[lay.by_supplier] = gain * a
     return delivered, cstar

@@ -166,17 +166,19 @@ def supplier_pass(
         for j in range(f0, f1):
             x0, x1 = sup_indptr[j], sup_indptr[j + 1]
             cstar[j] = fill_one(
-                blk_o[x0:x1],
-                blk_a[x0:x1],
+                blk_o,
+                blk_a,
+                x0,
+                x1 - x0,
                 final_demand[j],
                 prod[j],
                 demand[j],
                 rule == 3,
-                blk_g[x0:x1],
-                blk_k[x0:x1],
-                blk_s[x0:x1],
-                blk_p[x0:x1],
-                blk_i[x0:x1],
+                blk_g,
+                blk_k,
+                blk_s,
+                blk_p,
+                blk_i,
             )
             fill[j] = x0
         for m in range(l0, l1):

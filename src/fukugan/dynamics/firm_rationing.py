@@ -47,27 +47,29 @@ EXACT_UP_TO = 512
 
 
 @numba.njit(cache=True, nogil=True)
-def _sort(key: np.ndarray, idx: np.ndarray, size: int) -> None:
-    """``idx[:size]`` ← the positions of ``key[:size]`` in ascending order (stable)."""
+def _sort(key: np.ndarray, idx: np.ndarray, b: int, size: int) -> None:
+    """``idx[b:b+size]`` ← the positions (0..size−1) of ``key[b:b+size]`` in ascending order."""
     if size <= 32:  # insertion sort (most suppliers have few customers)
         for x in range(size):
-            idx[x] = x
+            idx[b + x] = x
         for x in range(1, size):
-            kx = idx[x]
-            v = key[kx]
+            kx = idx[b + x]
+            v = key[b + kx]
             y = x - 1
-            while y >= 0 and key[idx[y]] > v:
-                idx[y + 1] = idx[y]
+            while y >= 0 and key[b + idx[b + y]] > v:
+                idx[b + y + 1] = idx[b + y]
                 y -= 1
-            idx[y + 1] = kx
+            idx[b + y + 1] = kx
     else:
-        idx[:size] = np.argsort(key[:size], kind="mergesort")
+        idx[b : b + size] = np.argsort(key[b : b + size], kind="mergesort")
 
 
 @numba.njit(cache=True, nogil=True)
 def _fill_levels(
     order: np.ndarray,
     initial: np.ndarray,
+    b: int,
+    k: int,
     c: float,
     p: float,
     demand: float,
@@ -77,14 +79,13 @@ def _fill_levels(
     left: np.ndarray,
 ) -> float:
     """The rule level by level over the claims left, every sum in customer order: the
-    reference's arithmetic to the last bit (``k·levels`` operations; for small suppliers)."""
-    k = order.shape[0]
-    n_left = 0
-    for x in range(k):
+    reference's arithmetic to the last bit (``k·levels`` operations; for small suppliers).
+    The claims are ``b..b+k−1`` of every array."""
+    for x in range(b, b + k):
         gain[x] = 0.0
         ratio[x] = order[x] / initial[x]
-        left[n_left] = x
-        n_left += 1
+        left[x] = x
+    n_left = k
     if fc_last:
         margin = p - (demand - c)
         served_c = 0.0 if margin <= 0.0 else (margin if margin < c else c)
@@ -97,30 +98,36 @@ def _fill_levels(
         rho_c = 1.0
         fc_cost = c
     fc_gain = 0.0
+    m = -1.0
+    for x in range(b, b + k):
+        r = ratio[x]
+        if r > TINY and (m < 0.0 or r < m):
+            m = r
     while True:
-        m = -1.0
-        for y in range(n_left):
-            r = ratio[left[y]]
-            if r > TINY and (m < 0.0 or r < m):
-                m = r
         if rho_c > TINY and (m < 0.0 or m > rho_c):
             m = rho_c
         if m <= TINY:
             break
         cost = 0.0
-        for y in range(n_left):
+        for y in range(b, b + n_left):
             cost += m * initial[left[y]]
         cost += m * fc_cost
         if rest > cost:
-            kept = 0
-            for y in range(n_left):
+            # one pass: every claim left gains m, the filled ones leave, the next level is
+            # the smallest ratio kept (what the reference's next scan finds)
+            kept = b
+            nxt = -1.0
+            for y in range(b, b + n_left):
                 x = left[y]
-                ratio[x] -= m
+                r = ratio[x] - m
+                ratio[x] = r
                 gain[x] += m
-                if ratio[x] > TINY:
+                if r > TINY:
                     left[kept] = x
                     kept += 1
-            n_left = kept
+                    if nxt < 0.0 or r < nxt:
+                        nxt = r
+            n_left = kept - b
             if rho_c > 0.0:
                 rho_c -= m
                 fc_gain += m
@@ -129,15 +136,16 @@ def _fill_levels(
             rest -= cost
             if (n_left == 0 and rho_c == 0.0) or rest <= TINY:
                 break
+            m = nxt
         else:
             vt = 0.0
-            for y in range(n_left):
+            for y in range(b, b + n_left):
                 if ratio[left[y]] > 0.0:
                     vt += initial[left[y]]
             if rho_c > 0.0:
                 vt += c
             share = rest / vt if vt > 0.0 else 0.0
-            for y in range(n_left):
+            for y in range(b, b + n_left):
                 if ratio[left[y]] > 0.0:
                     gain[left[y]] += share
             if rho_c > 0.0:
@@ -150,6 +158,8 @@ def _fill_levels(
 def fill_one(
     order: np.ndarray,
     initial: np.ndarray,
+    b: int,
+    k: int,
     final_demand: float,
     output: float,
     demand: float,
@@ -163,26 +173,26 @@ def fill_one(
     """One supplier's rationing by the authors' rule (module doc): writes each claim's gain
     (delivery / initial order) to ``gain`` and returns the final consumption served.
 
-    ``order``, ``initial``: the customers' current and initial orders, in customer order;
-    ``demand`` = Σ orders + final demand; ``key``, ``suffix`` (float) and ``pos``, ``idx``
-    (int): work space of the same length.
-    Compiled (numba); the supplier pass of :mod:`fukugan.dynamics.firm_numba` calls it per
-    supplier, and ``fill_one.py_func`` is the same code in plain Python.
+    The supplier's claims are ``b..b+k−1`` of ``order`` and ``initial`` (the customers'
+    current and initial orders, in customer order) and of the work space ``gain``, ``key``,
+    ``suffix`` (float), ``pos``, ``idx`` (int); ``demand`` = Σ orders + final demand. Offsets
+    rather than slices: slicing inside the parallel supplier pass would touch shared
+    reference counts once per supplier. Compiled (numba); ``fill_one.py_func`` is the same
+    code in plain Python.
 
     >>> import numpy as np
     >>> g, w, s = np.zeros(2), np.zeros(2), np.zeros(2)
     >>> i, j = np.zeros(2, np.int64), np.zeros(2, np.int64)
-    >>> c = fill_one(np.array([0.5, 2.0]), np.ones(2), 1.0, 2.0, 3.5, False, g, w, s, i, j)
+    >>> c = fill_one(np.array([0.5, 2.0]), np.ones(2), 0, 2, 1.0, 2.0, 3.5, False, g, w, s, i, j)
     >>> g.tolist(), float(c)
     ([0.5, 0.75], 0.75)
     """
-    k = order.shape[0]
     c = final_demand
     p = output
     if k <= EXACT_UP_TO:
-        return _fill_levels(order, initial, c, p, demand, fc_last, gain, key, pos)
+        return _fill_levels(order, initial, b, k, c, p, demand, fc_last, gain, key, pos)
     m = -1.0
-    for x in range(k):
+    for x in range(b, b + k):
         r = order[x] / initial[x]
         if r > TINY and (m < 0.0 or r < m):
             m = r
@@ -199,24 +209,24 @@ def fill_one(
         fc_cost = c
         if m < 0.0 or m > 1.0:
             m = 1.0
-    for x in range(k):
+    for x in range(b, b + k):
         gain[x] = 0.0
     if m <= TINY:  # fc_last with no customer ordering anything
         return served_c
     # the first level, as the reference computes it (sums in customer order)
     cost = 0.0
-    for x in range(k):
+    for x in range(b, b + k):
         cost += m * initial[x]
     cost += m * fc_cost
     if not rest > cost:
         vt = 0.0
-        for x in range(k):
+        for x in range(b, b + k):
             if order[x] / initial[x] > 0.0:
                 vt += initial[x]
         if fc_open:
             vt += c
         share = rest / vt if vt > 0.0 else 0.0
-        for x in range(k):
+        for x in range(b, b + k):
             if order[x] / initial[x] > 0.0:
                 gain[x] = share
         return share * c if not fc_last else served_c
@@ -228,34 +238,34 @@ def fill_one(
         if 1.0 - m <= TINY:
             fc_open = False
     n_left = 0
-    for x in range(k):
+    for x in range(b, b + k):
         gain[x] = m
         r = order[x] / initial[x]
         if r - m > TINY:
-            key[n_left] = r
-            pos[n_left] = x
+            key[b + n_left] = r
+            pos[b + n_left] = x
             n_left += 1
     if (n_left == 0 and not fc_open) or rest <= TINY:
         return fc_gain * c if not fc_last else served_c
     # the later levels: one sort of the claims left, suffix sums of their weights
-    _sort(key, idx, n_left)
+    _sort(key, idx, b, n_left)
     acc = 0.0
-    for y in range(n_left - 1, -1, -1):  # suffix[y]: Σ A of the claims from y on (sorted)
-        acc += initial[pos[idx[y]]]
-        suffix[y] = acc
+    for y in range(n_left - 1, -1, -1):  # suffix[b+y]: Σ A of the claims from y on (sorted)
+        acc += initial[pos[b + idx[b + y]]]
+        suffix[b + y] = acc
     y = 0
     while y < n_left or fc_open:
-        target = key[idx[y]] if y < n_left else np.inf
+        target = key[b + idx[b + y]] if y < n_left else np.inf
         if fc_open and target > 1.0:
             target = 1.0
-        left_w = suffix[y] if y < n_left else 0.0
+        left_w = suffix[b + y] if y < n_left else 0.0
         step = target - level
         cost = step * left_w + step * fc_cost
         if rest > cost:
             rest -= cost
             level = target
-            while y < n_left and key[idx[y]] - level <= TINY:
-                gain[pos[idx[y]]] = level
+            while y < n_left and key[b + idx[b + y]] - level <= TINY:
+                gain[pos[b + idx[b + y]]] = level
                 y += 1
             if fc_open and 1.0 - level <= TINY:
                 fc_open = False
@@ -268,7 +278,7 @@ def fill_one(
             level += share
             break
     for z in range(y, n_left):
-        gain[pos[idx[z]]] = level
+        gain[pos[b + idx[b + z]]] = level
     if fc_open:
         fc_gain = level
     return fc_gain * c if not fc_last else served_c

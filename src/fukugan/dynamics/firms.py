@@ -312,5 +312,5 @@ def ration(
         np.zeros(o.size, np.int64),
         np.zeros(o.size, np.int64),
     )
-    served = fill_one(o, a, c, p, dem, code == 3, gain, *work)
+    served = fill_one(o, a, 0, o.size, c, p, dem, code == 3, gain, *work)
     return gain * a, float(served)
