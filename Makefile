@@ -28,10 +28,12 @@ test: $(STAMP) browser-deps db-deps
 	$(BIN)/python -m pytest --doctest-modules src/fukugan tests
 
 ## make test-fast: the inner loop (under a minute): lint, doctests and every test not marked slow,
-## e2e (browser, served app, schemathesis) or postgres, with fewer hypothesis examples
+## e2e (browser, served app, schemathesis) or postgres, with fewer hypothesis examples; byte code
+## (and pytest's rewritten test modules) is cached between runs even where the environment
+## sets PYTHONDONTWRITEBYTECODE: compiling every module again costs ~9 s a run
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest --doctest-modules src/fukugan tests -m "not slow and not e2e and not postgres" --hypothesis-profile=fast -p no:cacheprovider -n 2 --dist loadfile
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest --doctest-modules src/fukugan tests -m "not slow and not e2e and not postgres" --hypothesis-profile=fast -p no:cacheprovider -n 2 --dist loadfile
 
 ## make bench: benchmarks, written to BENCHMARKS.md
 bench: $(STAMP)

@@ -146,6 +146,7 @@ def test_overview_matches_the_cli_overview(client, tmp_path_factory):
     assert cm["status"] == "scm-status-linked"
 
 
+@pytest.mark.slow
 def test_lang_ja_labels(client):
     doc = client.get("/api/v1/overview", params={"lang": "ja"}).json()
     deps = doc["dependencies"]
@@ -178,6 +179,7 @@ def test_commodities_paginated_with_total_and_tags(client):
     assert 0 < jp["total"] < total and all("JP-SCM" in i["tags"] for i in jp["items"])
 
 
+@pytest.mark.slow
 def test_dependencies_paginate_sort_and_filter(client):
     full = client.get("/api/v1/dependencies").json()["reports"][0]
     page = client.get("/api/v1/dependencies", params={"limit": 3, "offset": 1}).json()
@@ -282,6 +284,7 @@ def test_openapi_documents_every_endpoint(client):
         "/api/v1/docs",
     ],
 )
+@pytest.mark.slow
 def test_pages_render_without_external_resources(client, url):
     res = client.get(url)
     assert res.status_code == 200, res.text[:500]
@@ -298,6 +301,7 @@ def test_page_errors_are_pages(client):
     assert "unknown commodity" in res.text
 
 
+@pytest.mark.slow
 def test_language_and_home_persist_in_cookies(tmp_path_factory, client):
     app = client.app
     with TestClient(app) as c:

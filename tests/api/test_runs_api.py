@@ -147,6 +147,7 @@ def test_results_of_an_unfinished_or_unknown_run(client):
     assert client.get("/api/v1/runs/compare", params={"a": "x", "b": "y"}).status_code == 404
 
 
+@pytest.mark.slow
 def test_runs_survive_an_app_restart(home, tmp_path):
     app1 = create_app(home, web=False)
     with TestClient(app1) as c1:
@@ -285,6 +286,7 @@ def test_private_scenarios_and_runs_of_them(client, people):
     assert anon.get(f"/api/v1/runs/{res.json()['id']}").status_code == 200
 
 
+@pytest.mark.slow
 def test_private_runs_on_the_pages(client, home, people):
     """The run pages, the compare page and the briefing pages of another user's private run
     are 404 pages; the owner sees them."""

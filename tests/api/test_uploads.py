@@ -111,6 +111,7 @@ def test_good_upload_via_api_imports_and_lists_the_source(env, kind):
     assert any(r["dataset"] == dataset and source in r["source"] for r in sources)
 
 
+@pytest.mark.slow
 def test_good_upload_on_the_data_page_shows_the_new_source(env):
     client, _ = env
     res = client.post(

@@ -78,6 +78,7 @@ def test_production_gallium_known_answer(loaded):
     assert "EU-CRM" in out["summary"]["official-lists"]
 
 
+@pytest.mark.slow
 def test_production_accepts_misspelt_and_cased_names(loaded):
     # MCS 2025 withholds every germanium figure: the misspelt name resolves, the producers
     # are listed, and no share is invented
@@ -104,6 +105,7 @@ def test_dependencies_rank_with_indicators(loaded):
         assert 0 < r["hhi"] <= 1 and r["top1-share"] <= r["top3-share"] + 1e-12
 
 
+@pytest.mark.slow
 def test_chokepoints_japan(loaded):
     out = run_json("chokepoints")["reports"][0]
     rows = out["rows"]
@@ -133,6 +135,7 @@ def test_japanese_labels(loaded):
     assert "ガリウム" in res.output
 
 
+@pytest.mark.slow
 def test_csv_output_has_provenance_comment(loaded):
     import io
 
@@ -391,6 +394,7 @@ def test_dependencies_show_sr_geopolrisk_ir(sr_loaded):
     )
 
 
+@pytest.mark.slow
 def test_supply_risk_without_any_trade_data(tmp_path):
     from fukugan.data import concordance, lists, usgs, wgi
     from fukugan.data.bundled import USGS_WORLD_CSV, WGI_CSV, bundled_path

@@ -51,6 +51,7 @@ def test_simulate_writes_a_run_and_prints_a_summary(loaded, tmp_path):
     assert set(ts["component"]) == {"total", "direct", "indirect"}
 
 
+@pytest.mark.slow
 def test_default_run_dir_and_seed_override(loaded):
     res = run("simulate", GALLIUM, "--seed", "7", "--format", "json")
     assert res.exit_code == 0, res.output

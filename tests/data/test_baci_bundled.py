@@ -51,6 +51,7 @@ def test_bundled_copy_is_the_shared_file():
         assert bundled_path(BACI_BUNDLED_DIR, name).read_bytes() == (SHARED / name).read_bytes()
 
 
+@pytest.mark.slow
 def test_load_is_default_idempotent_with_provenance(tmp_path):
     """Loading is idempotent (its time is measured by the API benchmark, not here)."""
     s = AnalyticStore(tmp_path / "fk")
@@ -71,6 +72,7 @@ def test_load_is_default_idempotent_with_provenance(tmp_path):
     assert rep.title == "title-data-load-skipped"
 
 
+@pytest.mark.slow
 def test_user_trade_imports_survive_a_reload(tmp_path):
     from fukugan.services.datasets import ImportKind, import_file
 
@@ -85,6 +87,7 @@ def test_user_trade_imports_survive_a_reload(tmp_path):
     assert n == 1 and s.info(TRADE).rows == 1_264_889
 
 
+@pytest.mark.slow
 def test_reader_takes_the_gzip_as_is(raw):
     frame, prov = baci.read_baci(GZ, CODES)
     assert len(frame) == len(raw) == 1_264_888
@@ -167,6 +170,7 @@ def test_japan_rare_earth_compounds_2023(store):
     assert round(top["EST"] / 1e6) == 17
 
 
+@pytest.mark.slow
 def test_dependencies_rank_the_74_products_for_the_home(store):
     from fukugan.services.dependencies import chokepoints, dependencies
 
@@ -187,6 +191,7 @@ def test_dependencies_rank_the_74_products_for_the_home(store):
     assert chk["home-share"].between(0, 1).all() and chk["hs6"].nunique() == len(chk)
 
 
+@pytest.mark.slow
 def test_commodity_page_uses_home_sourcing(store):
     from fukugan.services.production import production_profile
 
@@ -223,6 +228,7 @@ def test_concordance_covers_the_74_codes():
 # -- invariants ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(year=st.integers(1995, 2024), pick=st.integers(0, 10_000))
 def test_shares_sum_to_one_and_hhi_in_bounds(store, year, pick):
@@ -248,6 +254,7 @@ def test_shares_sum_to_one_and_hhi_in_bounds(store, year, pick):
 # -- history and trends -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_history_of_graphite_by_year_and_origin(store, raw):
     from fukugan.services.tradehistory import trade_history
 
@@ -293,6 +300,7 @@ def test_trend_ranks_the_rise_of_dependence(store):
     assert row["dependence-then"] == pytest.approx(h.loc[2014, "dependence"])
 
 
+@pytest.mark.slow
 def test_cli_api_and_pages_show_products_history_and_trends(store):
     from fastapi.testclient import TestClient
     from typer.testing import CliRunner
@@ -357,6 +365,7 @@ def test_origin_split_sums_to_the_group_totals(n, g, c, seed):
     assert np.allclose(E.sum(axis=2), M[p, :] * f[None, :] * phi[:, None])
 
 
+@pytest.mark.slow
 def test_io_origin_on_real_data_sums_to_the_trade_imports(store, raw):
     from fukugan.services.io import import_origin
 
@@ -383,6 +392,7 @@ def _label(key: str) -> str:
     return t(key, "en")
 
 
+@pytest.mark.slow
 def test_io_origin_cli_and_api(store):
     from fastapi.testclient import TestClient
     from typer.testing import CliRunner
@@ -404,6 +414,7 @@ def test_io_origin_cli_and_api(store):
         assert 'data-chart="origin-split"' in page.text
 
 
+@pytest.mark.slow
 def test_graphite_scenario_takes_its_shares_from_the_trade_data(store):
     from typer.testing import CliRunner
 
@@ -423,6 +434,7 @@ def test_graphite_scenario_takes_its_shares_from_the_trade_data(store):
     assert "sector share 0.240% (JPN's imports of graphite / table imports (trade data))" in out
 
 
+@pytest.mark.slow
 def test_specified_materials_only_for_japan(store):
     from fukugan.services.catalog import specified_materials
 
@@ -467,6 +479,7 @@ def test_run_summary_says_which_shares_came_from_data(store):
     assert input_sources({"type": "outage"}) == ""
 
 
+@pytest.mark.slow
 def test_overview_lists_the_top_products(store):
     from fastapi.testclient import TestClient
 

@@ -383,6 +383,7 @@ def _loss(res) -> float:
     return float((p[0] - p).sum())
 
 
+@pytest.mark.slow
 def test_boarios_own_household_rebuilding_test_equals_boario(test_mrio):
     """BoARIO's ``test_household_reb_event``: 500,000 of capital destroyed in reg1's
     manufactoring and mining (by value added) and 500,000 of households' capital, rebuilt by

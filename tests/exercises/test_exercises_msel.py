@@ -94,6 +94,7 @@ def test_msel_import_refuses_rows_the_package_cannot_take_and_writes_nothing(tmp
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_cli_validate_preview_and_msel(tmp_path):
     res = run("exercise", "validate", PACKAGE, "--no-data")
     assert res.exit_code == 0, res.output

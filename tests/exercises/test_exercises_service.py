@@ -290,6 +290,7 @@ def test_exercise_survives_a_restart_mid_turn(store, url):
         b.dispose()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("edit", "field", "message"),
     [
@@ -314,6 +315,7 @@ def test_options_are_checked_against_the_data(store, edit, field, message):
     assert e.value.path == str(PACKAGE) and e.value.line is not None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("package", [p.name for p in bundled_packages()])
 def test_every_bundled_package_checks_against_the_bundled_data(store, package):
     from fukugan.scenarios.exercise import load_package

@@ -25,6 +25,7 @@ def hub(url: str, *args: str, input: str | None = None):  # noqa: A002
     return runner.invoke(app, ["hub", *args, "--url", url], input=input)
 
 
+@pytest.mark.slow
 def test_hub_administration_round_trip(url, tmp_path):
     assert hub(url, "org", "add", "METI", "--kind", "ministry").exit_code == 0
     assert hub(url, "org", "add", "Acme", "--kind", "company").exit_code == 0

@@ -57,6 +57,7 @@ def run(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
+@pytest.mark.slow
 def test_small_plan_end_to_end(loaded, tmp_path):
     out = tmp_path / "out"
     res = run("plan", plan(tmp_path, SMALL), "--out", out, "--format", "json")
@@ -86,6 +87,7 @@ def test_small_plan_end_to_end(loaded, tmp_path):
     assert all(r["loss_avoided_alone"] >= -1e-9 for r in by_id.values())
 
 
+@pytest.mark.slow
 def test_table_in_japanese(loaded, tmp_path):
     res = run("plan", plan(tmp_path, SMALL), "--out", tmp_path / "o", "--lang", "ja",
               "--no-check")  # fmt: skip
@@ -119,6 +121,7 @@ REPL = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("old", "line", "field", "words"), BAD, ids=[b[2] for b in BAD])
 def test_bad_plan_names_file_line_field_and_writes_nothing(
     loaded, tmp_path, old, line, field, words
@@ -133,6 +136,7 @@ def test_bad_plan_names_file_line_field_and_writes_nothing(
     assert not out.exists() and not out.with_name("out.tmp").exists()
 
 
+@pytest.mark.slow
 def test_infeasible_budget(loaded, tmp_path):
     text = SMALL.replace("fixed_cost: 2.5}", "fixed_cost: 2.5, mandatory: true}").replace(
         "budget: 6", "budget: 1"
@@ -186,6 +190,7 @@ def client(loaded):
     return TestClient(create_app(loaded))
 
 
+@pytest.mark.slow
 def test_api_lists_and_solves_a_posted_plan(client):
     r = client.get("/api/v1/plans")
     assert r.status_code == 200
@@ -239,6 +244,7 @@ def test_plan_page_shows_frontier_and_portfolio(client):
     assert 'id="plan-sensitivity"' in html
 
 
+@pytest.mark.slow
 def test_sensitivity_rows(loaded, tmp_path):
     out = tmp_path / "s"
     res = run("plan", plan(tmp_path, SMALL), "--out", out, "--format", "json", "--no-check")
@@ -253,6 +259,7 @@ def test_sensitivity_rows(loaded, tmp_path):
     assert all(r["total_cost"] <= 6 + 1e-9 for r in rows.values())
 
 
+@pytest.mark.slow
 def test_engine_rerun_equals_the_program_for_every_portfolio(loaded):
     """Every portfolio of four interacting graphite measures (a stock and three flow measures,
     one of which may fail): the closed-form loss the program optimises equals the static

@@ -184,6 +184,7 @@ def catalogues(draw):
     return measures, scen, budget
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(catalogues())
 def test_portfolio_equals_brute_force(case):

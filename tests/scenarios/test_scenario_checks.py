@@ -62,6 +62,7 @@ def test_schema_problems_are_all_listed(client):
     assert "more problem" not in res.json()["detail"] or "shocks[0].cut" in res.json()["detail"]
 
 
+@pytest.mark.slow
 def test_overview_of_another_home_names_its_own_lists(client):
     deu = client.get("/", params={"home": "DEU", "lang": "en"}).text
     assert 'id="scm-other-home"' in deu and "designation of specified critical materials" in deu

@@ -133,6 +133,7 @@ def test_outage_direct_loss_is_delta_times_daily_output(store, tmp_path):
     assert (loss.unstack().le(out + 1e-9)).all().all()
 
 
+@pytest.mark.slow
 def test_same_seed_reproduces_bit_for_bit(store, tmp_path):
     p = EXAMPLES_BY_NAME["gallium-germanium-licensing"]
     a = write_run(run_scenario(p, store), tmp_path / "a")
@@ -179,6 +180,7 @@ shocks:
     assert sub["total_loss"] == pytest.approx(0.5 * none["total_loss"])
 
 
+@pytest.mark.slow
 def test_rationing_priority_protects_listed_sectors(store, tmp_path):
     base = """\
 name: g
@@ -419,6 +421,7 @@ def test_static_supply_shock_is_ghosh_and_both_is_the_old_rule(store, tmp_path):
     assert np.allclose(ind_2, np.maximum(fwd, bwd), rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_static_demand_shock_extraction_and_price(store, tmp_path):
     from fukugan.iomodels import LeontiefModel, extraction_linkages
     from fukugan.iomodels.price import PriceModel

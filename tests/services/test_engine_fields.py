@@ -259,6 +259,7 @@ responses:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "response",
     [

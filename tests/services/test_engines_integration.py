@@ -205,6 +205,7 @@ def test_exposure_matches_the_hand_worked_example(runs):
     )
 
 
+@pytest.mark.slow
 def test_exposure_cli_stdout_is_clean_json(home, tmp_path):
     """HiGHS prints a banner on fd 1 when its first solver is built; the JSON must survive."""
     env = {**os.environ, "FUKUGAN_HOME": str(home)}
