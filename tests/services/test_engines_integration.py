@@ -112,6 +112,22 @@ def test_run_directory_and_summary(runs, name, engine):
 
 
 @pytest.mark.parametrize(("name", "engine"), CASES, ids=[f"{n}-{e}" for n, e in CASES])
+def test_applied_lines_in_both_languages(runs, name, engine):
+    """Every shock and response the engine applied has one line in English and one in
+    Japanese, and the Japanese one is written in Japanese (not the English copied)."""
+    import re
+
+    run_dir, _, _ = runs[(name, engine)]
+    _, _, s = read_run(run_dir)
+    en, ja = s["applied"], s["applied_ja"]
+    assert len(en) == len(ja) >= len(s["scenario"].get("shocks") or [])
+    jp = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    for a, b in zip(en, ja, strict=True):
+        assert a != b and jp.search(b), (a, b)
+        assert not jp.search(a), a
+
+
+@pytest.mark.parametrize(("name", "engine"), CASES, ids=[f"{n}-{e}" for n, e in CASES])
 def test_headline_invariants(runs, name, engine):
     run_dir, _, _ = runs[(name, engine)]
     ts, paths, s = read_run(run_dir)

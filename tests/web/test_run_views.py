@@ -178,3 +178,22 @@ def test_static_run_shows_price_pass_through_and_assumed_inputs(world):
     days = sorted(loss["t"].unique())
     assert f"sum over days {days[0]}–{days[-1]} ({len(days)} days)" in html
     assert doc["days"] == {"first": days[0], "last": days[-1], "count": len(days)}
+
+
+@pytest.mark.parametrize("key", list(RUNS))
+def test_what_the_engine_applied_is_shown_in_the_pages_language(world, key):
+    """The run page's "what the engine applied" lists the run's own lines, in the page's
+    language (the summary holds both)."""
+    import html as html_mod
+
+    client, ids = world
+    rid = ids[key]
+    summary, _ = files(client, rid)
+    for lang, lines in (("en", summary["applied"]), ("ja", summary["applied_ja"])):
+        page = client.get(f"/runs/{rid}", params={"lang": lang}).text
+        section = page.split('id="applied"', 1)[1].split("</section>", 1)[0]
+        shown = [
+            html_mod.unescape(re.sub(r"<[^>]+>", "", m))
+            for m in re.findall(r'<li data-applied="\d+">(.*?)</li>', section, re.S)
+        ]
+        assert shown == lines, lang

@@ -17,6 +17,7 @@ import yaml
 from fukugan.errors import UnknownItemError
 from fukugan.reports import text
 from fukugan.reports.svg import bar_chart, line_chart
+from fukugan.services.engines.applied import lines as applied_lines
 
 
 def _load(run_dir: Path) -> tuple[Any, Any, dict[str, Any]]:
@@ -205,7 +206,7 @@ def run_briefing(
         "paths": {"columns": ptable["columns"], "rows": ptable["rows"]},
         "extra_tables": reports[2:],
         "notes": list(main["notes"]),
-        "applied": list((result.summary or {}).get("applied") or []),
+        "applied": applied_lines(result.summary or {}, lang),
         "sources": list(main["sources"]),
         "repro": {
             "run_id": run_dir.name,

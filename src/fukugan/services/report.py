@@ -43,5 +43,3 @@ class Report:
             "sources": [p.source_doc(citation=False) for p in self.sources],
             "notes": self.notes,
         }
-
-

@@ -22,6 +22,7 @@ import numpy as np
 
 from fukugan.results import TIMESERIES_COLUMNS, RunResult
 from fukugan.scenarios.schema import Scenario
+from fukugan.services.engines.applied import Line, responses, summary_lists
 from fukugan.services.engines.common import (
     DayProgress,
     Prepared,
@@ -29,7 +30,7 @@ from fukugan.services.engines.common import (
     national_table,
     region_shares,
 )
-from fukugan.services.engines.fields import check_fields, response_lines
+from fukugan.services.engines.fields import check_fields
 from fukugan.store.analytic import AnalyticStore
 
 __all__ = ["ARIO_PARAMETERS", "prepare", "simulate"]
@@ -146,7 +147,7 @@ def simulate(
     a = prep.arrays
     ind, reg = a["industries"], a["region"]
     events = []
-    applied: list[str] = []
+    applied: list[Line] = []
     notes = list(prep.notes)
     for res in prep.resolved:
         i = res["index"]
@@ -155,7 +156,12 @@ def simulate(
         depth = float(s["delta"] if s["type"] == "outage" else s["depth"])
         hit = [j for j in range(len(ind)) if res["share"][j] > 0 and depth > 0]
         if not hit:
-            applied.append(f"{label}: no industry loses capacity (δ = 0); not applied")
+            applied.append(
+                (
+                    f"{label}: no industry loses capacity (δ = 0); not applied",
+                    f"{label}：生産能力を失う産業なし（δ = 0）、適用せず",
+                )
+            )
             continue
         duration, tau, fn, extra = _timing(s)
         occurrence = int(s.get("start", 0)) + 1
@@ -185,39 +191,66 @@ def simulate(
                 )
             )
             who = ", ".join(f"{k} {v:.0%}" for k, v in rebuild["sectors"].items())
+            n, day = len(hit), occurrence + max(1, int(s.get("duration", 0)))
+            tau_r, factor = rebuild.get("tau", 60), rebuild.get("factor", 1)
             applied.append(
-                f"{label}: productive capital destroyed, δ_j × K_j, on {len(hit)} "
-                f"industr{'y' if len(hit) == 1 else 'ies'}, then rebuilt by {who} "
-                f"(τ = {rebuild.get('tau', 60)} days, factor {rebuild.get('factor', 1)}) "
-                "from day "
-                + str(occurrence + max(1, int(s.get("duration", 0))))
-                + (f"; households' capital {house:g} rebuilt too" if house > 0 else "")
-                + " (BoARIO EventKapitalRebuild)"
+                (
+                    f"{label}: productive capital destroyed, δ_j × K_j, on {n} "
+                    f"industr{'y' if n == 1 else 'ies'}, then rebuilt by {who} "
+                    f"(τ = {tau_r} days, factor {factor}) from day {day}"
+                    + (f"; households' capital {house:g} rebuilt too" if house > 0 else "")
+                    + " (BoARIO EventKapitalRebuild)",
+                    f"{label}：生産資本を破壊（δ_j × K_j）、{n}産業、その後 {who} が再建"
+                    f"（τ = {tau_r}日、係数 {factor}）、{day}日目から"
+                    + (f"；家計の資本 {house:g} も再建" if house > 0 else "")
+                    + "（BoARIO EventKapitalRebuild）",
+                )
             )
             continue
         if capacity:  # share of capacity lost, no capital destroyed
             impact = {(reg, ind[j]): depth * res["share"][j] for j in hit}
             events.append(ARIOEvent(impact=impact, event_type="arbitrary", **common))
-            what = "production capacity lost, capital intact (BoARIO EventArbitraryProd)"
+            what = (
+                "production capacity lost, capital intact (BoARIO EventArbitraryProd)",
+                "生産能力を喪失、資本は無傷（BoARIO EventArbitraryProd）",
+            )
         else:
             impact = {(reg, ind[j]): depth * res["share"][j] * a["capital"][j] for j in hit}
             events.append(ARIOEvent(impact=impact, **common))
-            what = "productive capital destroyed, δ_j × K_j (BoARIO EventKapitalRecover)"
+            what = (
+                "productive capital destroyed, δ_j × K_j (BoARIO EventKapitalRecover)",
+                "生産資本を破壊、δ_j × K_j（BoARIO EventKapitalRecover）",
+            )
         top = sorted(hit, key=lambda j: -res["share"][j])[:3]
         shares = ", ".join(f"{ind[j]} {depth * res['share'][j]:.0%}" for j in top)
-        more = f" and {len(hit) - 3} more" if len(hit) > 3 else ""
-        rec = "at once" if fn == "linear" and tau == 1 else f"{fn} recovery, τ = {tau} days"
+        n = len(hit)
+        more = (f" and {n - 3} more", f" ほか{n - 3}産業") if n > 3 else ("", "")
+        at_once = fn == "linear" and tau == 1
+        rec = (
+            ("at once", "即時に")
+            if at_once
+            else (
+                f"{fn} recovery, τ = {tau} days",
+                f"{fn}型の回復（τ = {tau}日）で",
+            )
+        )
+        last = occurrence + duration + 1
         applied.append(
-            f"{label}: {what} on {len(hit)} industr{'y' if len(hit) == 1 else 'ies'} "
-            f"({shares}{more}); full loss days {occurrence}–{occurrence + duration + 1}, "
-            f"then recovered {rec}"
+            (
+                f"{label}: {what[0]} on {n} industr{'y' if n == 1 else 'ies'} "
+                f"({shares}{more[0]}); full loss days {occurrence}–{last}, then recovered {rec[0]}",
+                f"{label}：{what[1]}、{n}産業（{shares}{more[1]}）；全損 {occurrence}–{last}日目、"
+                f"その後{rec[1]}回復",
+            )
         )
         if extra:
             notes.append(
                 f"{label}: ARIO keeps the full loss {extra} day{'s' if extra > 1 else ''} longer "
                 "than the scenario (a BoARIO event lasts at least one day before recovering)"
             )
-    applied += response_lines(sc, "ario (BoARIO's proportional distribution)")
+    applied += responses(
+        sc, ("ario (BoARIO's proportional distribution)", "ario（BoARIOの比例配分）")
+    )
     params = ARIOParams(**{k: v for k, v in prep.parameters.items() if k in ARIO_PARAMETERS})
     traj = simulate_ario(
         a["Z"],
@@ -238,7 +271,12 @@ def simulate(
         scenario=sc.doc,
         parameters=prep.parameters,
         timeseries=ts.loc[:, list(TIMESERIES_COLUMNS)],
-        summary={"table": a["table"], "n_days": sc.horizon, "notes": notes, "applied": applied},
+        summary={
+            "table": a["table"],
+            "n_days": sc.horizon,
+            "notes": notes,
+            **summary_lists(applied),
+        },
         sources=list(prep.sources),
         seed=seed,
         unit="million USD per day",

@@ -26,6 +26,7 @@ import pandas as pd
 from fukugan.provenance import Provenance
 from fukugan.results import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult
 from fukugan.scenarios.schema import Scenario
+from fukugan.services.engines.applied import summary_lists
 from fukugan.services.engines.common import (
     DayProgress,
     Prepared,
@@ -274,12 +275,19 @@ def simulate(
             "on the day the node is back",
         ],
         "unit_labels": dict(net.name),
-        "applied": [
-            f"{item_label(sc, 'shocks', r['index'])}: node {d['node']} down for its time to "
-            f"recover, {d['ttr_days']:g} days from day {d['start'] + 1} (exposure engine, "
-            "time-to-recover LP)"
-            for r, d in zip(prep.resolved, disruptions, strict=True)
-        ],
+        **summary_lists(
+            [
+                (
+                    f"{item_label(sc, 'shocks', r['index'])}: node {d['node']} down for its "
+                    f"time to recover, {d['ttr_days']:g} days from day {d['start'] + 1} "
+                    "(exposure engine, time-to-recover LP)",
+                    f"{item_label(sc, 'shocks', r['index'])}：ノード {d['node']} が復旧時間の"
+                    f"{d['ttr_days']:g}日間停止、{d['start'] + 1}日目から"
+                    "（exposureエンジン、復旧時間LP）",
+                )
+                for r, d in zip(prep.resolved, disruptions, strict=True)
+            ]
+        ),
     }
     if p["risk_exposure"]:
         table = risk_exposure(

@@ -5,7 +5,7 @@ of the schema (``scenario.schema.json``) and every field of it, :data:`FIELD_USE
 by engine, one of
 
 * :class:`Use` — the engine applies the field (``how`` says how, and the run's summary lists
-  what was applied, :func:`applied_notes`);
+  what was applied, :mod:`fukugan.services.engines.applied`);
 * :class:`Only` — the engine represents only the given values (the neutral ones, e.g. ``ramp:
   0``); another value is refused;
 * :class:`Refuse` — the engine cannot represent the field at all; writing it is refused.
@@ -433,30 +433,3 @@ def item_label(sc: Scenario, what: str, i: int) -> str:
     """``shocks[0]`` or ``shocks[0] (its id)``."""
     item = sc.doc[what][i]
     return f"{what}[{i}]" + (f" ({item['id']})" if item.get("id") else "")
-
-
-def shock_days(sc: Scenario, i: int) -> str:
-    """The days a shock acts, from its time profile (``days 1–30, full depth 1–7``)."""
-    import numpy as np
-
-    from fukugan.scenarios.schema import intensity
-
-    prof = intensity(sc.doc["shocks"][i], sc.horizon)
-    on = np.flatnonzero(prof > 0)
-    if not on.size:
-        return "no day within the horizon"
-    full = np.flatnonzero(prof >= 1.0 - 1e-12)
-    out = f"days {on[0] + 1}–{on[-1] + 1}"
-    if full.size and (full[0], full[-1]) != (on[0], on[-1]):
-        out += f", full depth {full[0] + 1}–{full[-1] + 1}"
-    return out
-
-
-def response_lines(sc: Scenario, engine: str) -> list[str]:
-    """One line per response: what the engine applies (every field it keeps, see
-    :data:`FIELD_USE`)."""
-    out = []
-    for i, r in enumerate(sc.doc.get("responses") or []):
-        fields = ", ".join(f"{k} {v}" for k, v in r.items() if k not in ("type", "id"))
-        out.append(f"{item_label(sc, 'responses', i)}: {r['type']} ({fields}) — {engine} engine")
-    return out

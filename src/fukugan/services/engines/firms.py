@@ -21,6 +21,7 @@ import numpy as np
 from fukugan.provenance import Provenance
 from fukugan.results import RunResult
 from fukugan.scenarios.schema import Scenario, intensity
+from fukugan.services.engines.applied import Line, responses, shock_days, summary_lists
 from fukugan.services.engines.common import (
     DayProgress,
     Prepared,
@@ -29,8 +30,6 @@ from fukugan.services.engines.common import (
 from fukugan.services.engines.fields import (
     check_fields,
     item_label,
-    response_lines,
-    shock_days,
 )
 from fukugan.services.threads import passive_openmp
 from fukugan.store.analytic import AnalyticStore
@@ -197,12 +196,22 @@ def simulate(
     res.sources = list(prep.sources)
     res.parameters = {**res.parameters, **params.as_dict()}
     res.engine = "firms"
-    res.summary["applied"] = [
-        f"{item_label(sc, 'shocks', r['index'])}: capacity loss δ of {len(sh.index)} firm"
-        f"{'' if len(sh.index) == 1 else 's'} ({sh.label}); {shock_days(sc, r['index'])} "
-        "(firms engine, Inoue & Todo 2019)"
-        for r, sh in zip(prep.resolved, shocks, strict=True)
-    ] + response_lines(sc, "firms")
+    applied: list[Line] = []
+    for r, sh in zip(prep.resolved, shocks, strict=True):
+        label, (d_en, d_ja), n = (
+            item_label(sc, "shocks", r["index"]),
+            shock_days(sc, r["index"]),
+            len(sh.index),
+        )
+        applied.append(
+            (
+                f"{label}: capacity loss δ of {n} firm{'' if n == 1 else 's'} ({sh.label}); "
+                f"{d_en} (firms engine, Inoue & Todo 2019)",
+                f"{label}：{n}社の生産能力喪失 δ（{sh.label}）；{d_ja}"
+                "（firmsエンジン、Inoue & Todo 2019）",
+            )
+        )
+    res.summary.update(summary_lists(applied + responses(sc, ("firms", "firms"))))
     notes = res.summary.setdefault("notes", [])
     if net.label and not any(net.label in str(n) for n in notes):
         notes.insert(0, f"network: {net.label}")

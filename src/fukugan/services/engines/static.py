@@ -61,6 +61,7 @@ import pandas as pd
 
 from fukugan.results import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult
 from fukugan.scenarios.schema import Scenario, intensity
+from fukugan.services.engines.applied import Line, responses, shock_days, summary_lists
 from fukugan.services.engines.common import (
     DayProgress,
     Prepared,
@@ -71,8 +72,6 @@ from fukugan.services.engines.common import (
 from fukugan.services.engines.fields import (
     check_fields,
     item_label,
-    response_lines,
-    shock_days,
 )
 from fukugan.services.engines.static_responses import (
     allocate_shortfall,
@@ -374,27 +373,38 @@ def simulate(
     paths = _static_paths(per_shock, leo, gho, ind, x, y, T)
     by_sector = (direct + indirect).sum(axis=0)
     order = np.argsort(-by_sector, kind="stable")
-    what = {
-        "export_ban": "import cut",
-        "quota": "import cut",
-        "sanctions": "import cut of every product",
-        "outage": "output capacity loss δ_j x_j",
-        "blackout": "output capacity loss depth × share_j × x_j",
-        "demand_shock": "final demand change, Leontief",
-        "extraction": "hypothetical extraction",
+    what = {  # (English, Japanese)
+        "export_ban": ("import cut", "輸入途絶"),
+        "quota": ("import cut", "輸入途絶"),
+        "sanctions": ("import cut of every product", "全品目の輸入途絶"),
+        "outage": ("output capacity loss δ_j x_j", "生産能力の喪失 δ_j x_j"),
+        "blackout": (
+            "output capacity loss depth × share_j × x_j",
+            "生産能力の喪失 depth × share_j × x_j",
+        ),
+        "demand_shock": ("final demand change, Leontief", "最終需要の変化（レオンチェフ）"),
+        "extraction": ("hypothetical extraction", "仮説的抽出"),
     }
     from fukugan.services.engines.trade import input_sources
 
-    applied = [
-        f"{item_label(sc, 'shocks', r['index'])}: {what[r['type']]} — {r['label']}; "
-        f"{shock_days(sc, r['index'])} (static engine, Leontief / Ghosh)"
-        + (f"; {input_sources(r)}" if input_sources(r) else "")
-        for r in prep.resolved
-    ] + response_lines(sc, "static")
+    applied: list[Line] = []
+    for r in prep.resolved:
+        label, (d_en, d_ja) = item_label(sc, "shocks", r["index"]), shock_days(sc, r["index"])
+        w_en, w_ja = what[r["type"]]
+        s_en, s_ja = input_sources(r)
+        applied.append(
+            (
+                f"{label}: {w_en} — {r['label']}; {d_en} (static engine, Leontief / Ghosh)"
+                + (f"; {s_en}" if s_en else ""),
+                f"{label}：{w_ja} — {r['label']}；{d_ja}（staticエンジン、レオンチェフ／ゴーシュ）"
+                + (f"；{s_ja}" if s_ja else ""),
+            )
+        )
+    applied += responses(sc, ("static", "static"))
     summary: dict[str, Any] = {
         "table": a["table"],
         "n_days": T,
-        "applied": applied,
+        **summary_lists(applied),
         "resolved_shocks": [_public(r) for r in prep.resolved],
         "notes": list(prep.notes),
         "top_sectors": [

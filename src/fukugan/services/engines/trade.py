@@ -309,24 +309,29 @@ def _home_import_rows(store: AnalyticStore, sc: Scenario) -> pd.DataFrame:
     return pd.DataFrame({"hs6": tr["hs6"].astype(str), "value_usd": tr["value_usd"].astype(float)})
 
 
-def _kind(source: str) -> str:
-    return "assumed in the scenario" if source == "given in the scenario" else "from data"
+def _kind(source: str) -> tuple[str, str]:
+    if source == "given in the scenario":
+        return "assumed in the scenario", "シナリオでの仮定"
+    return "from data", "データから"
 
 
-def input_sources(r: dict[str, Any]) -> str:
-    """Which of a resolved trade shock's shares came from data and which were assumed, e.g.
-    ``"supplier share 92.7 % from data (CHN's share of ...); sector share 0.240 % ..."``;
-    ``""`` for shocks without shares."""
-    parts = []
-    for key, name, spec in (
-        ("supplier_share", "supplier share", ".1%"),
-        ("sector_share", "sector share", ".3%"),
-        ("import_share", "import share", ".1%"),
+def input_sources(r: dict[str, Any]) -> tuple[str, str]:
+    """Which of a resolved trade shock's shares came from data and which were assumed, in
+    English and Japanese, e.g. ``"supplier share 92.7 % from data (CHN's share of ...); sector
+    share 0.240 % ..."``; ``("", "")`` for shocks without shares. The source descriptions in
+    parentheses stay in English."""
+    en, ja = [], []
+    for key, name, name_ja, spec in (
+        ("supplier_share", "supplier share", "供給国シェア", ".1%"),
+        ("sector_share", "sector share", "部門シェア", ".3%"),
+        ("import_share", "import share", "輸入シェア", ".1%"),
     ):
         if key in r:
             src = str(r.get(f"{key}_source", ""))
-            parts.append(f"{name} {format(r[key], spec)} {_kind(src)} ({src})")
-    return "; ".join(parts)
+            k_en, k_ja = _kind(src)
+            en.append(f"{name} {format(r[key], spec)} {k_en} ({src})")
+            ja.append(f"{name_ja} {format(r[key], spec)}：{k_ja}（{src}）")
+    return "; ".join(en), "；".join(ja)
 
 
 def resolve_sanctions(sc: Scenario, i: int, shock: dict, store: AnalyticStore, cache) -> dict:

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from fukugan.errors import InputError, NotLoadedError
+from fukugan.services.engines.applied import lines as applied_lines
 from fukugan.services.runs.base import RunServiceBase
 from fukugan.services.runs.common import _source, industry_names, sweep_of
 from fukugan.services.runs.figures import day_span, mask, not_computed, total_unit
@@ -90,7 +91,7 @@ class ResultsMixin(RunServiceBase):
             "scenario": sc,
         }
         doc["notes"] = [str(n) for n in summary.get("notes") or []]
-        doc["applied"] = [str(n) for n in summary.get("applied") or []]  # what the engine did
+        doc["applied"] = applied_lines(summary, lang)  # what the engine did, in lang
         doc["sources"] = [_source(p) for p in summary.get("sources") or []]
         doc["unit"] = summary.get("unit", "")
         doc["total_unit"] = total_unit(doc["unit"])
