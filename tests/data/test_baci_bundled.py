@@ -463,8 +463,11 @@ def test_run_summary_says_which_shares_came_from_data(store):
 
     assert input_sources(
         {"supplier_share": 0.5, "supplier_share_source": "given in the scenario"}
-    ) == ("supplier share 50.0% assumed in the scenario (given in the scenario)")
-    line = input_sources(
+    ) == (
+        "supplier share 50.0% assumed in the scenario (given in the scenario)",
+        "供給国シェア 50.0%：シナリオでの仮定（given in the scenario）",
+    )
+    line, line_ja = input_sources(
         {
             "supplier_share": 0.927,
             "supplier_share_source": "CHN's share (2020, trade data)",
@@ -476,7 +479,8 @@ def test_run_summary_says_which_shares_came_from_data(store):
         line.startswith("supplier share 92.7% from data")
         and "sector share 0.240% from data" in line
     )
-    assert input_sources({"type": "outage"}) == ""
+    assert line_ja.startswith("供給国シェア 92.7%：データから") and "部門シェア 0.240%：データから" in line_ja
+    assert input_sources({"type": "outage"}) == ("", "")
 
 
 @pytest.mark.slow
