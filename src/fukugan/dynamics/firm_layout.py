@@ -23,18 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Layout", "build_layout", "segment_sum"]
-
-
-def segment_sum(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """Sums of ``values`` over the consecutive segments ``indptr[s]:indptr[s + 1]`` (empty
-    segments give 0), by differences of one cumulative sum — no Python loop."""
-    out = np.zeros(len(indptr) - 1)
-    nonempty = indptr[1:] > indptr[:-1]
-    if values.size:
-        starts = indptr[:-1][nonempty]
-        out[nonempty] = np.add.reduceat(values, starts)
-    return out
+__all__ = ["Layout", "build_layout"]
 
 
 @dataclass(frozen=True, eq=False)

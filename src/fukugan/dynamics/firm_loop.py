@@ -118,6 +118,8 @@ def run_loop(
         del border, link_bin
         m = lay.n_links if rule >= 2 else 1  # the authors' rule's work space, one block each
         blk = [np.empty(m) for _ in range(5)] + [np.empty(m, dtype=np.int64) for _ in range(2)]
+        if rule >= 2:  # the initial orders in the blocks' order (by supplier, customers ascending)
+            blk[1] = np.ascontiguousarray(lay.values[lay.by_supplier])
         factor = np.zeros(n)
         fill = np.zeros(n, dtype=np.int64)
 

@@ -110,8 +110,8 @@ def supplier_pass(
     cstar,  # out
     factor,  # work: per firm, delivery ratio (rules 0, 1)
     fill,  # work: per firm, next free slot of its block
-    blk_o,  # work space (len E): orders, initial orders, gains, and the rule's own
-    blk_a,
+    blk_o,  # work space (len E): orders by supplier block, gains, and the rule's own
+    blk_a,  # initial orders A by supplier block (customers ascending; fixed)
     blk_g,
     blk_k,
     blk_s,
@@ -153,15 +153,15 @@ def supplier_pass(
             for m in range(l0, l1):
                 delivered_b[m] = order_b[m] * factor[sup_b[m]]
             continue
-        # the authors' rule runs at every supplier: gather each one's claims into its block
-        # (customer order, as the slots stream), ration it, hand the deliveries back
+        # the authors' rule runs at every supplier: gather each one's orders into its block
+        # (customer order, as the slots stream; blk_a holds the initial orders in that order
+        # already), ration it, hand the deliveries back
         for j in range(f0, f1):
             fill[j] = sup_indptr[j]
         for m in range(l0, l1):
             j = sup_b[m]
             x = fill[j]
             blk_o[x] = order_b[m]
-            blk_a[x] = val_b[m]
             fill[j] = x + 1
         for j in range(f0, f1):
             x0, x1 = sup_indptr[j], sup_indptr[j + 1]
