@@ -47,15 +47,21 @@ REFERENCE = {
     (1_000_000, "inoue_todo"): "6 steps in 900 s",
 }
 ROOT = Path(__file__).resolve().parents[1]
-#: what the inoue_todo figures cost and why (true of the method, not of one run)
-NOTE = (
-    "inoue_todo runs the authors' rationing loop at every supplier every day, as their "
-    "simulator does: level by level with the reference's own sums for suppliers of at most "
-    "512 customers (bit-for-bit agreement is what makes the fixtures equal: differences in the "
-    "last bit flip the loop's comparisons a few steps later), from one sort of the claims "
-    "above that. The level loop costs customers × levels per supplier, hence about twice "
-    "proportional's time; the reference rescans every supplier's claims per level."
-)
+
+
+def _note() -> str:
+    """What the inoue_todo figures cost and why (true of the method, not of one run)."""
+    from fukugan.dynamics.firm_rationing import EXACT_UP_TO
+
+    return (
+        "inoue_todo runs the authors' rationing loop at every supplier every day, as their "
+        "simulator does: level by level with the reference's own sums for suppliers of at "
+        f"most {EXACT_UP_TO} customers (bit-for-bit agreement is what makes the fixtures "
+        "equal: differences in the last bit flip the loop's comparisons a few steps later), "
+        "from one sort of the claims above that. The level loop costs customers × levels per "
+        "supplier, hence about twice proportional's time; the reference rescans every "
+        "supplier's claims per level."
+    )
 
 
 def _save(net, path: Path) -> None:
@@ -194,7 +200,7 @@ def run(quick: bool = False) -> tuple[str, dict]:
     loads = [r["load_1min"] for r in results]
     lines += [
         "",
-        NOTE,
+        _note(),
         "",
         f"1-minute load average after the runs: {min(loads):.1f} – {max(loads):.1f} on "
         f"{os.cpu_count()} cpus.",
