@@ -65,6 +65,14 @@ def _sort(key: np.ndarray, idx: np.ndarray, b: int, size: int) -> None:
 
 
 @numba.njit(cache=True, nogil=True)
+def _final_demand_first(p: float, demand: float, c: float) -> float:
+    """``inoue_todo_fc_last``: final demand gets what the customers leave, ``clip(P − (D −
+    C), 0, C)``, as the reference computes it."""
+    margin = p - (demand - c)
+    return 0.0 if margin <= 0.0 else (margin if margin < c else c)
+
+
+@numba.njit(cache=True, nogil=True)
 def _fill_levels(
     order: np.ndarray,
     initial: np.ndarray,
@@ -87,8 +95,7 @@ def _fill_levels(
         left[x] = x
     n_left = k
     if fc_last:
-        margin = p - (demand - c)
-        served_c = 0.0 if margin <= 0.0 else (margin if margin < c else c)
+        served_c = _final_demand_first(p, demand, c)
         rest = p - served_c
         rho_c = 0.0
         fc_cost = 0.0
@@ -175,10 +182,9 @@ def fill_one(
 
     The supplier's claims are ``b..b+k−1`` of ``order`` and ``initial`` (the customers'
     current and initial orders, in customer order) and of the work space ``gain``, ``key``,
-    ``suffix`` (float), ``pos``, ``idx`` (int); ``demand`` = Σ orders + final demand. Offsets
-    rather than slices: slicing inside the parallel supplier pass would touch shared
-    reference counts once per supplier. Compiled (numba); ``fill_one.py_func`` is the same
-    code in plain Python.
+    ``suffix`` (float), ``pos``, ``idx`` (int); ``demand`` = Σ orders + final demand. The
+    callers pass whole arrays and an offset, so no array view is made per supplier.
+    Compiled (numba); ``fill_one.py_func`` is the same code in plain Python.
 
     >>> import numpy as np
     >>> g, w, s = np.zeros(2), np.zeros(2), np.zeros(2)
@@ -197,8 +203,7 @@ def fill_one(
         if r > TINY and (m < 0.0 or r < m):
             m = r
     if fc_last:
-        margin = p - (demand - c)
-        served_c = 0.0 if margin <= 0.0 else (margin if margin < c else c)
+        served_c = _final_demand_first(p, demand, c)
         rest = p - served_c
         fc_open = False
         fc_cost = 0.0
