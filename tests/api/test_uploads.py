@@ -23,7 +23,9 @@ CODES = b"""country_code,country_name,country_iso2,country_iso3
 392,Japan,JP,JPN
 842,USA,US,USA
 """
-BACI = b"t,i,j,k,v,q\n2022,156,392,850511,900,10\n2022,842,392,850511,60,1\n2022,276,392,811292,4,NA\n"
+BACI = (
+    b"t,i,j,k,v,q\n2022,156,392,850511,900,10\n2022,842,392,850511,60,1\n2022,276,392,811292,4,NA\n"
+)
 COMTRADE = (
     b"Classification,Year,Period,Aggregate Level,Is Leaf Code,Trade Flow Code,Trade Flow,"
     b"Reporter Code,Reporter,Reporter ISO,Partner Code,Partner,Partner ISO,Commodity Code,"
@@ -145,7 +147,9 @@ def test_upload_refusals(env, checksum, monkeypatch):
     client, home = env
     before = checksum(home / "analytic")
     # BACI without its country codes
-    res = client.post("/api/v1/datasets/baci", files={"file": ("BACI_HS17_Y2022_V202401.csv", BACI)})
+    res = client.post(
+        "/api/v1/datasets/baci", files={"file": ("BACI_HS17_Y2022_V202401.csv", BACI)}
+    )
     assert res.status_code == 400 and "country-code" in res.json()["detail"]
     # unknown kind: 422 problem; empty file: 400; missing file: 422
     res = client.post("/api/v1/datasets/excel", files={"file": ("x.csv", WGI)})

@@ -479,7 +479,10 @@ def test_run_summary_says_which_shares_came_from_data(store):
         line.startswith("supplier share 92.7% from data")
         and "sector share 0.240% from data" in line
     )
-    assert line_ja.startswith("供給国シェア 92.7%：データから") and "部門シェア 0.240%：データから" in line_ja
+    assert (
+        line_ja.startswith("供給国シェア 92.7%：データから")
+        and "部門シェア 0.240%：データから" in line_ja
+    )
     assert input_sources({"type": "outage"}) == ("", "")
 
 

@@ -74,7 +74,9 @@ def test_every_file_parses_and_balances(loaded):
 def test_row_file_with_numeric_codes_parses():
     t = read_iot(DOM / "ROW2020dom.csv")
     assert t.industries[0] == "A01_02" and t.x.sum() == 0
-    assert np.all(technical_coefficients(t.Z_dom, t.x) == 0)  # zero output: zero coefficient columns, no division by zero
+    assert np.all(
+        technical_coefficients(t.Z_dom, t.x) == 0
+    )  # zero output: zero coefficient columns, no division by zero
 
 
 def test_frame_round_trip(loaded, jpn):

@@ -527,6 +527,39 @@ def test_numba_and_numpy_kernels_agree(rule):
         np.testing.assert_allclose(a.snapshots[10][k], b.snapshots[10][k], rtol=1e-9, err_msg=k)
 
 
+@pytest.mark.parametrize("kernels", ["numba", "numpy"])
+def test_rationing_rule_switched_mid_run(kernels):
+    """A switch on day 0 is that rule from the start; a switch after the horizon is no switch;
+    a switch on day d keeps the first d days of the base run and then departs from it (the
+    state carries over: it is neither run from scratch)."""
+    net = synthetic_network(2000, 10000, seed=3)
+    shock = FirmShock.by_region(net, ["R01", "R02"], 0.7, recovery="linear", recovery_days=25)
+
+    def run(**kw):
+        p = FirmParams(record="aggregate", **kw)
+        return simulate_firms(net, shock, p, 40, kernels=kernels).total_output
+
+    base = run(rationing="inoue_todo")
+    prop = run(rationing="proportional")
+    np.testing.assert_array_equal(
+        run(rationing="inoue_todo", rationing_from=((0, "proportional"),)), prop
+    )
+    np.testing.assert_array_equal(
+        run(rationing="inoue_todo", rationing_from=((40, "proportional"),)), base
+    )
+    mid = run(rationing="inoue_todo", rationing_from=((10, "proportional"),))
+    np.testing.assert_array_equal(mid[:11], base[:11])  # days 0..10: the base rule
+    assert not np.allclose(mid[11:], base[11:], rtol=1e-9)
+    assert not np.allclose(mid[11:], prop[11:], rtol=1e-9)
+
+
+def test_rationing_switch_bad_input():
+    net = chain()
+    for bad, msg in (((3, "fifo"),), "unknown rationing rule"), (((-1, "proportional"),), "≥ 0"):
+        with pytest.raises(InputError, match=msg):
+            simulate_firms(net, None, FirmParams(rationing_from=bad), 5)
+
+
 # -- benchmark -------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_quick_benchmark_runs_and_reports():

@@ -359,9 +359,7 @@ def test_unreadable_packages_are_refused_clearly(tmp_path):
         parse_package("name: x\ntitle: {en: a: b}\n", path="p.yaml")
     with pytest.raises(ExerciseError, match="not a list"):
         parse_package("- a\n", path="p.yaml")
-    with pytest.raises(
-        ExerciseError, match="missing required key 'scenario' \\(and 5 more: "
-    ):
+    with pytest.raises(ExerciseError, match="missing required key 'scenario' \\(and 5 more: "):
         parse_package("name: x\ntitle: {en: a, ja: b}\n", path="p.yaml")
     p = _broken(tmp_path, lambda d: d.update(scenario={"example": "atlantis"}))
     with pytest.raises(ExerciseError, match="no bundled scenario 'atlantis'"):

@@ -143,5 +143,3 @@ def test_passwords_hashed_with_argon2():
     assert not verify_password("not-a-hash", "correct horse battery")
     assert not needs_rehash(h)
     assert hash_password("correct horse battery") != h  # salted
-
-

@@ -109,9 +109,10 @@ def test_login_rate_limit_per_user_survives_restart(world):
         with pytest.raises(LoginLocked):
             restarted.login("alice", PW)
         clock.advance(minutes=16)
-        assert restarted.login("alice", PW).user_id == hub.session_user(
-            restarted.login("alice", PW).token
-        ).user_id
+        assert (
+            restarted.login("alice", PW).user_id
+            == hub.session_user(restarted.login("alice", PW).token).user_id
+        )
     finally:
         restarted.dispose()
     # a success clears the user's failures

@@ -189,7 +189,9 @@ def test_cli_report_commands(home, tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert out.read_bytes().startswith(b"%PDF-")
     out2 = tmp_path / "run.html"
-    res = runner.invoke(app, ["report", "run", str(home / "runs" / "gallium-test"), "--html", str(out2)])
+    res = runner.invoke(
+        app, ["report", "run", str(home / "runs" / "gallium-test"), "--html", str(out2)]
+    )
     assert res.exit_code == 0, res.output
     assert "Scenario briefing" in out2.read_text(encoding="utf-8")
     res = runner.invoke(app, ["report", "run", str(tmp_path / "nope"), "--pdf", str(out)])

@@ -29,7 +29,12 @@ def fmt(v: Any, kind: str = "text") -> str:
     >>> fmt(2.957e-05, "percent-fine"), fmt(0.6, "percent-fine")
     ('0.00296%', '60%')
     """
-    if v is None or v is pd.NA or (isinstance(v, str) and v == "") or (isinstance(v, list) and not v):
+    if (
+        v is None
+        or v is pd.NA
+        or (isinstance(v, str) and v == "")
+        or (isinstance(v, list) and not v)
+    ):
         return "–"
     if isinstance(v, (bool, np.bool_)):
         return "✔" if v else "·"

@@ -156,5 +156,3 @@ def resolve_group(g: str | Iterable[str]) -> frozenset[str]:
     if isinstance(g, str):
         return group(g)
     return frozenset(str(c) for c in g)
-
-

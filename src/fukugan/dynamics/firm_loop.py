@@ -52,7 +52,7 @@ def run_loop(
     final_demand: np.ndarray,
     target_days: np.ndarray,
     tau: float,
-    rule: int,
+    rule: int | np.ndarray,
     n_steps: int,
     delta_at: Callable[[int, np.ndarray], np.ndarray],
     *,
@@ -65,7 +65,8 @@ def run_loop(
     """Simulate ``n_steps`` steps ``t = 0..n_steps−1``.
 
     ``delta_at(t, prev_production)`` gives δ per firm for step ``t`` (it owns recovery);
-    ``target_days`` is ``n`` per link; ``on_step(t, production)`` is called after each step.
+    ``target_days`` is ``n`` per link; ``rule`` is the rationing rule's ``-R`` number, or one
+    per step (a rule switched mid-run); ``on_step(t, production)`` is called after each step.
     Until the first step with a δ > 0 the initial state is kept as it is (the model run in
     levels would otherwise let rounding errors of 1e-16 grow around tight cycles).
     ``kernels``: ``"numba"`` (:mod:`fukugan.dynamics.firm_numba`, parallel, the default) or
@@ -73,6 +74,8 @@ def run_loop(
     """
     n = lay.n_firms
     c = final_demand
+    rules = np.broadcast_to(np.asarray(rule, dtype=np.int64), (n_steps,))
+    top = int(rules.max()) if n_steps else 0
     stock = target_days * lay.values
     order = lay.values.copy()
     delivered = lay.values.copy()
@@ -116,9 +119,9 @@ def run_loop(
         order_b = order[border]
         delivered_b = delivered[border]
         del border, link_bin
-        m = lay.n_links if rule >= 2 else 1  # the authors' rule's work space, one block each
+        m = lay.n_links if top >= 2 else 1  # the authors' rule's work space, one block each
         blk = [np.empty(m) for _ in range(5)] + [np.empty(m, dtype=np.int64) for _ in range(2)]
-        if rule >= 2:  # the initial orders in the blocks' order (by supplier, customers ascending)
+        if top >= 2:  # the initial orders in the blocks' order (by supplier, customers ascending)
             blk[1] = np.ascontiguousarray(lay.values[lay.by_supplier])
         factor = np.zeros(n)
         fill = np.zeros(n, dtype=np.int64)
@@ -181,7 +184,7 @@ def run_loop(
                 c,
                 cap,
                 limit,
-                int(rule),
+                int(rules[t]),
                 dem,
                 prod,
                 cstar,
@@ -195,7 +198,7 @@ def run_loop(
             dem = demand(lay, order, c)
             limit = production_limit(lay, stock, np.full(n, np.inf), pini)
             prod = np.minimum(np.minimum(limit, cap), dem)
-            delivered, cstar = ration(lay, rule, order, dem, prod, c)
+            delivered, cstar = ration(lay, int(rules[t]), order, dem, prod, c)
         tot[t + 1] = prod.sum()
         va[t + 1] = va_share @ prod
         fc[t + 1] = cstar.sum()

@@ -36,6 +36,7 @@ __all__ = [
     "RATIONING_RULES",
     "FirmParams",
     "rule_code",
+    "rule_codes",
     "target_days",
 ]
 
@@ -58,6 +59,10 @@ class FirmParams:
         rationing: one of :data:`RATIONING_RULES` (module doc of :mod:`fukugan.dynamics.firms`).
         order_type: one of :data:`ORDER_TYPES` (the reference's ``-o``).
         inventory: one of :data:`INVENTORY_TYPES` (the reference's ``-D``).
+        rationing_from: later switches of the rule, ``(day, rule)`` pairs: ``rule`` applies from
+            day ``day`` + 1 on (``day`` days after day 0, as a scenario response's ``start``);
+            before the first switch, ``rationing``. The reference simulator has one rule per
+            run; a switch is an exercise decision taking effect (the state carries over).
         seed: seed of the Poisson draws.
         record: ``"firms"`` keeps production per firm per day (float32); ``"aggregate"`` only
             sector / region / total aggregates and the total loss per firm.
@@ -68,6 +73,7 @@ class FirmParams:
     rationing: Rationing = DEFAULT_RATIONING
     order_type: str = "normal"
     inventory: str = "fixed"
+    rationing_from: tuple[tuple[int, Rationing], ...] = ()
     seed: int = 331
     record: Literal["firms", "aggregate"] = "firms"
 
@@ -86,6 +92,16 @@ class FirmParams:
                 f"unknown rationing rule {self.rationing!r} ({', '.join(RATIONING_RULES)})",
                 field="rationing",
             )
+        for k, (day, rule) in enumerate(self.rationing_from):
+            if rule not in RATIONING_RULES:
+                raise InputError(
+                    f"unknown rationing rule {rule!r} ({', '.join(RATIONING_RULES)})",
+                    field=f"rationing_from[{k}]",
+                )
+            if int(day) != day or day < 0:
+                raise InputError(
+                    f"a rule switches on a day ≥ 0, got {day!r}", field=f"rationing_from[{k}]"
+                )
         if not (isinstance(self.tau, int | float) and math.isfinite(self.tau) and self.tau > 0):
             raise InputError(f"tau must be > 0, got {self.tau!r}", field="tau")
         if self.order_type not in ORDER_TYPES:
@@ -105,6 +121,19 @@ class FirmParams:
 def rule_code(rule: str) -> int:
     """The reference's ``-R`` number of a rule name."""
     return RATIONING_RULES.index(rule)
+
+
+def rule_codes(params: FirmParams, n_steps: int) -> np.ndarray:
+    """The rule's ``-R`` number for each step ``t = 0..n_steps−1`` (day t + 1).
+
+    >>> p = FirmParams(rationing="inoue_todo", rationing_from=((2, "proportional"),))
+    >>> rule_codes(p, 4).tolist()
+    [2, 2, 0, 0]
+    """
+    codes = np.full(int(n_steps), rule_code(params.rationing), dtype=np.int64)
+    for day, rule in sorted(params.rationing_from, key=lambda x: int(x[0])):
+        codes[int(day) :] = rule_code(rule)
+    return codes
 
 
 def _per_firm_days(

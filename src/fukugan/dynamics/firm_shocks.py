@@ -155,7 +155,7 @@ def _codes(names: Sequence[str], known: Sequence[str], what: str) -> np.ndarray:
     for n in names:
         if str(n) not in lookup:
             raise InputError(
-                f"unknown {what} {n!r} in the shock (known: {', '.join(list(known)[:10])}"
+                f"unknown {what} {n!r} in this network (known: {', '.join(list(known)[:10])}"
                 f"{', ...' if len(known) > 10 else ''})",
                 field=what,
             )

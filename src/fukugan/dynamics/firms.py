@@ -93,7 +93,13 @@ import numpy as np
 from fukugan.dynamics.firm_kernels import ORDER_TYPES, RATIONING_RULES
 from fukugan.dynamics.firm_layout import build_layout
 from fukugan.dynamics.firm_loop import run_loop
-from fukugan.dynamics.firm_params import DEFAULT_RATIONING, FirmParams, rule_code, target_days
+from fukugan.dynamics.firm_params import (
+    DEFAULT_RATIONING,
+    FirmParams,
+    rule_code,
+    rule_codes,
+    target_days,
+)
 from fukugan.dynamics.firm_rationing import fill_one
 from fukugan.dynamics.firm_results import (
     ENGINE,
@@ -220,7 +226,7 @@ def simulate_firms(
         network.final_demand,
         days,
         float(params.tau),
-        rule_code(params.rationing),
+        rule_codes(params, n_days),
         n_days,
         delta_at,
         order_type=ORDER_TYPES.index(params.order_type),

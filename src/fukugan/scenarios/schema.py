@@ -22,6 +22,8 @@ Complete example (every block; only ``name``, ``engine`` and ``data`` are requir
       # firm_network: {path: edges.csv, firms: firms.csv}   # (firm table: sectors, regions)
       # firm_network: {synthetic: {n_firms: 10000, mean_degree: 5, n_regions: 47, seed: 1}}
       # firm_network: {pronet: DIR}   # the reference simulator's files (atable.txt, ...)
+      # firm_network: {calibrated: {n_firms: 5000, seed: 1}}   # firms split from oecd_iot's
+      #                 table: its industry outputs and flows exactly; placed in `regions`
       # bom: {example: automotive}             # or a multi-tier BOM network (exposure): the
       # bom: {path: mynet/}                    #   bundled example, a directory with nodes.csv,
       # bom: {nodes: n.csv, bom: b.csv, alternatives: a.csv}   # bom.csv[, alternatives.csv]
@@ -294,6 +296,10 @@ def _check_schema(sc: Scenario, against: dict[str, Any] | None = None) -> None:
 # -- semantic checks --------------------------------------------------------------------------
 
 
+#: the ways to give a firm network (exactly one)
+FIRM_NETWORK_KINDS = ("path", "pronet", "synthetic", "calibrated")
+
+
 def _check_semantics(sc: Scenario) -> None:
     """Checks the schema cannot express (the store-dependent ones are in the engines)."""
     from fukugan.data.countries import is_iso3
@@ -309,10 +315,16 @@ def _check_semantics(sc: Scenario) -> None:
             ("data", "oecd_iot", "country"),
         )
     fn = data.get("firm_network")
-    if fn is not None and sum(k in fn for k in ("path", "synthetic", "pronet")) != 1:
+    if fn is not None and sum(k in fn for k in FIRM_NETWORK_KINDS) != 1:
         raise sc.error(
-            "firm_network needs exactly one of 'path', 'pronet' or 'synthetic'",
+            "firm_network needs exactly one of 'path', 'pronet', 'synthetic' or 'calibrated'",
             ("data", "firm_network"),
+        )
+    if fn is not None and "calibrated" in fn and "oecd_iot" not in data:
+        raise sc.error(
+            "a calibrated firm network is split from a national table: give data.oecd_iot "
+            "{country, year} too",
+            ("data", "firm_network", "calibrated"),
         )
     base = Path(sc.path).parent if sc.path else Path.cwd()
     if "mrio" in data:

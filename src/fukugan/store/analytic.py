@@ -276,7 +276,7 @@ class AnalyticStore:
         con = duckdb.connect(":memory:")
         for d in self.datasets():
             path = str(d.file).replace("'", "''")
-            con.execute(f'CREATE VIEW "{d.name}" AS SELECT * FROM read_parquet(\'{path}\')')
+            con.execute(f"CREATE VIEW \"{d.name}\" AS SELECT * FROM read_parquet('{path}')")
         return con
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:

@@ -101,6 +101,9 @@ def _no_rebuild(why: str) -> dict[str, Rule]:
 _BLACKOUT_DURATION = Refuse("a blackout's length is 'days', not 'duration'")
 _NO_RAMP_ARIO = Only((0,), "BoARIO's events take their full impact at once (no ramp)")
 _NO_START_RESPONSE = Only((0,), "the engine applies its rationing rule from the first day")
+_NO_RESTORATION = Refuse(
+    "restoring a share of the lost capacity firm by firm needs the firm network (engine: firms)"
+)
 
 FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
     "static": {
@@ -180,6 +183,7 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                 "priority": Use("industries served first"),
                 "start": Use("day the rule applies from (proportional before)"),
             },
+            "restoration": _NO_RESTORATION,
         },
     },
     "ario": {
@@ -237,6 +241,7 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                 "priority": Refuse("BoARIO distributes production proportionally"),
                 "start": _NO_START_RESPONSE,
             },
+            "restoration": _NO_RESTORATION,
         },
     },
     "firms": {
@@ -278,7 +283,17 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                     "the firm model's rules (Inoue & Todo's reference simulator, -R 0..3)",
                 ),
                 "priority": Refuse("the firm model has no priorities"),
-                "start": _NO_START_RESPONSE,
+                "start": Use(
+                    "day the rule applies from (the scenario's rule, or inoue_todo, before it; "
+                    "the state carries over)"
+                ),
+            },
+            "restoration": {
+                **_ID,
+                "region": Use("only the hit firms of the region (default: every region)"),
+                "sectors": Use("only the hit firms of these sectors (default: every sector)"),
+                "fraction": Use("share of the lost capacity δ restored"),
+                "start": Use("day (from day 0) the capacity comes back"),
             },
         },
     },
@@ -324,7 +339,13 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                 "second sources, inventories and capacities are part of the BOM network "
                 "(alternatives.csv, nodes.csv)"
             )
-            for kind in ("stockpile_release", "alternate_sourcing", "substitution", "rationing")
+            for kind in (
+                "stockpile_release",
+                "alternate_sourcing",
+                "substitution",
+                "rationing",
+                "restoration",
+            )
         },
     },
 }

@@ -9,7 +9,11 @@ simulator's format (:func:`fukugan.data.pronet.read_pronet`, ``{pronet: DIR}``);
 blackouts of firms (``firm`` / ``facility`` = a firm id), sectors or regions of the network (a
 blackout's ``sectors:`` keeps only the region's firms of those sectors), with
 δ_i(t) = δ × intensity(t) (the scenario's full time profile: start, ramp, duration, recovery);
-rationing one of the model's four rules, the authors' ``inoue_todo`` by default.
+rationing one of the model's four rules, the authors' ``inoue_todo`` by default, switched on a
+response's ``start`` day (an exercise decision taking effect; the state carries over); a
+``restoration`` response (priority power restoration, emergency generation, mutual aid) gives
+the firms of a region and sectors back a share of the capacity the shocks take, from its
+``start`` day: δ_i(t) · (1 − fraction).
 """
 
 from __future__ import annotations
@@ -73,6 +77,7 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             raise sc.error(
                 f"{key} must be one of {', '.join(known)}, got {v!r}", ("parameters", key)
             )
+    extra_sources: list[Provenance] = []
     if "synthetic" in fn:
         syn = fn["synthetic"]
         n = int(syn["n_firms"])
@@ -102,6 +107,9 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             ),
             synthetic=True,
         )
+    elif "calibrated" in fn:
+        net, prov, table_prov = _calibrated(sc, store, fn["calibrated"])
+        extra_sources.append(table_prov)
     elif "pronet" in fn:
         from fukugan.data.pronet import read_pronet
 
@@ -134,7 +142,110 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             _firm_shock(net, s, target, sc.horizon)
         except InputError as e:
             raise sc.error(e.message, (*where, target)) from None
-    return Prepared("firms", {"network": net}, shocks, [prov], [], dict(sc.doc["parameters"]))
+    for i, r in enumerate(sc.doc["responses"]):
+        if r["type"] == "restoration":
+            _restoration(sc, net, i, r)  # unknown region or sector: named here
+    return Prepared(
+        "firms", {"network": net}, shocks, [*extra_sources, prov], [], dict(sc.doc["parameters"])
+    )
+
+
+def _calibrated(sc: Scenario, store: AnalyticStore, cal: dict[str, Any]) -> tuple:
+    """The firm network split from the scenario's national table (``data.firm_network.
+    calibrated``; :func:`fukugan.dynamics.iot_network.iot_network`), its provenance and the
+    table's; firms are placed in the scenario's ``regions`` by their output shares."""
+    from fukugan.dynamics.iot_network import iot_network
+    from fukugan.errors import InputError
+    from fukugan.services.engines.common import national_table, region_shares
+
+    t, country, year = national_table(sc, store)
+    names = tuple(sc.doc.get("regions") or {})
+    shares = np.array([region_shares(sc, r, t.industries) for r in names]).reshape(
+        len(names), len(t.industries)
+    )
+    n_firms, seed = int(cal["n_firms"]), int(cal.get("seed", sc.seed))
+    plans, floor = int(cal.get("plans", 2)), float(cal.get("min_input_share", 0.01))
+    try:
+        net, realised = iot_network(
+            np.asarray(t.Z_dom),
+            np.asarray(t.x),
+            t.industries,
+            n_firms,
+            region_names=names,
+            region_shares=shares,
+            rest_region="rest",
+            plans=plans,
+            min_input_share=floor,
+            seed=seed,
+            label=f"firms generated from the OECD table {country} {year} (industry flows real)",
+            unit=f"{t.provenance.unit} per day",
+        )
+    except InputError as e:
+        raise sc.error(e.message, ("regions",) if names else ("data", "firm_network")) from None
+    Z = np.asarray(t.Z_dom)
+    kept = float(net.values.sum() * 365.0 / Z.sum()) if Z.sum() > 0 else 0.0
+    x = np.asarray(t.x)
+    got = ", ".join(
+        f"{r} {float(realised[k] @ x / x.sum()):.2%} of output (asked "
+        f"{float(shares[k] @ x / x.sum()):.2%})"
+        for k, r in enumerate(names)
+    )
+    prov = Provenance(
+        "firm_network",
+        f"fukugan iot_network on {t.provenance.source}, {country} {year}: industry outputs and "
+        "inter-industry flows from the table, firms generated",
+        str(year),
+        f"{t.provenance.unit} per day",
+        t.provenance.licence,
+        url=t.provenance.url,
+        notes=(
+            f"{net.n_firms} firms ({n_firms} asked, at least 3 per industry), "
+            f"{len(net.values)} links from {plans} transport plan(s) per industry pair, seed "
+            f"{seed}; flows ≥ {floor:.0%} of an industry's domestic inputs are links "
+            f"({kept:.1%} of the domestic intermediate flows, the rest is final use of the "
+            "supplier); firm sizes Pareto (generated); every industry's output and every kept "
+            "flow equal the table's (per day = per year / 365)"
+            + (f"; regions: {got}" if names else "")
+        ),
+    )
+    return net, prov, t.provenance
+
+
+def _restoration(sc: Scenario, net: Any, i: int, r: dict[str, Any]) -> Any:
+    """Restoration response ``i`` on the network: the firms it restores (region ∩ sectors)."""
+    from fukugan.dynamics.firms import FirmShock
+    from fukugan.errors import InputError
+    from fukugan.services.engines.firmshock import Restoration
+
+    mask = np.ones(net.n_firms, dtype=bool)
+    if r.get("region") is not None:
+        try:
+            sel = FirmShock.by_region(net, str(r["region"]), 0.0)
+        except InputError as e:
+            raise sc.error(e.message, ("responses", i, "region")) from None
+        mask &= np.isin(np.arange(net.n_firms), sel.index)
+    if r.get("sectors"):
+        keep = np.zeros(net.n_firms, dtype=bool)
+        for k, code in enumerate(r["sectors"]):
+            try:
+                keep[FirmShock.by_sector(net, str(code), 0.0).index] = True
+            except InputError as e:
+                raise sc.error(e.message, ("responses", i, "sectors", k)) from None
+        mask &= keep
+    return Restoration(mask, float(r["fraction"]), int(r.get("start", 0)))
+
+
+def _rationing(sc: Scenario) -> tuple[str | None, tuple[tuple[int, str], ...]]:
+    """The rule from day 1 (``None``: the default) and the later switches, from the
+    scenario's rationing responses in order of their ``start``."""
+    rs = sorted(
+        (int(r.get("start", 0)), str(r["rule"]))
+        for r in sc.doc["responses"]
+        if r["type"] == "rationing"
+    )
+    if rs and rs[0][0] == 0:
+        return rs[0][1], tuple(rs[1:])
+    return None, tuple(rs)
 
 
 def _firm_shock(net: Any, s: dict[str, Any], target: str, horizon: int) -> Any:
@@ -178,16 +289,26 @@ def simulate(
         simulate_firms,
         to_run_result,
     )
+    from fukugan.services.engines.firmshock import restored
 
     net = prep.arrays["network"]
+    back = [
+        _restoration(sc, net, i, r)
+        for i, r in enumerate(sc.doc["responses"])
+        if r["type"] == "restoration"
+    ]
     shocks = [
-        _firm_shock(net, sc.doc["shocks"][r["index"]], r["target"], sc.horizon)
+        restored(_firm_shock(net, sc.doc["shocks"][r["index"]], r["target"], sc.horizon), back)
         for r in prep.resolved
     ]
-    rationing = next((r["rule"] for r in sc.doc["responses"] if r["type"] == "rationing"), None)
+    hit_any = np.zeros(net.n_firms, dtype=bool)
+    for sh in shocks:
+        hit_any[sh.index[sh.delta > 0]] = True
+    rationing, switches = _rationing(sc)
     params = FirmParams(
         **{k: v for k, v in prep.parameters.items() if k in FIRM_PARAMETERS},
         rationing=rationing or DEFAULT_RATIONING,
+        rationing_from=switches,
         record="aggregate",
         seed=int(seed),
     )
@@ -211,7 +332,28 @@ def simulate(
                 "（firmsエンジン、Inoue & Todo 2019）",
             )
         )
-    res.summary.update(summary_lists(applied + responses(sc, ("firms", "firms"))))
+    said = responses(sc, ("firms", "firms"))
+    restorations = iter(back)
+    for i, r in enumerate(sc.doc["responses"]):
+        if r["type"] == "restoration":
+            rs = next(restorations)
+            n_back = int(np.count_nonzero(rs.mask & hit_any))
+            reg, secs = r.get("region"), ", ".join(map(str, r.get("sectors") or []))
+            where = ", ".join(
+                ([f"region {reg}"] if reg else []) + ([f"sectors {secs}"] if secs else [])
+            )
+            where_ja = "、".join(
+                ([f"地域 {reg}"] if reg else []) + ([f"業種 {secs}"] if secs else [])
+            )
+            label, frac = item_label(sc, "responses", i), float(r["fraction"])
+            said[i] = (
+                f"{label}: restoration — {frac:.0%} of the lost capacity of {n_back} hit "
+                f"firm{'' if n_back == 1 else 's'}{f' ({where})' if where else ''} back from "
+                f"day {rs.start + 1} (firms engine)",
+                f"{label}：復旧 — 被災企業{n_back}社{f'（{where_ja}）' if where_ja else ''}の"
+                f"失われた生産能力の{frac:.0%}を{rs.start + 1}日目から回復（firmsエンジン）",
+            )
+    res.summary.update(summary_lists(applied + said))
     notes = res.summary.setdefault("notes", [])
     if net.label and not any(net.label in str(n) for n in notes):
         notes.insert(0, f"network: {net.label}")
