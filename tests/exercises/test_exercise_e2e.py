@@ -118,3 +118,60 @@ def test_facilitator_and_two_players_in_the_browser(browser, world, e2e):
         for ctx in (cw, cg, cf):
             ctx.close()
     assert not errors, errors
+
+
+@pytest.mark.slow
+def test_blackout_exercise_on_the_firm_model_in_the_browser(browser, world, e2e):
+    """The regional-blackout package (firms engine): the facilitator runs three turns, the
+    government and the firm decide, each player's console shows the figure of the turn's own
+    run (the same number as the after-action report's column for that turn)."""
+    shots = e2e.artifacts()
+    errors: list[str] = []
+    (cw, white), (cg, gov), (cf, firm) = (_page(browser, world, errors) for _ in range(3))
+    try:
+        for pg, name in ((white, "white"), (gov, "gov1"), (firm, "firm1")):
+            _login(pg, name)
+        white.goto("/exercises")
+        white.select_option("#exercise-package", "hokkaido-winter-blackout.yaml")
+        white.click("#exercise-create")
+        white.wait_for_selector("#facilitator-actions")
+        url = white.url
+        for user, role in (("gov1", "gov"), ("firm1", "firm")):
+            white.fill("#assign-form input[name=username]", user)
+            white.select_option("#assign-form select[name=role]", role)
+            white.click("#assign")
+            white.wait_for_load_state()
+        gov.goto(url)
+        firm.goto(url)
+        white.click('button[data-action="start"]')
+        for pg in (gov, firm):
+            _reaches(pg, '#console[data-status="running"]')
+        gov.wait_for_selector('[data-inject="2"]')  # the grid operator's AMBER assessment
+        assert firm.locator('[data-inject="2"]').count() == 0
+        gov.check('[data-decision="D1"] input[value="interconnect"]')
+        gov.click('button[data-decide="D1"]')
+        gov.wait_for_selector('[data-decision="D1"][data-open="false"]')
+        firm.check('[data-decision="D2"] input[value="pro_rata"]')
+        firm.click('button[data-decide="D2"]')
+        firm.wait_for_selector('[data-decision="D2"][data-open="false"]')
+        white.click('button[data-action="advance"]')
+        white.wait_for_selector('#console[data-turn="2"]')
+        _reaches(firm, '#console[data-turn="2"]')
+        # the turn's run lands within the console's polling: its figure replaces the blank
+        firm.wait_for_selector('tr[data-kpi="loss"] td[data-value]:not([data-value=""])',
+                               timeout=60_000)  # fmt: skip
+        shown = float(firm.get_attribute('tr[data-kpi="loss"] td[data-value]', "data-value"))
+        firm.screenshot(path=str(shots / "exercise-blackout-firm-turn2.png"), full_page=True)
+        white.click('button[data-action="end"]')
+        _reaches(gov, '#console[data-status="ended"]', limit=5)
+        white.click("#exercise-aar-link")
+        white.wait_for_selector("#kpis-by-turn")
+        cell = white.get_attribute('[data-kpi="loss"][data-run="turn-2"]', "data-value")
+        assert float(cell) == pytest.approx(shown, rel=1e-12)
+        base = float(white.get_attribute('[data-kpi="loss"][data-run="baseline"]', "data-value"))
+        assert shown < base  # the decisions of turn 1 act from turn 2 and cut the loss
+        white.screenshot(path=str(shots / "exercise-blackout-aar.png"), full_page=True)
+    finally:
+        for ctx in (cw, cg, cf):
+            ctx.close()
+    assert not errors, errors

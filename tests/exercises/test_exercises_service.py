@@ -243,6 +243,79 @@ def test_scripted_exercise_end_to_end(store, url, users):
         svc.dispose()
 
 
+@pytest.mark.slow
+def test_blackout_package_runs_the_firm_model_with_the_decisions(store, tmp_path):
+    """The regional-blackout package on the firms engine: each turn's run is the scenario
+    re-run with the decisions so far, each acting from the start of the next turn (checked
+    against the same scenario run directly with those responses), and the AAR's numbers are
+    the runs' own files."""
+    import copy
+
+    from fukugan.scenarios.schema import load_scenario, scenario_from_dict
+    from fukugan.services.exercises import run_curve
+    from fukugan.services.scenario_run import run_scenario
+
+    svc = ExerciseService(store, f"sqlite:///{tmp_path / 'ws.sqlite'}")
+    package = PACKAGES / "hokkaido-winter-blackout.yaml"
+    try:
+        ex_id = svc.create(package)
+        ex = svc.exercise(ex_id)
+        svc.start(ex_id)
+        svc.decide(ex_id, "D1", "interconnect", role="gov")
+        svc.advance(ex_id)  # turn 2
+        svc.decide(ex_id, "D2", "pro_rata", role="firm")
+        svc.decide(ex_id, "D3", "rent", role="sme")
+        svc.advance(ex_id)  # turn 3
+        svc.decide(ex_id, "D4", "accelerate", role="gov")
+        for _ in range(3):
+            svc.advance(ex_id)
+        svc.end(ex_id)
+        runs = {r["label"]: r for r in svc.runs(ex_id)}
+        assert all(r["status"] == "done" for r in runs.values())
+
+        # the final run = the scenario with the four responses from days 7, 14, 14 and 21
+        sc = load_scenario(package.with_name("hokkaido-winter-blackout.scenario.yaml"))
+        doc = copy.deepcopy(sc.doc)
+        doc["responses"] = [
+            {"type": "restoration", "region": "hokkaido", "fraction": 0.3, "start": 7},
+            {"type": "rationing", "rule": "proportional", "start": 14},
+            {"type": "restoration", "region": "hokkaido", "sectors": ["C10T12"],
+             "fraction": 0.5, "start": 14},
+            {"type": "restoration", "region": "hokkaido", "fraction": 0.67, "start": 21},
+        ]  # fmt: skip
+        direct = run_curve(run_scenario(scenario_from_dict(doc, path=sc.path), store))
+        np.testing.assert_allclose(runs["final"]["curve"]["daily"], direct["daily"], rtol=1e-12)
+        base = np.array(runs["baseline"]["curve"]["daily"])
+        final = np.array(runs["final"]["curve"]["daily"])
+        np.testing.assert_allclose(final[:7], base[:7], rtol=1e-12)  # nothing acts in turn 1
+        assert final.sum() < 0.85 * base.sum()
+        _, _, summary = read_run(runs["final"]["run_dir"])
+        assert summary["engine"] == "firms"
+        assert any("restoration — 30% of the lost capacity" in a for a in summary["applied"])
+        assert any("firms generated" in s["source"] for s in summary["sources"])
+
+        doc = exercise_aar(svc, ex_id, "en")
+        html = render_html(doc)
+        cells = {
+            (m.group(1), m.group(2)): m.group(3)
+            for m in re.finditer(r'data-kpi="([^"]+)" data-run="([^"]+)" data-value="([^"]*)"',
+                                 html)
+        }  # fmt: skip
+        for label, run_dir in doc["runs"].items():
+            day = (
+                ex.first_day(int(label[5:]))
+                if label.startswith("turn-")
+                else ex.effective_day(ex.turns)
+            )
+            for kpi_id, want in _kpis_from_files(run_dir, ex, day).items():
+                assert float(cells[(kpi_id, label)]) == pytest.approx(want, rel=1e-12), (
+                    label,
+                    kpi_id,
+                )
+    finally:
+        svc.dispose()
+
+
 class Crash(Exception):
     """Stands for the process dying between the action's commit and the turn's run."""
 

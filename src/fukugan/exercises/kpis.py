@@ -49,19 +49,19 @@ def kpi_values(
     sector_loss: Mapping[str, float],
     shortage: Mapping[str, float],
     day: int,
-) -> dict[str, float | None]:
+) -> dict[str, float | int | None]:
     """The value of each KPI (module doc) for one run, ``day`` = the current scenario day."""
     c = curve(daily)
-    out: dict[str, float | None] = {}
+    out: dict[str, float | int | None] = {}
     for k in kpis:
         if k.metric == "production_loss":
-            v: float | None = c["total"]
+            v: float | int | None = c["total"]
         elif k.metric == "loss_to_date":
             v = float(np.asarray(daily, dtype=float)[: max(0, int(day))].sum())
         elif k.metric == "peak_loss":
             v = c["peak"]
         elif k.metric == "days_to_recovery":
-            v = None if c["recovery_day"] is None else float(c["recovery_day"])
+            v = None if c["recovery_day"] is None else int(c["recovery_day"])  # a day number
         elif k.metric == "sector_loss":
             v = float(sector_loss.get(str(k.sector), 0.0))
         elif k.metric == "shortage":

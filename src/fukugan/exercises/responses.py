@@ -14,7 +14,7 @@ exercise kinds that map onto it exactly (static engine):
 A decision taken in turn *k* acts from day ``k · days_per_turn`` (the start of the next turn):
 each response gets ``start`` = that day (plus its own ``start``, days after the decision),
 counted as the engine counts it — from the shock's start for commodity responses, from day 0
-for rationing and sector-wide substitution. Each response gets ``id`` =
+for rationing, restoration (firms engine) and sector-wide substitution. Each response gets ``id`` =
 ``<decision>:<option>:<n>`` so the run's summary names the decision it came from.
 
 >>> doc = {"shocks": [{"type": "quota", "start": 0}], "responses": [{"type": "rationing",
@@ -72,7 +72,9 @@ def effective_responses(
                     **({"commodity": r["commodity"]} if r.get("commodity") else {}),
                     "fraction": float(r["fraction"]),
                 }
-            if r["type"] == "rationing" or (r["type"] == "substitution" and r.get("sector")):
+            if r["type"] in ("rationing", "restoration") or (
+                r["type"] == "substitution" and r.get("sector")
+            ):
                 base = 0
             else:
                 base = _trade_start(doc, r.get("commodity"))

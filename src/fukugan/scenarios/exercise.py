@@ -49,6 +49,8 @@ Complete example (every block; texts are ``{en: ..., ja: ...}``)::
               # - {type: export_control_countermeasure, commodity: gallium, relief: 0.3,
               #    lead_time_days: 30, ramp_days: 30}
               # - {type: public_support, sector: C26, fraction: 0.2}
+              # - {type: restoration, region: hokkaido, sectors: [C10T12], fraction: 0.5}
+              #   (engine: firms — a share of the capacity the shocks take comes back)
           - {id: hold, label: {en: ..., ja: ...}, responses: []}
     kpis:          # production_loss | loss_to_date | peak_loss | days_to_recovery |
                    # sector_loss (sector) | shortage (sector)
