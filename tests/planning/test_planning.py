@@ -289,3 +289,61 @@ measures:
         engine, _ = rerun(inputs, None, lv)
         program = evaluate(inputs.measures, inputs.scenarios, lv, per_scenario=True)
         assert engine == pytest.approx(program, rel=1e-9, abs=1e-9), x
+
+
+def _cells(html: str) -> dict[str, str]:
+    import re
+
+    return dict(re.findall(r'data-measure="([^"]+)" data-chosen="(true|false)"', html))
+
+
+@pytest.mark.slow
+def test_plan_briefing_from_the_cli_is_the_plans_own_figures(loaded, tmp_path):
+    import re
+
+    out = tmp_path / "b"
+    res = run("plan", plan(tmp_path, SMALL), "--out", out, "--format", "json")
+    assert res.exit_code == 0, res.output
+    s = json.loads((out / "summary.json").read_text("utf-8"))
+    for lang, words in (("en", "Response plan briefing"), ("ja", "対応計画ブリーフィング")):
+        html_file, pdf_file = tmp_path / f"b-{lang}.html", tmp_path / f"b-{lang}.pdf"
+        res = run("report", "plan", out, "--html", html_file, "--pdf", pdf_file, "--lang", lang)
+        assert res.exit_code == 0, res.output
+        html = html_file.read_text("utf-8")
+        assert words in html and pdf_file.read_bytes()[:5] == b"%PDF-"
+        # every measure, the chosen ones first, each with its own cost
+        chosen = _cells(html)
+        assert chosen == {r["measure"]: str(r["chosen"]).lower() for r in s["portfolio"]}
+        order = list(chosen.values())
+        assert order == sorted(order, key=lambda v: v != "true")
+        costs = re.findall(r'data-measure="[^"]+" data-chosen="[^"]+"[^>]*><td>.*?</td>'
+                           r'<td class="num">[^<]*</td><td class="num" data-value="([^"]+)"',
+                           html)  # fmt: skip
+        want = {r["measure"]: r["cost"] for r in s["portfolio"]}
+        assert sorted(map(float, costs)) == pytest.approx(sorted(want.values()), rel=1e-12)
+        frontier = [float(x) for x in re.findall(r'data-frontier-loss="([^"]+)"', html)]
+        assert frontier == pytest.approx([f["expected_loss"] for f in s["frontier"]], rel=1e-12)
+        got = dict(re.findall(r'data-metric="(vss|evpi)" data-value="([^"]+)"', html))
+        assert float(got["evpi"]) == pytest.approx(s["evpi"], rel=1e-12)
+        assert "<svg" in html and s["sources"][0]["source"] in html
+    ja = (tmp_path / "b-ja.html").read_text("utf-8")
+    assert "百万米ドル" in ja and "million USD" not in ja.split('id="sources"')[0]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    res = run("report", "plan", bad, "--html", tmp_path / "x.html")
+    assert res.exit_code == 2 and "not a plan summary" in res.output
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.slow
+def test_plan_briefing_on_the_web(client):
+    r = client.get("/plans/japan-gallium-germanium-graphite?lang=ja")
+    assert 'href="/reports/plan/japan-gallium-germanium-graphite.pdf?lang=ja"' in r.text
+    html = client.get("/reports/plan/japan-gallium-germanium-graphite.html?lang=ja")
+    assert html.status_code == 200 and "対応計画ブリーフィング" in html.text
+    page = client.get("/api/v1/plans/japan-gallium-germanium-graphite").json()["summary"]
+    assert _cells(html.text) == {r["measure"]: str(r["chosen"]).lower() for r in page["portfolio"]}
+    pdf = client.get("/reports/plan/japan-gallium-germanium-graphite.pdf?lang=en")
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert client.get("/reports/plan/nope.html").status_code == 404

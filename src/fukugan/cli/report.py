@@ -1,7 +1,8 @@
 """``fukugan report``: briefing reports as PDF or HTML.
 
 ``fukugan report commodity gallium --pdf out.pdf [--lang ja] [--home JPN] [--year 2024]`` and
-``fukugan report run RUN_DIR --pdf out.pdf [--lang ja]`` (``--html out.html`` for HTML).
+``fukugan report run RUN_DIR --pdf out.pdf [--lang ja]`` and ``fukugan report plan PLAN_DIR
+--pdf out.pdf [--lang ja]`` (``--html out.html`` for HTML).
 """
 
 from __future__ import annotations
@@ -70,6 +71,23 @@ def report_run(
     from fukugan.reports.run import run_briefing
 
     _write(run_briefing(run_dir, lang=lang.value), pdf, html)
+
+
+@report_app.command("plan")
+def report_plan(
+    plan_dir: Annotated[Path, typer.Argument(help="A plan directory (from fukugan plan --out).")],
+    pdf: PdfOpt = None,
+    html: HtmlOpt = None,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Response-plan briefing: portfolio, frontier, scenario check, sensitivity, VSS / EVPI. / 対応計画ブリーフィング。"""
+    from fukugan.errors import InputError
+    from fukugan.reports.plan import plan_briefing
+
+    summary = plan_dir / "summary.json" if plan_dir.is_dir() else plan_dir
+    if not summary.is_file():
+        raise InputError(f"{plan_dir}: no summary.json here (write one with fukugan plan --out)")
+    _write(plan_briefing(plan_dir, lang=lang.value), pdf, html)
 
 
 def register(app: typer.Typer) -> None:

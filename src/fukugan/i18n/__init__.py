@@ -65,6 +65,17 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def unit_name(unit: str, lang: str = "en") -> str:
+    """A unit as ``lang`` writes it (``units.json``; a unit not listed stays as given).
+
+    >>> unit_name("current million USD per day", "ja"), unit_name("million USD", "en")
+    ('百万米ドル（名目）/日', 'million USD')
+    """
+    base, per_day = (unit[: -len(" per day")], True) if unit.endswith(" per day") else (unit, False)
+    name = t(f"unit:{base}", lang) if f"unit:{base}" in _labels("en") else base
+    return t("unit-per-day", lang, unit=name) if per_day else name
+
+
 @lru_cache(maxsize=1)
 def _countries() -> dict[str, tuple[str, str]]:
     import csv

@@ -1,7 +1,8 @@
 """Briefings for the web app and the API: built once per store state and cached.
 
 The commodity briefing reuses the platform's cached commodity profile; a run's briefing is
-keyed by its ``summary.json`` modification time. PDFs are cached as bytes.
+keyed by its ``summary.json`` modification time; a shipped plan's by the store state, as its
+page. PDFs are cached as bytes.
 """
 
 from __future__ import annotations
@@ -59,3 +60,19 @@ def run_report(platform: Platform, run_id: str, *, lang: str, fmt: str) -> tuple
         return render_pdf(briefing) if fmt == "pdf" else briefing
 
     return platform.cache.get(key, compute), f"fukugan-run-{run_id}-{lang}"
+
+
+def plan_report(platform: Platform, plan_id: str, *, lang: str, fmt: str) -> tuple[Any, str]:
+    """The briefing of a shipped plan (solved once per store state, as on its page) as the
+    document for HTML or PDF bytes (cached), and its download name."""
+    from fukugan.reports.plan import plan_briefing
+    from fukugan.reports.render import render_pdf
+
+    summary = platform.plan(plan_id, "en")["summary"]  # raises UnknownItemError
+    key = ("report-plan", plan_id, lang, fmt)
+
+    def compute() -> Any:
+        briefing = plan_briefing(summary, lang=lang)
+        return render_pdf(briefing) if fmt == "pdf" else briefing
+
+    return platform.cache.get(key, compute), f"fukugan-plan-{plan_id}-{lang}"

@@ -556,6 +556,7 @@ def run_plan(
                 "kind": m.kind,
                 "commodity": m.commodity,
                 "level": float(best.levels[i]),
+                "level_unit": _level_unit(m),
                 "cost": float(best.costs[i]),
                 "lead_time_days": m.lead_time_days,
                 **{k: v for k, v in values[i].items() if k != "measure"},
@@ -592,6 +593,13 @@ def run_plan(
     if check_loss is not None:
         summary["engine_expected_loss"] = float(p @ check_loss)
     return PlanOutcome(plan_reports(summary, inputs.sources, lang), summary)
+
+
+def _level_unit(m: Measure) -> str:
+    """What a measure's level counts: ``days`` of cover, a ``share``, or ``taken`` (0/1)."""
+    if m.is_stock and m.domain != "binary":
+        return "days"
+    return "share" if m.domain == "continuous" else "taken"
 
 
 def _level(m: Measure, level: float) -> str:

@@ -3,6 +3,7 @@
 - ``/reports/commodity/{id}.html|.pdf?home=&year=&lang=``: the commodity briefing;
 - ``/reports/run/{run_id}.html|.pdf?lang=``: the scenario briefing of ``$FUKUGAN_HOME/runs/<id>``
   (a Monte Carlo sweep's directory gives the sweep briefing: distributions across samples);
+- ``/reports/plan/{plan_id}.html|.pdf?lang=``: the briefing of a shipped response plan;
 - ``POST /data/upload``: the Data page's upload form (the API's ``POST /api/v1/datasets/{kind}``
   for programs).
 
@@ -22,7 +23,7 @@ from fukugan.api.routers.scenarios import ensure_run_visible
 from fukugan.api.write_policy import StoreAdmin
 from fukugan.app.platform import Platform
 from fukugan.errors import FukuganError, InputError, UnknownItemError
-from fukugan.reports.cached import commodity_report, run_report
+from fukugan.reports.cached import commodity_report, plan_report, run_report
 from fukugan.services.datasets import IOT, TRADE, USGS, WGI, ImportKind
 
 router = APIRouter(include_in_schema=False)
@@ -98,6 +99,19 @@ def run_report_page(request: Request, run_id: str, fmt: str) -> Response:
     out, name = run_report(_platform(request), run_id, lang=prefs.lang, fmt=fmt)
     if fmt == "html":
         out = render_html(out, links=_links(request, prefs.lang, f"/runs/{run_id}"))
+    return _answer(request, out, fmt, name)
+
+
+@router.get("/reports/plan/{plan_id}.{fmt}")
+def plan_report_page(request: Request, plan_id: str, fmt: str) -> Response:
+    from fukugan.reports.render import render_html
+    from fukugan.web.pages import Prefs
+
+    prefs = Prefs.of(request)
+    fmt = _fmt(fmt)
+    out, name = plan_report(_platform(request), plan_id, lang=prefs.lang, fmt=fmt)
+    if fmt == "html":
+        out = render_html(out, links=_links(request, prefs.lang, f"/plans/{plan_id}"))
     return _answer(request, out, fmt, name)
 
 
