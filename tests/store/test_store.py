@@ -50,3 +50,24 @@ def test_missing_dataset_is_a_clear_error(tmp_path):
 
     with pytest.raises(NotLoadedError, match="fukugan data load"):
         AnalyticStore(tmp_path).read("nothing")
+
+
+def test_dataset_listing_is_cached_per_catalog_state_and_sees_other_writers(tmp_path):
+    """The listing is read once per state of the catalog files; a write by another store
+    object (another process alike) is seen at the next call, cached or not."""
+    import os
+
+    a, b = AnalyticStore(tmp_path), AnalyticStore(tmp_path)
+    prov = Provenance("t", "me", "2024", "n", "CC0")
+    a.replace({"t": (pd.DataFrame({"x": [1]}), prov)})
+    assert [d.name for d in b.datasets()] == ["t"]  # just written: not cached yet
+    assert getattr(b, "_datasets_cache", None) is None
+    old = os.stat(b.catalog_path).st_mtime - 60  # as if written a minute ago: now cached
+    for f in b.root.glob("catalog.duckdb*"):
+        os.utime(f, (old, old))
+    first = b.datasets()
+    assert b._datasets_cache is not None and b.datasets() == first
+    a.replace({"u": (pd.DataFrame({"x": [2]}), Provenance("u", "me", "2024", "n", "CC0"))})
+    assert [d.name for d in b.datasets()] == ["t", "u"]
+    a.drop("t")
+    assert [d.name for d in b.datasets()] == ["u"]
