@@ -122,3 +122,18 @@ def test_facilitator_and_two_players_conduct_an_exercise(world):
     pdf = gov.get(f"{page}/aar.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert nobody.get(f"{page}/aar.pdf").status_code == 404
+
+    # the planner's best response: the facilitator's, once the exercise has ended
+    assert 'id="best-not-computed"' in aar.text
+    assert 'data-action="best"' in white.get(page).text
+    assert 'data-action="best"' not in gov.get(page).text
+    loc = _post(gov, f"{page}/action/best", page)
+    assert "Only the exercise&#39;s facilitator" in gov.get(loc).text
+    assert "best" not in {r["label"] for r in svc.runs(ex_id)}
+    _post(white, f"{page}/action/best", page)
+    best = {r["label"]: r for r in svc.runs(ex_id)}["best"]
+    aar = gov.get(f"{page}/aar").text
+    assert 'id="best-not-computed"' not in aar
+    shown = re.search(r'data-kpi="loss" data-run="best" data-value="([^"]+)"', aar).group(1)
+    assert float(shown) == best["kpis"]["loss"]
+    assert aar.count("data-best=") == len(best["decisions"]) == 5

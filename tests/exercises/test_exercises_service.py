@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from html import unescape
 
 import numpy as np
 import pandas as pd
@@ -314,6 +315,87 @@ def test_blackout_package_runs_the_firm_model_with_the_decisions(store, tmp_path
                 )
     finally:
         svc.dispose()
+
+
+@pytest.mark.slow
+def test_planners_best_response_is_the_least_loss_of_every_combination(store, tmp_path):
+    """The best response enumerates every combination of options through the engine (48 for
+    this package), keeps the least loss, and the AAR shows it against the decisions taken."""
+    import json
+
+    from fukugan.exercises.best import option_combinations
+    from fukugan.scenarios.schema import scenario_from_dict
+    from fukugan.services.exercises import _scenario_doc, run_curve
+    from fukugan.services.scenario_run import run_scenario
+
+    seen: list[float] = []
+    memo: dict[str, object] = {}
+
+    def runner(sc, st, engine):  # noqa: ANN001, ANN202 - the real engine, recorded, memoised
+        key = json.dumps([sc.doc, engine], sort_keys=True, default=str)
+        if key not in memo:
+            memo[key] = run_scenario(sc, st, engine=engine)
+        seen.append(run_curve(memo[key])["total"])
+        return memo[key]
+
+    package = PACKAGES / "sanctions-without-fighting.yaml"
+    svc = ExerciseService(store, f"sqlite:///{tmp_path / 'ws.sqlite'}", runner=runner)
+    try:
+        ex_id = svc.create(package)
+        ex = svc.exercise(ex_id)
+        svc.start(ex_id)
+        for turn in range(1, ex.turns + 1):
+            if turn > 1:
+                svc.advance(ex_id)
+            for dp in ex.decisions:
+                if dp.turn == turn:  # the last option of each point: often "do nothing"
+                    svc.decide(ex_id, dp.id, dp.options[-1].id, role=dp.role)
+        svc.end(ex_id)
+        before = len(seen)
+        out = svc.best_response(ex_id)
+        runs = {r["label"]: r for r in svc.runs(ex_id)}
+        enumerated = seen[before : before + out["combinations"]]
+        assert out["combinations"] == len(option_combinations(ex)) == 48 == len(enumerated)
+        assert out["total"] == min(enumerated)
+        best = runs["best"]
+        assert best["status"] == "done" and best["curve"]["total"] == pytest.approx(out["total"])
+        assert [d["point"] for d in best["decisions"]] == [dp.id for dp in ex.decisions]
+        # its own decisions, run directly, give its loss; the decisions taken give no less
+        from fukugan.scenarios.exercise import load_package
+
+        pkg = load_package(package)
+        doc = _scenario_doc(pkg.doc, dict(pkg.scenario_doc), best["decisions"])
+        direct = run_scenario(scenario_from_dict(doc, path=str(pkg.scenario.path)), store)
+        assert run_curve(direct)["total"] == pytest.approx(out["total"], rel=1e-12)
+        assert runs["final"]["curve"]["total"] >= out["total"] - 1e-9
+        # the AAR: a column of its own (the run's KPIs), its choices, the finding
+        for lang, word in (("en", "Planner's best response"), ("ja", "計画上の最善対応")):
+            doc = exercise_aar(svc, ex_id, lang)
+            html = render_html(doc)
+            assert doc["totals"]["best"] == pytest.approx(out["total"])
+            cells = dict(
+                re.findall(r'data-kpi="loss" data-run="best" data-value="([^"]+)"()', html)
+            )
+            assert float(next(iter(cells))) == pytest.approx(best["kpis"]["loss"], rel=1e-12)
+            assert html.count("data-best=") == len(ex.decisions)
+            assert word in unescape(html)
+            assert any("48" in f for f in doc["findings"])
+        # once more: the earlier best run is replaced, not duplicated
+        svc.best_response(ex_id)
+        assert [r["label"] for r in svc.runs(ex_id)].count("best") == 1
+    finally:
+        svc.dispose()
+
+
+def test_too_many_combinations_are_refused():
+    from fukugan.exercises.best import option_combinations
+    from fukugan.scenarios.exercise import load_package
+
+    ex = exercise_from_doc(load_package(PACKAGE).doc)
+    with pytest.raises(ExerciseRefused) as e:
+        option_combinations(ex, limit=100)
+    assert e.value.key == "exercise-refused-best-too-many"
+    assert "108 combinations" in e.value.text("en") and "108通り" in e.value.text("ja")
 
 
 class Crash(Exception):

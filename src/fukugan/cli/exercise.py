@@ -132,6 +132,14 @@ def run_demo(
         Path | None, typer.Option("--out", help="Directory for the after-action report.")
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write the AAR as PDF.")] = False,
+    best: Annotated[
+        bool,
+        typer.Option(
+            "--best",
+            help="Also compute the planner's best response (every combination of options "
+            "through the engine) for the AAR.",
+        ),
+    ] = False,
     lang: LangOpt = Lang.en,
 ) -> None:
     """Play the package with a scripted facilitator and players, then write the AAR. /
@@ -193,6 +201,11 @@ def run_demo(
                     highlight=False,
                 )
         svc.end(ex_id)
+        if best:
+            from fukugan.cli.simulate import _progress
+
+            with _progress(True, t("web-exercise-action-best", lg)) as cb:
+                svc.best_response(ex_id, progress=lambda done, n: cb(done, n, ""))
         out_dir = out or (store.home / "exercises" / ex_id)
         out_dir.mkdir(parents=True, exist_ok=True)
         doc = exercise_aar(svc, ex_id, lg)

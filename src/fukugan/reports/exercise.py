@@ -11,10 +11,11 @@ run directories' own numbers: the report computes nothing of its own except the 
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
-from fukugan.i18n import t
+from fukugan.i18n import t, unit_name
 from fukugan.provenance import Provenance
 from fukugan.reports import svg
 from fukugan.store.rundir import read_run
@@ -57,9 +58,12 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
     events = service.events(ex_id)
     base = runs.get("baseline") or {}
     final = runs.get("final") or runs.get(f"turn-{state['turn']}") or base
-    unit = (final.get("curve") or {}).get("unit", "")
+    raw_unit = (final.get("curve") or {}).get("unit", "")
     # a daily loss summed over days: "million USD per day" → "million USD"
-    total_unit = unit[: -len(" per day")] if unit.endswith(" per day") else unit
+    total_unit = unit_name(
+        raw_unit[: -len(" per day")] if raw_unit.endswith(" per day") else raw_unit, lang
+    )
+    unit = unit_name(raw_unit, lang)
     horizon = len((final.get("curve") or {}).get("daily", []))
 
     timeline = [
@@ -91,7 +95,28 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
                 "responses": [r["type"] for r in opt.responses],
             }
         )
-    labels = ["baseline", *[f"turn-{k}" for k in range(1, ex.turns + 1)], "final"]
+    best_run = runs.get("best") if (runs.get("best") or {}).get("status") == "done" else None
+    best_decisions = []
+    for d in (best_run or {}).get("decisions", []):
+        dp = ex.decision(d["point"])
+        opt = dp.option(d["option"]) if dp else None
+        if dp is None or opt is None:
+            continue
+        role = ex.role(dp.role)
+        taken = next((x["option"] for x in state["decisions"] if x["point"] == dp.id), None)
+        best_decisions.append(
+            {
+                "turn": d["turn"],
+                "point": d["point"],
+                "prompt": dp.prompt.get(lang),
+                "role": role.name.get(lang) if role else dp.role,
+                "option": opt.label.get(lang),
+                "option_id": opt.id,
+                "same": taken == opt.id,
+                "effective_day": ex.effective_day(d["turn"]),
+            }
+        )
+    labels = ["baseline", *[f"turn-{k}" for k in range(1, ex.turns + 1)], "final", "best"]
     columns = [lb for lb in labels if lb in runs and runs[lb]["status"] == "done"]
     kpi_rows = []
     for k in ex.kpis:
@@ -109,14 +134,9 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
                 ],
             }
         )
-    col_labels = [
-        t("exercise-baseline", lang)
-        if lb == "baseline"
-        else (
-            t("exercise-outcome", lang) if lb == "final" else f"{t('exercise-turn', lang)} {lb[5:]}"
-        )
-        for lb in columns
-    ]
+    named = {lb: t(f"exercise-{k}", lang) for lb, k in
+             (("baseline", "baseline"), ("final", "outcome"), ("best", "best-response"))}  # fmt: skip
+    col_labels = [named.get(lb) or f"{t('exercise-turn', lang)} {lb[5:]}" for lb in columns]
     base_daily = (base.get("curve") or {}).get("daily", [])
     final_daily = (final.get("curve") or {}).get("daily", [])
     turn_marks = [(ex.effective_day(d["turn"]), d["point"]) for d in state["decisions"]]
@@ -124,6 +144,15 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
         {
             t("exercise-baseline", lang): [(i + 1, v) for i, v in enumerate(base_daily)],
             t("exercise-outcome", lang): [(i + 1, v) for i, v in enumerate(final_daily)],
+            **(
+                {
+                    t("exercise-best-response", lang): [
+                        (i + 1, v) for i, v in enumerate(best_run["curve"].get("daily", []))
+                    ]
+                }
+                if best_run
+                else {}
+            ),
         },
         x_label=t("exercise-day", lang),
         y_label=unit,
@@ -192,6 +221,21 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
                 share=fmt(abs(change), "percent"),
             )
         )
+    best_total = (best_run or {}).get("curve", {}).get("total")
+    if best_total is not None and b_total is not None and f_total is not None:
+        avoid_best, avoid = b_total - best_total, b_total - f_total
+        findings.append(
+            t(
+                "exercise-finding-best",
+                lang,
+                n=math.prod(len(dp.options) for dp in ex.decisions),
+                best=fmt(best_total, "number"),
+                unit=total_unit,
+                share=fmt(avoid / avoid_best, "percent") if avoid_best > 0 else "–",
+                same=sum(1 for d in best_decisions if d["same"]),
+                total=len(best_decisions),
+            )
+        )
     statuses = [v["status"] for v in state["injects"].values()]
     findings.append(
         t(
@@ -254,7 +298,9 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
         "unit": unit,
         "findings": findings,
         "kpis": kpis,
-        "totals": {"baseline": b_total, "final": f_total},
+        "totals": {"baseline": b_total, "final": f_total, "best": best_total},
+        "best_decisions": best_decisions,
+        "best_computed": best_run is not None,
         "objectives": [
             {"id": o, "text": txt, "ratings": ratings.get(o, [])} for o, txt in objectives.items()
         ],

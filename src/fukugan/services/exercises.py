@@ -539,6 +539,44 @@ class ExerciseService:
             row = self._row(s, ex_id)
             return conduct.timeline(exercise_from_doc(row.package_doc), row.state)
 
+    def best_response(
+        self,
+        ex_id: str,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, Any]:
+        """The planner's best response (:mod:`fukugan.exercises.best`): every combination of
+        options run through the engine, the one with the least production loss kept as the
+        exercise's ``best`` run (replacing an earlier one). ``progress(done, total)``."""
+        from fukugan.exercises.best import option_combinations
+
+        with self.sessions() as s:
+            row = self._row(s, ex_id)
+            pkg_doc, sc_doc, sc_path = row.package_doc, row.scenario_doc, row.scenario_path
+        ex = exercise_from_doc(pkg_doc)
+        combos = option_combinations(ex)
+        engine = pkg_doc.get("engine", "static")
+        best: tuple[float, list[dict[str, Any]]] | None = None
+        for k, combo in enumerate(combos):
+            sc = scenario_from_dict(_scenario_doc(pkg_doc, sc_doc, combo), path=sc_path or None)
+            total = float(run_curve(self.runner(sc, self.store, engine=engine))["total"])
+            # ties (within rounding) keep the earlier combination: the first options listed
+            if best is None or total < best[0] - 1e-12 * max(1.0, abs(best[0])):
+                best = (total, combo)
+            if progress is not None:
+                progress(k + 1, len(combos))
+        assert best is not None  # a package has at least one decision point
+        with self.sessions() as s, s.begin():
+            old = s.get(ExerciseRun, (ex_id, "best"), with_for_update=True)
+            if old is not None:
+                s.delete(old)
+                s.flush()
+            run = self._run_row(ex_id, "best", ex.turns + 1, best[1])
+            run.message = f"best of {len(combos)} combinations of options"
+            s.add(run)
+        self.complete(ex_id)
+        return {"combinations": len(combos), "decisions": best[1], "total": best[0]}
+
     # -- runs -------------------------------------------------------------------------------
     def complete(self, ex_id: str) -> None:
         """Compute every pending run of the exercise (after a restart too). One computation at

@@ -32,7 +32,7 @@ from fukugan.web.pages import Prefs, render
 
 router = APIRouter(include_in_schema=False)
 _lock = threading.Lock()
-ACTIONS = ("start", "advance", "pause", "resume", "end", "release")
+ACTIONS = ("start", "advance", "pause", "resume", "end", "release", "best")
 
 
 def service(request: Request):  # noqa: ANN201 - ExerciseService
@@ -174,6 +174,8 @@ async def facilitator_action(request: Request, ex_id: str, action: str, who: For
     if not await run_in_threadpool(_is_facilitator, request, ex_id, who.user_id):
         return _back(ex_id, t("web-exercise-facilitator-only", prefs.lang))
     svc = service(request)
+    if action == "best":  # every combination of options through the engine (not a transition)
+        return await _do(request, ex_id, lambda: svc.best_response(ex_id))
     return await _do(request, ex_id, lambda: getattr(svc, action)(ex_id, user_id=who.user_id))
 
 
