@@ -253,7 +253,7 @@ def test_blackout_package_runs_the_firm_model_with_the_decisions(store, tmp_path
     import copy
 
     from fukugan.scenarios.schema import load_scenario, scenario_from_dict
-    from fukugan.services.exercises import run_curve
+    from fukugan.services.exercise_runs import run_curve
     from fukugan.services.scenario_run import run_scenario
 
     svc = ExerciseService(store, f"sqlite:///{tmp_path / 'ws.sqlite'}")
@@ -325,7 +325,8 @@ def test_planners_best_response_is_the_least_loss_of_every_combination(store, tm
 
     from fukugan.exercises.best import option_combinations
     from fukugan.scenarios.schema import scenario_from_dict
-    from fukugan.services.exercises import _scenario_doc, run_curve
+    from fukugan.services.exercise_package import scenario_doc as _scenario_doc
+    from fukugan.services.exercise_runs import run_curve
     from fukugan.services.scenario_run import run_scenario
 
     seen: list[float] = []
@@ -459,7 +460,7 @@ def test_exercise_survives_a_restart_mid_turn(store, url):
 )  # fmt: skip
 def test_options_are_checked_against_the_data(store, edit, field, message):
     from fukugan.scenarios.exercise import ExerciseError, load_package
-    from fukugan.services.exercises import check_package
+    from fukugan.services.exercise_package import check_package
 
     pkg = load_package(PACKAGE)
     check_package(pkg, store)
@@ -474,7 +475,7 @@ def test_options_are_checked_against_the_data(store, edit, field, message):
 @pytest.mark.parametrize("package", [p.name for p in bundled_packages()])
 def test_every_bundled_package_checks_against_the_bundled_data(store, package):
     from fukugan.scenarios.exercise import load_package
-    from fukugan.services.exercises import check_package
+    from fukugan.services.exercise_package import check_package
 
     pkg = load_package(PACKAGES / package)
     check_package(pkg, store)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from fukugan.scenarios.schema import ScenarioError, scenario_from_dict
-from fukugan.services.exercises import run_curve
+from fukugan.services.exercise_runs import run_curve
 from fukugan.services.scenario_run import run_scenario
 from fukugan.store.analytic import AnalyticStore
 

@@ -51,7 +51,7 @@ def validate(
     pkg = load_package(package)
     if data:
         from fukugan.services.datasets import load_bundled
-        from fukugan.services.exercises import check_package
+        from fukugan.services.exercise_package import check_package
 
         store = _store()
         load_bundled(store, if_needed=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,28 +30,24 @@ import numpy as np
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from fukugan.errors import FukuganError
 from fukugan.exercises import conduct
-from fukugan.exercises.kpis import curve, kpi_values
+from fukugan.exercises.kpis import kpi_values
 from fukugan.exercises.model import Exercise, ExerciseRefused, exercise_from_doc
-from fukugan.exercises.responses import scenario_with_responses
 from fukugan.exercises.rules import inject_texts
 from fukugan.hub.policy import Marking, PolicyContext, Principal, can_read
-from fukugan.results import RunResult
 from fukugan.scenarios.exercise import ExercisePackage, load_package
-from fukugan.scenarios.schema import ScenarioError, parse_path, scenario_from_dict
+from fukugan.services.exercise_package import check_package
+from fukugan.services.exercise_runs import ExerciseRuns, Runner, utc_now
 from fukugan.services.scenario_run import run_scenario
 from fukugan.store.analytic import AnalyticStore
-from fukugan.store.rundir import write_run
 from fukugan.store.workspace.db import open_workspace
 from fukugan.store.workspace.exercises import (
     ExerciseEvent,
     ExercisePlayer,
     ExerciseRow,
-    ExerciseRun,
 )
 
-__all__ = ["NOTE_KINDS", "RATINGS", "ExerciseService", "check_package"]
+__all__ = ["NOTE_KINDS", "RATINGS", "ExerciseService"]
 
 #: what evaluators and players record (HSEEP: observations against objectives with a rating,
 #: strengths and areas for improvement; lessons; the improvement plan)
@@ -59,90 +55,8 @@ NOTE_KINDS = ("observation", "lesson", "improvement")
 #: HSEEP ratings: Performed without challenges, with some, with major challenges, Unable
 RATINGS = ("P", "S", "M", "U")
 
-Runner = Callable[..., RunResult]
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _taken(ex_doc: dict[str, Any], decisions: list[dict[str, Any]]) -> list[tuple]:
-    """(point, option, turn, responses) of each decision, for the response mapping."""
-    points = {d["id"]: d for d in ex_doc["decisions"]}
-    out = []
-    for d in decisions:
-        dp = points[d["point"]]
-        opt = next(o for o in dp["options"] if o["id"] == d["option"])
-        out.append((d["point"], d["option"], int(d["turn"]), opt.get("responses", []) or []))
-    return out
-
-
-def _scenario_doc(pkg_doc: dict[str, Any], scenario_doc: dict[str, Any], decisions: list) -> dict:
-    return scenario_with_responses(
-        scenario_doc,
-        _taken(pkg_doc, decisions),
-        int(pkg_doc["clock"]["days_per_turn"]),
-        keep_scenario_responses=pkg_doc.get("scenario_responses", "drop") == "keep",
-    )
-
-
-def check_package(pkg: ExercisePackage, store: AnalyticStore) -> None:
-    """Check every option's responses against the data the scenario runs on (commodities the
-    scenario cuts, sectors of the table): an error names the package's file, line and field."""
-    from fukugan.services.engines import prepare
-
-    engine = pkg.doc.get("engine", "static")
-    base = dict(pkg.scenario_doc)
-    scenario = scenario_from_dict(_scenario_doc(pkg.doc, base, []), path=pkg.scenario.path)
-    prepare(scenario, store, engine)  # the scenario itself (errors name its file)
-
-    # every option's responses at once, except rationing (one rule per run); then the options
-    # with a rationing rule one by one — and option by option when that fails, to name it
-    def rations(o: dict) -> bool:
-        return any(r["type"] == "rationing" for r in o.get("responses", []) or [])
-
-    every = [
-        {"point": dp["id"], "option": o["id"], "turn": dp["turn"]}
-        for dp in pkg.doc["decisions"]
-        for o in dp["options"]
-        if o.get("responses") and not rations(o)
-    ]
-    try:
-        sc = scenario_from_dict(_scenario_doc(pkg.doc, base, every), path=pkg.scenario.path)
-        prepare(sc, store, engine)
-        only = [(i, dp) for i, dp in enumerate(pkg.doc["decisions"])
-                if any(rations(o) for o in dp["options"])]  # fmt: skip
-    except ScenarioError:
-        only = list(enumerate(pkg.doc["decisions"]))
-    for i, dp in only:
-        for j, opt in enumerate(dp["options"]):
-            if not opt.get("responses"):
-                continue
-            where = ("decisions", i, "options", j, "responses")
-            one = [{"point": dp["id"], "option": opt["id"], "turn": dp["turn"]}]
-            try:
-                sc = scenario_from_dict(_scenario_doc(pkg.doc, base, one), path=pkg.scenario.path)
-                prepare(sc, store, engine)
-            except ScenarioError as e:
-                k = _response_index(e.field, pkg.doc, base)
-                rest = parse_path(e.field or "")[2:]  # responses[n].<rest>
-                at = (*where, k, *rest) if k is not None else where
-                raise pkg.error(e.message, at) from None
-
-
-def _response_index(field: str | None, pkg_doc: dict, base: dict) -> int | None:
-    import re
-
-    m = re.match(r"responses\[(\d+)\]", field or "")
-    if not m:
-        return None
-    n = int(m.group(1))
-    if pkg_doc.get("scenario_responses", "drop") == "keep":
-        n -= len(base.get("responses", []) or [])
-    return n if n >= 0 else None
-
-
-class ExerciseService:
+class ExerciseService(ExerciseRuns):
     """Exercises in the workspace store (module doc). ``runner``: the scenario runner (tests
     replace it to stop a process mid-turn); ``engine``: an open workspace engine to share."""
 
@@ -182,7 +96,7 @@ class ExerciseService:
             check_package(pkg, self.store)
         ex = exercise_from_doc(pkg.doc)
         ex_id = "ex-" + secrets.token_hex(6)
-        now = _now()
+        now = utc_now()
         with self.sessions() as s, s.begin():
             s.add(
                 ExerciseRow(
@@ -388,29 +302,6 @@ class ExerciseService:
                 for e in rows
             ]
 
-    def runs(self, ex_id: str) -> list[dict[str, Any]]:
-        """Every run of the exercise (baseline, turns, final) with its KPIs and curve."""
-        self.complete(ex_id)
-        with self.sessions() as s:
-            rows = s.scalars(
-                select(ExerciseRun)
-                .where(ExerciseRun.exercise_id == ex_id)
-                .order_by(ExerciseRun.created_at, ExerciseRun.turn)
-            ).all()
-            return [
-                {
-                    "label": r.label,
-                    "turn": r.turn,
-                    "status": r.status,
-                    "decisions": r.decisions,
-                    "run_dir": r.run_dir,
-                    "kpis": r.kpis or {},
-                    "curve": r.curve or {},
-                    "message": r.message,
-                }
-                for r in rows
-            ]
-
     def view(
         self,
         ex_id: str,
@@ -539,112 +430,6 @@ class ExerciseService:
             row = self._row(s, ex_id)
             return conduct.timeline(exercise_from_doc(row.package_doc), row.state)
 
-    def best_response(
-        self,
-        ex_id: str,
-        *,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> dict[str, Any]:
-        """The planner's best response (:mod:`fukugan.exercises.best`): every combination of
-        options run through the engine, the one with the least production loss kept as the
-        exercise's ``best`` run (replacing an earlier one). ``progress(done, total)``."""
-        from fukugan.exercises.best import option_combinations
-
-        with self.sessions() as s:
-            row = self._row(s, ex_id)
-            pkg_doc, sc_doc, sc_path = row.package_doc, row.scenario_doc, row.scenario_path
-        ex = exercise_from_doc(pkg_doc)
-        combos = option_combinations(ex)
-        engine = pkg_doc.get("engine", "static")
-        best: tuple[float, list[dict[str, Any]]] | None = None
-        for k, combo in enumerate(combos):
-            sc = scenario_from_dict(_scenario_doc(pkg_doc, sc_doc, combo), path=sc_path or None)
-            total = float(run_curve(self.runner(sc, self.store, engine=engine))["total"])
-            # ties (within rounding) keep the earlier combination: the first options listed
-            if best is None or total < best[0] - 1e-12 * max(1.0, abs(best[0])):
-                best = (total, combo)
-            if progress is not None:
-                progress(k + 1, len(combos))
-        assert best is not None  # a package has at least one decision point
-        with self.sessions() as s, s.begin():
-            old = s.get(ExerciseRun, (ex_id, "best"), with_for_update=True)
-            if old is not None:
-                s.delete(old)
-                s.flush()
-            run = self._run_row(ex_id, "best", ex.turns + 1, best[1])
-            run.message = f"best of {len(combos)} combinations of options"
-            s.add(run)
-        self.complete(ex_id)
-        return {"combinations": len(combos), "decisions": best[1], "total": best[0]}
-
-    # -- runs -------------------------------------------------------------------------------
-    def complete(self, ex_id: str) -> None:
-        """Compute every pending run of the exercise (after a restart too). One computation at
-        a time in this process: two requests never write the same run directory at once."""
-        with self._compute_lock:
-            self._complete(ex_id)
-
-    def _complete(self, ex_id: str) -> None:
-        with self.sessions() as s:
-            pending = s.scalars(
-                select(ExerciseRun.label)
-                .where(ExerciseRun.exercise_id == ex_id, ExerciseRun.status == "pending")
-                .order_by(ExerciseRun.created_at, ExerciseRun.turn)
-            ).all()
-        for label in pending:
-            self._compute(ex_id, label)
-
-    def _compute(self, ex_id: str, label: str) -> None:
-        with self.sessions() as s:
-            row = self._row(s, ex_id)
-            run = s.get(ExerciseRun, (ex_id, label))
-            pkg_doc, sc_doc, sc_path = row.package_doc, row.scenario_doc, row.scenario_path
-            decisions, turn = list(run.decisions), run.turn
-        ex = exercise_from_doc(pkg_doc)
-        run_dir = self.store.home / "exercises" / ex_id / label
-        try:
-            sc = scenario_from_dict(_scenario_doc(pkg_doc, sc_doc, decisions), path=sc_path or None)
-            result = self.runner(sc, self.store, engine=pkg_doc.get("engine", "static"))
-        except FukuganError as e:
-            with self.sessions() as s, s.begin():
-                r = s.get(ExerciseRun, (ex_id, label))
-                if r.status == "pending":
-                    r.status, r.message, r.finished_at = "failed", str(e), _now()
-            return
-        write_run(result, run_dir)
-        c = run_curve(result)
-        # a turn's run: loss so far = before the turn starts; baseline and final: by the end
-        day = ex.first_day(turn) if label.startswith("turn-") else ex.effective_day(ex.turns)
-        daily = np.asarray(c["daily"], dtype=float)
-        values = kpi_values(ex.kpis, daily, c["sector_loss"], c["shortage"], day)
-        with self.sessions() as s, s.begin():
-            r = s.get(ExerciseRun, (ex_id, label), with_for_update=True)
-            if r.status != "pending":  # another process finished it first (same numbers)
-                return
-            r.status, r.run_dir, r.kpis, r.curve = "done", str(run_dir), values, c
-            r.finished_at = _now()
-
-    @staticmethod
-    def _run_row(ex_id: str, label: str, turn: int, decisions: list) -> ExerciseRun:
-        return ExerciseRun(
-            exercise_id=ex_id,
-            label=label,
-            turn=turn,
-            status="pending",
-            decisions=decisions,
-            run_dir="",
-            message="",
-            created_at=_now(),
-        )
-
-    # -- internals --------------------------------------------------------------------------
-    @staticmethod
-    def _row(s: Session, ex_id: str, *, lock: bool = False) -> ExerciseRow:
-        row = s.get(ExerciseRow, ex_id, with_for_update=lock) if lock else s.get(ExerciseRow, ex_id)
-        if row is None:
-            raise ExerciseRefused("exercise-refused-unknown-exercise", exercise=ex_id)
-        return row
-
     def _act(self, ex_id: str, fn: Callable, user_id: int | None) -> dict[str, Any]:
         """Apply the pure transition ``fn(exercise, state)`` to the locked row; store the new
         state, its events and the run a new turn (or the end) asks for; then compute it."""
@@ -656,7 +441,7 @@ class ExerciseService:
             row.state = new
             row.status, row.turn = new["status"], new["turn"]
             row.version += 1
-            row.updated_at = _now()
+            row.updated_at = utc_now()
             for e in events:
                 s.add(
                     ExerciseEvent(
@@ -667,7 +452,7 @@ class ExerciseService:
                         role=e["role"],
                         user_id=e["user_id"],
                         payload=e["payload"],
-                        at=_now(),
+                        at=utc_now(),
                     )
                 )
             snapshot = [dict(d) for d in new["decisions"]]
@@ -712,35 +497,3 @@ class ExerciseService:
             required_clearance=clearance,
         )
         return bool(can_read(principal, mark, PolicyContext()))
-
-
-def run_curve(result: RunResult) -> dict[str, Any]:
-    """The loss curve of a run as the KPIs and the after-action report use it: daily total
-    loss (days 1..T, summed over the sectors as :func:`fukugan.results.headline` sums them),
-    loss by sector over the horizon, peak import cut by sector, and the curve's figures."""
-    ts = result.timeseries
-    sel = ts[
-        (ts["metric"] == "loss")
-        & (ts["unit_kind"] != "total")
-        & (ts["component"].isin(["direct", "indirect"]))
-    ]
-    by_t = sel.groupby("t")["value"].sum().sort_index()
-    T = int(result.summary.get("n_days") or (int(by_t.index.max()) if len(by_t) else 0))
-    daily = np.zeros(T)
-    for t, v in by_t.items():
-        if 1 <= int(t) <= T:
-            daily[int(t) - 1] = float(v)
-    sector = sel.groupby("unit")["value"].sum()
-    c = curve(daily)
-    return {
-        "daily": daily.tolist(),
-        "total": float(by_t.sum()),
-        "peak": c["peak"],
-        "peak_day": c["peak_day"],
-        "recovery_day": c["recovery_day"],
-        "sector_loss": {str(k): float(v) for k, v in sector.items()},
-        "shortage": {
-            str(k): float(v) for k, v in (result.summary.get("import_cut_peak") or {}).items()
-        },
-        "unit": result.unit,
-    }
