@@ -79,6 +79,9 @@ def create_app(home: str | Path | None = None, *, warm: bool = False, web: bool 
         from fukugan.web import exercise_pages
 
         app.include_router(exercise_pages.router)
+        from fukugan.web import playbook_pages
+
+        app.include_router(playbook_pages.router)
 
     @app.get(f"{API}/health", tags=["meta"], summary="Liveness and whether data is loaded")
     def health() -> dict[str, object]:

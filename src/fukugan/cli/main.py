@@ -358,6 +358,10 @@ from fukugan.cli.exercise import register as _register_exercise  # noqa: E402
 
 _register_exercise(app)
 
+from fukugan.cli.playbook import register as _register_playbook  # noqa: E402
+
+_register_playbook(app)
+
 
 def main() -> None:  # pragma: no cover - console entry point
     app()

@@ -150,6 +150,7 @@ class Option:
     id: str
     label: Text
     responses: tuple[dict[str, Any], ...] = ()
+    practice: str | None = None  # the playbook practice it follows, ``<playbook>/<practice>``
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ class Exercise:
     decisions: tuple[DecisionPoint, ...]
     kpis: tuple[Kpi, ...]
     objectives: tuple[tuple[str, Text], ...] = ()
+    playbooks: tuple[str, ...] = ()
     auto_release: bool = True
     start_date: str | None = None
 
@@ -271,6 +273,7 @@ def exercise_from_doc(doc: dict[str, Any]) -> Exercise:
                         str(o["id"]),
                         Text.of(o["label"]),
                         tuple(dict(r) for r in o.get("responses", []) or []),
+                        o.get("practice"),
                     )
                     for o in d["options"]
                 ),
@@ -298,6 +301,7 @@ def exercise_from_doc(doc: dict[str, Any]) -> Exercise:
         decisions=tuple(decisions),
         kpis=kpis,
         objectives=tuple((str(o["id"]), Text.of(o["text"])) for o in doc.get("objectives", [])),
+        playbooks=tuple(str(b) for b in doc.get("playbooks", []) or []),
         auto_release=bool(clock.get("auto_release", True)),
         start_date=str(clock["start_date"]) if clock.get("start_date") else None,
     )

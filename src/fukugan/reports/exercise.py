@@ -18,6 +18,7 @@ from typing import Any
 from fukugan.i18n import t, unit_name
 from fukugan.provenance import Provenance
 from fukugan.reports import svg
+from fukugan.scenarios.playbook import practices_of
 from fukugan.store.rundir import read_run
 
 __all__ = ["exercise_aar"]
@@ -93,6 +94,7 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
                 "option_id": opt.id,
                 "effective_day": ex.effective_day(d["turn"]),
                 "responses": [r["type"] for r in opt.responses],
+                "practice": opt.practice or "",
             }
         )
     best_run = runs.get("best") if (runs.get("best") or {}).get("status") == "done" else None
@@ -200,6 +202,28 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
         if n["kind"] == "lesson"
     ]
     plan = [dict(n["payload"]) for n in notes if n["kind"] == "improvement"]
+    practices = []
+    for p in practices_of(ex, lang):
+        followed = [
+            d["point"] for d in state["decisions"]
+            if (ex.decision(d["point"]).option(d["option"]).practice or "") == p["ref"]
+        ]  # fmt: skip
+        practices.append(
+            {
+                **p,
+                "followed": followed,
+                "best": any(
+                    (ex.decision(d["point"]).option(d["option"]).practice or "") == p["ref"]
+                    for d in (best_run or {}).get("decisions", [])
+                    if ex.decision(d["point"]) and ex.decision(d["point"]).option(d["option"])
+                ),
+                "lessons": [
+                    n["payload"]["text"]
+                    for n in notes
+                    if n["kind"] == "lesson" and n["payload"].get("practice") == p["ref"]
+                ],
+            }
+        )
     ratings = {}
     for o in observations:
         if o["objective"]:
@@ -300,6 +324,7 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
         "kpis": kpis,
         "totals": {"baseline": b_total, "final": f_total, "best": best_total},
         "best_decisions": best_decisions,
+        "practices": practices,
         "best_computed": best_run is not None,
         "objectives": [
             {"id": o, "text": txt, "ratings": ratings.get(o, [])} for o, txt in objectives.items()

@@ -326,9 +326,29 @@ def _check_semantics(pkg: ExercisePackage) -> None:
                 where,
             )
 
+    from fukugan.scenarios.playbook import playbook, practice_ref
+
+    cited = set()
+    for i, book_id in enumerate(d.get("playbooks", []) or []):
+        if playbook(book_id) is None:
+            raise pkg.error(f"unknown playbook {book_id!r}", ("playbooks", i))
+        cited.add(book_id)
     rationing_points: list[str] = []
     for i, dp in enumerate(d["decisions"]):
         where: JsonPath = ("decisions", i)
+        for j, opt in enumerate(dp["options"]):
+            ref = opt.get("practice")
+            if ref is None:
+                continue
+            at = (*where, "options", j, "practice")
+            if ref.split("/")[0] not in cited:
+                raise pkg.error(
+                    f"practice {ref!r}: its playbook is not in the package's playbooks "
+                    f"({', '.join(sorted(cited)) or 'none'})",
+                    at,
+                )
+            if practice_ref(ref) is None:
+                raise pkg.error(f"unknown practice {ref!r}", at)
         if dp["turn"] > turns:
             raise pkg.error(f"turn {dp['turn']} is after the last turn ({turns})", (*where, "turn"))
         closes = dp.get("closes", dp["turn"])

@@ -36,6 +36,7 @@ from fukugan.exercises.model import Exercise, ExerciseRefused, exercise_from_doc
 from fukugan.exercises.rules import inject_texts
 from fukugan.hub.policy import Marking, PolicyContext, Principal, can_read
 from fukugan.scenarios.exercise import ExercisePackage, load_package
+from fukugan.scenarios.playbook import practice_ref, practices_of
 from fukugan.services.exercise_package import check_package
 from fukugan.services.exercise_runs import ExerciseRuns, Runner, utc_now
 from fukugan.services.scenario_run import run_scenario
@@ -210,8 +211,9 @@ class ExerciseService(ExerciseRuns):
         **fields: Any,
     ) -> dict[str, Any]:
         """Record an evaluator's ``observation`` {objective, rating P|S|M|U, strength (bool),
-        text}, a ``lesson`` {text} or an ``improvement`` {issue, action, owner, due
-        YYYY-MM-DD}. Observations and improvements: facilitator or evaluator roles."""
+        text}, a ``lesson`` {text, practice?} (``practice``: ``<playbook>/<practice>`` of the
+        package's playbooks, which the lesson updates) or an ``improvement`` {issue, action,
+        owner, due YYYY-MM-DD}. Observations and improvements: facilitator or evaluator roles."""
         clean = self._note_fields(ex_id, kind, role, fields)
 
         return self._act(
@@ -244,7 +246,16 @@ class ExerciseService(ExerciseRuns):
             return v
 
         if kind == "lesson":
-            return {"text": text("text")}
+            ref = str(f.get("practice") or "").strip()
+            if not ref:
+                return {"text": text("text")}
+            if ref.split("/")[0] not in ex.playbooks or practice_ref(ref) is None:
+                raise ExerciseRefused(
+                    "exercise-refused-unknown-practice",
+                    practice=ref,
+                    playbooks=", ".join(ex.playbooks) or "–",
+                )
+            return {"text": text("text"), "practice": ref}
         if kind == "observation":
             rating = str(f.get("rating", "")).upper()
             if rating not in RATINGS:
@@ -421,6 +432,7 @@ class ExerciseService(ExerciseRuns):
             "withheld": withheld,
             "decisions": decisions,
             "kpis": kpis,
+            "practices": practices_of(ex, lang),
             "run": (current or {}).get("status"),
             "version": st["seq"],
         }

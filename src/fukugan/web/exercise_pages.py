@@ -217,7 +217,7 @@ async def note(request: Request, ex_id: str, who: FormUser) -> Response:
     form = await _form(request)
     kind = _s(form, "kind", 20)
     fields = {k: _s(form, k, 4000) for k in ("objective", "rating", "text", "issue", "action",
-                                              "owner", "due")}  # fmt: skip
+                                              "owner", "due", "practice")}  # fmt: skip
     fields = {k: v for k, v in fields.items() if v}
     fields["strength"] = _s(form, "strength", 5) == "on"
     svc = service(request)
