@@ -190,3 +190,38 @@ def test_chokepoints_industries_and_data_pages(page):
     assert page.locator("[data-dataset=usgs_world_production]").count() == 1
     assert "public domain" in page.locator("[data-dataset=usgs_world_production]").inner_text()
     shot(page, "07-data")
+
+
+@pytest.mark.parametrize("width", [800, 1400])
+def test_header_fits_the_window_and_keyboard_users_get_a_skip_link(browser, server, width):
+    """At 800 and 1,400 px nothing is wider than the window (the header wraps), every header
+    control is inside it; the first Tab reaches the skip link, which moves focus to the content;
+    arrow keys on the home selector move the choice without reloading, Enter applies it."""
+    ctx = browser.new_context(base_url=server, viewport={"width": width, "height": 900})
+    pg = ctx.new_page()
+    try:
+        for path in ("/?lang=en", "/industries?lang=ja", "/chokepoints?lang=en"):
+            pg.goto(path)
+            assert pg.evaluate("document.documentElement.scrollWidth") <= width, path
+            for sel in ('[data-lang="ja"]', "#home-select", '[data-nav="data"]'):
+                box = pg.locator(sel).bounding_box()
+                assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (path, sel)
+        shot(pg, f"header-{width}")
+        pg.goto("/?lang=en")
+        pg.keyboard.press("Tab")
+        assert pg.evaluate("document.activeElement.id") == "skip-link"
+        assert pg.locator("#skip-link").bounding_box()["y"] >= 0  # shown when focused
+        pg.keyboard.press("Enter")
+        assert pg.evaluate("location.hash") == "#content"
+        url = pg.url
+        pg.focus("#home-select")
+        pg.keyboard.press("ArrowDown")
+        pg.wait_for_timeout(400)
+        assert pg.url == url  # browsing the list is not a reload
+        chosen = pg.eval_on_selector("#home-select", "s => s.value")
+        assert chosen != "JPN"
+        with pg.expect_navigation():
+            pg.keyboard.press("Enter")
+        assert f"home={chosen}" in pg.url
+    finally:
+        ctx.close()

@@ -257,8 +257,17 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     draw(document);
+    // a choice made with the mouse applies at once; with the keyboard, arrows only move the
+    // choice and Enter (or leaving the field) applies it, so browsing the list is not a reload
     document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
-      s.addEventListener("change", function () { s.form.submit(); });
+      var initial = s.value, keyed = false;
+      function apply() { if (s.value !== initial) { initial = s.value; s.form.submit(); } }
+      s.addEventListener("keydown", function (e) {
+        if (e.key === "Enter") { e.preventDefault(); apply(); } else if (e.key !== "Tab") { keyed = true; }
+      });
+      s.addEventListener("pointerdown", function () { keyed = false; });
+      s.addEventListener("change", function () { if (!keyed) { apply(); } });
+      s.addEventListener("blur", function () { if (keyed) { keyed = false; apply(); } });
     });
   });
   document.addEventListener("htmx:afterSwap", function (e) { draw(e.target); });
