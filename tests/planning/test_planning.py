@@ -14,7 +14,6 @@ from fukugan.scenarios import schema as sch
 
 runner = CliRunner()
 EXAMPLES = Path(sch.__file__).parent / "examples"
-SHIPPED = EXAMPLES / "plans" / "japan-gallium-germanium-graphite.yaml"
 GAGE = EXAMPLES / "gallium-germanium-licensing.yaml"
 GRAPHITE = EXAMPLES / "graphite-export-restriction.yaml"
 
@@ -96,13 +95,19 @@ def test_table_in_japanese(loaded, tmp_path):
 
 
 @pytest.mark.slow
-def test_shipped_plan(loaded, tmp_path):
+@pytest.mark.parametrize(
+    ("name", "scenarios", "measures", "budget"),
+    [("japan-gallium-germanium-graphite", 21, 8, 5), ("japan-rare-earths", 20, 5, 8)],
+)
+def test_shipped_plan(loaded, tmp_path, name, scenarios, measures, budget):
     out = tmp_path / "shipped"
-    res = run("plan", SHIPPED, "--out", out, "--format", "json")
+    res = run("plan", EXAMPLES / "plans" / f"{name}.yaml", "--out", out, "--format", "json")
     assert res.exit_code == 0, res.output
     s = json.loads((out / "summary.json").read_text("utf-8"))
-    assert s["n_scenarios"] == 21 and s["n_measures"] == 8
-    assert s["total_cost"] <= 5 + 1e-9
+    assert s["n_scenarios"] == scenarios and s["n_measures"] == measures
+    assert s["total_cost"] <= budget + 1e-9
+    assert s["expected_loss"] < s["expected_loss_without_measures"]
+    assert sum(r["chosen"] for r in s["portfolio"]) >= 2  # a portfolio, not one measure
     assert s["engine_expected_loss"] == pytest.approx(s["expected_loss"], rel=1e-6, abs=1e-9)
 
 
@@ -194,7 +199,10 @@ def client(loaded):
 def test_api_lists_and_solves_a_posted_plan(client):
     r = client.get("/api/v1/plans")
     assert r.status_code == 200
-    assert [p["id"] for p in r.json()["plans"]] == ["japan-gallium-germanium-graphite"]
+    assert [p["id"] for p in r.json()["plans"]] == [
+        "japan-gallium-germanium-graphite",
+        "japan-rare-earths",
+    ]
     r = client.post("/api/v1/plans?lang=ja", json=POSTED)
     assert r.status_code == 200, r.text
     doc = r.json()

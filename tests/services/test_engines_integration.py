@@ -33,6 +33,7 @@ EXAMPLES = Path(sch.__file__).parent / "examples"
 SUPPORTED: dict[str, tuple[str, ...]] = {
     "gallium-germanium-licensing": ("static",),
     "graphite-export-restriction": ("static",),
+    "rare-earth-export-ban": ("static",),
     "hokkaido-blackout": ("static", "ario"),
     "nankai-trough": ("static", "ario"),
     "synthetic-regional-outage-firms": ("firms",),
@@ -41,6 +42,7 @@ SUPPORTED: dict[str, tuple[str, ...]] = {
 #: example → engines that must refuse it (a shock or data they cannot represent)
 REFUSED: dict[str, tuple[str, ...]] = {
     "gallium-germanium-licensing": ("ario", "firms", "exposure"),
+    "rare-earth-export-ban": ("ario", "firms", "exposure"),
     "hokkaido-blackout": ("firms", "exposure"),
     "synthetic-regional-outage-firms": ("static", "ario", "exposure"),
     "automotive-chip-fab-fire": ("static", "ario", "firms"),

@@ -19,7 +19,9 @@
     return c;
   }
   function axis(name) {
-    return { type: "value", name: name || "", nameTextStyle: { color: "#6b7686", fontSize: 11 },
+    // from 0 unless the data go below it: a loss axis never invents negative values
+    return { type: "value", name: name || "", min: function (v) { return v.min >= 0 ? 0 : v.min; },
+      nameTextStyle: { color: "#6b7686", fontSize: 11 },
       axisLabel: { formatter: num, color: "#4a5566" }, splitLine: { lineStyle: { color: "#eef1f4" } } };
   }
   function line(name, data, color, width, area) {
