@@ -197,3 +197,23 @@ def test_what_the_engine_applied_is_shown_in_the_pages_language(world, key):
             for m in re.findall(r'<li data-applied="\d+">(.*?)</li>', section, re.S)
         ]
         assert shown == lines, lang
+
+
+def test_units_are_written_in_the_pages_language(world):
+    """The unit line and the total's unit of a static run: the run's own unit in English, the
+    same unit in Japanese on the Japanese page."""
+    from fukugan.i18n import unit_name
+
+    client, ids = world
+    rid = ids["static"]
+    summary, _ = files(client, rid)
+    unit = summary["unit"]
+    en = client.get(f"/runs/{rid}", params={"lang": "en"}).text
+    ja = client.get(f"/runs/{rid}", params={"lang": "ja"}).text
+    total = unit[: -len(" per day")] if unit.endswith(" per day") else unit
+
+    def sub(page: str) -> str:
+        return page.split('data-kpi-unit="total-loss">', 1)[1].split("</div>", 1)[0]
+
+    assert sub(en).startswith(total)
+    assert sub(ja).startswith(unit_name(total, "ja")) and "USD" not in sub(ja)

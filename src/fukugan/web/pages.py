@@ -19,12 +19,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from fukugan import __version__
 from fukugan.app.format import fmt, to_csv
 from fukugan.app.platform import DEFAULT_HOME, DEFAULT_YEAR, Platform
 from fukugan.app.present import query_rows
-from fukugan.i18n import t
+from fukugan.i18n import t, unit_name
 from fukugan.web.geo import iso_numeric
 
 HERE = Path(__file__).parent
@@ -34,6 +35,15 @@ templates.env.filters["fmt"] = fmt
 # template autoescapes it like any text.
 templates.env.filters["pretty_json"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2)
 templates.env.globals["version"] = __version__
+
+
+@pass_context
+def _unit(ctx: Any, value: Any) -> str:
+    """A unit in the page's language (``{{ run.unit|unit }}``)."""
+    return unit_name(str(value or ""), str(ctx.get("lang") or "en"))
+
+
+templates.env.filters["unit"] = _unit
 
 
 def col_max(doc: dict[str, Any], keys: tuple[str, ...]) -> dict[str, float]:
