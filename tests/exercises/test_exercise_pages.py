@@ -130,7 +130,16 @@ def test_facilitator_and_two_players_conduct_an_exercise(world):
     loc = _post(gov, f"{page}/action/best", page)
     assert "Only the exercise&#39;s facilitator" in gov.get(loc).text
     assert "best" not in {r["label"] for r in svc.runs(ex_id)}
-    _post(white, f"{page}/action/best", page)
+    _post(white, f"{page}/action/best", page)  # starts it in the background, answers at once
+    import time
+
+    deadline = time.monotonic() + 120
+    while (svc.best_progress(ex_id) or {}).get("running") and time.monotonic() < deadline:
+        assert 'data-action="best"' not in white.get(page).text  # no second start meanwhile
+        time.sleep(0.5)
+    prog = svc.best_progress(ex_id)
+    assert prog and not prog["running"] and not prog["error"] and prog["done"] == prog["total"]
+    assert 'id="best-progress"' in white.get(page).text
     best = {r["label"]: r for r in svc.runs(ex_id)}["best"]
     aar = gov.get(f"{page}/aar").text
     assert 'id="best-not-computed"' not in aar

@@ -326,6 +326,9 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
         "best_decisions": best_decisions,
         "practices": practices,
         "best_computed": best_run is not None,
+        "best_progress": (
+            service.best_progress(ex_id) if hasattr(service, "best_progress") else None
+        ),
         "objectives": [
             {"id": o, "text": txt, "ratings": ratings.get(o, [])} for o, txt in objectives.items()
         ],

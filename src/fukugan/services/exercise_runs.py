@@ -41,6 +41,8 @@ class ExerciseRuns:
     sessions: Callable[[], Session]
     runner: Runner
     _compute_lock: threading.RLock
+    _best_lock: threading.Lock
+    _best: dict[str, dict[str, Any]]
 
     def runs(self, ex_id: str) -> list[dict[str, Any]]:
         """Every run of the exercise (baseline, turns, final) with its KPIs and curve."""
@@ -102,6 +104,41 @@ class ExerciseRuns:
             s.add(run)
         self.complete(ex_id)
         return {"combinations": len(combos), "decisions": best[1], "total": best[0]}
+
+    def start_best_response(self, ex_id: str) -> bool:
+        """:meth:`best_response` in a background thread of this process (a web request
+        returns at once); ``False`` when one is already running for the exercise. Its progress
+        and outcome: :meth:`best_progress`."""
+        from fukugan.exercises.best import option_combinations
+
+        ex = self.exercise(ex_id)  # type: ignore[attr-defined]
+        total = len(option_combinations(ex))  # refused here, before any thread, if too many
+        with self._best_lock:
+            st = self._best.get(ex_id)
+            if st is not None and st["running"]:
+                return False
+            st = {"running": True, "done": 0, "total": total, "error": ""}
+            self._best[ex_id] = st
+
+        def progress(done: int, n: int) -> None:
+            st["done"], st["total"] = done, n
+
+        def work() -> None:
+            try:
+                self.best_response(ex_id, progress=progress)
+            except Exception as e:  # noqa: BLE001 - reported on the pages, never lost
+                st["error"] = str(e)
+            finally:
+                st["running"] = False
+
+        threading.Thread(target=work, name=f"best-{ex_id}", daemon=True).start()
+        return True
+
+    def best_progress(self, ex_id: str) -> dict[str, Any] | None:
+        """``{running, done, total, error}`` of the last background best response, or None."""
+        with self._best_lock:
+            st = self._best.get(ex_id)
+            return dict(st) if st is not None else None
 
     # -- runs -------------------------------------------------------------------------------
     def complete(self, ex_id: str) -> None:

@@ -77,6 +77,8 @@ class ExerciseService(ExerciseRuns):
             self.engine, self.sessions = engine, sessionmaker(engine, expire_on_commit=False)
         self.runner: Runner = runner or run_scenario
         self._compute_lock = threading.RLock()
+        self._best_lock = threading.Lock()
+        self._best: dict[str, dict[str, Any]] = {}
 
     def dispose(self) -> None:
         if self._own_engine:

@@ -54,8 +54,13 @@ def _packages() -> list[dict[str, str]]:
     return [{"file": p.name, "name": p.stem} for p in bundled_packages()]
 
 
-def _token(view: dict[str, Any]) -> str:
-    return f"{view['version']}.{view['run']}.{view['status']}"
+def _token(view: dict[str, Any], best: dict[str, Any] | None = None) -> str:
+    b = (
+        f".b{best['done']}{'r' if best['running'] else 'e' if best['error'] else 'd'}"
+        if best
+        else ""
+    )
+    return f"{view['version']}.{view['run']}.{view['status']}{b}"
 
 
 def _console_context(request: Request, ex_id: str, user: Any, prefs: Prefs) -> dict[str, Any]:
@@ -63,7 +68,9 @@ def _console_context(request: Request, ex_id: str, user: Any, prefs: Prefs) -> d
     view = svc.view(ex_id, user_id=user.user_id, lang=prefs.lang)
     ex = svc.exercise(ex_id)
     role = ex.role(view["role"])
-    ctx: dict[str, Any] = {"view": view, "ex_id": ex_id, "role_kind": role.kind}
+    best = svc.best_progress(ex_id)
+    ctx: dict[str, Any] = {"view": view, "ex_id": ex_id, "role_kind": role.kind, "best": best,
+                           "since": _token(view, best)}  # fmt: skip
     if role.kind == "facilitator":
         ctx["timeline"] = svc.timeline(ex_id)
         ctx["roles"] = [{"id": r.id, "name": r.name.get(prefs.lang)} for r in ex.roles]
@@ -137,7 +144,7 @@ def console_fragment(request: Request, ex_id: str, user: SessionUser) -> Respons
         ctx = _console_context(request, ex_id, user, prefs)
     except ExerciseRefused:
         return Response(status_code=404)
-    if request.query_params.get("since") == _token(ctx["view"]):
+    if request.query_params.get("since") == _token(ctx["view"], ctx["best"]):
         return Response(status_code=204)  # unchanged: htmx keeps what is on screen
     resp = _page(request, "_exercise_console.html", prefs, user, message="", **ctx)
     return resp
@@ -174,8 +181,13 @@ async def facilitator_action(request: Request, ex_id: str, action: str, who: For
     if not await run_in_threadpool(_is_facilitator, request, ex_id, who.user_id):
         return _back(ex_id, t("web-exercise-facilitator-only", prefs.lang))
     svc = service(request)
-    if action == "best":  # every combination of options through the engine (not a transition)
-        return await _do(request, ex_id, lambda: svc.best_response(ex_id))
+    if action == "best":  # every combination through the engine, in the background
+
+        def start() -> None:
+            if not svc.start_best_response(ex_id):
+                raise ExerciseRefused("exercise-refused-best-running")
+
+        return await _do(request, ex_id, start)
     return await _do(request, ex_id, lambda: getattr(svc, action)(ex_id, user_id=who.user_id))
 
 
