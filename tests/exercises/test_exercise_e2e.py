@@ -175,3 +175,55 @@ def test_blackout_exercise_on_the_firm_model_in_the_browser(browser, world, e2e)
         for ctx in (cw, cg, cf):
             ctx.close()
     assert not errors, errors
+
+
+@pytest.mark.slow
+def test_sanctions_exercise_in_the_browser(browser, world, e2e):
+    """The sanctions-only package (static engine): facilitator and two players; the
+    government's AMBER assessment reaches only the government; both players decide in turn 1;
+    the firm's console then shows the figure of turn 2's own run, the AAR's figure for it."""
+    errors: list[str] = []
+    (cw, white), (cg, gov), (cf, firm) = (_page(browser, world, errors) for _ in range(3))
+    try:
+        for pg, name in ((white, "white"), (gov, "gov1"), (firm, "firm1")):
+            _login(pg, name)
+        white.goto("/exercises")
+        white.select_option("#exercise-package", "sanctions-without-fighting.yaml")
+        white.click("#exercise-create")
+        white.wait_for_selector("#facilitator-actions")
+        url = white.url
+        for user, role in (("gov1", "gov"), ("firm1", "firm")):
+            white.fill("#assign-form input[name=username]", user)
+            white.select_option("#assign-form select[name=role]", role)
+            white.click("#assign")
+            white.wait_for_load_state()
+        gov.goto(url)
+        firm.goto(url)
+        white.click('button[data-action="start"]')
+        for pg in (gov, firm):
+            _reaches(pg, '#console[data-status="running"]')
+        gov.wait_for_selector('[data-inject="2"]')
+        assert firm.locator('[data-inject="2"]').count() == 0
+        gov.check('[data-decision="D1"] input[value="release90"]')
+        gov.click('button[data-decide="D1"]')
+        gov.wait_for_selector('[data-decision="D1"][data-open="false"]')
+        firm.check('[data-decision="D2"] input[value="qualify"]')
+        firm.click('button[data-decide="D2"]')
+        firm.wait_for_selector('[data-decision="D2"][data-open="false"]')
+        white.click('button[data-action="advance"]')
+        _reaches(firm, '#console[data-turn="2"]')
+        firm.wait_for_selector('tr[data-kpi="loss"] td[data-value]:not([data-value=""])',
+                               timeout=30_000)  # fmt: skip
+        shown = float(firm.get_attribute('tr[data-kpi="loss"] td[data-value]', "data-value"))
+        white.click('button[data-action="end"]')
+        _reaches(gov, '#console[data-status="ended"]', limit=5)
+        white.click("#exercise-aar-link")
+        white.wait_for_selector("#kpis-by-turn")
+        cell = white.get_attribute('[data-kpi="loss"][data-run="turn-2"]', "data-value")
+        assert float(cell) == pytest.approx(shown, rel=1e-12)
+        assert white.locator('[data-practice="economic-coercion-response/P4"]').count() == 1
+        white.screenshot(path=str(e2e.artifacts() / "exercise-sanctions-aar.png"), full_page=True)
+    finally:
+        for ctx in (cw, cg, cf):
+            ctx.close()
+    assert not errors, errors
