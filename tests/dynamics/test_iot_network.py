@@ -98,3 +98,17 @@ def test_bad_input_is_refused(kw, message):
     args.update({k: kw.pop(k) for k in ("Z", "x") if k in kw})
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         iot_network(args["Z"], args["x"], ("A", "B"), 10, **kw)
+
+
+def test_firm_ids_rank_each_industry_by_output():
+    Z = np.array([[10.0, 40.0], [30.0, 5.0]])
+    x = np.array([100.0, 80.0])
+    net, _ = iot_network(Z, x, ("A", "B"), 40, days_per_year=1.0, seed=2)
+    ids = net.ids()
+    P = np.bincount(net.suppliers, net.values, minlength=net.n_firms) + net.final_demand
+    for k, code in enumerate(("A", "B")):
+        mine = np.flatnonzero(net.sectors == k)
+        by_rank = sorted(mine, key=lambda i: ids[i])
+        assert ids[by_rank[0]] == f"{code}-001"
+        assert list(P[by_rank]) == sorted(P[mine], reverse=True)
+    assert len(set(ids)) == net.n_firms

@@ -87,6 +87,14 @@ def test_restoration_known_answers(store):
         "from day 1 (firms engine)"
     )
     assert full.summary["applied_ja"][-1].startswith(f"responses[0]：復旧 — 被災企業{n_hit}社の")
+    # one named firm: a shock on it alone, fully restored from day 0, costs nothing
+    one = [{"type": "outage", "firm": "C26-001", "delta": 0.5, "start": 0, "duration": 10}]
+    hit = run_curve(run(store, shocks=one))
+    assert hit["total"] > 0
+    back = run(store, shocks=one, responses=[
+        {"type": "restoration", "firms": ["C26-001"], "fraction": 1.0}])  # fmt: skip
+    assert run_curve(back)["total"] == pytest.approx(0.0, abs=1e-9)
+    assert "firms C26-001" in back.summary["applied"][-1]
     # only manufacturing (C10T12..C33) of the region: between none and all
     sectors = ["C10T12", "C16", "C17_18", "C19", "C20", "C24", "C25", "C29"]
     some = run_curve(run(store, responses=[
@@ -111,6 +119,8 @@ def test_rationing_switch_from_a_scenario(store):
          "responses[0].region", "unknown region 'kanto'"),
         ({"responses": [{"type": "restoration", "sectors": ["C99"], "fraction": 0.5}]},
          "responses[0].sectors[0]", "unknown sector 'C99'"),
+        ({"responses": [{"type": "restoration", "firms": ["C26-999"], "fraction": 0.5}]},
+         "responses[0].firms[0]", "unknown firm 'C26-999'"),
         ({"responses": [{"type": "restoration", "fraction": 0}]},
          "responses[0].fraction", ""),
         ({"data": {"firm_network": {"calibrated": {"n_firms": 100}}}},

@@ -31,6 +31,8 @@ the table's, and only the split into firms is generated:
    shares is kept, and each region's realised share of the industry's output is returned with
    the network (firms are indivisible, so it is near the asked share, not equal).
 
+Firm ids are ``<industry>-<rank>`` (``C26-001``: the industry's largest by output).
+
 Links do not prefer firms of the same region (the table has no geography): a regional shock
 reaches customers everywhere in proportion to the industry flows.
 
@@ -181,6 +183,14 @@ def iot_network(
             _, idx, reg, got = best
             regions[idx] = reg.astype(np.int32)
             realised[:, s] = got
+    # ids say where a firm stands: "<industry>-<rank by output within it>", e.g. C26-001 for
+    # the largest electronics maker (ranks from 001, as wide as the industry's count needs)
+    rank = np.empty(N, dtype=np.int64)
+    for s in np.flatnonzero(count):
+        idx = np.arange(first[s], first[s + 1])
+        rank[idx[np.argsort(-P[idx], kind="stable")]] = np.arange(1, idx.size + 1)
+    width = max(3, len(str(int(count.max())))) if N else 3
+    ids = np.array([f"{sector_names[sectors[i]]}-{rank[i]:0{width}d}" for i in range(N)])
     net = FirmNetwork.from_edges(
         link_sup,
         customer,
@@ -188,6 +198,7 @@ def iot_network(
         sectors,
         final,
         tuple(sector_names),
+        firm_ids=ids,
         regions=regions if k_reg else None,
         region_names=(*region_names, rest_region) if k_reg else (),
         label=label,

@@ -292,6 +292,7 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                 **_ID,
                 "region": Use("only the hit firms of the region (default: every region)"),
                 "sectors": Use("only the hit firms of these sectors (default: every sector)"),
+                "firms": Use("only these firms, by id"),
                 "fraction": Use("share of the lost capacity δ restored"),
                 "start": Use("day (from day 0) the capacity comes back"),
             },

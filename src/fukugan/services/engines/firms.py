@@ -232,6 +232,16 @@ def _restoration(sc: Scenario, net: Any, i: int, r: dict[str, Any]) -> Any:
             except InputError as e:
                 raise sc.error(e.message, ("responses", i, "sectors", k)) from None
         mask &= keep
+    if r.get("firms"):
+        ids = {str(x): k for k, x in enumerate(net.ids())}
+        keep = np.zeros(net.n_firms, dtype=bool)
+        for k, fid in enumerate(r["firms"]):
+            if str(fid) not in ids:
+                raise sc.error(
+                    f"unknown firm {fid!r} in this network", ("responses", i, "firms", k)
+                )
+            keep[ids[str(fid)]] = True
+        mask &= keep
     return Restoration(mask, float(r["fraction"]), int(r.get("start", 0)))
 
 
@@ -339,11 +349,16 @@ def simulate(
             rs = next(restorations)
             n_back = int(np.count_nonzero(rs.mask & hit_any))
             reg, secs = r.get("region"), ", ".join(map(str, r.get("sectors") or []))
+            fids = ", ".join(map(str, r.get("firms") or []))
             where = ", ".join(
-                ([f"region {reg}"] if reg else []) + ([f"sectors {secs}"] if secs else [])
+                ([f"region {reg}"] if reg else [])
+                + ([f"sectors {secs}"] if secs else [])
+                + ([f"firms {fids}"] if fids else [])
             )
             where_ja = "、".join(
-                ([f"地域 {reg}"] if reg else []) + ([f"業種 {secs}"] if secs else [])
+                ([f"地域 {reg}"] if reg else [])
+                + ([f"業種 {secs}"] if secs else [])
+                + ([f"企業 {fids}"] if fids else [])
             )
             label, frac = item_label(sc, "responses", i), float(r["fraction"])
             said[i] = (
