@@ -67,6 +67,28 @@ def _reaches(pg, selector: str, limit: float = 1.5) -> float:
     return time.monotonic() - t0
 
 
+def _start(white, gov, firm, package: str) -> None:  # noqa: ANN001 - pages
+    """The facilitator creates an exercise of ``package``, gives gov1 and firm1 their roles and
+    starts it; both players' consoles are running."""
+    for pg, name in ((white, "white"), (gov, "gov1"), (firm, "firm1")):
+        _login(pg, name)
+    white.goto("/exercises")
+    white.select_option("#exercise-package", package)
+    white.click("#exercise-create")
+    white.wait_for_selector("#facilitator-actions")
+    url = white.url
+    for user, role in (("gov1", "gov"), ("firm1", "firm")):
+        white.fill("#assign-form input[name=username]", user)
+        white.select_option("#assign-form select[name=role]", role)
+        white.click("#assign")
+        white.wait_for_load_state()
+    gov.goto(url)
+    firm.goto(url)
+    white.click('button[data-action="start"]')
+    for pg in (gov, firm):
+        _reaches(pg, '#console[data-status="running"]')
+
+
 @pytest.mark.slow
 def test_facilitator_and_two_players_in_the_browser(browser, world, e2e):
     shots = e2e.artifacts()
@@ -129,23 +151,7 @@ def test_blackout_exercise_on_the_firm_model_in_the_browser(browser, world, e2e)
     errors: list[str] = []
     (cw, white), (cg, gov), (cf, firm) = (_page(browser, world, errors) for _ in range(3))
     try:
-        for pg, name in ((white, "white"), (gov, "gov1"), (firm, "firm1")):
-            _login(pg, name)
-        white.goto("/exercises")
-        white.select_option("#exercise-package", "hokkaido-winter-blackout.yaml")
-        white.click("#exercise-create")
-        white.wait_for_selector("#facilitator-actions")
-        url = white.url
-        for user, role in (("gov1", "gov"), ("firm1", "firm")):
-            white.fill("#assign-form input[name=username]", user)
-            white.select_option("#assign-form select[name=role]", role)
-            white.click("#assign")
-            white.wait_for_load_state()
-        gov.goto(url)
-        firm.goto(url)
-        white.click('button[data-action="start"]')
-        for pg in (gov, firm):
-            _reaches(pg, '#console[data-status="running"]')
+        _start(white, gov, firm, "hokkaido-winter-blackout.yaml")
         gov.wait_for_selector('[data-inject="2"]')  # the grid operator's AMBER assessment
         assert firm.locator('[data-inject="2"]').count() == 0
         gov.check('[data-decision="D1"] input[value="interconnect"]')
@@ -185,23 +191,7 @@ def test_sanctions_exercise_in_the_browser(browser, world, e2e):
     errors: list[str] = []
     (cw, white), (cg, gov), (cf, firm) = (_page(browser, world, errors) for _ in range(3))
     try:
-        for pg, name in ((white, "white"), (gov, "gov1"), (firm, "firm1")):
-            _login(pg, name)
-        white.goto("/exercises")
-        white.select_option("#exercise-package", "sanctions-without-fighting.yaml")
-        white.click("#exercise-create")
-        white.wait_for_selector("#facilitator-actions")
-        url = white.url
-        for user, role in (("gov1", "gov"), ("firm1", "firm")):
-            white.fill("#assign-form input[name=username]", user)
-            white.select_option("#assign-form select[name=role]", role)
-            white.click("#assign")
-            white.wait_for_load_state()
-        gov.goto(url)
-        firm.goto(url)
-        white.click('button[data-action="start"]')
-        for pg in (gov, firm):
-            _reaches(pg, '#console[data-status="running"]')
+        _start(white, gov, firm, "sanctions-without-fighting.yaml")
         gov.wait_for_selector('[data-inject="2"]')
         assert firm.locator('[data-inject="2"]').count() == 0
         gov.check('[data-decision="D1"] input[value="release90"]')
