@@ -272,16 +272,16 @@ class Platform:
     # -- response planning (C4) ----------------------------------------------------------------
     def plans(self) -> list[dict[str, Any]]:
         """The shipped response plans (id, name, description, sizes)."""
-        from fukugan.services import planning
+        from fukugan.services import plan_files
 
-        return self.cache.get(("plans",), planning.example_plans)
+        return self.cache.get(("plans",), plan_files.example_plans)
 
     def plan(self, plan_id: str, lang: str) -> dict[str, Any]:
         """A shipped plan solved (portfolio, frontier, scenario check) and presented; the
         engine runs and the MIP happen once per store fingerprint."""
-        from fukugan.services import planning
+        from fukugan.services import plan_files, planning
 
-        doc = planning.example_plan(plan_id)
+        doc = plan_files.example_plan(plan_id)
 
         def solve() -> dict[str, Any]:
             return planning.run_plan(doc, self.store, lang="en").summary
@@ -293,11 +293,11 @@ class Platform:
         """A plan posted as data (scenario paths: shipped scenarios by file name), solved
         (not cached: every call runs the engines and the MIP)."""
         from fukugan.scenarios.plan import plan_from_dict
-        from fukugan.services import planning
+        from fukugan.services import plan_files, planning
 
         if not isinstance(doc, dict):
             raise InputError("a plan is a JSON object (name, scenarios, measures, ...)")
-        pd_ = plan_from_dict(doc, path="posted plan", base_dir=planning.PLANS_DIR.parent)
+        pd_ = plan_from_dict(doc, path="posted plan", base_dir=plan_files.PLANS_DIR.parent)
         summary = planning.run_plan(pd_, self.store, lang=lang).summary
         return _plan_view(pd_.name, summary, lang)
 
@@ -339,7 +339,7 @@ class Platform:
 def _plan_view(plan_id: str, summary: dict[str, Any], lang: str) -> dict[str, Any]:
     """A solved plan for the API and the page: the summary and its three reports presented."""
     from fukugan.results import jsonable
-    from fukugan.services.planning import plan_reports
+    from fukugan.services.plan_reports import plan_reports
 
     provs = [Provenance.from_dict(s) for s in summary.get("sources", [])]
     return {

@@ -35,7 +35,8 @@ def plan_command(
 ) -> None:
     """Choose stockpiles, second sources, recycling and capacity against weighted scenarios (two-stage stochastic MIP). / 対応計画を最適化する。"""
     from fukugan.scenarios.plan import load_plan
-    from fukugan.services.planning import default_plan_dir, run_plan, write_plan
+    from fukugan.services.plan_files import default_plan_dir, write_plan
+    from fukugan.services.planning import run_plan
     from fukugan.store.analytic import AnalyticStore
 
     doc = load_plan(plan)  # validate before anything else

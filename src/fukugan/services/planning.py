@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from fukugan.planning.portfolio import (
     ChannelLoss,
@@ -54,10 +53,11 @@ from fukugan.planning.portfolio import (
 )
 from fukugan.planning.stochastic import InfeasibleProblem
 from fukugan.provenance import Provenance
-from fukugan.scenarios.plan import PlanDoc, PlanError, load_plan
+from fukugan.scenarios.plan import PlanDoc, load_plan
 from fukugan.scenarios.schema import Scenario, ScenarioError, load_scenario
 from fukugan.services.engines import Prepared, prepare, simulate
 from fukugan.services.highs import quiet_highs
+from fukugan.services.plan_reports import level_text, level_unit, plan_reports
 from fukugan.services.report import Report
 from fukugan.store.analytic import AnalyticStore
 
@@ -68,7 +68,6 @@ __all__ = [
     "measure_losses",
     "rerun",
     "run_plan",
-    "write_plan",
 ]
 
 Progress = Callable[[int, int, str], None]
@@ -556,7 +555,7 @@ def run_plan(
                 "kind": m.kind,
                 "commodity": m.commodity,
                 "level": float(best.levels[i]),
-                "level_unit": _level_unit(m),
+                "level_unit": level_unit(m),
                 "cost": float(best.costs[i]),
                 "lead_time_days": m.lead_time_days,
                 **{k: v for k, v in values[i].items() if k != "measure"},
@@ -581,7 +580,7 @@ def run_plan(
             {
                 **{k: v for k, v in row.items() if k != "levels"},
                 "portfolio": ", ".join(
-                    f"{m.id} {_level(m, lv)}"
+                    f"{m.id} {level_text(m, lv)}"
                     for m, lv in zip(inputs.measures, row.get("levels", []), strict=False)
                     if lv > 0
                 ),
@@ -593,169 +592,3 @@ def run_plan(
     if check_loss is not None:
         summary["engine_expected_loss"] = float(p @ check_loss)
     return PlanOutcome(plan_reports(summary, inputs.sources, lang), summary)
-
-
-def _level_unit(m: Measure) -> str:
-    """What a measure's level counts: ``days`` of cover, a ``share``, or ``taken`` (0/1)."""
-    if m.is_stock and m.domain != "binary":
-        return "days"
-    return "share" if m.domain == "continuous" else "taken"
-
-
-def _level(m: Measure, level: float) -> str:
-    """A level as a reader says it: days of cover, a share, or taken."""
-    if m.is_stock and m.domain != "binary":
-        return f"{level:.0f} d"
-    if m.domain == "continuous":
-        return f"{level:.0%}"
-    return "✓"
-
-
-def plan_reports(
-    summary: dict[str, Any], sources: list[Provenance], lang: str = "en"
-) -> list[Report]:
-    """The portfolio (with the headline figures), the frontier and the scenario check."""
-    from fukugan.i18n import t
-
-    port = pd.DataFrame(
-        [
-            {
-                "plan-measure": r["name"].get(lang) or r["name"]["en"],
-                "plan-kind": t(f"plan-kind-{r['kind']}", lang),
-                "plan-commodity": r["commodity"],
-                "plan-level": r["level"],
-                "plan-cost": r["cost"],
-                "plan-lead-time": r["lead_time_days"],
-                "plan-value": r["value_in_portfolio"],
-                "plan-avoided-alone": r["loss_avoided_alone"],
-                "plan-avoided-per-cost": r["loss_avoided_per_cost"],
-            }
-            for r in summary["portfolio"]
-        ]
-    )
-    head = {
-        "plan-total-cost": summary["total_cost"],
-        "plan-expected-loss": summary["expected_loss"],
-        "plan-expected-loss-none": summary["expected_loss_without_measures"],
-        "plan-cvar": summary["cvar"],
-        "plan-vss": summary["vss"],
-        "plan-evpi": summary["evpi"],
-        "plan-status": summary["status"],
-    }
-    if summary.get("engine_expected_loss") is not None:
-        head["plan-engine-loss"] = summary["engine_expected_loss"]
-    front = pd.DataFrame(
-        [
-            {
-                "plan-budget": f["budget"],
-                "plan-cost": f["cost"],
-                "plan-expected-loss": f["expected_loss"],
-                "plan-cvar": f["cvar"],
-            }
-            for f in summary["frontier"]
-        ]
-    )
-    scen = pd.DataFrame(
-        [
-            {
-                "plan-scenario": s["scenario"],
-                "plan-probability": s["probability"],
-                "plan-loss-none": s["loss_without_measures"],
-                "plan-loss-predicted": s["predicted_loss"],
-                "plan-loss-engine": s["engine_loss"],
-            }
-            for s in summary["scenarios"]
-        ]
-    )
-    sens = pd.DataFrame(
-        [
-            {
-                "plan-assumption": t(f"plan-assumption-{r['assumption']}", lang),
-                "plan-factor": r["factor"],
-                "plan-cost": r.get("total_cost"),
-                "plan-expected-loss": r.get("expected_loss"),
-                "plan-cvar": r.get("cvar"),
-                "plan-portfolio": r.get("portfolio") or "–",
-            }
-            for r in summary.get("sensitivity", [])
-        ],
-        columns=[
-            "plan-assumption",
-            "plan-factor",
-            "plan-cost",
-            "plan-expected-loss",
-            "plan-cvar",
-            "plan-portfolio",
-        ],
-    )
-    note = "plan-note-linear"
-    return [
-        Report("plan-title", port, head, list(sources), [note], {"name": summary["plan"]}),
-        Report("plan-frontier-title", front, {}, list(sources)),
-        Report("plan-scenarios-title", scen, {}, list(sources)),
-        Report("plan-sensitivity-title", sens, {}, list(sources)),
-    ]
-
-
-def write_plan(outcome: PlanOutcome, out_dir: str | Path) -> Path:
-    """``summary.json`` of the plan in ``out_dir``, written atomically (nothing half-written)."""
-    from fukugan.store.rundir import atomic_run_dir, now_utc, versions, write_summary
-
-    out = Path(out_dir)
-    with atomic_run_dir(out) as tmp:
-        write_summary(tmp, {**outcome.summary, "created": now_utc(), "versions": versions()})
-    outcome.out_dir = out
-    return out
-
-
-def default_plan_dir(store: AnalyticStore, name: str) -> Path:
-    from datetime import UTC, datetime
-
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    base = store.home / "plans" / f"{name}-{stamp}"
-    p, k = base, 1
-    while p.exists() or p.with_name(p.name + ".tmp").exists():
-        k += 1
-        p = base.with_name(f"{base.name}-{k}")
-    return p
-
-
-__all__ += ["PlanError", "default_plan_dir", "plan_reports"]
-
-
-# -- the shipped plans -------------------------------------------------------------------------
-
-PLANS_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "examples" / "plans"
-
-
-def example_plans() -> list[dict[str, Any]]:
-    """The plans shipped in ``scenarios/examples/plans`` (id = file stem), validated."""
-    out = []
-    for p in sorted(PLANS_DIR.glob("*.yaml")):
-        doc = load_plan(p)
-        out.append(
-            {
-                "id": p.stem,
-                "name": doc.name,
-                "description": doc.doc["description"],
-                "n_scenarios": len(doc.doc["scenarios"]),
-                "n_measures": len(doc.doc["measures"]),
-                "budget": doc.doc["objective"].get("budget"),
-            }
-        )
-    return out
-
-
-def example_plan(plan_id: str) -> PlanDoc:
-    """A shipped plan by id (raises :class:`~fukugan.errors.UnknownItemError`)."""
-    from fukugan.errors import UnknownItemError
-
-    ids = [p.stem for p in PLANS_DIR.glob("*.yaml")]
-    if plan_id not in ids:
-        raise UnknownItemError(
-            f"unknown plan {plan_id!r}; shipped plans: {', '.join(sorted(ids)) or 'none'}"
-        )
-    return load_plan(PLANS_DIR / f"{plan_id}.yaml")
-
-
-__all__ += ["PLANS_DIR", "example_plan", "example_plans"]
