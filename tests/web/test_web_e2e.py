@@ -225,3 +225,30 @@ def test_header_fits_the_window_and_keyboard_users_get_a_skip_link(browser, serv
         assert f"home={chosen}" in pg.url
     finally:
         ctx.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_shipped_plan_in_the_browser(page, lang):
+    """The planning journey: the plan list, one plan solved (frontier chart, portfolio with the
+    engine re-run), its briefing in the same language, and the PDF."""
+    page.goto(f"/plans?lang={lang}")
+    page.click('[data-plan="japan-rare-earths"] a')
+    page.wait_for_selector("#plan-result", timeout=60_000)
+    assert page.locator("#plan-frontier svg polyline").count() >= 2  # expected loss and CVaR
+    heading = page.locator("#plan-result h2").first.inner_text()
+    assert heading.startswith("対応計画" if lang == "ja" else "Response plan")
+    assert page.locator('[data-key="plan-engine-loss"]').count() == 1
+    shot(page, f"plan-{lang}")
+    with page.expect_download() as dl:
+        page.click("#plan-briefing-pdf")
+    pdf = dl.value.path().read_bytes()
+    assert pdf[:5] == b"%PDF-"
+    page.click("#plan-briefing")
+    page.wait_for_selector("#portfolio")
+    chosen = page.locator('#portfolio tr[data-chosen="true"]').count()
+    assert chosen == 2  # 67 days of stock and the allied separator
+    assert (
+        "対応計画ブリーフィング" if lang == "ja" else "Response plan briefing"
+    ) in page.content()
+    shot(page, f"plan-briefing-{lang}")

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fukugan.i18n import t, unit_name
+from fukugan.i18n import commodity_name, t, unit_name
 from fukugan.reports import svg
 
 __all__ = ["plan_briefing"]
@@ -127,7 +127,9 @@ def plan_briefing(
             "measure": r["measure"],
             "name": r["name"].get(lang) or r["name"]["en"],
             "kind": t(f"plan-kind-{r['kind']}", lang),
-            "commodity": r.get("commodity") or "–",
+            "commodity": commodity_name(r["commodity"], r["commodity"], lang)
+            if r.get("commodity")
+            else "–",
             "chosen": bool(r.get("chosen")),
             "level": _level(r, lang),
             "cost": r["cost"],

@@ -104,8 +104,19 @@ def render_html(
         pdf=pdf,
         links=links or {},
         font_faces=font_faces() if pdf else "",
+        favicon=_favicon(),
         version=__version__,
     )
+
+
+@lru_cache(maxsize=1)
+def _favicon() -> str:
+    """The app's icon as a data URI: a briefing opened from a file or the server asks for
+    nothing more (no /favicon.ico request)."""
+    from urllib.parse import quote
+
+    svg = (HERE.parent / "web" / "static" / "favicon.svg").read_text(encoding="utf-8")
+    return "data:image/svg+xml," + quote(svg.strip())
 
 
 def render_pdf(doc: dict[str, Any]) -> bytes:
