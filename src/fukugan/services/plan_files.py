@@ -9,14 +9,14 @@ from typing import Any
 
 from fukugan.scenarios.plan import PlanDoc, load_plan
 from fukugan.store.analytic import AnalyticStore
+from fukugan.store.rundir import atomic_run_dir, fresh_dir, now_utc, versions, write_summary
 
 __all__ = ["PLANS_DIR", "default_plan_dir", "example_plan", "example_plans", "write_plan"]
 
 
 def write_plan(outcome: Any, out_dir: str | Path) -> Path:
-    """``summary.json`` of the plan (a :class:`~fukugan.services.planning.PlanOutcome`) in ``out_dir``, written atomically (nothing half-written)."""
-    from fukugan.store.rundir import atomic_run_dir, now_utc, versions, write_summary
-
+    """``summary.json`` of the plan (a :class:`~fukugan.services.planning.PlanOutcome`) in
+    ``out_dir``, written atomically (nothing half-written)."""
     out = Path(out_dir)
     with atomic_run_dir(out) as tmp:
         write_summary(tmp, {**outcome.summary, "created": now_utc(), "versions": versions()})
@@ -25,15 +25,8 @@ def write_plan(outcome: Any, out_dir: str | Path) -> Path:
 
 
 def default_plan_dir(store: AnalyticStore, name: str) -> Path:
-    from datetime import UTC, datetime
-
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    base = store.home / "plans" / f"{name}-{stamp}"
-    p, k = base, 1
-    while p.exists() or p.with_name(p.name + ".tmp").exists():
-        k += 1
-        p = base.with_name(f"{base.name}-{k}")
-    return p
+    """``$FUKUGAN_HOME/plans/<name>-<UTC timestamp>`` (a fresh, unused path)."""
+    return fresh_dir(store.home / "plans", name)
 
 
 # -- the shipped plans -------------------------------------------------------------------------

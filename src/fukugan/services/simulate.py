@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from fukugan.scenarios.schema import Scenario, load_scenario
 from fukugan.services.report import Report
 from fukugan.services.scenario_run import Progress, run_scenario
 from fukugan.store.analytic import AnalyticStore
-from fukugan.store.rundir import write_run
+from fukugan.store.rundir import fresh_dir, write_run
 
 __all__ = ["SimulationOutcome", "default_run_dir", "simulate", "simulate_sweep"]
 
@@ -37,13 +36,7 @@ class SimulationOutcome:
 
 def default_run_dir(store: AnalyticStore, name: str, suffix: str = "") -> Path:
     """``$FUKUGAN_HOME/runs/<name>[-suffix]-<UTC timestamp>`` (a fresh, unused path)."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    base = store.home / "runs" / f"{name}{'-' + suffix if suffix else ''}-{stamp}"
-    p, k = base, 1
-    while p.exists() or p.with_name(p.name + ".tmp").exists():
-        k += 1
-        p = base.with_name(f"{base.name}-{k}")
-    return p
+    return fresh_dir(store.home / "runs", f"{name}{'-' + suffix if suffix else ''}")
 
 
 def _labels(lang: str) -> dict[str, str]:

@@ -28,6 +28,18 @@ def tmp_dir_of(run_dir: Path) -> Path:
     return run_dir.with_name(run_dir.name + ".tmp")
 
 
+def fresh_dir(parent: Path, name: str) -> Path:
+    """``parent/<name>-<UTC timestamp>``, with ``-2``, ``-3``… appended until neither it nor
+    its temporary twin (:func:`tmp_dir_of`) exists: a path no run or plan has taken."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    base = Path(parent) / f"{name}-{stamp}"
+    p, k = base, 1
+    while p.exists() or tmp_dir_of(p).exists():
+        k += 1
+        p = base.with_name(f"{base.name}-{k}")
+    return p
+
+
 @contextmanager
 def atomic_run_dir(run_dir: str | Path) -> Iterator[Path]:
     """Yield an empty staging directory; on success it replaces ``run_dir`` (rename), on an
