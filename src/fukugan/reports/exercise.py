@@ -49,9 +49,31 @@ def _event_text(ex, ev: dict[str, Any], lang: str) -> str:  # noqa: ANN001 - Exe
         return kind
 
 
+def _choice(ex, d: dict[str, Any], lang: str) -> dict[str, Any] | None:  # noqa: ANN001
+    """A decision record (``point``, ``option``, ``turn``) as the AAR shows it; ``None`` for a
+    point or option the package does not have."""
+    dp = ex.decision(d["point"])
+    opt = dp.option(d["option"]) if dp else None
+    if dp is None or opt is None:
+        return None
+    role = ex.role(dp.role)
+    return {
+        "turn": d["turn"],
+        "point": d["point"],
+        "prompt": dp.prompt.get(lang),
+        "role": role.name.get(lang) if role else dp.role,
+        "option": opt.label.get(lang),
+        "option_id": opt.id,
+        "effective_day": ex.effective_day(d["turn"]),
+        "responses": [r["type"] for r in opt.responses],
+        "practice": opt.practice or "",
+    }
+
+
 def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | None = None) -> dict:
     """The AAR document of exercise ``ex_id`` (for :func:`fukugan.reports.render.render_html`)."""
     from fukugan.app.format import fmt
+    from fukugan.services.runs import figures
 
     ex = service.exercise(ex_id)
     runs = {r["label"]: r for r in service.runs(ex_id)}
@@ -61,9 +83,7 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
     final = runs.get("final") or runs.get(f"turn-{state['turn']}") or base
     raw_unit = (final.get("curve") or {}).get("unit", "")
     # a daily loss summed over days: "million USD per day" → "million USD"
-    total_unit = unit_name(
-        raw_unit[: -len(" per day")] if raw_unit.endswith(" per day") else raw_unit, lang
-    )
+    total_unit = unit_name(figures.total_unit(raw_unit), lang)
     unit = unit_name(raw_unit, lang)
     horizon = len((final.get("curve") or {}).get("daily", []))
 
@@ -79,45 +99,14 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
         for e in events
         if e["kind"] not in ("observation", "lesson", "improvement")
     ]
-    decisions = []
-    for d in state["decisions"]:
-        dp = ex.decision(d["point"])
-        opt = dp.option(d["option"])
-        role = ex.role(d["role"])
-        decisions.append(
-            {
-                "turn": d["turn"],
-                "point": d["point"],
-                "prompt": dp.prompt.get(lang),
-                "role": role.name.get(lang) if role else d["role"],
-                "option": opt.label.get(lang),
-                "option_id": opt.id,
-                "effective_day": ex.effective_day(d["turn"]),
-                "responses": [r["type"] for r in opt.responses],
-                "practice": opt.practice or "",
-            }
-        )
+    decisions = [c for d in state["decisions"] if (c := _choice(ex, d, lang)) is not None]
     best_run = runs.get("best") if (runs.get("best") or {}).get("status") == "done" else None
-    best_decisions = []
-    for d in (best_run or {}).get("decisions", []):
-        dp = ex.decision(d["point"])
-        opt = dp.option(d["option"]) if dp else None
-        if dp is None or opt is None:
-            continue
-        role = ex.role(dp.role)
-        taken = next((x["option"] for x in state["decisions"] if x["point"] == dp.id), None)
-        best_decisions.append(
-            {
-                "turn": d["turn"],
-                "point": d["point"],
-                "prompt": dp.prompt.get(lang),
-                "role": role.name.get(lang) if role else dp.role,
-                "option": opt.label.get(lang),
-                "option_id": opt.id,
-                "same": taken == opt.id,
-                "effective_day": ex.effective_day(d["turn"]),
-            }
-        )
+    taken = {d["point"]: d["option_id"] for d in decisions}
+    best_decisions = [
+        {**c, "same": taken.get(c["point"]) == c["option_id"]}
+        for d in (best_run or {}).get("decisions", [])
+        if (c := _choice(ex, d, lang)) is not None
+    ]
     labels = ["baseline", *[f"turn-{k}" for k in range(1, ex.turns + 1)], "final", "best"]
     columns = [lb for lb in labels if lb in runs and runs[lb]["status"] == "done"]
     kpi_rows = []
@@ -204,19 +193,11 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
     plan = [dict(n["payload"]) for n in notes if n["kind"] == "improvement"]
     practices = []
     for p in practices_of(ex, lang):
-        followed = [
-            d["point"] for d in state["decisions"]
-            if (ex.decision(d["point"]).option(d["option"]).practice or "") == p["ref"]
-        ]  # fmt: skip
         practices.append(
             {
                 **p,
-                "followed": followed,
-                "best": any(
-                    (ex.decision(d["point"]).option(d["option"]).practice or "") == p["ref"]
-                    for d in (best_run or {}).get("decisions", [])
-                    if ex.decision(d["point"]) and ex.decision(d["point"]).option(d["option"])
-                ),
+                "followed": [d["point"] for d in decisions if d["practice"] == p["ref"]],
+                "best": any(d["practice"] == p["ref"] for d in best_decisions),
                 "lessons": [
                     n["payload"]["text"]
                     for n in notes

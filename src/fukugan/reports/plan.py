@@ -22,11 +22,6 @@ from fukugan.reports import svg
 __all__ = ["plan_briefing"]
 
 
-def _total_unit(unit: str) -> str:
-    # losses are daily losses summed over each scenario's horizon
-    return unit[: -len(" per day")] if unit.endswith(" per day") else unit
-
-
 def _level(row: dict[str, Any], lang: str) -> str:
     from fukugan.app.format import fmt
 
@@ -47,6 +42,7 @@ def plan_briefing(
     """The briefing document of a solved plan: its summary, or the directory (or file) that
     ``fukugan plan --out`` wrote."""
     from fukugan.app.format import fmt
+    from fukugan.services.runs.figures import total_unit
 
     if not isinstance(plan, dict):
         from fukugan.errors import InputError
@@ -59,7 +55,8 @@ def plan_briefing(
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise InputError(f"{f}: not a plan summary written by fukugan plan ({e})") from None
     s = plan
-    unit = unit_name(_total_unit(str(s.get("unit", ""))), lang)
+    # losses are daily losses summed over each scenario's horizon
+    unit = unit_name(total_unit(str(s.get("unit", ""))), lang)
     cost_unit = unit_name(str(s.get("cost_unit", "")), lang)
     chosen = [r for r in s["portfolio"] if r.get("chosen")]
     rest = [r for r in s["portfolio"] if not r.get("chosen")]

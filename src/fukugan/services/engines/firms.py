@@ -223,7 +223,9 @@ def _restoration(sc: Scenario, net: Any, i: int, r: dict[str, Any]) -> Any:
             sel = FirmShock.by_region(net, str(r["region"]), 0.0)
         except InputError as e:
             raise sc.error(e.message, ("responses", i, "region")) from None
-        mask &= np.isin(np.arange(net.n_firms), sel.index)
+        keep = np.zeros(net.n_firms, dtype=bool)
+        keep[sel.index] = True
+        mask &= keep
     if r.get("sectors"):
         keep = np.zeros(net.n_firms, dtype=bool)
         for k, code in enumerate(r["sectors"]):
@@ -311,9 +313,6 @@ def simulate(
         restored(_firm_shock(net, sc.doc["shocks"][r["index"]], r["target"], sc.horizon), back)
         for r in prep.resolved
     ]
-    hit_any = np.zeros(net.n_firms, dtype=bool)
-    for sh in shocks:
-        hit_any[sh.index[sh.delta > 0]] = True
     rationing, switches = _rationing(sc)
     params = FirmParams(
         **{k: v for k, v in prep.parameters.items() if k in FIRM_PARAMETERS},
@@ -347,19 +346,18 @@ def simulate(
     for i, r in enumerate(sc.doc["responses"]):
         if r["type"] == "restoration":
             rs = next(restorations)
-            n_back = int(np.count_nonzero(rs.mask & hit_any))
-            reg, secs = r.get("region"), ", ".join(map(str, r.get("sectors") or []))
-            fids = ", ".join(map(str, r.get("firms") or []))
-            where = ", ".join(
-                ([f"region {reg}"] if reg else [])
-                + ([f"sectors {secs}"] if secs else [])
-                + ([f"firms {fids}"] if fids else [])
-            )
-            where_ja = "、".join(
-                ([f"地域 {reg}"] if reg else [])
-                + ([f"業種 {secs}"] if secs else [])
-                + ([f"企業 {fids}"] if fids else [])
-            )
+            n_back = int(np.count_nonzero(rs.mask & traj.hit))  # the firms the shocks hit
+            given = [
+                (en, ja, ", ".join(map(str, v)) if isinstance(v, list) else str(v))
+                for key, en, ja in (
+                    ("region", "region", "地域"),
+                    ("sectors", "sectors", "業種"),
+                    ("firms", "firms", "企業"),
+                )  # fmt: skip
+                if (v := r.get(key))
+            ]
+            where = ", ".join(f"{en} {v}" for en, _, v in given)
+            where_ja = "、".join(f"{ja} {v}" for _, ja, v in given)
             label, frac = item_label(sc, "responses", i), float(r["fraction"])
             said[i] = (
                 f"{label}: restoration — {frac:.0%} of the lost capacity of {n_back} hit "
