@@ -67,9 +67,9 @@ def _reaches(pg, selector: str, limit: float = 1.5) -> float:
     return time.monotonic() - t0
 
 
-def _start(white, gov, firm, package: str) -> None:  # noqa: ANN001 - pages
+def _start(white, gov, firm, package: str) -> list[float]:  # noqa: ANN001 - pages
     """The facilitator creates an exercise of ``package``, gives gov1 and firm1 their roles and
-    starts it; both players' consoles are running."""
+    starts it; returns the seconds each player's console took to show it running."""
     for pg, name in ((white, "white"), (gov, "gov1"), (firm, "firm1")):
         _login(pg, name)
     white.goto("/exercises")
@@ -84,9 +84,10 @@ def _start(white, gov, firm, package: str) -> None:  # noqa: ANN001 - pages
         white.wait_for_load_state()
     gov.goto(url)
     firm.goto(url)
+    gov.wait_for_selector('#console[data-status="ready"]')
     white.click('button[data-action="start"]')
-    for pg in (gov, firm):
-        _reaches(pg, '#console[data-status="running"]')
+    white.wait_for_selector('#console[data-status="running"]')
+    return [_reaches(pg, '#console[data-status="running"]') for pg in (gov, firm)]
 
 
 @pytest.mark.slow
@@ -95,24 +96,7 @@ def test_facilitator_and_two_players_in_the_browser(browser, world, e2e):
     errors: list[str] = []
     (cw, white), (cg, gov), (cf, firm) = (_page(browser, world, errors) for _ in range(3))
     try:
-        for pg, name in ((white, "white"), (gov, "gov1"), (firm, "firm1")):
-            _login(pg, name)
-        white.goto("/exercises")
-        white.select_option("#exercise-package", "critical-minerals-licensing.yaml")
-        white.click("#exercise-create")
-        white.wait_for_selector("#facilitator-actions")
-        url = white.url
-        for user, role in (("gov1", "gov"), ("firm1", "firm")):
-            white.fill("#assign-form input[name=username]", user)
-            white.select_option("#assign-form select[name=role]", role)
-            white.click("#assign")
-            white.wait_for_load_state()
-        gov.goto(url)
-        firm.goto(url)
-        gov.wait_for_selector('#console[data-status="ready"]')
-        white.click('button[data-action="start"]')
-        white.wait_for_selector('#console[data-status="running"]')
-        waits = [_reaches(pg, '#console[data-status="running"]') for pg in (gov, firm)]
+        waits = _start(white, gov, firm, "critical-minerals-licensing.yaml")
         assert max(waits) < 1.5, waits
         gov.wait_for_selector('[data-inject="2"]')  # AMBER, the facilitator's organisation
         assert firm.locator('[data-inject="2"]').count() == 0

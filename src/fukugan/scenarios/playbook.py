@@ -52,6 +52,7 @@ __all__ = [
     "playbook",
     "practice_ref",
     "practices_of",
+    "text_in",
 ]
 
 SCHEMA_PATH = Path(__file__).with_name("playbook.schema.json")
@@ -164,6 +165,11 @@ def practice_ref(ref: str) -> tuple[Playbook, dict[str, Any]] | None:
     return (book, p) if book is not None and p is not None else None
 
 
+def text_in(text: dict[str, str], lang: str) -> str:
+    """A playbook text (``{en, ja}``) in ``lang``, English where it has none."""
+    return text.get(lang) or text["en"]
+
+
 def practices_of(exercise: Any, lang: str = "en") -> list[dict[str, str]]:
     """The practices of the playbooks an exercise cites (``exercise.playbooks``): ``ref``
     (``<playbook>/<practice>``), ``title`` and ``playbook`` (its title) in ``lang``."""
@@ -177,8 +183,8 @@ def practices_of(exercise: Any, lang: str = "en") -> list[dict[str, str]]:
                 {
                     "ref": f"{book.id}/{p['id']}",
                     "id": p["id"],
-                    "title": p["title"].get(lang) or p["title"]["en"],
-                    "playbook": book.doc["title"].get(lang) or book.doc["title"]["en"],
+                    "title": text_in(p["title"], lang),
+                    "playbook": text_in(book.doc["title"], lang),
                 }
             )
     return out

@@ -12,13 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from fukugan.errors import UnknownItemError
-from fukugan.scenarios.playbook import Playbook, bundled_playbooks, playbook
+from fukugan.scenarios.playbook import Playbook, bundled_playbooks, playbook, text_in
 
 __all__ = ["library", "playbook_view"]
-
-
-def _t(text: dict[str, str], lang: str) -> str:
-    return text.get(lang) or text["en"]
 
 
 def library(lang: str = "en") -> list[dict[str, Any]]:
@@ -26,9 +22,9 @@ def library(lang: str = "en") -> list[dict[str, Any]]:
     return [
         {
             "id": b.id,
-            "title": _t(b.doc["title"], lang),
+            "title": text_in(b.doc["title"], lang),
             "hazard": b.doc["hazard"],
-            "summary": _t(b.doc["summary"], lang),
+            "summary": text_in(b.doc["summary"], lang),
             "n_practices": len(b.practices),
         }
         for b in bundled_playbooks()
@@ -85,16 +81,16 @@ def playbook_view(
     evidence = _evidence(book, exercises, user_id, lang)
     return {
         "id": book.id,
-        "title": _t(book.doc["title"], lang),
+        "title": text_in(book.doc["title"], lang),
         "hazard": book.doc["hazard"],
-        "summary": _t(book.doc["summary"], lang),
+        "summary": text_in(book.doc["summary"], lang),
         "sources": list(book.doc["sources"]),
         "practices": [
             {
                 "ref": f"{book.id}/{p['id']}",
                 "id": p["id"],
-                "title": _t(p["title"], lang),
-                "text": _t(p["text"], lang),
+                "title": text_in(p["title"], lang),
+                "text": text_in(p["text"], lang),
                 "responses": list(p.get("responses", []) or []),
                 "sources": [book.source(s) for s in p["sources"]],
                 **evidence[f"{book.id}/{p['id']}"],
