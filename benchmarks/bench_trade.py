@@ -2,8 +2,8 @@
 
 Side by side in one run, on the same SYNTHETIC year (see :mod:`benchmarks.synthetic`):
 
-* ``fukugan``: :func:`fukugan.indicators.trade.dependency_indicators` (one sort, segmented
-  numpy reductions);
+* ``fukugan``: :func:`fukugan.indicators.trade.dependency_indicators` (reductions per
+  (importer, product) slot streamed over chunks of rows, no sort);
 * ``pandas``: :func:`pandas_dependency_indicators`, the same formulas written the ordinary
   idiomatic pandas way (groupby / transform / sort_values / merge), as a competent analyst would.
 
@@ -336,7 +336,7 @@ def run(quick: bool = False, workdir: Path | None = None) -> tuple[str, dict]:
         f"| implementation | first call (s) | best of {repeats} (s) | peak RSS (MiB) "
         "| RSS after loading data (MiB) |",
         "| --- | ---: | ---: | ---: | ---: |",
-        f"| fukugan `dependency_indicators` (numpy, one sort + reduceat) | {t_fast:.2f} | "
+        f"| fukugan `dependency_indicators` (numpy, streamed per-pair reductions, no sort) | {t_fast:.2f} | "
         f"{b_fast:.2f} | {fast['peak_rss_mib']:.0f} | {fast['rss_after_load_mib']:.0f} |",
         f"| plain pandas (groupby / transform / sort_values / join) | {t_slow:.2f} | "
         f"{b_slow:.2f} | {slow['peak_rss_mib']:.0f} | {slow['rss_after_load_mib']:.0f} |",

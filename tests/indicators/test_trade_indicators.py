@@ -249,3 +249,74 @@ def test_benchmark_baseline_agrees_with_fast_path():
     few = few.astype({"exporter": str, "importer": str, "hs6": str})
     ref = naive(few, year.like_minded, year.wgi_0_10)
     _same(dependency_indicators(few, year.like_minded, year.wgi_0_10), ref)
+
+
+# -- the reduction's paths: ordered rows, shuffled rows, repeated keys, a sparse pair grid ----
+unique_rows = st.lists(
+    st.tuples(
+        st.sampled_from(COUNTRIES),
+        st.sampled_from(COUNTRIES),
+        st.sampled_from(["010121", "280530", "854231"]),
+        st.sampled_from([1.0, 2.0, 3.25, 7.0, 1e6]),
+    ),
+    min_size=1,
+    max_size=60,
+    unique_by=lambda r: r[:3],
+)
+
+
+@pytest.mark.slow
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=unique_rows, group=st.frozensets(st.sampled_from(COUNTRIES)), seed=st.integers(0, 9))
+def test_every_reduction_path_equals_naive_loop(rows, group, seed, monkeypatch_module):
+    """Rows in BACI order (no duplicate test needed), shuffled (the bit test), with every key
+    split over two rows (summed first) and on a sparse pair grid: one answer, the naive one's.
+    Few distinct values make ties at the top common."""
+    import fukugan.indicators.trade as mod
+
+    wgi = pd.Series({"CHN": 7.0, "USA": 2.0, "DEU": 3.0})
+    ordered = frame(sorted(rows))
+    slow = naive(ordered, group, wgi)
+    if slow.empty:
+        return
+    shuffled = ordered.sample(frac=1.0, random_state=seed)
+    halves = ordered.assign(value_usd=ordered["value_usd"] / 2)
+    split = pd.concat([halves, halves]).sample(frac=1.0, random_state=seed)
+    for trade in (ordered, shuffled, split):
+        _same(dependency_indicators(trade, group, wgi), slow)
+    with monkeypatch_module.context() as m:
+        m.setattr(mod, "DENSE_PAIRS_MAX", 2)
+        m.setattr(mod, "CHUNK_ROWS", 7)  # several chunks, a key order check across them
+        for trade in (ordered, shuffled, split):
+            _same(dependency_indicators(trade, group, wgi), slow)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as m:
+        yield m
+
+
+def test_duplicate_test_is_exact():
+    """The bit test finds one repeated key among many rows in any order, and no false one."""
+    from fukugan.indicators.trade import _Rows
+
+    rng = np.random.default_rng(3)
+    n_c, n_p = 70, 40
+    keys = rng.choice(n_c * n_c * n_p, size=5000, replace=False)
+    exp, rest = keys // (n_c * n_p), keys % (n_c * n_p)
+    imp, prod = rest // n_p, rest % n_p
+    val = rng.random(keys.size)
+
+    def rows(e, i, p):
+        return _Rows(e.astype(np.int16), i.astype(np.int16), p.astype(np.int16), val, n_c, n_p)
+
+    assert not rows(exp, imp, prod).has_duplicates()  # shuffled, unique
+    order = np.argsort(keys)
+    assert not rows(exp[order], imp[order], prod[order]).has_duplicates()  # BACI order
+    e2, i2, p2 = exp.copy(), imp.copy(), prod.copy()
+    e2[17], i2[17], p2[17] = e2[4000], i2[4000], p2[4000]
+    assert rows(e2, i2, p2).has_duplicates()
+    summed = rows(e2, i2, p2).summed()
+    assert summed.n == keys.size - 1 and not summed.has_duplicates()
+    assert summed.val.sum() == pytest.approx(val.sum())

@@ -32,10 +32,13 @@ Definitions, for importer *m*, product *p*, suppliers *c* with import values v_c
 
   ``dependent`` = all three. Thresholds are configurable (:class:`StrategicThresholds`).
 
-Implementation: countries and products are factorised once (categorical codes when the frame
-has them), rows are sorted once by an int64 key (importer, product, exporter), and every
-indicator is a segmented reduction (``np.add.reduceat`` / ``np.maximum.reduceat``) over that
-order; exports come from one ``np.bincount``. No ``groupby.apply``, no Python loop over pairs.
+Implementation: countries and products are factorised once (the frame's own categorical codes
+when they already are the sorted codes), and every indicator is a reduction per (importer,
+product) slot of a dense grid (``np.add.at`` / ``np.maximum.at`` / ``np.minimum.at``), streamed
+over chunks of rows so that a call touches little new memory. Repeated (exporter, importer,
+product) keys are detected exactly (rows in BACI's key order need no test; otherwise one bit per
+key) and summed first. The top three values come from two more passes and the counts of ties
+(:meth:`_Rows.top3`), not from a sort. No ``groupby.apply``, no Python loop over pairs.
 """
 
 from __future__ import annotations
@@ -95,17 +98,24 @@ def _single_year(trade: pd.DataFrame, year: int | None) -> tuple[pd.DataFrame, i
 
 
 def _codes(s: pd.Series, categories: pd.Index) -> np.ndarray:
-    """Codes of ``s`` in ``categories`` (vectorised; categorical input costs O(categories))."""
+    """Small-integer codes of ``s`` in ``categories``.
+
+    Categorical input costs O(categories): the frame's own codes are returned without a copy
+    when its categories already are ``categories`` (BACI frames: sorted ISO3 and HS6 codes).
+    """
+    dtype = np.int16 if len(categories) < 2**15 else np.int32
     if isinstance(s.dtype, pd.CategoricalDtype):
-        lut = categories.get_indexer(s.cat.categories.astype(str)).astype(np.int64)
         c = s.cat.codes.to_numpy()
-        if (c < 0).any():
+        if c.size and c.min() < 0:
             raise ValueError(f"missing values in column {s.name!r}")
-        return lut[c]
+        cats = s.cat.categories.astype(str)
+        if c.dtype == dtype and cats.equals(categories):
+            return c
+        return categories.get_indexer(cats).astype(dtype).take(c)
     out = categories.get_indexer(s.astype(str).to_numpy())
     if (out < 0).any():
         raise ValueError(f"missing values in column {s.name!r}")
-    return out.astype(np.int64)
+    return out.astype(dtype)
 
 
 def _categories(*series: pd.Series) -> pd.Index:
@@ -131,6 +141,190 @@ def _wgi_vector(
     missing = np.isnan(vec)
     vec = np.where(missing, default, vec)
     return vec, missing, default
+
+
+#: Rows per chunk of the streamed reductions. The per-row temporaries of a chunk stay in cache
+#: and are reused chunk after chunk, so a call touches little new memory: in a fresh process
+#: the first touch of new pages, not arithmetic, is what a whole-array version pays most for.
+CHUNK_ROWS = 1 << 18
+
+#: Largest dense (importer, product) grid the reductions index directly; a sparser frame (more
+#: grid cells than this and than rows) indexes its present pairs instead.
+DENSE_PAIRS_MAX = 1 << 23
+
+#: Exporters per float64 word of the duplicate test (2**25 · rows stays exact below 2**53).
+_BITS = 26
+
+
+class _Rows:
+    """The filtered trade rows as small-integer codes, reduced per (importer, product) pair.
+
+    A pair's slot is ``importer * n_products + product`` on the dense grid, or its rank among
+    the present pairs when the grid would be much larger than the frame.
+    """
+
+    def __init__(
+        self,
+        exp: np.ndarray,
+        imp: np.ndarray,
+        prod: np.ndarray,
+        val: np.ndarray,
+        n_c: int,
+        n_p: int,
+    ) -> None:
+        self.exp, self.imp, self.prod, self.val = exp, imp, prod, val
+        self.n_c, self.n_p, self.n = n_c, n_p, val.size
+        if n_c * n_p <= max(DENSE_PAIRS_MAX, self.n):
+            self.slots: np.ndarray | None = None
+            self.n_slots = n_c * n_p
+        else:
+            self.slots = np.unique(imp.astype(np.int64) * n_p + prod)
+            self.n_slots = self.slots.size
+
+    def _slot(self, key: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Slots of pair keys; with present-pair slots, also which keys are present pairs."""
+        if self.slots is None:
+            return key, None
+        j = np.searchsorted(self.slots, key)
+        j[j == self.slots.size] = 0
+        return j, self.slots[j] == key
+
+    def _chunks(self):
+        """(row slice, pair slot, exporter code, value) per chunk, codes as intp."""
+        for a in range(0, self.n, CHUNK_ROWS):
+            s = slice(a, a + CHUNK_ROWS)
+            p = self.imp[s].astype(np.intp)
+            p *= self.n_p
+            p += self.prod[s]
+            yield s, self._slot(p)[0], self.exp[s].astype(np.intp), self.val[s]
+
+    def _strictly_ordered(self) -> bool:
+        """Whether the rows are in strictly increasing (exporter, importer, product) order."""
+        last = -1
+        for a in range(0, self.n, CHUNK_ROWS):
+            s = slice(a, a + CHUNK_ROWS)
+            k = self.exp[s].astype(np.int64) * self.n_c
+            k += self.imp[s]
+            k *= self.n_p
+            k += self.prod[s]
+            if k[0] <= last or not (k[1:] > k[:-1]).all():
+                return False
+            last = int(k[-1])
+        return True
+
+    def has_duplicates(self) -> bool:
+        """Whether some (exporter, importer, product) occurs on more than one row (exact).
+
+        Rows in strictly increasing key order, as BACI files and the store keep them, have
+        none. Otherwise each (pair, exporter) is one bit: per pair slot and block of
+        :data:`_BITS` exporters, the rows add 2**(exporter mod _BITS) in float64 (exact here);
+        two rows on one bit carry, so the popcounts add up to fewer than the rows exactly when
+        a key repeats.
+        """
+        if self.n < 2 or self._strictly_ordered():
+            return False
+        if self.n >= 1 << 27:  # beyond exact float64 sums: let summed() decide
+            return True
+        blocks = -(-self.n_c // _BITS)
+        bits = np.zeros(self.n_slots * blocks)
+        for _, p, e, _ in self._chunks():
+            k = p * blocks
+            k += e // _BITS
+            np.add.at(bits, k, np.ldexp(1.0, (e % _BITS).astype(np.int32)))
+        return int(np.bitwise_count(bits.astype(np.int64)).sum()) != self.n
+
+    def summed(self) -> _Rows:
+        """The rows with repeated (exporter, importer, product) keys summed into one."""
+        key = self.exp.astype(np.int64) * self.n_c
+        key += self.imp
+        key *= self.n_p
+        key += self.prod
+        uniq, inv = np.unique(key, return_inverse=True)
+        val = np.bincount(inv.ravel(), weights=self.val, minlength=uniq.size)
+        prod, rest = uniq % self.n_p, uniq // self.n_p
+        dtype = self.exp.dtype
+        return _Rows(
+            (rest // self.n_c).astype(dtype),
+            (rest % self.n_c).astype(dtype),
+            prod.astype(self.prod.dtype),
+            val,
+            self.n_c,
+            self.n_p,
+        )
+
+    def pair_sums(
+        self, outside: np.ndarray, wgi: tuple[np.ndarray, np.ndarray] | None
+    ) -> dict[str, np.ndarray]:
+        """Per present pair: row count, Σv, Σv², outside Σv and Σv², the importer's exports of
+        the product, Σv²·WGI and imputed-WGI count (with ``wgi``); ``pairs`` (present slots)
+        and ``max`` (per slot) for :meth:`top3`. Sums run in row order (``np.add.at``)."""
+        names = ["count", "total", "sq", "outside", "outside_sq", "exports"]
+        if wgi is not None:
+            names += ["wgi_sq", "wgi_imputed"]
+            wgi_vec, wgi_missing = wgi
+        acc = {k: np.zeros(self.n_slots) for k in names}
+        mx = np.full(self.n_slots, -np.inf)
+        for s, p, e, v in self._chunks():
+            np.add.at(acc["count"], p, 1.0)
+            np.add.at(acc["total"], p, v)
+            v2 = v * v
+            np.add.at(acc["sq"], p, v2)
+            vo = np.where(outside[e], v, 0.0)
+            np.add.at(acc["outside"], p, vo)
+            vo *= vo
+            np.add.at(acc["outside_sq"], p, vo)
+            if wgi is not None:
+                v2 *= wgi_vec[e]
+                np.add.at(acc["wgi_sq"], p, v2)
+                np.add.at(acc["wgi_imputed"], p[wgi_missing[e]], 1.0)
+            # the exporter's side: (exporter, product) is the slot of the pair it imports on
+            k = e * self.n_p
+            k += self.prod[s]
+            k, hit = self._slot(k)
+            if hit is None:
+                np.add.at(acc["exports"], k, v)
+            else:
+                np.add.at(acc["exports"], k[hit], v[hit])
+            np.maximum.at(mx, p, v)
+        present = np.flatnonzero(acc["count"])
+        out = {k: a[present] for k, a in acc.items()}
+        out["pairs"], out["max"] = present, mx
+        return out
+
+    def top3(
+        self, mx: np.ndarray, present: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The three largest values per present pair (0 where a pair has fewer suppliers) and
+        the supplier of the largest.
+
+        Ties: the supplier is the alphabetically first exporter holding the maximum m1
+        (exporter codes are alphabetical). With t1 rows at m1, b1 the largest value below m1,
+        t2 rows at b1 and b2 the largest below b1: second = m1 if t1 ≥ 2 else b1; third = m1
+        if t1 ≥ 3, else b1 if t1 = 2 or t2 ≥ 2, else b2. Two passes over the rows, no sort.
+        """
+        first = np.full(self.n_slots, self.n_c, dtype=np.intp)
+        ties1 = np.zeros(self.n_slots)
+        below1 = np.full(self.n_slots, -np.inf)
+        for _, p, e, v in self._chunks():
+            at = v == mx[p]
+            hit = np.flatnonzero(at)
+            ph = p[hit]
+            np.minimum.at(first, ph, e[hit])
+            np.add.at(ties1, ph, 1.0)
+            np.maximum.at(below1, p, np.where(at, -np.inf, v))
+        ties2 = np.zeros(self.n_slots)
+        below2 = np.full(self.n_slots, -np.inf)
+        for _, p, _, v in self._chunks():
+            b = below1[p]
+            np.add.at(ties2, p[v == b], 1.0)
+            np.maximum.at(below2, p, np.where(v < b, v, -np.inf))
+        m1 = mx[present]
+        b1 = np.maximum(below1[present], 0.0)
+        b2 = np.maximum(below2[present], 0.0)
+        t1, t2 = ties1[present], ties2[present]
+        second = np.where(t1 >= 2, m1, b1)
+        third = np.where(t1 >= 3, m1, np.where((t1 == 2) | (t2 >= 2), b1, b2))
+        return m1, second, third, first[present]
 
 
 def dependency_indicators(
@@ -174,97 +368,37 @@ def dependency_indicators(
     use = (val > 0) & (exp != imp)
     if not use.all():
         exp, imp, prod, val = exp[use], imp[use], prod[use], val[use]
+    del use
+    rows = _Rows(exp, imp, prod, val, n_c, n_p)
+    if rows.has_duplicates():
+        rows = rows.summed()
 
-    # exports of each (country, product): one bincount over the dense grid
-    key = exp * n_p
-    key += prod
-    exports = np.bincount(key, weights=val, minlength=n_c * n_p)
-
-    # one sort by (importer, product, exporter); exporter codes are alphabetical
-    np.multiply(imp, n_p, out=key)
-    key += prod
-    key *= n_c
-    key += exp
-    del exp, imp, prod
-    order = np.argsort(key)
-    ks = key[order]
-    del key
-    vs = val[order]
-    del order, val
-    if ks.size > 1:
-        brk = np.empty(ks.size, dtype=bool)
-        brk[0] = True
-        np.not_equal(ks[1:], ks[:-1], out=brk[1:])
-        if not brk.all():  # duplicate (exporter, importer, product) rows: sum them
-            s3 = np.flatnonzero(brk)
-            vs = np.add.reduceat(vs, s3)
-            ks = ks[s3]
-    n_rows = ks.size
-    exp_s = (ks % n_c).astype(np.int32)
-    pair_s = ks // n_c
-    del ks
-
-    if n_rows:
-        brk = np.empty(n_rows, dtype=bool)
-        brk[0] = True
-        np.not_equal(pair_s[1:], pair_s[:-1], out=brk[1:])
-        starts = np.flatnonzero(brk)
-    else:
-        starts = np.zeros(0, dtype=np.int64)
-    pair_ids = pair_s[starts]
-    del pair_s
-    n_pairs = starts.size
-    n_sup = np.diff(np.append(starts, n_rows))
-
-    def seg_sum(x: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(x, starts) if n_pairs else np.zeros(0)
-
-    total = seg_sum(vs)
-    v2 = vs * vs
-    hhi = seg_sum(v2) / (total * total)
-
-    # top-1 (first max in exporter order = alphabetical tie-break), top-2, top-3 values
-    pos = np.arange(n_rows, dtype=np.int32 if n_rows < 2**31 - 1 else np.int64)
-    w = vs.copy()
-    top_vals = []
-    first_idx = None
-    for k in range(3):
-        m = np.maximum.reduceat(w, starts) if n_pairs else np.zeros(0)
-        hit = np.where(w == np.repeat(m, n_sup), pos, pos.dtype.type(n_rows))
-        fi = np.minimum.reduceat(hit, starts) if n_pairs else np.zeros(0, dtype=np.int64)
-        if k == 0:
-            first_idx = fi
-        valid = fi < n_rows
-        top_vals.append(np.where(valid & (m > -np.inf), m, 0.0))
-        if k < 2:
-            w[fi[valid]] = -np.inf
-    del w, pos
-    top1 = top_vals[0] / total
-    top3 = (top_vals[0] + top_vals[1] + top_vals[2]) / total
-    top_supplier = exp_s[first_idx] if n_pairs else np.zeros(0, dtype=np.int64)
-
-    # outside the like-minded group
     outside_c = ~countries.isin(list(group))
-    vo = np.where(outside_c[exp_s], vs, 0.0)
-    out_total = seg_sum(vo)
-    np.multiply(vo, vo, out=vo)
-    out_sq = seg_sum(vo)
-    del vo
-    with np.errstate(divide="ignore", invalid="ignore"):
-        hhi_out = np.where(out_total > 0, out_sq / (out_total * out_total), np.nan)
-        out_share = out_total / total
-        x = exports[pair_ids]
-        ratio = np.where(out_total > 0, out_total / x, 0.0)
-
-    # governance-weighted HHI
     wgi_vec, wgi_missing, wgi_default = _wgi_vector(countries, wgi_0_10)
+    acc = rows.pair_sums(outside_c, None if wgi_0_10 is None else (wgi_vec, wgi_missing))
+    present = acc.pop("pairs")
+    top1v, top2v, top3v, first = rows.top3(acc.pop("max"), present)
+    pair_ids = rows.slots[present] if rows.slots is not None else present
+    n_pairs = present.size
+    total = acc["total"]
+    top_supplier = first
+
+    top1 = top1v / total
+    top3 = (top1v + top2v + top3v) / total
+    hhi = acc["sq"] / (total * total)
+    out_total = acc["outside"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hhi_out = np.where(out_total > 0, acc["outside_sq"] / (out_total * out_total), np.nan)
+        out_share = out_total / total
+        x = acc["exports"]
+        ratio = np.where(out_total > 0, out_total / x, 0.0)
     if wgi_0_10 is None:
         hhi_wgi = np.full(n_pairs, np.nan)
         n_imputed = np.zeros(n_pairs, dtype=np.int64)
     else:
-        v2 *= wgi_vec[exp_s]
-        hhi_wgi = seg_sum(v2) / (total * total)
-        n_imputed = seg_sum(wgi_missing[exp_s].astype(np.float64)).astype(np.int64)
+        hhi_wgi = acc["wgi_sq"] / (total * total)
+        n_imputed = np.rint(acc["wgi_imputed"]).astype(np.int64)
+    n_sup = acc["count"]
 
     c1 = np.nan_to_num(hhi_out, nan=-np.inf) > thresholds.hhi
     c2 = out_share > thresholds.extra_share
@@ -290,7 +424,7 @@ def dependency_indicators(
     others = {
         "importer": pd.Categorical.from_codes(pair_ids // n_p, categories=countries),
         "hs6": pd.Categorical.from_codes(pair_ids % n_p, categories=products),
-        "n_suppliers": n_sup.astype(np.int64),
+        "n_suppliers": np.rint(n_sup).astype(np.int64),
         "top_supplier": pd.Categorical.from_codes(top_supplier, categories=countries),
         "n_wgi_imputed": n_imputed,
         "c1_concentrated": c1,
