@@ -40,7 +40,8 @@ from fukugan.indicators.trade import (
 )
 
 TITLE = "Trade dependency indicators, every (importer, HS6) pair"
-TARGET_RATIO = 3.0
+#: docs/PRODUCT.md asks >= 3x; issue 10 raised it to >= 10x on the first call in a fresh process
+TARGET_RATIO = 10.0
 TARGET_SECONDS = 15.0
 
 
