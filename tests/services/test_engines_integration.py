@@ -127,6 +127,17 @@ def test_applied_lines_in_both_languages(runs, name, engine):
     for a, b in zip(en, ja, strict=True):
         assert a != b and jp.search(b), (a, b)
         assert not jp.search(a), a
+    # the notes too, and no English sentence from the data inside a Japanese line
+    notes_en, notes_ja = s.get("notes") or [], s.get("notes_ja") or []
+    assert len(notes_en) == len(notes_ja)
+    for a, b in zip(notes_en, notes_ja, strict=True):
+        assert jp.search(b) and not jp.search(a), (a, b)
+    english = re.compile(
+        r"share of|given in the scenario|trade data|imports of|\bregion |\bsector |network: "
+        r"|other traded forms|not listed|days? longer"
+    )
+    for line in [*ja, *notes_ja]:
+        assert not english.search(line), line
 
 
 @pytest.mark.parametrize(("name", "engine"), CASES, ids=[f"{n}-{e}" for n, e in CASES])

@@ -151,6 +151,8 @@ def test_compare_never_subtracts_a_figure_not_computed(world):
 
 
 def test_static_run_shows_price_pass_through_and_assumed_inputs(world):
+    import html as html_mod
+
     client, ids = world
     rid = ids["static"]
     summary, ts = files(client, rid)
@@ -167,6 +169,19 @@ def test_static_run_shows_price_pass_through_and_assumed_inputs(world):
     ja = client.get(f"/runs/{rid}", params={"lang": "ja"}).text
     assert "\\u4e2d" not in ja and summary["scenario"]["description"]["ja"][:10] in ja
     assert "レオンチェフ価格波及" in ja
+    # the Japanese page quotes the Japanese source descriptions, and the run's Japanese notes
+    assumed_ja = ja.split('id="assumptions-table"', 1)[1].split("</table>", 1)[0]
+    for s in summary["resolved_shocks"]:
+        assert s["supplier_share_source_ja"] in html_mod.unescape(assumed_ja)
+    assert "ガリウムの世界生産" in assumed_ja and "シナリオで指定" in assumed_ja
+    assert "share of" not in assumed_ja and "given in the scenario" not in assumed_ja
+    from fukugan.i18n import t
+
+    method = ja.split(f"<summary>{t('web-method-notes', 'ja')}</summary>", 1)[1]
+    method = method.split("</details>", 1)[0]
+    for n in summary["notes_ja"]:
+        assert n in html_mod.unescape(method)
+    assert summary["notes_ja"] and "ゲルマニウム" in method and "other traded" not in method
     doc = client.get(f"/api/v1/runs/{rid}").json()
     assert {r["unit"]: r["change"] for r in doc["price_pass_through"]} == pytest.approx(
         summary["price_change_peak"]

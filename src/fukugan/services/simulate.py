@@ -17,6 +17,7 @@ import pandas as pd
 
 from fukugan.results import RunResult, headline
 from fukugan.scenarios.schema import Scenario, load_scenario
+from fukugan.services.engines.applied import lines
 from fukugan.services.report import Report
 from fukugan.services.scenario_run import Progress, run_scenario
 from fukugan.store.analytic import AnalyticStore
@@ -115,20 +116,38 @@ def run_reports(result: RunResult, run_dir: Path, sc: Scenario, lang: str = "en"
     peak_price = result.summary.get("price_change_peak") or {}
     if peak_price:
         summary["price-change-peak"] = max(peak_price.values())
-    notes = [_describe(sc, lang), *result.summary.get("notes", [])]
+    notes = [_describe(sc, lang), *lines(result.summary, lang, "notes")]
+    ja = lang == "ja"
     if peak_price:
-        top = ", ".join(f"{k} +{v:.2%}" for k, v in list(peak_price.items())[:5])
-        notes.append(f"price_change (Leontief price model), peak by industry: {top}")
+        # significant digits, not fixed decimals: a 0.003 % rise must not print as +0.00 %
+        top = ", ".join(f"{k} {v * 100:+.3g}%" for k, v in list(peak_price.items())[:5])
+        notes.append(
+            f"価格変化（レオンチェフ価格モデル）、産業別のピーク：{top}"
+            if ja
+            else f"price_change (Leontief price model), peak by industry: {top}"
+        )
+
+    def said(r: dict[str, Any], k: str) -> str:
+        return str((r.get(f"{k}_ja") if ja else None) or r[k])
+
     for r in result.summary.get("resolved_shocks", []):
         if "supplier_share" in r:
             notes.append(
-                f"{r['label']}: → {', '.join(r['sectors'])} ({r['sector_rule']}); supplier share "
-                f"{r['supplier_share']:.1%} ({r['supplier_share_source']}); sector share "
+                f"{said(r, 'label')}：→ {'、'.join(r['sectors'])}（{said(r, 'sector_rule')}）；"
+                f"供給国シェア {r['supplier_share']:.1%}（{said(r, 'supplier_share_source')}）；"
+                f"部門シェア {r['sector_share']:.3%}（{said(r, 'sector_share_source')}）"
+                if ja
+                else f"{r['label']}: → {', '.join(r['sectors'])} ({r['sector_rule']}); supplier "
+                f"share {r['supplier_share']:.1%} ({r['supplier_share_source']}); sector share "
                 f"{r['sector_share']:.3%} ({r['sector_share_source']})"
             )
         elif "import_share" in r:
             notes.append(
-                f"{r['label']}: import share {r['import_share']:.1%} ({r['import_share_source']})"
+                f"{said(r, 'label')}：輸入シェア {r['import_share']:.1%}"
+                f"（{said(r, 'import_share_source')}）"
+                if ja
+                else f"{r['label']}: import share {r['import_share']:.1%} "
+                f"({r['import_share_source']})"
             )
     main = Report(
         title="title-simulate",

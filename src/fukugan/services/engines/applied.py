@@ -1,13 +1,16 @@
-"""What an engine applied, in both languages: each line of a run's ``applied`` list is written
-in English and Japanese by the engine adapter, and stored as ``applied`` / ``applied_ja`` in
-the run's summary; pages and briefings show the list of their language (:func:`lines`).
+"""What an engine applied and noted, in both languages: each line of a run's ``applied`` and
+``notes`` lists is written in English and Japanese by the engine adapter, and stored as
+``applied`` / ``applied_ja`` and ``notes`` / ``notes_ja`` in the run's summary; pages and
+briefings show the list of their language (:func:`lines`).
 
 A line is ``(English, Japanese)``. Field names, codes and numbers stay as the scenario writes
-them (``shocks[0]``, ``C26``, ``δ``); descriptions of data sources quoted from the trade data
-(``…_source``) stay in English.
+them (``shocks[0]``, ``C26``, ``δ``); the trade data's source descriptions have their own
+Japanese (``…_source_ja``).
 
 >>> lines({"applied": ["a"], "applied_ja": ["あ"]}, "ja"), lines({"applied": ["a"]}, "ja")
 (['あ'], ['a'])
+>>> lines(summary_lists([("n", "注")], "notes"), "ja", "notes")
+['注']
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 from fukugan.scenarios.schema import Scenario
 from fukugan.services.engines.fields import item_label
 
-__all__ = ["Line", "lines", "responses", "shock_days", "summary_lists"]
+__all__ = ["Line", "lines", "pairs_of", "responses", "shock_days", "summary_lists"]
 
 Line = tuple[str, str]
 
@@ -57,15 +60,23 @@ def responses(sc: Scenario, engine: Line) -> list[Line]:
     return out
 
 
-def summary_lists(applied: list[Line]) -> dict[str, list[str]]:
-    """The summary's ``applied`` (English) and ``applied_ja`` lists."""
-    return {"applied": [en for en, _ in applied], "applied_ja": [ja for _, ja in applied]}
+def summary_lists(pairs: list[Line], key: str = "applied") -> dict[str, list[str]]:
+    """The summary's ``key`` (English) and ``key_ja`` lists."""
+    return {key: [en for en, _ in pairs], f"{key}_ja": [ja for _, ja in pairs]}
 
 
-def lines(summary: dict[str, Any], lang: str) -> list[str]:
-    """The applied lines of a run's ``summary`` in ``lang`` (English for runs written before
-    the Japanese list existed)."""
-    ja = summary.get("applied_ja")
+def pairs_of(summary: dict[str, Any], key: str) -> list[Line]:
+    """The ``(English, Japanese)`` lines of ``summary[key]`` (the English twice where a run
+    has no Japanese list)."""
+    en = [str(x) for x in summary.get(key) or []]
+    ja = [str(x) for x in summary.get(f"{key}_ja") or []]
+    return list(zip(en, ja if len(ja) == len(en) else en, strict=True))
+
+
+def lines(summary: dict[str, Any], lang: str, key: str = "applied") -> list[str]:
+    """The ``key`` lines (``applied``, ``notes``) of a run's ``summary`` in ``lang`` (English
+    for runs written before the Japanese list existed)."""
+    ja = summary.get(f"{key}_ja")
     if lang == "ja" and ja:
         return [str(x) for x in ja]
-    return [str(x) for x in summary.get("applied") or []]
+    return [str(x) for x in summary.get(key) or []]

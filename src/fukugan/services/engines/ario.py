@@ -89,7 +89,12 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     notes = []
     if (y < 0).any():
         neg = [ind[j] for j in np.flatnonzero(y < 0)]
-        notes.append(f"negative net final demand set to 0 for ARIO: {', '.join(neg)}")
+        notes.append(
+            (
+                f"negative net final demand set to 0 for ARIO: {', '.join(neg)}",
+                f"負の正味最終需要はARIOでは0としました：{'、'.join(neg)}",
+            )
+        )
     y_ario = np.maximum(y, 0.0)[:, None]
     x = np.asarray(t.x, dtype=float)
     va = np.maximum(x - np.asarray(t.Z_dom).sum(axis=0), 0.0)
@@ -245,8 +250,13 @@ def simulate(
         )
         if extra:
             notes.append(
-                f"{label}: ARIO keeps the full loss {extra} day{'s' if extra > 1 else ''} longer "
-                "than the scenario (a BoARIO event lasts at least one day before recovering)"
+                (
+                    f"{label}: ARIO keeps the full loss {extra} day{'s' if extra > 1 else ''} "
+                    "longer than the scenario (a BoARIO event lasts at least one day before "
+                    "recovering)",
+                    f"{label}：ARIOでは全損がシナリオより{extra}日長く続きます"
+                    "（BoARIOのイベントは回復の前に最低1日続くため）",
+                )
             )
     applied += responses(
         sc, ("ario (BoARIO's proportional distribution)", "ario（BoARIOの比例配分）")
@@ -274,7 +284,7 @@ def simulate(
         summary={
             "table": a["table"],
             "n_days": sc.horizon,
-            "notes": notes,
+            **summary_lists(notes, "notes"),
             **summary_lists(applied),
         },
         sources=list(prep.sources),

@@ -53,7 +53,8 @@ class Prepared:
     arrays: dict[str, Any]
     resolved: list[dict[str, Any]]
     sources: list[Provenance]
-    notes: list[str] = field(default_factory=list)
+    #: ``(English, Japanese)`` notes on choices the adapter made from the data
+    notes: list[tuple[str, str]] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
 
 

@@ -187,7 +187,21 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             "true",
             ("shocks",),
         )
-    return Prepared("exposure", {"network": net}, resolved, [prov], net.diagnostics(), params)
+    return Prepared("exposure", {"network": net}, resolved, [prov], _diagnostics(net), params)
+
+
+def _diagnostics(net: Any) -> list[tuple[str, str]]:
+    """:meth:`SupplyNetwork.diagnostics` in English and Japanese."""
+    en = net.diagnostics()
+    ja = []
+    if not net.products:
+        ja.append("最終製品がありません：需要が正のノードがなく、影響はすべて0です")
+    off = net.disconnected()
+    if off:
+        ja.append(
+            "最終製品につながらないBOMの部品（途絶しても損失はありません）：" + "、".join(off)
+        )
+    return list(zip(en, ja, strict=True))
 
 
 def _exposure_rei_ttr(sc: Scenario, net: Any, resolved: list[dict], period: float) -> dict:
@@ -268,12 +282,19 @@ def simulate(
         "objective": objective,
         "n_days": sc.horizon,
         "disruptions": disruptions,
-        "notes": [
-            *prep.notes,
-            "each outage is its own time-to-recover LP (the node down for its whole TTR, the "
-            "rest of the network responding optimally); its loss over the outage is recorded "
-            "on the day the node is back",
-        ],
+        **summary_lists(
+            [
+                *prep.notes,
+                (
+                    "each outage is its own time-to-recover LP (the node down for its whole TTR, "
+                    "the rest of the network responding optimally); its loss over the outage is "
+                    "recorded on the day the node is back",
+                    "停止は1件ずつ復旧時間LPで解きます（そのノードは復旧時間のあいだ停止し、"
+                    "残りのネットワークは最適に対応）。停止中の損失はノードが戻った日に計上します",
+                ),
+            ],
+            "notes",
+        ),
         "unit_labels": dict(net.name),
         **summary_lists(
             [

@@ -146,8 +146,27 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
         if r["type"] == "restoration":
             _restoration(sc, net, i, r)  # unknown region or sector: named here
     return Prepared(
-        "firms", {"network": net}, shocks, [*extra_sources, prov], [], dict(sc.doc["parameters"])
+        "firms",
+        {"network": net, "network_label_ja": _label_ja(net.label, fn)},
+        shocks,
+        [*extra_sources, prov],
+        [],
+        dict(sc.doc["parameters"]),
     )
+
+
+def _label_ja(label: str, fn: dict[str, Any]) -> str:
+    """The network's label in Japanese: the generated networks' own; a user's file keeps the
+    label it was given."""
+    from fukugan.dynamics.networks import SYNTHETIC_LABEL
+
+    if label == SYNTHETIC_LABEL:
+        return "合成データ（生成した企業ネットワーク、日本に似た次数分布。実データではありません）"
+    if "calibrated" in fn:
+        return label.replace("firms generated from the OECD table ", "OECD産業連関表 ").replace(
+            " (industry flows real)", " から生成した企業（産業の産出と産業間の取引は実データ）"
+        )
+    return label
 
 
 def _calibrated(sc: Scenario, store: AnalyticStore, cal: dict[str, Any]) -> tuple:
@@ -260,6 +279,21 @@ def _rationing(sc: Scenario) -> tuple[str | None, tuple[tuple[int, str], ...]]:
     return None, tuple(rs)
 
 
+#: what a firm shock selects, in Japanese (the English is the model's shock label)
+_TARGET_JA = {"firm": "企業", "facility": "拠点", "sector": "部門", "region": "地域"}
+
+
+def _selection_ja(sc: Scenario, r: dict[str, Any]) -> str:
+    """The firms a scenario shock hits, in Japanese, as :func:`_firm_shock` labels them."""
+    s = sc.doc["shocks"][r["index"]]
+    if s.get("id"):
+        return str(s["id"])
+    out = f"{_TARGET_JA[r['target']]} {s[r['target']]}"
+    if s["type"] == "blackout" and s.get("sectors"):
+        out += f"（{'、'.join(map(str, s['sectors']))}）"
+    return out
+
+
 def _firm_shock(net: Any, s: dict[str, Any], target: str, horizon: int) -> Any:
     """The scenario shock as a firm-model shock whose δ(t) = δ · intensity(t) (the scenario's
     time profile: start, ramp, duration, recovery path — or a blackout's ``days``)."""
@@ -337,7 +371,7 @@ def simulate(
             (
                 f"{label}: capacity loss δ of {n} firm{'' if n == 1 else 's'} ({sh.label}); "
                 f"{d_en} (firms engine, Inoue & Todo 2019)",
-                f"{label}：{n}社の生産能力喪失 δ（{sh.label}）；{d_ja}"
+                f"{label}：{n}社の生産能力喪失 δ（{_selection_ja(sc, r)}）；{d_ja}"
                 "（firmsエンジン、Inoue & Todo 2019）",
             )
         )
@@ -367,7 +401,10 @@ def simulate(
                 f"失われた生産能力の{frac:.0%}を{rs.start + 1}日目から回復（firmsエンジン）",
             )
     res.summary.update(summary_lists(applied + said))
-    notes = res.summary.setdefault("notes", [])
-    if net.label and not any(net.label in str(n) for n in notes):
-        notes.insert(0, f"network: {net.label}")
+    # the model's own notes name the network only (a synthetic one); say it once, in both
+    notes = [n for n in res.summary.get("notes") or [] if not str(n).startswith("network: ")]
+    if net.label:
+        label_ja = prep.arrays.get("network_label_ja") or net.label
+        notes.insert(0, (f"network: {net.label}", f"ネットワーク：{label_ja}"))
+    res.summary.update(summary_lists([(n, n) if isinstance(n, str) else n for n in notes], "notes"))
     return res

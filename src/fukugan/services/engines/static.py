@@ -61,7 +61,13 @@ import pandas as pd
 
 from fukugan.results import PATHS_COLUMNS, TIMESERIES_COLUMNS, RunResult
 from fukugan.scenarios.schema import Scenario, intensity
-from fukugan.services.engines.applied import Line, responses, shock_days, summary_lists
+from fukugan.services.engines.applied import (
+    Line,
+    pairs_of,
+    responses,
+    shock_days,
+    summary_lists,
+)
 from fukugan.services.engines.common import (
     DayProgress,
     Prepared,
@@ -218,7 +224,7 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     sources += list(cache.get("sources", {}).values())
     if cache.get("trade") is not None:
         sources.append(cache["trade"].provenance)
-    notes = [n for r in resolved for n in r.get("notes", [])]
+    notes = [pair for r in resolved for pair in pairs_of(r, "notes")]
     params = {"input_loss": "value", "supply_propagation": "forward", **sc.doc["parameters"]}
     arrays = {
         "industries": ind,
@@ -406,7 +412,7 @@ def simulate(
         "n_days": T,
         **summary_lists(applied),
         "resolved_shocks": [_public(r) for r in prep.resolved],
-        "notes": list(prep.notes),
+        **summary_lists(list(prep.notes), "notes"),
         "top_sectors": [
             {"unit": ind[j], "loss": float(by_sector[j])} for j in order[:10] if by_sector[j] != 0
         ],
@@ -442,7 +448,9 @@ def _bottleneck(shortfall: np.ndarray, Z_imp: np.ndarray, x: np.ndarray) -> np.n
 
 def _public(r: dict[str, Any]) -> dict[str, Any]:
     return {
-        k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in r.items() if k != "notes"
+        k: (v.tolist() if isinstance(v, np.ndarray) else v)
+        for k, v in r.items()
+        if k not in ("notes", "notes_ja")
     }
 
 

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from fukugan.errors import UnknownItemError
+from fukugan.i18n import commodity_name, country_name
 from fukugan.provenance import Provenance
 from fukugan.scenarios.schema import Scenario
 from fukugan.store.analytic import AnalyticStore
@@ -185,7 +186,7 @@ def resolve_trade_shock(
         if shock["sector"] not in industries:
             raise sc.error(f"unknown industry {shock['sector']!r}", (*where, "sector"))
         sectors = {shock["sector"]: 1.0}
-        out["sector_rule"] = "given in the scenario"
+        out["sector_rule"], out["sector_rule_ja"] = GIVEN, GIVEN_JA
     elif cid is None:
         hs = shock["hs"]
         sec = HS4_SECTOR.get(hs[:4]) or HS_CHAPTER_SECTOR.get(int(hs[:2]))
@@ -193,6 +194,7 @@ def resolve_trade_shock(
             raise sc.error(f"HS chapter {hs[:2]} is not a goods chapter", (*where, "hs"))
         sectors = {sec: 1.0}
         out["sector_rule"] = f"HS chapter {hs[:2]} → {sec} (indicative chapter table)"
+        out["sector_rule_ja"] = f"HS第{hs[:2]}類 → {sec}（目安の類・産業対応表）"
     else:
         codes = conc[conc["commodity_id"] == cid]
         if codes.empty:
@@ -216,6 +218,7 @@ def resolve_trade_shock(
             tot = sum(sectors.values())
             sectors = {k: v / tot for k, v in sectors.items() if v > 0} if tot > 0 else {}
             out["sector_rule"] = "split by home's imports per stage (trade data)"
+            out["sector_rule_ja"] = "自国の段階別の輸入額で按分（貿易データ）"
         else:
             sectors = {}
         if not sectors:
@@ -225,10 +228,16 @@ def resolve_trade_shock(
             out["sector_rule"] = (
                 f"stage {first['stage']} of HS {first['hs_code']} → {next(iter(sectors))}"
             )
+            out["sector_rule_ja"] = (
+                f"HS {first['hs_code']} の段階 {first['stage']} → {next(iter(sectors))}"
+            )
             if others:
-                out["notes"].append(
+                _note(
+                    out,
                     f"{cid}: other traded forms belong to {', '.join(others)}; "
-                    "set 'sector' to choose"
+                    "set 'sector' to choose",
+                    f"{_cname(cid)}：他の取引形態は {'、'.join(others)} に属します"
+                    "（選ぶには 'sector' を指定）",
                 )
     for s in sectors:
         if s not in industries:
@@ -237,7 +246,7 @@ def resolve_trade_shock(
     # 3: supplier share
     if "supplier_share" in shock:
         out["supplier_share"] = float(shock["supplier_share"])
-        out["supplier_share_source"] = "given in the scenario"
+        out["supplier_share_source"], out["supplier_share_source_ja"] = GIVEN, GIVEN_JA
     else:
         ct = trade.by_commodity.get(cid) if (trade is not None and cid) else None
         if ct is not None and ct.has_imports:
@@ -245,6 +254,10 @@ def resolve_trade_shock(
             out["supplier_share"] = float(imp.get(country, 0.0) / imp.sum())
             out["supplier_share_source"] = (
                 f"{country}'s share of {sc.home}'s imports of {cid} ({trade.year}, trade data)"
+            )
+            out["supplier_share_source_ja"] = (
+                f"{_country(sc.home)}の{_cname(cid)}輸入に占める{_country(country)}のシェア"
+                f"（{trade.year}年、貿易データ）"
             )
         elif cid is not None:
             from fukugan.data.usgs import production_shares
@@ -255,9 +268,12 @@ def resolve_trade_shock(
             basis = shares.attrs["basis"]
             if row.empty:
                 out["supplier_share"] = 0.0
-                out["notes"].append(
+                _note(
+                    out,
                     f"{country} is not listed as a producer of {cid} in USGS MCS 2025 ({year}): "
-                    "share 0"
+                    "share 0",
+                    f"{_country(country)}はUSGS MCS 2025（{year}年）に{_cname(cid)}の生産国として"
+                    "載っていません：シェア0",
                 )
             elif math.isnan(float(row["share"].iloc[0])):
                 raise sc.error(
@@ -272,6 +288,10 @@ def resolve_trade_shock(
                 f"{country}'s share of world {basis['type'].lower()} of {cid}, {year} "
                 f"(USGS MCS 2025)"
             )
+            out["supplier_share_source_ja"] = (
+                f"{_cname(cid)}の世界生産（USGSの区分：{basis['type']}）に占める"
+                f"{_country(country)}のシェア、{year}年（USGS MCS 2025）"
+            )
             cache.setdefault("sources", {})["usgs"] = usgs_prov
         else:
             raise sc.error(
@@ -282,7 +302,7 @@ def resolve_trade_shock(
     # 4: sector share
     if "sector_share" in shock:
         out["sector_share"] = float(shock["sector_share"])
-        out["sector_share_source"] = "given in the scenario"
+        out["sector_share_source"], out["sector_share_source_ja"] = GIVEN, GIVEN_JA
     else:
         ct = trade.by_commodity.get(cid) if (trade is not None and cid) else None
         if ct is None or not ct.has_imports:
@@ -295,10 +315,32 @@ def resolve_trade_shock(
         denom = sum(imports_musd[industries.index(s)] * w for s, w in sectors.items()) * 1e6
         out["sector_share"] = float(min(1.0, ct.imports_usd.sum() / denom)) if denom > 0 else 0.0
         out["sector_share_source"] = f"{sc.home}'s imports of {cid} / table imports (trade data)"
+        out["sector_share_source_ja"] = (
+            f"{_country(sc.home)}の{_cname(cid)}輸入額／産業連関表の輸入額（貿易データ）"
+        )
     if cid is not None:
         cache.setdefault("sources", {})["conc"] = conc_prov
     out["label"] = f"{country} {shock['type']} {cid or shock.get('hs')}"
     return out
+
+
+#: the source of a share or rule the scenario gives itself
+GIVEN, GIVEN_JA = "given in the scenario", "シナリオで指定"
+
+
+def _note(out: dict[str, Any], en: str, ja: str) -> None:
+    """A note on a resolved shock, in both languages (``notes`` / ``notes_ja``)."""
+    out["notes"].append(en)
+    out.setdefault("notes_ja", []).append(ja)
+
+
+def _country(iso3: str) -> str:
+    return country_name(iso3, "ja")
+
+
+def _cname(cid: str | None) -> str:
+    """A commodity's Japanese name (its id when it has none)."""
+    return commodity_name(cid, cid, "ja") if cid else ""
 
 
 def _home_import_rows(store: AnalyticStore, sc: Scenario) -> pd.DataFrame:
@@ -310,7 +352,7 @@ def _home_import_rows(store: AnalyticStore, sc: Scenario) -> pd.DataFrame:
 
 
 def _kind(source: str) -> tuple[str, str]:
-    if source == "given in the scenario":
+    if source == GIVEN:
         return "assumed in the scenario", "シナリオでの仮定"
     return "from data", "データから"
 
@@ -318,8 +360,8 @@ def _kind(source: str) -> tuple[str, str]:
 def input_sources(r: dict[str, Any]) -> tuple[str, str]:
     """Which of a resolved trade shock's shares came from data and which were assumed, in
     English and Japanese, e.g. ``"supplier share 92.7 % from data (CHN's share of ...); sector
-    share 0.240 % ..."``; ``("", "")`` for shocks without shares. The source descriptions in
-    parentheses stay in English."""
+    share 0.240 % ..."``; ``("", "")`` for shocks without shares. The Japanese line quotes the
+    Japanese source descriptions (``…_source_ja``; runs written before them: the English)."""
     en, ja = [], []
     for key, name, name_ja, spec in (
         ("supplier_share", "supplier share", "供給国シェア", ".1%"),
@@ -328,9 +370,10 @@ def input_sources(r: dict[str, Any]) -> tuple[str, str]:
     ):
         if key in r:
             src = str(r.get(f"{key}_source", ""))
+            src_ja = str(r.get(f"{key}_source_ja") or src)
             k_en, k_ja = _kind(src)
             en.append(f"{name} {format(r[key], spec)} {k_en} ({src})")
-            ja.append(f"{name_ja} {format(r[key], spec)}：{k_ja}（{src}）")
+            ja.append(f"{name_ja} {format(r[key], spec)}：{k_ja}（{src_ja}）")
     return "; ".join(en), "；".join(ja)
 
 
@@ -339,7 +382,7 @@ def resolve_sanctions(sc: Scenario, i: int, shock: dict, store: AnalyticStore, c
     out = {"index": i, "type": "sanctions", "country": shock["country"], "notes": []}
     if "import_share" in shock:
         out["import_share"] = float(shock["import_share"])
-        out["import_share_source"] = "given in the scenario"
+        out["import_share_source"], out["import_share_source_ja"] = GIVEN, GIVEN_JA
     else:
         from fukugan.services.datasets import TRADE
 
@@ -361,5 +404,10 @@ def resolve_sanctions(sc: Scenario, i: int, shock: dict, store: AnalyticStore, c
             f"{shock['country']}'s share of {sc.home}'s imports of the products in the trade "
             f"data ({y})"
         )
+        out["import_share_source_ja"] = (
+            f"貿易データの品目の{_country(sc.home)}の輸入に占める{_country(shock['country'])}の"
+            f"シェア（{y}年）"
+        )
     out["label"] = f"sanctions on {shock['country']}"
+    out["label_ja"] = f"{_country(shock['country'])}への制裁"
     return out

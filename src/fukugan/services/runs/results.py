@@ -90,7 +90,7 @@ class ResultsMixin(RunServiceBase):
             "created_at": summary.get("created_at"),
             "scenario": sc,
         }
-        doc["notes"] = [str(n) for n in summary.get("notes") or []]
+        doc["notes"] = applied_lines(summary, lang, "notes")
         doc["applied"] = applied_lines(summary, lang)  # what the engine did, in lang
         doc["sources"] = [_source(p) for p in summary.get("sources") or []]
         doc["unit"] = summary.get("unit", "")
@@ -333,8 +333,13 @@ def _engine_views(summary: dict[str, Any], labels: dict[str, str], lang: str) ->
             "sector_share",
             "sector_share_source",
         )
+
+        # the Japanese twins of the descriptions (``…_ja``) where the run has them
+        def said(s: dict[str, Any], k: str) -> Any:
+            return (s.get(f"{k}_ja") or s[k]) if lang == "ja" and isinstance(s[k], str) else s[k]
+
         out["assumptions"] = [
-            {k: s[k] for k in keep if k in s and s[k] is not None}
+            {k: said(s, k) for k in keep if k in s and s[k] is not None}
             for s in shocks
             if isinstance(s, dict) and any(k in s for k in ("supplier_share", "sector_share"))
         ]
@@ -343,7 +348,7 @@ def _engine_views(summary: dict[str, Any], labels: dict[str, str], lang: str) ->
         if isinstance(r, dict) and r.get("share") is not None:
             out["assumptions"] = (out["assumptions"] or []) + [
                 {
-                    "label": f"region {name}",
+                    "label": f"地域 {name}" if lang == "ja" else f"region {name}",
                     "region_share": r["share"],
                     "region_share_source": r.get("source") or "given in the scenario",
                 }
