@@ -8,6 +8,7 @@ import json
 import sys
 
 import pandas as pd
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -62,6 +63,28 @@ def render_all(reports: list[Report], fmt: Format = Format.table, lang: Lang = L
         _print_sources(Console(), list(seen.values()), lang.value)
 
 
+def _fits(headers: list[str], cells: list[list[str]], width: int) -> bool:
+    """Whether a table fits ``width`` terminal cells without breaking a word: every column as
+    wide as its longest word (header or value; wider text wraps at spaces), plus the borders
+    and padding of a Rich table (3 cells per column and 1)."""
+    need = 3 * len(headers) + 1
+    for k, head in enumerate(headers):
+        words = [w for text in (head, *(row[k] for row in cells)) for w in text.split()]
+        need += max((cell_len(w) for w in words), default=1)
+    return need <= width
+
+
+def _print_records(con: Console, headers: list[str], cells: list[list[str]]) -> None:
+    """A table too wide for the terminal, one record per block: the first column as the
+    block's heading, then ``header: value`` per line (wrapped by the console)."""
+    for row in cells:
+        con.print(f"[bold cyan]{headers[0]} {row[0]}[/bold cyan]")
+        for head, value in zip(headers[1:], row[1:], strict=True):
+            con.print(f"  {head}: {value}", highlight=False)
+    if not cells:
+        con.print("  –")
+
+
 def _print_sources(con: Console, sources: list, lg: str) -> None:
     for p in sources:
         con.print(f"[dim]{t('source', lg)}: {p.citation()} {p.url}[/dim]")
@@ -89,20 +112,30 @@ def render(
         return
     con = console or Console()
     title = t(report.title, lg, **report.title_args)
-    table = Table(title=title, title_justify="left", header_style="bold cyan")
-    for col in report.table.columns:
-        numeric = pd.api.types.is_numeric_dtype(
-            report.table[col]
-        ) and not pd.api.types.is_bool_dtype(report.table[col])
-        table.add_column(t(col, lg), justify="right" if numeric else "left", overflow="fold")
+    headers = [t(c, lg) for c in report.table.columns]
     pct = [_is_percent(str(c)) for c in report.table.columns]
-    for row in report.table.itertuples(index=False):
-        table.add_row(*(_fmt(v, p) for v, p in zip(row, pct, strict=True)))
+    cells = [
+        [_fmt(v, p) for v, p in zip(row, pct, strict=True)]
+        for row in report.table.itertuples(index=False)
+    ]
     if report.summary:
         con.print(f"[bold]{title}[/bold]")
         for k, v in report.summary.items():
             con.print(f"  {t(k, lg)}: [bold]{_fmt(v, _is_percent(k))}[/bold]")
-    con.print(table)
+    if _fits(headers, cells, con.width):
+        table = Table(title=title, title_justify="left", header_style="bold cyan")
+        for col, head in zip(report.table.columns, headers, strict=True):
+            numeric = pd.api.types.is_numeric_dtype(
+                report.table[col]
+            ) and not pd.api.types.is_bool_dtype(report.table[col])
+            table.add_column(head, justify="right" if numeric else "left", overflow="fold")
+        for row in cells:
+            table.add_row(*row)
+        con.print(table)
+    else:
+        if not report.summary:  # (with a summary, its heading is the title already)
+            con.print(f"[bold]{title}[/bold]")
+        _print_records(con, headers, cells)
     for note in report.notes:
         con.print(f"[dim]{t(note, lg)}[/dim]")
     if show_sources:
