@@ -2,7 +2,8 @@
 
 ``fukugan report commodity gallium --pdf out.pdf [--lang ja] [--home JPN] [--year 2024]`` and
 ``fukugan report run RUN_DIR --pdf out.pdf [--lang ja]`` and ``fukugan report plan PLAN_DIR
---pdf out.pdf [--lang ja]`` (``--html out.html`` for HTML).
+--pdf out.pdf [--lang ja]`` and ``fukugan report national --pdf out.pdf [--home JPN] [--year
+2024] [--lang ja]`` (``--html out.html`` for HTML).
 """
 
 from __future__ import annotations
@@ -88,6 +89,24 @@ def report_plan(
     if not summary.is_file():
         raise InputError(f"{plan_dir}: no summary.json here (write one with fukugan plan --out)")
     _write(plan_briefing(plan_dir, lang=lang.value), pdf, html)
+
+
+@report_app.command("national")
+def report_national(
+    pdf: PdfOpt = None,
+    html: HtmlOpt = None,
+    home: Annotated[str, typer.Option("--home", help="Home country (ISO3).")] = "JPN",
+    year: Annotated[int, typer.Option("--year", help="Data year.")] = 2024,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """National briefing: top dependencies and chokepoints, their trends, method and sources. / 国別ブリーフィング。"""
+    from fukugan.app.platform import check_home
+    from fukugan.reports.national import national_briefing, national_docs
+    from fukugan.store.analytic import AnalyticStore
+
+    home = check_home(home)
+    docs = national_docs(AnalyticStore(), home=home, year=year, lang=lang.value)
+    _write(national_briefing(*docs, home=home, year=year, lang=lang.value), pdf, html)
 
 
 def register(app: typer.Typer) -> None:

@@ -62,6 +62,35 @@ def run_report(platform: Platform, run_id: str, *, lang: str, fmt: str) -> tuple
     return platform.cache.get(key, compute), f"fukugan-run-{run_id}-{lang}"
 
 
+def national_report(
+    platform: Platform, *, year: int, home: str, lang: str, fmt: str
+) -> tuple[Any, str]:
+    """The national briefing of ``home`` from the app's cached reports, as the document for
+    HTML or PDF bytes (cached), and its download name."""
+    from fukugan.reports.national import national_briefing
+    from fukugan.reports.render import render_pdf
+
+    home = check_home(home)
+    key = ("report-national", home, year, lang, fmt)
+
+    def compute() -> Any:
+        try:
+            trends = platform.trade_trends(home, None, lang)
+        except UnknownItemError:  # no trade data, or none far enough back
+            trends = []
+        briefing = national_briefing(
+            platform.dependencies(home, year, lang),
+            platform.chokepoints(home, year, lang),
+            trends,
+            home=home,
+            year=year,
+            lang=lang,
+        )
+        return render_pdf(briefing) if fmt == "pdf" else briefing
+
+    return platform.cache.get(key, compute), f"fukugan-national-{home}-{year}-{lang}"
+
+
 def plan_report(platform: Platform, plan_id: str, *, lang: str, fmt: str) -> tuple[Any, str]:
     """The briefing of a shipped plan (solved once per store state, as on its page) as the
     document for HTML or PDF bytes (cached), and its download name."""

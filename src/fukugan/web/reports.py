@@ -1,6 +1,7 @@
 """Report and upload routes of the web app.
 
 - ``/reports/commodity/{id}.html|.pdf?home=&year=&lang=``: the commodity briefing;
+- ``/reports/national.html|.pdf?home=&year=&lang=``: the national briefing of the home country;
 - ``/reports/run/{run_id}.html|.pdf?lang=``: the scenario briefing of ``$FUKUGAN_HOME/runs/<id>``
   (a Monte Carlo sweep's directory gives the sweep briefing: distributions across samples);
 - ``/reports/plan/{plan_id}.html|.pdf?lang=``: the briefing of a shipped response plan;
@@ -23,7 +24,7 @@ from fukugan.api.routers.scenarios import ensure_run_visible
 from fukugan.api.write_policy import StoreAdmin
 from fukugan.app.platform import Platform
 from fukugan.errors import FukuganError, InputError, UnknownItemError
-from fukugan.reports.cached import commodity_report, plan_report, run_report
+from fukugan.reports.cached import commodity_report, national_report, plan_report, run_report
 from fukugan.services.datasets import IOT, TRADE, USGS, WGI, ImportKind
 
 router = APIRouter(include_in_schema=False)
@@ -85,6 +86,21 @@ def commodity_report_page(request: Request, commodity: str, fmt: str) -> Respons
     if fmt == "html":
         back = f"/commodities/{out['commodity_id']}"
         out = render_html(out, links=_links(request, prefs.lang, back))
+    return _answer(request, out, fmt, name)
+
+
+@router.get("/reports/national.{fmt}")
+def national_report_page(request: Request, fmt: str) -> Response:
+    from fukugan.reports.render import render_html
+    from fukugan.web.pages import Prefs
+
+    prefs = Prefs.of(request)
+    fmt = _fmt(fmt)
+    out, name = national_report(
+        _platform(request), year=prefs.year, home=prefs.home, lang=prefs.lang, fmt=fmt
+    )
+    if fmt == "html":
+        out = render_html(out, links=_links(request, prefs.lang, "/"))
     return _answer(request, out, fmt, name)
 
 
