@@ -275,18 +275,25 @@ class SupplyNetwork:
         reach = self.upstream(self.products)
         return [n for n in self.nodes if n not in reach]
 
-    def diagnostics(self) -> list[str]:
-        """Human-readable notes that are not errors: disconnected parts, no end products."""
-        notes = []
+    def findings(self) -> list[tuple[str, list[str]]]:
+        """What is odd but not an error, as ``(kind, nodes)``: ``("no-end-product", [])`` when
+        no node has demand, ``("disconnected", nodes)`` for parts that reach no end product."""
+        out: list[tuple[str, list[str]]] = []
         if not self.products:
-            notes.append("no end product: no node has demand > 0, every impact is zero")
+            out.append(("no-end-product", []))
         off = self.disconnected()
         if off:
-            notes.append(
-                "disconnected BOM parts (reach no end product, their disruption costs "
-                "nothing): " + ", ".join(off)
-            )
-        return notes
+            out.append(("disconnected", off))
+        return out
+
+    def diagnostics(self) -> list[str]:
+        """:meth:`findings` as English sentences."""
+        text = {
+            "no-end-product": "no end product: no node has demand > 0, every impact is zero",
+            "disconnected": "disconnected BOM parts (reach no end product, their disruption "
+            "costs nothing): ",
+        }
+        return [text[k] + ", ".join(nodes) for k, nodes in self.findings()]
 
     def paths(self, source: str, target: str, *, limit: int = 1000) -> list[list[str]]:
         """Up to ``limit`` supply paths ``[source, ..., target]`` (DAG, depth-first order)."""

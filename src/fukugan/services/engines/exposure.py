@@ -192,16 +192,12 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
 
 def _diagnostics(net: Any) -> list[tuple[str, str]]:
     """:meth:`SupplyNetwork.diagnostics` in English and Japanese."""
-    en = net.diagnostics()
-    ja = []
-    if not net.products:
-        ja.append("最終製品がありません：需要が正のノードがなく、影響はすべて0です")
-    off = net.disconnected()
-    if off:
-        ja.append(
-            "最終製品につながらないBOMの部品（途絶しても損失はありません）：" + "、".join(off)
-        )
-    return list(zip(en, ja, strict=True))
+    ja = {
+        "no-end-product": "最終製品がありません：需要が正のノードがなく、影響はすべて0です",
+        "disconnected": "最終製品につながらないBOMの部品（途絶しても損失はありません）：",
+    }
+    said = [ja[k] + "、".join(nodes) for k, nodes in net.findings()]
+    return list(zip(net.diagnostics(), said, strict=True))
 
 
 def _exposure_rei_ttr(sc: Scenario, net: Any, resolved: list[dict], period: float) -> dict:
