@@ -17,7 +17,7 @@ import pandas as pd
 from fukugan.data import usgs
 from fukugan.data.groups import like_minded
 from fukugan.errors import FukuganError, UnknownItemError
-from fukugan.i18n import commodity_name
+from fukugan.i18n import commodity_name, t
 from fukugan.indicators.autonomy import autonomy_table
 from fukugan.indicators.leverage import chokepoint_table
 from fukugan.provenance import Provenance
@@ -195,7 +195,7 @@ def dependencies(
                 "note-usgs-denominator",
                 *ranked.attrs.get("defaults_used", []),
                 "note-dependencies-risk",
-                _risk_defaults_note(trade),
+                _risk_defaults_note(trade, lang),
                 *year_notes,
             ],
         )
@@ -237,17 +237,11 @@ def _risks(
     return out
 
 
-def _risk_defaults_note(trade) -> str:
-    base = (
-        "EU SR defaults used for every commodity: EoL-RIR = 0, SI_SR = 1, t = 1, median WGI "
-        "for producers without a score and for USGS 'Other countries' (one supplier)"
-    )
+def _risk_defaults_note(trade, lang: str) -> str:
+    """The defaults behind every commodity's EU SR, GeoPolRisk and IR, in ``lang``."""
     if trade is None:
-        return base + "; no trade data: home sourcing = global supply (fallback) everywhere."
-    return (
-        base + f"; trade year {trade.year}: IR = 1 (default) where it is not computable, shared HS "
-        "codes skipped unless they are a commodity's only traded codes (then an upper bound)."
-    )
+        return t("note-risk-defaults-no-trade", lang)
+    return t("note-risk-defaults-trade", lang, year=trade.year)
 
 
 def _median(ctx: Context) -> float:
