@@ -198,15 +198,19 @@ class _Rows:
             p += self.prod[s]
             yield s, self._slot(p)[0], self.exp[s].astype(np.intp), self.val[s]
 
+    def _key(self, s: slice = slice(None)) -> np.ndarray:
+        """The (exporter, importer, product) key of rows ``s`` as int64, in that order."""
+        k = self.exp[s].astype(np.int64) * self.n_c
+        k += self.imp[s]
+        k *= self.n_p
+        k += self.prod[s]
+        return k
+
     def _strictly_ordered(self) -> bool:
         """Whether the rows are in strictly increasing (exporter, importer, product) order."""
         last = -1
         for a in range(0, self.n, CHUNK_ROWS):
-            s = slice(a, a + CHUNK_ROWS)
-            k = self.exp[s].astype(np.int64) * self.n_c
-            k += self.imp[s]
-            k *= self.n_p
-            k += self.prod[s]
+            k = self._key(slice(a, a + CHUNK_ROWS))
             if k[0] <= last or not (k[1:] > k[:-1]).all():
                 return False
             last = int(k[-1])
@@ -235,11 +239,7 @@ class _Rows:
 
     def summed(self) -> _Rows:
         """The rows with repeated (exporter, importer, product) keys summed into one."""
-        key = self.exp.astype(np.int64) * self.n_c
-        key += self.imp
-        key *= self.n_p
-        key += self.prod
-        uniq, inv = np.unique(key, return_inverse=True)
+        uniq, inv = np.unique(self._key(), return_inverse=True)
         val = np.bincount(inv.ravel(), weights=self.val, minlength=uniq.size)
         prod, rest = uniq % self.n_p, uniq // self.n_p
         dtype = self.exp.dtype
@@ -381,7 +381,6 @@ def dependency_indicators(
     pair_ids = rows.slots[present] if rows.slots is not None else present
     n_pairs = present.size
     total = acc["total"]
-    top_supplier = first
 
     top1 = top1v / total
     top3 = (top1v + top2v + top3v) / total
@@ -398,7 +397,6 @@ def dependency_indicators(
     else:
         hhi_wgi = acc["wgi_sq"] / (total * total)
         n_imputed = np.rint(acc["wgi_imputed"]).astype(np.int64)
-    n_sup = acc["count"]
 
     c1 = np.nan_to_num(hhi_out, nan=-np.inf) > thresholds.hhi
     c2 = out_share > thresholds.extra_share
@@ -414,7 +412,7 @@ def dependency_indicators(
         "outside_imports_usd": out_total,
         "outside_share": out_share,
         "hhi_outside": hhi_out,
-        "exports_usd": x if n_pairs else np.zeros(0),
+        "exports_usd": x,
         "outside_to_exports": ratio,
     }
     block = np.empty((len(floats), n_pairs), dtype=np.float64)
@@ -424,8 +422,8 @@ def dependency_indicators(
     others = {
         "importer": pd.Categorical.from_codes(pair_ids // n_p, categories=countries),
         "hs6": pd.Categorical.from_codes(pair_ids % n_p, categories=products),
-        "n_suppliers": np.rint(n_sup).astype(np.int64),
-        "top_supplier": pd.Categorical.from_codes(top_supplier, categories=countries),
+        "n_suppliers": np.rint(acc["count"]).astype(np.int64),
+        "top_supplier": pd.Categorical.from_codes(first, categories=countries),
         "n_wgi_imputed": n_imputed,
         "c1_concentrated": c1,
         "c2_outside_reliant": c2,
