@@ -78,6 +78,7 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
                 f"{key} must be one of {', '.join(known)}, got {v!r}", ("parameters", key)
             )
     extra_sources: list[Provenance] = []
+    label_ja: str | None = None  # a user's network keeps the label it was given
     if "synthetic" in fn:
         syn = fn["synthetic"]
         n = int(syn["n_firms"])
@@ -107,8 +108,9 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             ),
             synthetic=True,
         )
+        label_ja = SYNTHETIC_LABEL_JA
     elif "calibrated" in fn:
-        net, prov, table_prov = _calibrated(sc, store, fn["calibrated"])
+        net, prov, table_prov, label_ja = _calibrated(sc, store, fn["calibrated"])
         extra_sources.append(table_prov)
     elif "pronet" in fn:
         from fukugan.data.pronet import read_pronet
@@ -147,7 +149,7 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             _restoration(sc, net, i, r)  # unknown region or sector: named here
     return Prepared(
         "firms",
-        {"network": net, "network_label_ja": _label_ja(net.label, fn)},
+        {"network": net, "network_label_ja": label_ja or net.label},
         shocks,
         [*extra_sources, prov],
         [],
@@ -155,24 +157,17 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
     )
 
 
-def _label_ja(label: str, fn: dict[str, Any]) -> str:
-    """The network's label in Japanese: the generated networks' own; a user's file keeps the
-    label it was given."""
-    from fukugan.dynamics.networks import SYNTHETIC_LABEL
-
-    if label == SYNTHETIC_LABEL:
-        return "合成データ（生成した企業ネットワーク、日本に似た次数分布。実データではありません）"
-    if "calibrated" in fn:
-        return label.replace("firms generated from the OECD table ", "OECD産業連関表 ").replace(
-            " (industry flows real)", " から生成した企業（産業の産出と産業間の取引は実データ）"
-        )
-    return label
+#: the synthetic network's label (``dynamics.networks.SYNTHETIC_LABEL``) in Japanese
+SYNTHETIC_LABEL_JA = (
+    "合成データ（生成した企業ネットワーク、日本に似た次数分布。実データではありません）"
+)
 
 
 def _calibrated(sc: Scenario, store: AnalyticStore, cal: dict[str, Any]) -> tuple:
     """The firm network split from the scenario's national table (``data.firm_network.
-    calibrated``; :func:`fukugan.dynamics.iot_network.iot_network`), its provenance and the
-    table's; firms are placed in the scenario's ``regions`` by their output shares."""
+    calibrated``; :func:`fukugan.dynamics.iot_network.iot_network`), its provenance, the
+    table's and the network's label in Japanese; firms are placed in the scenario's ``regions``
+    by their output shares."""
     from fukugan.dynamics.iot_network import iot_network
     from fukugan.errors import InputError
     from fukugan.services.engines.common import national_table, region_shares
@@ -227,7 +222,10 @@ def _calibrated(sc: Scenario, store: AnalyticStore, cal: dict[str, Any]) -> tupl
             + (f"; regions: {got}" if names else "")
         ),
     )
-    return net, prov, t.provenance
+    label_ja = (
+        f"OECD産業連関表 {country} {year} から生成した企業（産業の産出と産業間の取引は実データ）"
+    )
+    return net, prov, t.provenance, label_ja
 
 
 def _restoration(sc: Scenario, net: Any, i: int, r: dict[str, Any]) -> Any:
@@ -279,19 +277,20 @@ def _rationing(sc: Scenario) -> tuple[str | None, tuple[tuple[int, str], ...]]:
     return None, tuple(rs)
 
 
-#: what a firm shock selects, in Japanese (the English is the model's shock label)
+#: what a firm shock selects, in Japanese
 _TARGET_JA = {"firm": "企業", "facility": "拠点", "sector": "部門", "region": "地域"}
 
 
-def _selection_ja(sc: Scenario, r: dict[str, Any]) -> str:
-    """The firms a scenario shock hits, in Japanese, as :func:`_firm_shock` labels them."""
-    s = sc.doc["shocks"][r["index"]]
+def _selection(s: dict[str, Any], target: str) -> Line:
+    """The firms a scenario shock hits, in English and Japanese (``region R02``, ``地域 R02``;
+    a blackout's sectors in parentheses; the shock's ``id`` when it has one)."""
     if s.get("id"):
-        return str(s["id"])
-    out = f"{_TARGET_JA[r['target']]} {s[r['target']]}"
+        return str(s["id"]), str(s["id"])
+    en, ja = f"{target} {s[target]}", f"{_TARGET_JA[target]} {s[target]}"
     if s["type"] == "blackout" and s.get("sectors"):
-        out += f"（{'、'.join(map(str, s['sectors']))}）"
-    return out
+        en += f" ({', '.join(map(str, s['sectors']))})"
+        ja += f"（{'、'.join(map(str, s['sectors']))}）"
+    return en, ja
 
 
 def _firm_shock(net: Any, s: dict[str, Any], target: str, horizon: int) -> Any:
@@ -312,16 +311,13 @@ def _firm_shock(net: Any, s: dict[str, Any], target: str, horizon: int) -> Any:
     if s["type"] == "blackout" and s.get("sectors"):  # only the region's firms of these sectors
         in_sectors = FirmShock.by_sector(net, [str(c) for c in s["sectors"]], delta, **kw)
         keep = np.isin(base.index, in_sectors.index)
-        label = f"{base.label} ({', '.join(map(str, s['sectors']))})"
-        base = FirmShock(base.index[keep], base.delta[keep], **kw, label=label)
-    if s.get("id"):
-        base.label = str(s["id"])
+        base = FirmShock(base.index[keep], base.delta[keep], **kw)
     return ProfiledFirmShock(
         base.index,
         base.delta,
         start=1,
         recovery="none",
-        label=base.label or f"{target} {ident}",
+        label=_selection(s, target)[0],
         profile=intensity(s, horizon),
     )
 
@@ -367,11 +363,12 @@ def simulate(
             shock_days(sc, r["index"]),
             len(sh.index),
         )
+        hits_ja = _selection(sc.doc["shocks"][r["index"]], r["target"])[1]
         applied.append(
             (
                 f"{label}: capacity loss δ of {n} firm{'' if n == 1 else 's'} ({sh.label}); "
                 f"{d_en} (firms engine, Inoue & Todo 2019)",
-                f"{label}：{n}社の生産能力喪失 δ（{_selection_ja(sc, r)}）；{d_ja}"
+                f"{label}：{n}社の生産能力喪失 δ（{hits_ja}）；{d_ja}"
                 "（firmsエンジン、Inoue & Todo 2019）",
             )
         )
