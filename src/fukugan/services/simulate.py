@@ -17,7 +17,7 @@ import pandas as pd
 
 from fukugan.results import RunResult, headline
 from fukugan.scenarios.schema import Scenario, load_scenario
-from fukugan.services.engines.applied import lines
+from fukugan.services.engines.applied import in_lang, lines
 from fukugan.services.report import Report
 from fukugan.services.scenario_run import Progress, run_scenario
 from fukugan.store.analytic import AnalyticStore
@@ -128,7 +128,7 @@ def run_reports(result: RunResult, run_dir: Path, sc: Scenario, lang: str = "en"
         )
 
     def said(r: dict[str, Any], k: str) -> str:
-        return str((r.get(f"{k}_ja") if ja else None) or r[k])
+        return str(in_lang(r, k, lang))
 
     for r in result.summary.get("resolved_shocks", []):
         if "supplier_share" in r:

@@ -20,7 +20,7 @@ from typing import Any
 from fukugan.scenarios.schema import Scenario
 from fukugan.services.engines.fields import item_label
 
-__all__ = ["Line", "lines", "pairs_of", "responses", "shock_days", "summary_lists"]
+__all__ = ["Line", "in_lang", "lines", "pairs_of", "responses", "shock_days", "summary_lists"]
 
 Line = tuple[str, str]
 
@@ -71,6 +71,19 @@ def pairs_of(summary: dict[str, Any], key: str) -> list[Line]:
     en = [str(x) for x in summary.get(key) or []]
     ja = [str(x) for x in summary.get(f"{key}_ja") or []]
     return list(zip(en, ja if len(ja) == len(en) else en, strict=True))
+
+
+def in_lang(d: dict[str, Any], key: str, lang: str) -> Any:
+    """``d[key]`` as ``lang`` writes it: its Japanese twin ``d[key + "_ja"]`` for ``ja`` when
+    it has one (text only), else the value itself.
+
+    >>> in_lang({"a": "x", "a_ja": "エ"}, "a", "ja"), in_lang({"a": "x"}, "a", "ja")
+    ('エ', 'x')
+    """
+    v = d[key]
+    if lang == "ja" and isinstance(v, str):
+        return d.get(f"{key}_ja") or v
+    return v
 
 
 def lines(summary: dict[str, Any], lang: str, key: str = "applied") -> list[str]:

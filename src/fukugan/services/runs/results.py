@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from fukugan.errors import InputError, NotLoadedError
+from fukugan.services.engines.applied import in_lang
 from fukugan.services.engines.applied import lines as applied_lines
 from fukugan.services.runs.base import RunServiceBase
 from fukugan.services.runs.common import _source, industry_names, sweep_of
@@ -333,13 +334,8 @@ def _engine_views(summary: dict[str, Any], labels: dict[str, str], lang: str) ->
             "sector_share",
             "sector_share_source",
         )
-
-        # the Japanese twins of the descriptions (``…_ja``) where the run has them
-        def said(s: dict[str, Any], k: str) -> Any:
-            return (s.get(f"{k}_ja") or s[k]) if lang == "ja" and isinstance(s[k], str) else s[k]
-
-        out["assumptions"] = [
-            {k: said(s, k) for k in keep if k in s and s[k] is not None}
+        out["assumptions"] = [  # the descriptions' Japanese twins where the run has them
+            {k: in_lang(s, k, lang) for k in keep if k in s and s[k] is not None}
             for s in shocks
             if isinstance(s, dict) and any(k in s for k in ("supplier_share", "sector_share"))
         ]
