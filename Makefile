@@ -22,10 +22,12 @@ run: $(STAMP)
 	$(BIN)/fukugan serve --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite (lint, doctests, unit, property and end-to-end tests, browser tests
-## in Debian's chromium, workspace tests on SQLite and PostgreSQL; both installed once when missing)
+## in Debian's chromium, workspace tests on SQLite and PostgreSQL; both installed once when missing),
+## on two worker processes (the machine's cores), one test module per worker at a time: the modules
+## that share a served app, a browser or a database keep them to themselves
 test: $(STAMP) browser-deps db-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest --doctest-modules src/fukugan tests
+	$(BIN)/python -m pytest --doctest-modules src/fukugan tests -n 2 --dist loadfile
 
 ## make test-fast: the inner loop (under a minute): lint, doctests and every test not marked slow,
 ## e2e (browser, served app, schemathesis) or postgres, with fewer hypothesis examples; byte code
