@@ -84,7 +84,7 @@ def _warm(prepared, doc, item) -> float:
     from fukugan.services.montecarlo import _run_chunk
 
     t0 = time.perf_counter()
-    _run_chunk(prepared, doc, [item])
+    _run_chunk(prepared, [item], doc=doc)
     return time.perf_counter() - t0
 
 

@@ -29,6 +29,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +39,12 @@ import pandas as pd
 from fukugan.provenance import Provenance
 from fukugan.results import headline
 from fukugan.scenarios.schema import SAMPLEABLE, Scenario, ScenarioError, parse_path
+from fukugan.services.cluster import WORKER_ENV, local_cluster, map_chunks
 from fukugan.services.engines import Prepared, prepare, simulate
 from fukugan.store.rundir import atomic_run_dir, now_utc, versions, write_summary
 
 __all__ = [
-    "WORKER_ENV",
+    "WORKER_ENV",  # re-exported from fukugan.services.cluster
     "SweepResult",
     "draw",
     "local_cluster",
@@ -52,18 +54,6 @@ __all__ = [
 ]
 
 QUANTILES = (0.05, 0.5, 0.95)
-
-#: Environment of local Dask workers: one thread each for BLAS, OpenMP and numba, so that
-#: ``workers`` processes use ``workers`` cores. Dask's nanny sets the first three before it
-#: spawns a worker, not numba's, whose default is every core: the firm model's parallel loops
-#: would run 2 threads in each of 2 workers on 2 cores. (The firm model's results also depend
-#: on its thread count in the last bits, through its per-thread partial sums.)
-WORKER_ENV = {
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "NUMBA_NUM_THREADS": "1",
-}
 
 
 @dataclass
@@ -128,7 +118,7 @@ def sample_values(sc: Scenario, n: int, seed: int) -> list[tuple[dict[str, float
 
 
 def _run_chunk(
-    prepared: Prepared, doc: dict[str, Any], items: list[tuple[int, dict[str, float], int]]
+    prepared: Prepared, items: list[tuple[int, dict[str, float], int]], *, doc: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Run samples on a worker; return small per-sample reductions."""
     base = Scenario(doc)
@@ -158,29 +148,6 @@ def _run_chunk(
             }
         )
     return out
-
-
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[k : k + size] for k in range(0, len(items), size)]
-
-
-def local_cluster(workers: int) -> Any:
-    """A ``distributed.LocalCluster`` of ``workers`` processes with one thread each (and one
-    BLAS / OpenMP / numba thread each, :data:`WORKER_ENV`), no dashboard, 2 GiB per worker."""
-    from distributed import LocalCluster
-
-    return LocalCluster(
-        n_workers=max(1, workers),
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        # the scheduler's small HTTP server (health, metrics) would still take :8787 on every
-        # interface: loopback and a free port instead (air-gapped hosts, parallel test runs)
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        memory_limit="2GiB",
-        silence_logs=50,
-        env=dict(WORKER_ENV),
-    )
 
 
 def run_sweep(
@@ -216,77 +183,34 @@ def run_sweep(
     prepared = prepare(sc, store, eng)  # errors (file / line / field) before any worker starts
     draws = sample_values(sc, samples, seed)
     items = [(i, v, s) for i, (v, s) in enumerate(draws)]
-    startup = 0.0
-    where = "in-process"
-    own = None
-    if workers == 0 and client is None and scheduler is None:
-        t0 = time.perf_counter()
-        results = []
-        for chunk in _chunks(items, max(1, chunk_size or 10)):
-            results += _run_chunk(prepared, sc.doc, chunk)
-            step(len(results), samples, "samples")
-        n_workers = 0
-    else:
-        from distributed import Client, as_completed
-
-        if client is None:
-            t_start = time.perf_counter()
-            if scheduler:
-                try:
-                    client = Client(scheduler, timeout="10s")
-                except OSError as e:
-                    raise ScenarioError(
-                        f"cannot reach the Dask scheduler {scheduler}: {e}"
-                    ) from None
-                where = scheduler
-            else:
-                cluster = local_cluster(workers)
-                client = Client(cluster)
-                own = (client, cluster)
-                where = "LocalCluster"
-            startup = time.perf_counter() - t_start
-        else:
-            where = str(getattr(client, "scheduler", None) and client.scheduler.address)
-        try:
-            n_workers = len(client.scheduler_info().get("workers", {}))
-            t0 = time.perf_counter()
-            size = chunk_size or max(1, math.ceil(samples / (max(1, n_workers) * 4)))
-            remote = client.scatter(prepared, broadcast=True)
-            step(0, samples, "samples")  # workers ready: a caller may stop here
-            futures = [
-                client.submit(_run_chunk, remote, sc.doc, c, pure=False)
-                for c in _chunks(items, size)
-            ]
-            results = []
-            try:
-                for fut in as_completed(futures):
-                    results += fut.result()
-                    step(len(results), samples, "samples")
-            except BaseException:
-                # ``progress`` raised (the caller stops the sweep, e.g. a cancelled job) or a
-                # sample failed: drop the samples not run yet (on a shared cluster too)
-                client.cancel(futures)
-                raise
-        finally:
-            if own is not None:
-                own[0].close()
-                own[1].close()
+    results, where = map_chunks(
+        partial(_run_chunk, doc=sc.doc),
+        prepared,
+        items,
+        workers=workers,
+        scheduler=scheduler,
+        client=client,
+        progress=step,
+        chunk_size=chunk_size,
+        label="samples",
+    )
+    t0 = time.perf_counter()
     by_unit, daily, table = _reduce(results, sc)
-    elapsed = time.perf_counter() - t0
+    elapsed = where.seconds + time.perf_counter() - t0
     return SweepResult(
         scenario=sc.doc,
         engine=eng,
         seed=seed,
         n=samples,
-        workers=n_workers,
-        scheduler=where,
+        workers=where.workers,
+        scheduler=where.scheduler,
         unit=results[0]["unit"] if results else "",
         samples=table,
         by_sector=by_unit,
         daily=daily,
         sources=list(prepared.sources),
         elapsed=elapsed,
-        startup=startup,
+        startup=where.startup,
     )
 
 
