@@ -355,3 +355,41 @@ def test_plan_briefing_on_the_web(client):
     assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
     assert pdf.headers["content-type"] == "application/pdf"
     assert client.get("/reports/plan/nope.html").status_code == 404
+
+
+@pytest.mark.slow
+def test_scenario_losses_on_dask_equal_those_in_process(loaded, tmp_path):
+    """The plan's engine runs on a local Dask cluster of two workers (samples cut into chunks,
+    finishing in any order) give the plan the same losses, portfolio and re-run as in this
+    process, and the summary says where they ran; the CLI takes ``--workers``."""
+    from fukugan.scenarios.plan import parse_plan
+    from fukugan.services.planning import DASK_FROM_RUNS, _where, run_plan
+    from fukugan.store.analytic import AnalyticStore
+
+    text = SMALL.replace(f"{{path: {GRAPHITE}, weight: 1}}",
+                         f"{{path: {GRAPHITE}, weight: 1, samples: 6, seed: 2}}")  # fmt: skip
+    store = AnalyticStore(loaded)
+    here = run_plan(parse_plan(text), store, workers=0).summary
+    there = run_plan(parse_plan(text), store, workers=2).summary
+    assert here["evaluation"] == {"workers": 0, "scheduler": "in-process", "startup_seconds": 0.0}
+    assert there["evaluation"]["workers"] == 2
+    assert there["evaluation"]["scheduler"] == "LocalCluster"
+    assert there["n_scenarios"] == here["n_scenarios"] == 7
+    for key in ("expected_loss", "expected_loss_without_measures", "engine_expected_loss",
+                "total_cost", "cvar", "vss", "evpi"):  # fmt: skip
+        assert there[key] == pytest.approx(here[key], rel=1e-12, abs=1e-12), key
+    assert [r["level"] for r in there["portfolio"]] == [r["level"] for r in here["portfolio"]]
+    assert [r["scenario"] for r in there["scenarios"]] == [r["scenario"] for r in here["scenarios"]]
+    for a, b in zip(there["scenarios"], here["scenarios"], strict=True):
+        assert a["engine_loss"] == pytest.approx(b["engine_loss"], rel=1e-12, abs=1e-12)
+    # by default a plan this small stays in this process: starting workers would cost more
+    assert _where(DASK_FROM_RUNS - 1, None, None, None) == ({"workers": 0}, ())
+    out = tmp_path / "cli"
+    res = run("plan", plan(tmp_path, text), "--out", out, "--workers", "2", "--no-check",
+              "--format", "json")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    s = json.loads((out / "summary.json").read_text("utf-8"))
+    assert s["evaluation"]["workers"] == 2
+    assert s["expected_loss"] == pytest.approx(here["expected_loss"], rel=1e-12)
+    bad = run("plan", plan(tmp_path, text), "--workers", "-1")
+    assert bad.exit_code == 2 and "--workers must be 0 or more" in bad.output

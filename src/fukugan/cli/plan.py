@@ -32,6 +32,18 @@ def plan_command(
     ] = False,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     lang: Annotated[Lang, typer.Option("--lang", help="Label language (en / ja).")] = Lang.en,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Engine runs on a local Dask cluster of N workers (0 = in this process; "
+            "default: every core once the plan needs 200 engine runs or more).",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Engine runs on the Dask cluster at this address."),
+    ] = None,
 ) -> None:
     """Choose stockpiles, second sources, recycling and capacity against weighted scenarios (two-stage stochastic MIP). / 対応計画を最適化する。"""
     from fukugan.scenarios.plan import load_plan
@@ -39,11 +51,21 @@ def plan_command(
     from fukugan.services.planning import run_plan
     from fukugan.store.analytic import AnalyticStore
 
+    if workers is not None and workers < 0:
+        raise typer.BadParameter("--workers must be 0 or more")
     doc = load_plan(plan)  # validate before anything else
     store = AnalyticStore()
     show = fmt is Format.table
     with _progress(show, t("progress-plan", lang.value)) as cb:
-        outcome = run_plan(doc, store, lang=lang.value, progress=cb, check=not no_check)
+        outcome = run_plan(
+            doc,
+            store,
+            lang=lang.value,
+            progress=cb,
+            check=not no_check,
+            workers=workers,
+            scheduler=scheduler,
+        )
     target = out if out is not None else default_plan_dir(store, doc.name)
     write_plan(outcome, target)
     render_all(outcome.reports, fmt, lang)

@@ -14,6 +14,7 @@ cancels the chunks not run yet and propagates.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import Any
 
 from fukugan.errors import InputError
 
-__all__ = ["WORKER_ENV", "Placement", "local_cluster", "map_chunks"]
+__all__ = ["WORKER_ENV", "Placement", "local_cluster", "map_chunks", "max_workers"]
 
 #: Environment of local Dask workers: one thread each for BLAS, OpenMP and numba, so that
 #: ``workers`` processes use ``workers`` cores. Dask's nanny sets the first three before it
@@ -67,6 +68,12 @@ def local_cluster(workers: int) -> Any:
         silence_logs=50,
         env=dict(WORKER_ENV),
     )
+
+
+def max_workers() -> int:
+    """The most Dask worker processes a job may ask for on a local cluster: this machine's
+    cores."""
+    return max(1, os.cpu_count() or 1)
 
 
 def _chunks(items: Sequence, size: int) -> list[list]:

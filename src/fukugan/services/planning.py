@@ -38,12 +38,13 @@ import itertools
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from fukugan.errors import InputError
 from fukugan.planning.portfolio import (
     ChannelLoss,
     Measure,
@@ -55,6 +56,7 @@ from fukugan.planning.stochastic import InfeasibleProblem
 from fukugan.provenance import Provenance
 from fukugan.scenarios.plan import PlanDoc, load_plan
 from fukugan.scenarios.schema import Scenario, ScenarioError, load_scenario
+from fukugan.services.cluster import Placement, local_cluster, map_chunks, max_workers
 from fukugan.services.engines import Prepared, prepare, simulate
 from fukugan.services.highs import quiet_highs
 from fukugan.services.plan_reports import level_text, level_unit, plan_reports
@@ -73,6 +75,8 @@ __all__ = [
 Progress = Callable[[int, int, str], None]
 
 DELTA_DAYS = 0.01
+#: Engine runs from which a plan's evaluation goes to a local Dask cluster by default.
+DASK_FROM_RUNS = 200
 TRADE = ("export_ban", "quota")
 MAGNITUDE = {
     "export_ban": "cut",
@@ -109,6 +113,15 @@ class PlanInputs:
     supplier_share: dict[tuple[int, str], float] = field(default_factory=dict)
     prepared: dict[int, Prepared] = field(default_factory=dict, repr=False)
     slots: dict[int, dict[tuple[str, str], int]] = field(default_factory=dict, repr=False)
+    placement: Placement | None = None
+    where: dict[str, Any] = field(default_factory=dict, repr=False)
+    own: tuple = field(default=(), repr=False)  # a Dask client / cluster started for the plan
+
+    def close(self) -> None:
+        """Close the Dask client and local cluster the plan started (if it started one)."""
+        for o in self.own:
+            o.close()
+        self.own = ()
 
 
 @dataclass
@@ -305,10 +318,17 @@ def _set(sc: Scenario, values: dict[int, tuple[str, float]]) -> Scenario:
 
 
 def measure_losses(
-    plan: PlanDoc, store: AnalyticStore, progress: Progress | None = None
+    plan: PlanDoc,
+    store: AnalyticStore,
+    progress: Progress | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Any = None,
 ) -> PlanInputs:
     """Run the plan's scenarios through their engines and measure each channel's loss response
-    (module docstring). Errors name the plan's file, line and field (or the scenario's)."""
+    (module docstring), on Dask when there are many runs (:func:`_where`). Errors name the
+    plan's file, line and field (or the scenario's)."""
     t0 = time.perf_counter()
     step = progress or (lambda done, total, what: None)
     measures = core_measures(plan)
@@ -345,44 +365,46 @@ def measure_losses(
     for s in samples:  # the samples' own values, with the slots appended
         s.scenario = _extend(s.scenario, sorted(commodities & set(trade[s.base])), measures)[0]
     n_total = sum(1 + 2 * len(commodities & set(trade[s.base])) for s in samples)
-    done = 0
+    t_start = time.perf_counter()
+    where, own = _where(n_total, workers, scheduler, client)
+    startup = time.perf_counter() - t_start if own else 0.0
+    shared = _Shared(
+        preps,
+        slots,
+        {b: sorted(commodities & set(trade[b])) for b in base_sc},
+        {b: {k: trade[b][k] for k in commodities & set(trade[b])} for b in base_sc},
+        [
+            (str(m["id"]), str(m["commodity"]), float(m["max_supplier_share"]))
+            for m in plan.doc["measures"]
+            if m["kind"] == "diversification"
+        ],
+    )
+    runs_of = [1 + 2 * len(shared.channels[s.base]) for s in samples]
+    before = np.concatenate([[0], np.cumsum(runs_of)])
+
+    def tick(done: int, total: int, what: str) -> None:
+        step(int(before[done]), n_total, samples[done - 1].label if done else what)
+
+    try:
+        results, placed = map_chunks(
+            _sample_losses, shared, samples, progress=tick, label="samples", **where
+        )
+    except BaseException:
+        for o in own:
+            o.close()
+        raise
+    if own:  # the cluster the plan started: named as a Monte Carlo sweep names its own
+        placed = replace(
+            placed, startup=startup, scheduler="LocalCluster" if len(own) == 2 else scheduler
+        )
     out: list[ScenarioLosses] = []
     shares: dict[tuple[int, str], float] = {}
-    for s in samples:
-        p0 = preps[s.base]
-        r = simulate(p0, s.scenario, s.seed)
-        units.add(r.unit)
-        runs += 1
-        done += 1
-        step(done, n_total, s.label)
-        total = float(_daily(r).sum())
-        channels: dict[str, ChannelLoss] = {}
-        touched = 0.0
-        for k in sorted(commodities & set(trade[s.base])):
-            keep = trade[s.base][k]
-            own = [
-                i for i in _stock_responses(s.scenario, p0, k) if i != slots[s.base][("stock", k)]
-            ]
-            s0 = float(sum(float(s.scenario.doc["responses"][i]["days_of_cover"]) for i in own))
-            alone = _isolate(s.scenario, keep, own)
-            ell = _daily(simulate(p0, alone, s.seed))
-            more = _set(alone, {slots[s.base][("stock", k)]: ("days_of_cover", DELTA_DAYS)})
-            l_delta = float(_daily(simulate(p0, more, s.seed)).sum())
-            runs += 2
-            done += 2
-            step(done, n_total, f"{s.label}: {k}")
-            lam = max(float(ell.sum()) - l_delta, 0.0) / DELTA_DAYS
-            start = min(int(s.scenario.doc["shocks"][j].get("start", 0)) for j in keep)
-            scale = {}
-            sigma = _supplier_share(s.scenario, p0, keep)
-            shares[(len(out), k)] = sigma
-            for m in plan.doc["measures"]:
-                if m["kind"] == "diversification" and m["commodity"] == k:
-                    d = float(m["max_supplier_share"])
-                    scale[m["id"]] = max(0.0, 1.0 - d / sigma) if sigma > 0 else 0.0
-            channels[k] = ChannelLoss(ell, lam, s0, start, scale)
-            touched += max(float(ell.sum()) - lam * s0, 0.0)
-        out.append(ScenarioLosses(s.label, s.probability, total - touched, channels))
+    for s, (unit, other, channels, sigma) in zip(samples, results, strict=True):
+        units.add(unit)
+        for k, v in sigma.items():
+            shares[(len(out), k)] = v
+        out.append(ScenarioLosses(s.label, s.probability, other, channels))
+    runs = int(before[-1])
     return PlanInputs(
         measures=measures,
         scenarios=out,
@@ -394,7 +416,85 @@ def measure_losses(
         supplier_share=shares,
         prepared=preps,
         slots=slots,
+        placement=placed,
+        where=where,
+        own=own,
     )
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every engine run of a plan needs, scattered once to the Dask workers: the prepared
+    engine of each base scenario, its measure slots, the commodities whose channels are
+    measured and their shock indices, and the diversification limits (id, commodity, d)."""
+
+    preps: dict[int, Prepared]
+    slots: dict[int, dict[tuple[str, str], int]]
+    channels: dict[int, list[str]]
+    shocks: dict[int, dict[str, list[int]]]
+    limits: list[tuple[str, str, float]]
+
+
+def _sample_losses(shared: _Shared, chunk: list[_Sample]) -> list[tuple]:
+    """For each sample: (unit, L⁰, channels, supplier share by commodity), from 1 + 2 engine
+    runs per channel (module docstring)."""
+    out = []
+    for s in chunk:
+        p0 = shared.preps[s.base]
+        slot = shared.slots[s.base]
+        r = simulate(p0, s.scenario, s.seed)
+        total = float(_daily(r).sum())
+        channels: dict[str, ChannelLoss] = {}
+        sigmas: dict[str, float] = {}
+        touched = 0.0
+        for k in shared.channels[s.base]:
+            keep = shared.shocks[s.base][k]
+            own = [i for i in _stock_responses(s.scenario, p0, k) if i != slot[("stock", k)]]
+            s0 = float(sum(float(s.scenario.doc["responses"][i]["days_of_cover"]) for i in own))
+            alone = _isolate(s.scenario, keep, own)
+            ell = _daily(simulate(p0, alone, s.seed))
+            more = _set(alone, {slot[("stock", k)]: ("days_of_cover", DELTA_DAYS)})
+            l_delta = float(_daily(simulate(p0, more, s.seed)).sum())
+            lam = max(float(ell.sum()) - l_delta, 0.0) / DELTA_DAYS
+            start = min(int(s.scenario.doc["shocks"][j].get("start", 0)) for j in keep)
+            sigma = _supplier_share(s.scenario, p0, keep)
+            sigmas[k] = sigma
+            scale = {
+                mid: (max(0.0, 1.0 - d / sigma) if sigma > 0 else 0.0)
+                for mid, mk, d in shared.limits
+                if mk == k
+            }
+            channels[k] = ChannelLoss(ell, lam, s0, start, scale)
+            touched += max(float(ell.sum()) - lam * s0, 0.0)
+        out.append((r.unit, total - touched, channels, sigmas))
+    return out
+
+
+def _where(
+    runs: int, workers: int | None, scheduler: str | None, client: Any
+) -> tuple[dict[str, Any], tuple]:
+    """Where the plan's engine runs go (:func:`fukugan.services.cluster.map_chunks`) and what
+    was started for them: the given client; a client of the cluster at ``scheduler``; a local
+    cluster of ``workers`` processes (0: this process), by default of every core once the plan
+    needs :data:`DASK_FROM_RUNS` engine runs or more (below that, starting the workers costs
+    more than they save). One client serves the measuring runs and the re-run."""
+    if client is not None:
+        return {"client": client}, ()
+    if workers is None:
+        workers = 0 if runs < DASK_FROM_RUNS and not scheduler else max_workers()
+    if workers == 0 and not scheduler:
+        return {"workers": 0}, ()
+    from distributed import Client
+
+    if scheduler:
+        try:
+            c = Client(scheduler, timeout="10s")
+        except OSError as e:
+            raise InputError(f"cannot reach the Dask scheduler {scheduler}: {e}") from None
+        return {"client": c}, (c,)
+    cluster = local_cluster(int(workers))
+    c = Client(cluster)
+    return {"client": c}, (c, cluster)
 
 
 def _supplier_share(sc: Scenario, prep: Prepared, keep: list[int]) -> float:
@@ -433,17 +533,18 @@ def _portfolio_values(
     return values
 
 
-def rerun(inputs: PlanInputs, store: AnalyticStore, levels: np.ndarray) -> tuple[np.ndarray, int]:
+def rerun(
+    inputs: PlanInputs, store: AnalyticStore, levels: np.ndarray, progress: Progress | None = None
+) -> tuple[np.ndarray, int]:
     """Each sample's loss with the portfolio ``levels`` written into the scenario and run
-    through its engine (over the outcomes of the measures that may fail), and the runs made."""
+    through its engine (over the outcomes of the measures that may fail), and the runs made;
+    on Dask as :func:`measure_losses` was."""
     del store  # the engines were prepared by measure_losses
     unc = [
         i for i, m in enumerate(inputs.measures) if m.success_probability < 1.0 and levels[i] > 0
     ]
-    out = np.zeros(len(inputs.samples))
-    runs = 0
+    items = []
     for si, s in enumerate(inputs.samples):
-        e = 0.0
         for om in itertools.product((1, 0), repeat=len(unc)):
             success = dict(zip(unc, om, strict=True))
             pr = 1.0
@@ -451,10 +552,19 @@ def rerun(inputs: PlanInputs, store: AnalyticStore, levels: np.ndarray) -> tuple
                 pi = inputs.measures[i].success_probability
                 pr *= pi if w else 1.0 - pi
             sc = _set(s.scenario, _portfolio_values(inputs, si, levels, success))
-            e += pr * float(_daily(simulate(inputs.prepared[s.base], sc, s.seed)).sum())
-            runs += 1
-        out[si] = e
-    return out, runs
+            items.append((si, pr, s.base, sc, s.seed))
+    where = inputs.where or {"workers": 0}
+    losses, _ = map_chunks(
+        _rerun_losses, inputs.prepared, items, progress=progress, label="re-run", **where
+    )
+    out = np.zeros(len(inputs.samples))
+    for (si, pr, *_), loss in zip(items, losses, strict=True):
+        out[si] += pr * loss
+    return out, len(items)
+
+
+def _rerun_losses(preps: dict[int, Prepared], chunk: list[tuple]) -> list[float]:
+    return [float(_daily(simulate(preps[b], sc, seed)).sum()) for _, _, b, sc, seed in chunk]
 
 
 # -- the use case ------------------------------------------------------------------------------
@@ -481,12 +591,32 @@ def run_plan(
     lang: str = "en",
     progress: Progress | None = None,
     check: bool = True,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Any = None,
 ) -> PlanOutcome:
     """Solve the plan: portfolio, frontier, marginal values, VSS / EVPI and (``check``) the
-    engine re-run of the portfolio. Nothing is written (see :func:`write_plan`)."""
+    engine re-run of the portfolio. The engine runs go to Dask as :func:`_where` says
+    (``workers=0``: this process). Nothing is written (see :func:`write_plan`)."""
     pd_ = plan if isinstance(plan, PlanDoc) else load_plan(plan)
     quiet_highs()
-    inputs = measure_losses(pd_, store, progress)
+    inputs = measure_losses(
+        pd_, store, progress, workers=workers, scheduler=scheduler, client=client
+    )
+    try:
+        return _solve(pd_, inputs, store, lang, check, progress)
+    finally:
+        inputs.close()
+
+
+def _solve(
+    pd_: PlanDoc,
+    inputs: PlanInputs,
+    store: AnalyticStore,
+    lang: str,
+    check: bool,
+    progress: Progress | None,
+) -> PlanOutcome:
     obj = pd_.doc["objective"]
     model = PortfolioModel(
         inputs.measures,
@@ -513,7 +643,7 @@ def run_plan(
     metrics = model.metrics(budget)
     sens = sensitivity(model, budget)
     names = {m["id"]: m["name"] for m in pd_.doc["measures"]}
-    check_loss, check_runs = rerun(inputs, store, best.levels) if check else (None, 0)
+    check_loss, check_runs = rerun(inputs, store, best.levels, progress) if check else (None, 0)
     predicted = best.scenario_loss
     p = np.array([s.probability for s in inputs.scenarios])
     base_loss = np.array(
@@ -546,6 +676,11 @@ def run_plan(
         "solve_seconds": solve_s,
         "engine_runs": inputs.engine_runs + check_runs,
         "engine_seconds": inputs.seconds,
+        "evaluation": {
+            "workers": inputs.placement.workers if inputs.placement else 0,
+            "scheduler": inputs.placement.scheduler if inputs.placement else "in-process",
+            "startup_seconds": inputs.placement.startup if inputs.placement else 0.0,
+        },
         "n_scenarios": len(inputs.scenarios),
         "n_measures": len(inputs.measures),
         "portfolio": [

@@ -4,7 +4,6 @@ the small conversions of stored rows and summaries."""
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 from fukugan.errors import InputError
 from fukugan.scenarios.schema import ENGINES
+from fukugan.services.cluster import max_workers as max_workers  # re-exported
 from fukugan.store.workspace import Run
 from fukugan.store.workspace.repo import as_utc
 
@@ -36,11 +36,6 @@ def _discard(run_dir: Path) -> None:
     for d in (run_dir, run_dir.with_name(run_dir.name + ".tmp")):
         if d.exists():
             shutil.rmtree(d, ignore_errors=True)
-
-
-def max_workers() -> int:
-    """The most Dask worker processes a sweep job may ask for: this machine's cores."""
-    return max(1, os.cpu_count() or 1)
 
 
 def sweep_of(run: Run) -> dict[str, int] | None:
