@@ -295,6 +295,83 @@ class SupplyNetwork:
         }
         return [text[k] + ", ".join(nodes) for k, nodes in self.findings()]
 
+    def gross_requirement(self) -> np.ndarray:
+        """Units of each node's output per period that the end products' demand needs through
+        the BOM (the explosion of material requirements planning, primary sources):
+        g_k = d_k + Σ_{rows (j, k, r)} r · g_j, in node order.
+
+        >>> net = SupplyNetwork(["S", "P"], inventory={"S": 0, "P": 0},
+        ...     capacity={"S": 10, "P": 10}, bom=[("P", "S", 2)], demand={"P": 5}, margin={"P": 1})
+        >>> net.gross_requirement().tolist()
+        [10.0, 5.0]
+        """
+        g = self.d.astype(float).copy()
+        uses: dict[str, list[BomRow]] = {n: [] for n in self.nodes}
+        left = {n: 0 for n in self.nodes}  # BOM rows still to add to a node's requirement
+        for r in self.bom:
+            uses[r.node].append(r)
+            left[r.input] += 1
+        todo = [n for n in self.nodes if left[n] == 0]
+        while todo:  # customers before their suppliers (the BOM is acyclic)
+            j = todo.pop()
+            for r in uses[j]:
+                g[self.index[r.input]] += r.quantity * g[self.index[j]]
+                left[r.input] -= 1
+                if left[r.input] == 0:
+                    todo.append(r.input)
+        return g
+
+    def with_measures(
+        self,
+        stock: Mapping[str, float] | None = None,
+        sources: Iterable[tuple[str, float]] = (),
+    ) -> SupplyNetwork:
+        """A copy with ``stock`` (node → extra units of its output on hand) and second sources:
+        for each ``(node, capacity)`` a new node ``"{node}~second source {k}"`` (k = 1, 2, …)
+        with that capacity per period, no inputs and no stock, listed as an alternative source
+        in every BOM row that uses ``node``'s output.
+
+        >>> net = SupplyNetwork(["S", "P"], inventory={"S": 0, "P": 0},
+        ...     capacity={"S": 10, "P": 10}, bom=[("P", "S", 1)], demand={"P": 5}, margin={"P": 1})
+        >>> m = net.with_measures({"S": 4}, [("S", 3)])
+        >>> m.nodes, float(m.s[0]), m.alternatives[0].alternative
+        (('S', 'P', 'S~second source 1'), 4.0, 'S~second source 1')
+        """
+        stock = dict(stock or {})
+        for n in stock:
+            if n not in self.index:
+                raise InputError(f"stock: unknown node {n!r}")
+        nodes = list(self.nodes)
+        inv = {n: float(self.s[i]) + float(stock.get(n, 0.0)) for n, i in self.index.items()}
+        cap = {n: float(self.c[i]) for n, i in self.index.items()}
+        alts = list(self.alternatives)
+        tier, name = dict(self.tier), dict(self.name)
+        count: dict[str, int] = {}
+        for node, capacity in sources:
+            if node not in self.index:
+                raise InputError(f"second source: unknown node {node!r}")
+            count[node] = count.get(node, 0) + 1
+            new = f"{node}~second source {count[node]}"
+            nodes.append(new)
+            inv[new], cap[new] = 0.0, float(capacity)
+            if node in tier:
+                tier[new] = tier[node]
+            name[new] = f"second source of {self.name.get(node, node)}"
+            alts += [Alternative(r.node, r.input, new) for r in self.bom if r.input == node]
+        return SupplyNetwork(
+            nodes=nodes,
+            inventory=inv,
+            capacity=cap,
+            bom=self.bom,
+            alternatives=alts,
+            demand={n: float(self.d[i]) for n, i in self.index.items() if self.d[i] > 0},
+            margin={n: float(self.f[i]) for n, i in self.index.items() if n in self.margin},
+            revenue={n: float(self.rev[i]) for n, i in self.index.items() if n in self.revenue},
+            ttr=dict(self.ttr),
+            tier=tier,
+            name=name,
+        )
+
     def paths(self, source: str, target: str, *, limit: int = 1000) -> list[list[str]]:
         """Up to ``limit`` supply paths ``[source, ..., target]`` (DAG, depth-first order)."""
         out: list[list[str]] = []

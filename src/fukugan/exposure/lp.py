@@ -162,6 +162,7 @@ class ExposureModel:
         cols = np.concatenate([req_node, N + ar_e, N + ar_e, ar_n, N + E + ar_n])
         vals = np.concatenate([req_q, -np.ones(E), np.ones(E), -np.ones(N), -np.ones(N)])
         a_ttr = sp.csc_matrix((vals, (rows, cols)), shape=(R + N, 2 * N + E))
+        self.a_ttr = a_ttr  # the response plans write the same program with measures in it
         self._ttr_h = _highs(
             a_ttr,
             cost=np.zeros(2 * N + E),
@@ -248,17 +249,10 @@ class ExposureModel:
             w = self._weights(objective)
             h.changeColsCost(N, np.arange(N + E, 2 * N + E, dtype=np.int32), w)
             self._ttr_cost = objective
-        col_hi = np.concatenate([_scale(net.c, t), _scale(self.arc_cap, t), net.d * t])
-        s = net.s.copy()
-        if n is not None:
-            col_hi[n] = 0.0
-            if inventory_lost:
-                s[n] = 0.0
+        col_hi, row_hi = self.ttr_bounds(n, t, inventory_lost=inventory_lost)
         ncol = 2 * N + E
         h.changeColsBounds(ncol, np.arange(ncol, dtype=np.int32), np.zeros(ncol), col_hi)
-        h.changeRowsBounds(
-            N, np.arange(R, R + N, dtype=np.int32), np.full(N, -np.inf), s - net.d * t
-        )
+        h.changeRowsBounds(N, np.arange(R, R + N, dtype=np.int32), np.full(N, -np.inf), row_hi[R:])
         _run(h, f"TTR LP for node {node!r}")
         sol = h.getSolution()
         x = np.asarray(sol.col_value)
@@ -281,6 +275,21 @@ class ExposureModel:
             production={net.nodes[i]: float(u[i]) for i in np.flatnonzero(u > _TOL)},
             inventory_lost=inventory_lost,
         )
+
+    def ttr_bounds(
+        self, n: int | None, t: float, *, inventory_lost: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Column upper bounds [u | y | l] and row upper bounds [bom | inventory] of the TTR LP
+        (:attr:`a_ttr`, all lower bounds 0 and −∞) with node index ``n`` down for ``t``
+        periods (``None``: the undisrupted network)."""
+        net = self.net
+        col_hi = np.concatenate([_scale(net.c, t), _scale(self.arc_cap, t), net.d * t])
+        s = net.s.copy()
+        if n is not None:
+            col_hi[n] = 0.0
+            if inventory_lost:
+                s[n] = 0.0
+        return col_hi, np.concatenate([np.zeros(self.R), s - net.d * t])
 
     def _ttr_binding(self, sol: highspy.HighsSolution, col_hi: np.ndarray, n: int | None) -> dict:
         net, N, R = self.net, self.N, self.R

@@ -11,7 +11,15 @@ for TTR = ``duration`` + ``recovery.days`` days (``recovery.path: step`` only: t
 fully down, then back; else the node's ``ttr`` in nodes.csv),
 converted to network periods by ``parameters.period_days``; its lost profit (by end product: direct at the node's own product,
 indirect elsewhere) is recorded on the day the node is back. ``parameters.risk_exposure: true``
-adds the REI table of every node (summary ``risk_exposure``). Parameters: ``period_days``
+adds the REI table of every node (summary ``risk_exposure``, of the network as it is).
+
+Responses (the measures a manufacturer can take before an outage; :func:`responded_network`):
+``stockpile_release {facility: NODE, days_of_cover: D}`` holds D days of the node's gross
+requirement g (its end products' demand exploded through the BOM) on hand;
+``alternate_sourcing {facility: NODE, max_share: σ, lead_time_days: L}`` qualifies a second
+source of the node's output, σ·g per period from day L of each outage. They enter the TTR LP
+exactly (the response plans optimise them: :mod:`fukugan.planning.network`); the TTS LP counts
+a second source at its average capacity over the outage. Parameters: ``period_days``
 (default 1), ``objective`` (profit | units | revenue), ``inventory_lost``, ``risk_exposure``,
 ``net_of_baseline``.
 """
@@ -181,13 +189,72 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
                 "(a ttr column in nodes.csv, or an outage of the node in the scenario)",
                 ("parameters", "risk_exposure"),
             )
+    measures = _exposure_responses(sc, net, period)
     if not resolved and not params["risk_exposure"]:
         raise sc.error(
             "nothing to compute: add an outage of a node (shocks) or parameters.risk_exposure: "
             "true",
             ("shocks",),
         )
-    return Prepared("exposure", {"network": net}, resolved, [prov], _diagnostics(net), params)
+    return Prepared(
+        "exposure", {"network": net, "responses": measures}, resolved, [prov],
+        _diagnostics(net), params,
+    )  # fmt: skip
+
+
+def _exposure_responses(sc: Scenario, net: Any, period: float) -> list[dict[str, Any]]:
+    """The scenario's stocks and second sources on nodes of the network (module docstring):
+    ``{kind, index, node, requirement}`` with the node's gross requirement per period."""
+    import difflib
+
+    g = net.gross_requirement()
+    out = []
+    for i, r in enumerate(sc.doc.get("responses", [])):
+        where = ("responses", i)
+        node = r.get("facility")
+        if node is None:
+            raise sc.error(
+                "name the node of the BOM network the response acts on with 'facility:'",
+                where,
+            )
+        if node not in net.index:
+            close = difflib.get_close_matches(str(node), net.nodes, n=3, cutoff=0.5)
+            hint = f"; close: {', '.join(close)}" if close else ""
+            raise sc.error(f"unknown node {node!r} in the BOM network{hint}", (*where, "facility"))
+        req = float(g[net.index[node]])
+        if r["type"] == "alternate_sourcing" and not any(b.input == node for b in net.bom):
+            raise sc.error(
+                f"node {node!r} is an input of no BOM row: a second source of its output would "
+                "supply nothing",
+                (*where, "facility"),
+            )
+        out.append({"kind": r["type"], "index": i, "node": str(node), "requirement": req})
+    return out
+
+
+def responded_network(prep: Prepared, sc: Scenario, ttr: float) -> Any:
+    """The network of ``prep`` with the scenario's stocks and second sources in it, for an
+    outage of ``ttr`` periods: a stock of D days of cover adds D / period_days × the node's
+    gross requirement g to its inventory; a second source with ``max_share`` σ and lead time L
+    days is a new node with no inputs whose capacity over the outage is σ·g·max(ttr −
+    L / period_days, 0) (so σ·g per period once it delivers), an alternative source in every
+    BOM row using the node's output."""
+    net = prep.arrays["network"]
+    period = float(prep.parameters["period_days"])
+    stock: dict[str, float] = {}
+    sources = []
+    for m in prep.arrays.get("responses", []):
+        r = sc.doc["responses"][m["index"]]
+        if m["kind"] == "stockpile_release":
+            units = float(r["days_of_cover"]) / period * m["requirement"]
+            stock[m["node"]] = stock.get(m["node"], 0.0) + units
+        else:
+            lead = float(r.get("lead_time_days", 0)) / period
+            total = float(r["max_share"]) * m["requirement"] * max(ttr - lead, 0.0)
+            sources.append((m["node"], total / ttr if ttr > 0 else 0.0))
+    if not stock and not sources:
+        return net
+    return net.with_measures(stock, sources)
 
 
 def _diagnostics(net: Any) -> list[tuple[str, str]]:
@@ -209,6 +276,29 @@ def _exposure_rei_ttr(sc: Scenario, net: Any, resolved: list[dict], period: floa
     return ttr
 
 
+def _applied_response(sc: Scenario, m: dict[str, Any], period: float) -> tuple[str, str]:
+    """What a stock or second source of the scenario did, in English and Japanese."""
+    r = sc.doc["responses"][m["index"]]
+    label = item_label(sc, "responses", m["index"])
+    node, g = m["node"], m["requirement"]
+    if m["kind"] == "stockpile_release":
+        d = float(r["days_of_cover"])
+        units = d / period * g
+        return (
+            f"{label}: {d:g} days of cover of {node}'s output on hand ({units:.4g} units, "
+            f"its gross requirement {g:.4g} units per {period:g} days)",
+            f"{label}：{node} の出力の在庫 {d:g}日分（{units:.4g}単位。総所要量は"
+            f"{period:g}日あたり{g:.4g}単位）",
+        )
+    share, lead = float(r["max_share"]), float(r.get("lead_time_days", 0))
+    return (
+        f"{label}: a second source of {node}'s output, {share:.0%} of its gross requirement "
+        f"({share * g:.4g} units per {period:g} days) from day {lead:g} of each outage",
+        f"{label}：{node} の出力の第二調達先（総所要量の{share:.0%}、{period:g}日あたり"
+        f"{share * g:.4g}単位）、各停止の{lead:g}日目から",
+    )
+
+
 def simulate(
     prep: Prepared, sc: Scenario, seed: int, progress: DayProgress | None = None
 ) -> RunResult:
@@ -221,12 +311,14 @@ def simulate(
     p = prep.parameters
     period = float(p["period_days"])
     objective, lost_stock = p["objective"], bool(p["inventory_lost"])
-    model = ExposureModel(net)
+    plain = ExposureModel(net)
     frames, path_frames, disruptions = [], [], []
     for res in prep.resolved:
         s = sc.doc["shocks"][res["index"]]
         node = res["node"]
         ttr_days, ttr = _exposure_ttr(sc, res["index"], net, period)
+        with_measures = responded_network(prep, sc, ttr)
+        model = plain if with_measures is net else ExposureModel(with_measures)
         r = model.ttr(node, ttr, objective=objective, inventory_lost=lost_stock)
         tts = model.tts(node, inventory_lost=lost_stock)
         base = model.ttr(None, ttr, objective=objective).pi
@@ -304,6 +396,7 @@ def simulate(
                 )
                 for r, d in zip(prep.resolved, disruptions, strict=True)
             ]
+            + [_applied_response(sc, m, period) for m in prep.arrays.get("responses", [])]
         ),
     }
     if p["risk_exposure"]:

@@ -98,6 +98,11 @@ def _no_rebuild(why: str) -> dict[str, Rule]:
     return {f"rebuild.{k}": Refuse(why) for k in ("sectors", "tau", "factor", "households")}
 
 
+_NO_FACILITY = Refuse(
+    "'facility' names a node of a BOM network (engine: exposure); this engine's responses act "
+    "on a commodity"
+)
+_BOM_NODE = Refuse("the BOM network has nodes, not commodities: name the node with 'facility:'")
 _BLACKOUT_DURATION = Refuse("a blackout's length is 'days', not 'duration'")
 _NO_RAMP_ARIO = Only((0,), "BoARIO's events take their full impact at once (no ramp)")
 _NO_START_RESPONSE = Only((0,), "the engine applies its rationing rule from the first day")
@@ -156,12 +161,14 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
             "stockpile_release": {
                 **_ID,
                 "commodity": Use("commodity whose shortfall the stock covers"),
+                "facility": _NO_FACILITY,
                 "days_of_cover": Use("stock, in days of normal imports"),
                 "start": Use("day (from the shock's start) the stock is released"),
             },
             "alternate_sourcing": {
                 **_ID,
                 "commodity": Use("commodity sourced elsewhere"),
+                "facility": _NO_FACILITY,
                 "lead_time_days": Use("days before new supply arrives"),
                 "ramp_days": Use("days for new supply to reach max_share"),
                 "max_share": Use("largest share of the lost supply replaced"),
@@ -336,17 +343,41 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
             },
         },
         "responses": {
-            kind: Refuse(
-                "second sources, inventories and capacities are part of the BOM network "
-                "(alternatives.csv, nodes.csv)"
-            )
-            for kind in (
-                "stockpile_release",
-                "alternate_sourcing",
-                "substitution",
-                "rationing",
-                "restoration",
-            )
+            "stockpile_release": {
+                **_ID,
+                "facility": Use("node of the BOM network whose output is held in stock"),
+                "days_of_cover": Use(
+                    "extra stock of the node's output, in days of its gross requirement (the "
+                    "end products' demand exploded through the BOM)"
+                ),
+                "commodity": _BOM_NODE,
+                "start": Only(
+                    (0,), "the time-to-recover model has the stock on hand from the outage's start"
+                ),
+            },
+            "alternate_sourcing": {
+                **_ID,
+                "facility": Use("node of the BOM network whose output a second source supplies"),
+                "max_share": Use(
+                    "the second source's capacity per period, as a share of the node's gross "
+                    "requirement"
+                ),
+                "lead_time_days": Use("days from the outage's start before it delivers"),
+                "ramp_days": Only(
+                    (0,),
+                    "the time-to-recover model has no ramp: the second "
+                    "source delivers at full capacity after its lead time",
+                ),
+                "commodity": _BOM_NODE,
+                "start": Only((0,), "the lead time counts from the outage's start"),
+            },
+            **{
+                kind: Refuse(
+                    "capacities and rationing are part of the BOM network (nodes.csv) and the "
+                    "time-to-recover LP allocates supply optimally"
+                )
+                for kind in ("substitution", "rationing", "restoration")
+            },
         },
     },
 }
