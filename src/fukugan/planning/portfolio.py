@@ -78,6 +78,8 @@ __all__ = [
     "ScenarioLosses",
     "SENSITIVITY",
     "evaluate",
+    "first_stage",
+    "outcomes",
     "sensitivity",
     "varied",
 ]
@@ -226,15 +228,11 @@ class PortfolioModel:
 
     def _build(self) -> tuple[TwoStageProblem, np.ndarray]:
         ms = self.measures
-        nm = len(ms)
-        # first stage: x_m, then z_m for fixed costs on non-binary measures, then per commodity
-        # the combination columns w_C (and v_C = x_y·w_C for its continuous flow measure y)
-        z_of: dict[int, int] = {}
-        for i, m in enumerate(ms):
-            if m.fixed_cost > 0 and m.domain != "binary":
-                z_of[i] = nm + len(z_of)
-        n1 = nm + len(z_of)
-        names = [m.id for m in ms] + [f"{ms[i].id}:open" for i in z_of]
+        # first stage: x_m, then z_m for fixed costs on non-binary measures (first_stage), then
+        # per commodity the combination columns w_C (and v_C = x_y·w_C for its continuous flow
+        # measure y)
+        n1, names, cost0, lo0, hi0, int0, rows0 = first_stage(ms)
+        n0 = n1
         combos: dict[str, list[tuple[tuple[int, ...], int, int | None]]] = {}
         self._flow_of: dict[str, tuple[list[int], int | None]] = {}
         for k in sorted({m.commodity for m in ms}):
@@ -270,29 +268,19 @@ class PortfolioModel:
                     lst.append((C, w, v))
             combos[k] = lst
         self._combos = combos
-        cost = np.zeros(n1)
-        lo = np.zeros(n1)
-        hi = np.ones(n1)
-        integer = np.zeros(n1, dtype=bool)
-        for i, m in enumerate(ms):
-            lo[i], hi[i] = m.min_level, m.max_level if m.domain != "binary" else 1.0
-            integer[i] = m.domain in ("binary", "integer")
-            cost[i] = m.unit_cost + (m.fixed_cost if m.domain == "binary" else 0.0)
-            if i in z_of:
-                cost[z_of[i]] = m.fixed_cost
-                integer[z_of[i]] = True
-                lo[z_of[i]] = 1.0 if m.min_level > 0 else 0.0
-        rows_A: list[dict[int, float]] = []
-        A_lo: list[float] = []
-        A_hi: list[float] = []
+        cost = np.concatenate([cost0, np.zeros(n1 - n0)])
+        lo = np.concatenate([lo0, np.zeros(n1 - n0)])
+        hi = np.concatenate([hi0, np.ones(n1 - n0)])
+        integer = np.concatenate([int0, np.zeros(n1 - n0, dtype=bool)])
+        rows_A: list[dict[int, float]] = [r[0] for r in rows0]
+        A_lo: list[float] = [r[1] for r in rows0]
+        A_hi: list[float] = [r[2] for r in rows0]
 
         def arow(coefs: dict[int, float], lo_: float, hi_: float) -> None:
             rows_A.append(coefs)
             A_lo.append(lo_)
             A_hi.append(hi_)
 
-        for i, j in z_of.items():
-            arow({i: 1.0, j: -ms[i].max_level}, -INF, 0.0)
         for k, lst in combos.items():
             binary, y = self._flow_of[k]
             arow({w: 1.0 for _, w, _ in lst}, 1.0, 1.0)  # one combination
@@ -314,23 +302,10 @@ class PortfolioModel:
             A = None
         # channels: every commodity a measure acts on (the others' loss is a constant)
         commodities = sorted({m.commodity for m in ms})
-        uncertain = [i for i, m in enumerate(ms) if m.success_probability < 1.0]
-        if len(uncertain) > MAX_UNCERTAIN:
-            raise InputError(
-                f"{len(uncertain)} measures may fail; at most {MAX_UNCERTAIN} are supported "
-                "(each doubles the scenarios)"
-            )
-        outcomes = list(itertools.product((1, 0), repeat=len(uncertain)))
         recourses: list[Recourse] = []
         base_of = []
         for si, s in enumerate(self.scenarios):
-            for om in outcomes:
-                omega = np.ones(nm)
-                pr = 1.0
-                for idx, w in zip(uncertain, om, strict=True):
-                    omega[idx] = w
-                    pi = ms[idx].success_probability
-                    pr *= pi if w else 1.0 - pi
+            for omega, pr in outcomes(ms):
                 if pr == 0:
                     continue
                 recourses.append(
@@ -554,7 +529,7 @@ class PortfolioModel:
         on its own (:func:`evaluate`) per unit of cost."""
         nm = len(self.measures)
         base_lo, base_hi = self.problem.x_lower, self.problem.x_upper
-        nothing = evaluate(self.measures, self.scenarios, np.zeros(nm))
+        nothing = self.evaluate(np.zeros(nm))
         out = []
         for i, m in enumerate(self.measures):
             lo, hi = base_lo.copy(), base_hi.copy()
@@ -578,7 +553,7 @@ class PortfolioModel:
             level = plan.levels[i] if chosen else (1.0 if m.domain != "continuous" else m.max_level)
             alone = np.zeros(nm)
             alone[i] = level
-            avoided = nothing - evaluate(self.measures, self.scenarios, alone)
+            avoided = nothing - self.evaluate(alone)
             c = m.cost(level)
             out.append(
                 {
@@ -591,6 +566,22 @@ class PortfolioModel:
                 }
             )
         return out
+
+    def evaluate(self, levels: Sequence[float]) -> float:
+        """Expected loss of the portfolio ``levels`` (closed form: :func:`evaluate`)."""
+        return evaluate(self.measures, self.scenarios, levels)
+
+    def scenario_losses(self, levels: Sequence[float]) -> np.ndarray:
+        """Each scenario's expected loss with the portfolio ``levels`` (closed form)."""
+        return evaluate(self.measures, self.scenarios, levels, per_scenario=True)
+
+    def varied(self, what: str, factor: float) -> PortfolioModel:
+        """The model with one assumption scaled (:func:`varied`)."""
+        ms, scs = varied(self.measures, self.scenarios, what, factor)
+        return PortfolioModel(
+            ms, scs, alpha=self.alpha, beta=self.beta, mip_rel_gap=self.mip_rel_gap,
+            threads=self.threads,
+        )  # fmt: skip
 
     def mean_value_scenario(self) -> ScenarioLosses:
         """The mean-value scenario: the expectation of each channel's data as they enter the
@@ -657,6 +648,56 @@ class PortfolioModel:
         )
 
 
+def first_stage(
+    measures: Sequence[Measure],
+) -> tuple[int, list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[tuple]]:
+    """The measures' first-stage columns: x_m (its bounds, integrality, unit cost — and the
+    fixed cost of a binary measure), then z_m ∈ {0, 1} carrying the fixed cost of each
+    non-binary measure that has one, with x_m − max_m z_m ≤ 0. Returns (number of columns,
+    names, cost, lower, upper, integer, rows as ({column: coefficient}, lower, upper))."""
+    ms = list(measures)
+    nm = len(ms)
+    z_of = {}
+    for i, m in enumerate(ms):
+        if m.fixed_cost > 0 and m.domain != "binary":
+            z_of[i] = nm + len(z_of)
+    n1 = nm + len(z_of)
+    names = [m.id for m in ms] + [f"{ms[i].id}:open" for i in z_of]
+    cost, lo, hi = np.zeros(n1), np.zeros(n1), np.ones(n1)
+    integer = np.zeros(n1, dtype=bool)
+    for i, m in enumerate(ms):
+        lo[i], hi[i] = m.min_level, m.max_level if m.domain != "binary" else 1.0
+        integer[i] = m.domain in ("binary", "integer")
+        cost[i] = m.unit_cost + (m.fixed_cost if m.domain == "binary" else 0.0)
+        if i in z_of:
+            cost[z_of[i]] = m.fixed_cost
+            integer[z_of[i]] = True
+            lo[z_of[i]] = 1.0 if m.min_level > 0 else 0.0
+    rows = [({i: 1.0, j: -ms[i].max_level}, -INF, 0.0) for i, j in z_of.items()]
+    return n1, names, cost, lo, hi, integer, rows
+
+
+def outcomes(measures: Sequence[Measure]) -> list[tuple[np.ndarray, float]]:
+    """Every outcome ω of the measures that may fail (ω_m = 1 if m succeeds, 1 for the sure
+    ones) with its probability Π π_m^ω (1 − π_m)^(1−ω)."""
+    unc = [i for i, m in enumerate(measures) if m.success_probability < 1.0]
+    if len(unc) > MAX_UNCERTAIN:
+        raise InputError(
+            f"{len(unc)} measures may fail; at most {MAX_UNCERTAIN} are supported "
+            "(each doubles the scenarios)"
+        )
+    out = []
+    for om in itertools.product((1, 0), repeat=len(unc)):
+        omega = np.ones(len(measures))
+        pr = 1.0
+        for i, w in zip(unc, om, strict=True):
+            omega[i] = w
+            pi = measures[i].success_probability
+            pr *= pi if w else 1.0 - pi
+        out.append((omega, pr))
+    return out
+
+
 def _scenario_loss(
     measures: Sequence[Measure], s: ScenarioLosses, levels: np.ndarray, omega: np.ndarray
 ) -> float:
@@ -690,19 +731,10 @@ def evaluate(
     ``per_scenario``: the
     expected loss of each scenario over the outcomes of the measures that may fail."""
     lv = np.asarray(levels, dtype=float)
-    unc = [i for i, m in enumerate(measures) if m.success_probability < 1.0]
-    per = []
-    for s in scenarios:
-        e = 0.0
-        for om in itertools.product((1, 0), repeat=len(unc)):
-            omega = np.ones(len(measures))
-            pr = 1.0
-            for i, w in zip(unc, om, strict=True):
-                omega[i] = w
-                pi = measures[i].success_probability
-                pr *= pi if w else 1.0 - pi
-            e += pr * _scenario_loss(measures, s, lv, omega)
-        per.append(e)
+    per = [
+        sum(pr * _scenario_loss(measures, s, lv, omega) for omega, pr in outcomes(measures))
+        for s in scenarios
+    ]
     arr = np.array(per)
     if per_scenario:
         return arr
@@ -768,11 +800,7 @@ def sensitivity(
     expected loss, CVaR and levels."""
     out = []
     for what, factor in cases:
-        ms, scs = varied(model.measures, model.scenarios, what, factor)
-        m = PortfolioModel(
-            ms, scs, alpha=model.alpha, beta=model.beta, mip_rel_gap=model.mip_rel_gap,
-            threads=model.threads,
-        )  # fmt: skip
+        m = model.varied(what, factor)
         try:
             p = m.solve(budget)
         except InfeasibleProblem:

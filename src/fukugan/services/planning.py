@@ -50,17 +50,15 @@ from fukugan.planning.portfolio import (
     Measure,
     PortfolioModel,
     ScenarioLosses,
-    sensitivity,
 )
-from fukugan.planning.stochastic import InfeasibleProblem
 from fukugan.provenance import Provenance
 from fukugan.scenarios.plan import PlanDoc, load_plan
-from fukugan.scenarios.schema import Scenario, ScenarioError, load_scenario
+from fukugan.scenarios.schema import Scenario, ScenarioError
 from fukugan.services.cluster import Placement, local_cluster, map_chunks, max_workers
 from fukugan.services.engines import Prepared, prepare, simulate
 from fukugan.services.highs import quiet_highs
-from fukugan.services.plan_reports import level_text, level_unit, plan_reports
-from fukugan.services.report import Report
+from fukugan.services.plan_samples import Sample, plan_samples
+from fukugan.services.plan_summary import PlanOutcome, solve_plan
 from fukugan.store.analytic import AnalyticStore
 
 __all__ = [
@@ -89,23 +87,12 @@ MAGNITUDE = {
 
 
 @dataclass
-class _Sample:
-    """One scenario sample: the scenario with its values, its engine seed and probability."""
-
-    base: int  # index of the plan's scenario
-    label: str
-    scenario: Scenario
-    seed: int
-    probability: float
-
-
-@dataclass
 class PlanInputs:
     """What the services hand the core, and where it came from."""
 
     measures: list[Measure]
     scenarios: list[ScenarioLosses]
-    samples: list[_Sample] = field(repr=False)
+    samples: list[Sample] = field(repr=False)
     sources: list[Provenance]
     unit: str
     engine_runs: int
@@ -122,13 +109,6 @@ class PlanInputs:
         for o in self.own:
             o.close()
         self.own = ()
-
-
-@dataclass
-class PlanOutcome:
-    reports: list[Report]
-    summary: dict[str, Any]
-    out_dir: Path | None = None
 
 
 # -- measures ----------------------------------------------------------------------------------
@@ -252,35 +232,6 @@ def _with_responses(sc: Scenario, extra: list[dict[str, Any]]) -> Scenario:
     return Scenario(doc, sc.path, sc.lines)
 
 
-def _samples(plan: PlanDoc) -> list[_Sample]:
-    from fukugan.services.montecarlo import sample_values
-
-    scs = plan.doc["scenarios"]
-    total = sum(float(s["weight"]) for s in scs)
-    out = []
-    for i, s in enumerate(scs):
-        where = ("scenarios", i, "path")
-        try:
-            sc = load_scenario(plan.scenario_path(i))
-        except ScenarioError as e:
-            raise plan.error(f"scenario does not load: {e}", where) from None
-        if plan.doc.get("engine") and plan.doc["engine"] != sc.engine:
-            sc = Scenario({**sc.doc, "engine": plan.doc["engine"]}, sc.path, sc.lines)
-        w = float(s["weight"]) / total
-        n = s.get("samples")
-        if n:
-            if not sc.doc.get("uncertainty"):
-                raise plan.error(
-                    f"{sc.name} has no 'uncertainty:' block to sample", ("scenarios", i, "samples")
-                )
-            seed = int(s.get("seed", sc.seed))
-            for j, (values, eseed) in enumerate(sample_values(sc, int(n), seed)):
-                out.append(_Sample(i, f"{sc.name}#{j + 1}", sc.with_values(values), eseed, w / n))
-        else:
-            out.append(_Sample(i, sc.name, sc, sc.seed, w))
-    return out
-
-
 def _extend(
     sc: Scenario, ks: list[str], measures: list[Measure]
 ) -> tuple[Scenario, dict[tuple[str, str], int]]:
@@ -333,7 +284,7 @@ def measure_losses(
     step = progress or (lambda done, total, what: None)
     measures = core_measures(plan)
     commodities = {m.commodity for m in measures}
-    samples = _samples(plan)
+    samples = plan_samples(plan)
     sources: dict[str, Provenance] = {}
     units: set[str] = set()
     runs = 0
@@ -435,7 +386,7 @@ class _Shared:
     limits: list[tuple[str, str, float]]
 
 
-def _sample_losses(shared: _Shared, chunk: list[_Sample]) -> list[tuple]:
+def _sample_losses(shared: _Shared, chunk: list[Sample]) -> list[tuple]:
     """For each sample: (unit, L⁰, channels, supplier share by commodity), from 1 + 2 engine
     runs per channel (module docstring)."""
     out = []
@@ -570,20 +521,6 @@ def _rerun_losses(preps: dict[int, Prepared], chunk: list[tuple]) -> list[float]
 # -- the use case ------------------------------------------------------------------------------
 
 
-def _budgets(plan: PlanDoc, model: PortfolioModel) -> list[float]:
-    """The frontier's budgets: the plan's list, or ``points`` from 0 to the cost of the optimum
-    without a budget (past it the frontier is flat), or to the cost of every measure if that
-    optimum costs nothing."""
-    fr = plan.doc["frontier"]
-    if "budgets" in fr:
-        return sorted(float(b) for b in fr["budgets"])
-    top = model.solve(None).total_cost
-    if top <= 0:
-        top = sum(m.cost(m.max_level) for m in model.measures)
-    n = int(fr.get("points", 10))
-    return [float(x) for x in np.linspace(0.0, top, n)]
-
-
 def run_plan(
     plan: PlanDoc | str | Path,
     store: AnalyticStore,
@@ -604,126 +541,18 @@ def run_plan(
         pd_, store, progress, workers=workers, scheduler=scheduler, client=client
     )
     try:
-        return _solve(pd_, inputs, store, lang, check, progress)
+        obj = pd_.doc["objective"]
+        model = PortfolioModel(
+            inputs.measures,
+            inputs.scenarios,
+            alpha=float(obj["cvar_alpha"]),
+            beta=float(obj["cvar_weight"]),
+            mip_rel_gap=float(obj["mip_gap"]),
+        )
+
+        def again(levels: np.ndarray) -> tuple[np.ndarray, int]:
+            return rerun(inputs, store, levels, progress)
+
+        return solve_plan(pd_, inputs, model, again if check else None, lang)
     finally:
         inputs.close()
-
-
-def _solve(
-    pd_: PlanDoc,
-    inputs: PlanInputs,
-    store: AnalyticStore,
-    lang: str,
-    check: bool,
-    progress: Progress | None,
-) -> PlanOutcome:
-    obj = pd_.doc["objective"]
-    model = PortfolioModel(
-        inputs.measures,
-        inputs.scenarios,
-        alpha=float(obj["cvar_alpha"]),
-        beta=float(obj["cvar_weight"]),
-        mip_rel_gap=float(obj["mip_gap"]),
-    )
-    budget = obj.get("budget")
-    t0 = time.perf_counter()
-    try:
-        best = model.solve(budget)
-    except InfeasibleProblem as e:
-        where = ("objective", "budget") if budget is not None else ("measures",)
-        raise pd_.error(
-            f"{e.message}: the mandatory measures and minimum levels cost more than the budget"
-            if budget is not None
-            else e.message,
-            where,
-        ) from None
-    solve_s = time.perf_counter() - t0
-    frontier = model.frontier(_budgets(pd_, model))
-    values = model.marginal_values(best, budget)
-    metrics = model.metrics(budget)
-    sens = sensitivity(model, budget)
-    names = {m["id"]: m["name"] for m in pd_.doc["measures"]}
-    check_loss, check_runs = rerun(inputs, store, best.levels, progress) if check else (None, 0)
-    predicted = best.scenario_loss
-    p = np.array([s.probability for s in inputs.scenarios])
-    base_loss = np.array(
-        [s.other_loss + sum(max(float(c.daily_loss.sum()) - c.loss_per_stock_day * c.stock_days, 0.0)
-                            for c in s.channels.values()) for s in inputs.scenarios]
-    )  # fmt: skip
-    summary: dict[str, Any] = {
-        "plan": pd_.name,
-        "plan_file": pd_.path,
-        "description": pd_.doc["description"],
-        "unit": inputs.unit,
-        "cost_unit": "million USD" if "million USD" in inputs.unit else inputs.unit,
-        "budget": budget,
-        "cvar_alpha": float(obj["cvar_alpha"]),
-        "cvar_weight": float(obj["cvar_weight"]),
-        "status": best.status,
-        "mip_gap": best.mip_gap,
-        "total_cost": best.total_cost,
-        "expected_loss": best.expected_loss,
-        "expected_loss_without_measures": float(p @ base_loss),
-        "var": best.var,
-        "cvar": best.cvar,
-        "objective": best.objective,
-        "rp": metrics.rp,
-        "ev": metrics.ev,
-        "eev": metrics.eev,
-        "ws": metrics.ws,
-        "vss": metrics.vss,
-        "evpi": metrics.evpi,
-        "solve_seconds": solve_s,
-        "engine_runs": inputs.engine_runs + check_runs,
-        "engine_seconds": inputs.seconds,
-        "evaluation": {
-            "workers": inputs.placement.workers if inputs.placement else 0,
-            "scheduler": inputs.placement.scheduler if inputs.placement else "in-process",
-            "startup_seconds": inputs.placement.startup if inputs.placement else 0.0,
-        },
-        "n_scenarios": len(inputs.scenarios),
-        "n_measures": len(inputs.measures),
-        "portfolio": [
-            {
-                "measure": m.id,
-                "name": names[m.id],
-                "kind": m.kind,
-                "commodity": m.commodity,
-                "level": float(best.levels[i]),
-                "level_unit": level_unit(m),
-                "cost": float(best.costs[i]),
-                "lead_time_days": m.lead_time_days,
-                **{k: v for k, v in values[i].items() if k != "measure"},
-            }
-            for i, m in enumerate(inputs.measures)
-        ],
-        "frontier": [
-            {"budget": f.budget, "cost": f.cost, "expected_loss": f.expected_loss, "cvar": f.cvar}
-            for f in frontier
-        ],
-        "scenarios": [
-            {
-                "scenario": s.name,
-                "probability": s.probability,
-                "loss_without_measures": float(base_loss[j]),
-                "predicted_loss": float(predicted[j]),
-                "engine_loss": None if check_loss is None else float(check_loss[j]),
-            }
-            for j, s in enumerate(inputs.scenarios)
-        ],
-        "sensitivity": [
-            {
-                **{k: v for k, v in row.items() if k != "levels"},
-                "portfolio": ", ".join(
-                    f"{m.id} {level_text(m, lv)}"
-                    for m, lv in zip(inputs.measures, row.get("levels", []), strict=False)
-                    if lv > 0
-                ),
-            }
-            for row in sens
-        ],
-        "sources": [src.source_doc() for src in inputs.sources],
-    }
-    if check_loss is not None:
-        summary["engine_expected_loss"] = float(p @ check_loss)
-    return PlanOutcome(plan_reports(summary, inputs.sources, lang), summary)
