@@ -200,6 +200,7 @@ def test_api_lists_and_solves_a_posted_plan(client):
     r = client.get("/api/v1/plans")
     assert r.status_code == 200
     assert [p["id"] for p in r.json()["plans"]] == [
+        "automotive-chip-resilience",
         "japan-gallium-germanium-graphite",
         "japan-rare-earths",
     ]
@@ -363,7 +364,9 @@ def test_scenario_losses_on_dask_equal_those_in_process(loaded, tmp_path):
     finishing in any order) give the plan the same losses, portfolio and re-run as in this
     process, and the summary says where they ran; the CLI takes ``--workers``."""
     from fukugan.scenarios.plan import parse_plan
-    from fukugan.services.planning import DASK_FROM_RUNS, _where, run_plan
+    from fukugan.services.cluster import dask_where
+    from fukugan.services.plan_measures import DASK_FROM_RUNS
+    from fukugan.services.planning import run_plan
     from fukugan.store.analytic import AnalyticStore
 
     text = SMALL.replace(f"{{path: {GRAPHITE}, weight: 1}}",
@@ -383,7 +386,10 @@ def test_scenario_losses_on_dask_equal_those_in_process(loaded, tmp_path):
     for a, b in zip(there["scenarios"], here["scenarios"], strict=True):
         assert a["engine_loss"] == pytest.approx(b["engine_loss"], rel=1e-12, abs=1e-12)
     # by default a plan this small stays in this process: starting workers would cost more
-    assert _where(DASK_FROM_RUNS - 1, None, None, None) == ({"workers": 0}, ())
+    assert dask_where(DASK_FROM_RUNS - 1, None, None, None, from_runs=DASK_FROM_RUNS) == (
+        {"workers": 0},
+        (),
+    )
     out = tmp_path / "cli"
     res = run("plan", plan(tmp_path, text), "--out", out, "--workers", "2", "--no-check",
               "--format", "json")  # fmt: skip

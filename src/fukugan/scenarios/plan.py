@@ -39,6 +39,14 @@ The machine-readable schema is ``plan.schema.json`` beside this module. Complete
          fixed_cost: 6}                           # the CRMA benchmark: ≤ 65 % from one country
     # every measure may have name: {en, ja}, source: "...", mandatory: true
 
+A manufacturer's plan on a BOM network (scenarios on the exposure engine) names a node with
+``facility:`` instead of ``commodity:``; it takes stockpiles (days of cover of the node's gross
+requirement), second sources and substitution R&D (a second source that may fail), e.g.
+``{id: chip-buffer, kind: stockpile, facility: CHIP, max_days: 42, acquisition_cost_per_day:
+1.5}`` and ``{id: chip-second, kind: second_source, facility: CHIP, share: 0.5,
+lead_time_days: 14, fixed_cost: 120}``. Costs are then in the network's margin unit
+(:mod:`fukugan.services.plan_network`).
+
 Costs are in the unit of the engines' loss (the static engine: million USD); loss is summed
 over each scenario's horizon. What each measure does to a scenario is in
 :mod:`fukugan.planning.portfolio` and :mod:`fukugan.services.planning`.
@@ -91,7 +99,9 @@ KIND_FIELDS: dict[str, set[str]] = {
     "diversification": {"max_supplier_share", "fixed_cost", "lead_time_days"},
 }
 KIND_FIELDS["capacity"] = KIND_FIELDS["recycling"]
-COMMON_FIELDS = {"id", "kind", "commodity", "name", "source", "mandatory"}
+COMMON_FIELDS = {"id", "kind", "commodity", "facility", "name", "source", "mandatory"}
+#: The kinds of measure that act on a node of a BOM network (``facility:``).
+FACILITY_KINDS = ("stockpile", "second_source", "substitution_rd")
 
 
 @dataclass
@@ -216,6 +226,26 @@ def _check_semantics(plan: PlanDoc) -> None:
             )
         seen[m["id"]] = i
         kind = m["kind"]
+        if ("commodity" in m) == ("facility" in m):
+            raise plan.error(
+                "a measure acts on a 'commodity' (a national table) or on a 'facility' (a node "
+                "of a BOM network): give exactly one",
+                (*where, "facility" if "facility" in m else "commodity"),
+            )
+        target = "facility" if "facility" in m else "commodity"
+        first = "facility" if "facility" in d["measures"][0] else "commodity"
+        if target != first:
+            raise plan.error(
+                f"measures[0] acts on a {first}, this one on a {target}: a plan is on a "
+                "national table (commodities) or on a BOM network (facilities), not both",
+                (*where, target),
+            )
+        if target == "facility" and kind not in FACILITY_KINDS:
+            raise plan.error(
+                f"a {kind} measure acts on a commodity; on a node of a BOM network: "
+                f"{', '.join(FACILITY_KINDS)}",
+                (*where, "kind"),
+            )
         allowed = KIND_FIELDS[kind] | COMMON_FIELDS
         for k in m:
             if k not in allowed:

@@ -22,7 +22,7 @@ from typing import Any
 
 from fukugan.errors import InputError
 
-__all__ = ["WORKER_ENV", "Placement", "local_cluster", "map_chunks", "max_workers"]
+__all__ = ["WORKER_ENV", "Placement", "dask_where", "local_cluster", "map_chunks", "max_workers"]
 
 #: Environment of local Dask workers: one thread each for BLAS, OpenMP and numba, so that
 #: ``workers`` processes use ``workers`` cores. Dask's nanny sets the first three before it
@@ -154,3 +154,30 @@ def map_chunks(
                 o.close()
     out = [r for part in parts for r in (part or [])]
     return out, Placement(n_workers, where, startup, seconds)
+
+
+def dask_where(
+    runs: int, workers: int | None, scheduler: str | None, client: Any, *, from_runs: int
+) -> tuple[dict[str, Any], tuple]:
+    """Where ``runs`` engine runs go (the ``map_chunks`` arguments) and what was started for
+    them (to close when done): the given client; a client of the cluster at ``scheduler``; a
+    local cluster of ``workers`` processes (0: this process) — by default of every core once
+    ``runs`` ≥ ``from_runs``. One client can then serve several ``map_chunks`` calls (a plan's
+    measuring runs and its re-run)."""
+    if client is not None:
+        return {"client": client}, ()
+    if workers is None:
+        workers = 0 if runs < from_runs and not scheduler else max_workers()
+    if workers == 0 and not scheduler:
+        return {"workers": 0}, ()
+    from distributed import Client
+
+    if scheduler:
+        try:
+            c = Client(scheduler, timeout="10s")
+        except OSError as e:
+            raise InputError(f"cannot reach the Dask scheduler {scheduler}: {e}") from None
+        return {"client": c}, (c,)
+    cluster = local_cluster(int(workers))
+    c = Client(cluster)
+    return {"client": c}, (c, cluster)

@@ -44,7 +44,6 @@ from typing import Any
 
 import numpy as np
 
-from fukugan.errors import InputError
 from fukugan.planning.portfolio import (
     ChannelLoss,
     Measure,
@@ -54,9 +53,11 @@ from fukugan.planning.portfolio import (
 from fukugan.provenance import Provenance
 from fukugan.scenarios.plan import PlanDoc, load_plan
 from fukugan.scenarios.schema import Scenario, ScenarioError
-from fukugan.services.cluster import Placement, local_cluster, map_chunks, max_workers
+from fukugan.services.cluster import Placement, dask_where, map_chunks
 from fukugan.services.engines import Prepared, prepare, simulate
 from fukugan.services.highs import quiet_highs
+from fukugan.services.plan_measures import DASK_FROM_RUNS, core_measures
+from fukugan.services.plan_network import is_network_plan, run_network_plan
 from fukugan.services.plan_samples import Sample, plan_samples
 from fukugan.services.plan_summary import PlanOutcome, solve_plan
 from fukugan.store.analytic import AnalyticStore
@@ -73,8 +74,6 @@ __all__ = [
 Progress = Callable[[int, int, str], None]
 
 DELTA_DAYS = 0.01
-#: Engine runs from which a plan's evaluation goes to a local Dask cluster by default.
-DASK_FROM_RUNS = 200
 TRADE = ("export_ban", "quota")
 MAGNITUDE = {
     "export_ban": "cut",
@@ -112,59 +111,6 @@ class PlanInputs:
 
 
 # -- measures ----------------------------------------------------------------------------------
-
-
-def core_measures(plan: PlanDoc) -> list[Measure]:
-    """The plan's measures as the core's :class:`~fukugan.planning.portfolio.Measure` (levels:
-    days of cover for a continuous or integer stockpile, the share of consumption for continuous
-    recycling or capacity, 0/1 otherwise)."""
-    years = float(plan.doc["horizon_years"])
-    out = []
-    for m in plan.doc["measures"]:
-        kind, dom = m["kind"], m["domain"]
-        fixed = float(m.get("fixed_cost", 0.0))
-        lead = float(m.get("lead_time_days", 0.0))
-        must = bool(m.get("mandatory"))
-        if kind == "stockpile":
-            per_day = float(m.get("acquisition_cost_per_day", 0.0)) + years * float(
-                m.get("holding_cost_per_day_year", 0.0)
-            )
-            if dom == "binary":
-                days = float(m["days"])
-                me = Measure(
-                    m["id"], kind, m["commodity"], "binary", 1.0, per_day * days, fixed, days,
-                    min_level=1.0 if must else 0.0,
-                )  # fmt: skip
-            else:
-                hi = float(m["max_days"])
-                lo = float(m.get("min_days", 0.0))
-                me = Measure(
-                    m["id"], kind, m["commodity"], dom, hi, per_day, fixed, 1.0,
-                    min_level=hi if must and lo == 0 else lo,
-                )  # fmt: skip
-        elif kind in ("recycling", "capacity"):
-            per_unit = 100.0 * float(m.get("cost_per_share_point", 0.0))
-            if dom == "binary":
-                share = float(m["share"])
-                me = Measure(
-                    m["id"], kind, m["commodity"], "binary", 1.0, per_unit * share, fixed, share,
-                    lead, min_level=1.0 if must else 0.0,
-                )  # fmt: skip
-            else:
-                hi = float(m["max_share"])
-                lo = float(m.get("min_share", 0.0))
-                me = Measure(
-                    m["id"], kind, m["commodity"], "continuous", hi, per_unit, fixed, 1.0, lead,
-                    min_level=hi if must and lo == 0 else lo,
-                )  # fmt: skip
-        else:
-            share = 1.0 if kind == "diversification" else float(m["share"])
-            me = Measure(
-                m["id"], kind, m["commodity"], "binary", 1.0, 0.0, fixed, share, lead,
-                float(m.get("success_probability", 1.0)), min_level=1.0 if must else 0.0,
-            )  # fmt: skip
-        out.append(me)
-    return out
 
 
 # -- engine runs -------------------------------------------------------------------------------
@@ -317,7 +263,7 @@ def measure_losses(
         s.scenario = _extend(s.scenario, sorted(commodities & set(trade[s.base])), measures)[0]
     n_total = sum(1 + 2 * len(commodities & set(trade[s.base])) for s in samples)
     t_start = time.perf_counter()
-    where, own = _where(n_total, workers, scheduler, client)
+    where, own = dask_where(n_total, workers, scheduler, client, from_runs=DASK_FROM_RUNS)
     startup = time.perf_counter() - t_start if own else 0.0
     shared = _Shared(
         preps,
@@ -421,33 +367,6 @@ def _sample_losses(shared: _Shared, chunk: list[Sample]) -> list[tuple]:
     return out
 
 
-def _where(
-    runs: int, workers: int | None, scheduler: str | None, client: Any
-) -> tuple[dict[str, Any], tuple]:
-    """Where the plan's engine runs go (:func:`fukugan.services.cluster.map_chunks`) and what
-    was started for them: the given client; a client of the cluster at ``scheduler``; a local
-    cluster of ``workers`` processes (0: this process), by default of every core once the plan
-    needs :data:`DASK_FROM_RUNS` engine runs or more (below that, starting the workers costs
-    more than they save). One client serves the measuring runs and the re-run."""
-    if client is not None:
-        return {"client": client}, ()
-    if workers is None:
-        workers = 0 if runs < DASK_FROM_RUNS and not scheduler else max_workers()
-    if workers == 0 and not scheduler:
-        return {"workers": 0}, ()
-    from distributed import Client
-
-    if scheduler:
-        try:
-            c = Client(scheduler, timeout="10s")
-        except OSError as e:
-            raise InputError(f"cannot reach the Dask scheduler {scheduler}: {e}") from None
-        return {"client": c}, (c,)
-    cluster = local_cluster(int(workers))
-    c = Client(cluster)
-    return {"client": c}, (c, cluster)
-
-
 def _supplier_share(sc: Scenario, prep: Prepared, keep: list[int]) -> float:
     """The largest supplier share among the shocks ``keep`` (the scenario's value or the one
     the engine resolved from the data)."""
@@ -537,6 +456,11 @@ def run_plan(
     (``workers=0``: this process). Nothing is written (see :func:`write_plan`)."""
     pd_ = plan if isinstance(plan, PlanDoc) else load_plan(plan)
     quiet_highs()
+    if is_network_plan(pd_):
+        return run_network_plan(
+            pd_, store, lang=lang, progress=progress, check=check, workers=workers,
+            scheduler=scheduler, client=client,
+        )  # fmt: skip
     inputs = measure_losses(
         pd_, store, progress, workers=workers, scheduler=scheduler, client=client
     )
