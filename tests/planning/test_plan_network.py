@@ -32,6 +32,7 @@ def test_shipped_manufacturer_plan_end_to_end(tmp_path):
     out = tmp_path / "out"
     res = run("plan", SHIPPED, "--out", out, "--format", "json")
     assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["reports"][0]["notes"] == ["plan-note-network"]  # its method
     s = json.loads((out / "summary.json").read_text("utf-8"))
     assert s["target"] == "facility" and s["status"] == "Optimal"
     assert s["n_scenarios"] == 20 and s["n_measures"] == 4
@@ -50,6 +51,7 @@ def test_shipped_manufacturer_plan_end_to_end(tmp_path):
     assert [src["dataset"] for src in s["sources"]] == ["bom_network"]
     ja = run("plan", SHIPPED, "--out", tmp_path / "ja", "--lang", "ja", "--no-check")
     assert ja.exit_code == 0 and "対応計画" in ja.output
+    assert "復旧時間線形計画" in ja.output and "静学エンジン" not in ja.output
 
 
 def _plan(measures: str, samples: int = 3, extra: str = "") -> str:

@@ -228,18 +228,26 @@ def test_header_fits_the_window_and_keyboard_users_get_a_skip_link(browser, serv
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["en", "ja"])
-def test_a_shipped_plan_in_the_browser(page, lang):
+@pytest.mark.parametrize(
+    ("plan", "lang"),
+    [
+        ("japan-rare-earths", "en"),
+        ("japan-rare-earths", "ja"),
+        ("automotive-chip-resilience", "ja"),
+    ],
+)
+def test_a_shipped_plan_in_the_browser(page, plan, lang):
     """The planning journey: the plan list, one plan solved (frontier chart, portfolio with the
-    engine re-run), its briefing in the same language, and the PDF."""
+    engine re-run), its briefing in the same language, and the PDF — a ministry's plan on the
+    national table and a manufacturer's on its BOM network."""
     page.goto(f"/plans?lang={lang}")
-    page.click('[data-plan="japan-rare-earths"] a')
+    page.click(f'[data-plan="{plan}"] a')
     page.wait_for_selector("#plan-result", timeout=60_000)
     assert page.locator("#plan-frontier svg polyline").count() >= 2  # expected loss and CVaR
     heading = page.locator("#plan-result h2").first.inner_text()
     assert heading.startswith("対応計画" if lang == "ja" else "Response plan")
     assert page.locator('[data-key="plan-engine-loss"]').count() == 1
-    shot(page, f"plan-{lang}")
+    shot(page, f"plan-{plan}-{lang}")
     with page.expect_download() as dl:
         page.click("#plan-briefing-pdf")
     pdf = dl.value.path().read_bytes()
@@ -247,8 +255,11 @@ def test_a_shipped_plan_in_the_browser(page, lang):
     page.click("#plan-briefing")
     page.wait_for_selector("#portfolio")
     chosen = page.locator('#portfolio tr[data-chosen="true"]').count()
-    assert chosen == 2  # 67 days of stock and the allied separator
-    assert (
-        "対応計画ブリーフィング" if lang == "ja" else "Response plan briefing"
-    ) in page.content()
-    shot(page, f"plan-briefing-{lang}")
+    # rare earths: 67 days of stock and the allied separator; automotive: the chip and steel
+    # buffers
+    assert chosen == 2
+    html = page.content()
+    assert ("対応計画ブリーフィング" if lang == "ja" else "Response plan briefing") in html
+    if plan.startswith("automotive"):
+        assert "千米ドル" in html and "thousand USD" not in html
+    shot(page, f"plan-briefing-{plan}-{lang}")

@@ -207,6 +207,8 @@ def plan_briefing(
         ],
         "metrics": {k: s.get(k) for k in ("rp", "ev", "eev", "ws", "vss", "evpi")},
         "metrics_text": {k: money(s.get(k)) for k in ("rp", "ev", "eev", "ws", "vss", "evpi")},
-        "note": t("plan-note-linear", lang),
+        "note": t(
+            "plan-note-network" if s.get("target") == "facility" else "plan-note-linear", lang
+        ),
         "sources": list(s.get("sources") or []),
     }

@@ -70,6 +70,7 @@ def font_faces() -> str:
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
     from fukugan.app.format import fmt
+    from fukugan.i18n import unit_name
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
@@ -78,6 +79,7 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["fmt"] = fmt
+    env.filters["unit"] = unit_name  # {{ s.unit | unit(lang) }}
     return env
 
 

@@ -74,6 +74,7 @@ class NetworkInputs:
     own: tuple = field(default=(), repr=False)  # a Dask client / cluster started for the plan
     startup: float = 0.0
     scheduler: str | None = None
+    target: str = "facility"  # the measures act on nodes of the network
 
     def close(self) -> None:
         for o in self.own:
@@ -294,8 +295,6 @@ def run_network_plan(
         def again(levels: np.ndarray) -> tuple[np.ndarray, int]:
             return rerun_network(inputs, levels, progress)
 
-        out = solve_plan(plan, inputs, model, again if check else None, lang)
-        out.summary["target"] = "facility"
-        return out
+        return solve_plan(plan, inputs, model, again if check else None, lang)
     finally:
         inputs.close()

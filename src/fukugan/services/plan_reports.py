@@ -38,12 +38,13 @@ def plan_reports(
     """The portfolio (with the headline figures), the frontier and the scenario check."""
     from fukugan.i18n import t
 
+    target = "plan-facility" if summary.get("target") == "facility" else "plan-commodity"
     port = pd.DataFrame(
         [
             {
                 "plan-measure": r["name"].get(lang) or r["name"]["en"],
                 "plan-kind": t(f"plan-kind-{r['kind']}", lang),
-                "plan-commodity": r["commodity"],
+                target: r["commodity"],
                 "plan-level": r["level"],
                 "plan-cost": r["cost"],
                 "plan-lead-time": r["lead_time_days"],
@@ -109,7 +110,7 @@ def plan_reports(
             "plan-portfolio",
         ],
     )
-    note = "plan-note-linear"
+    note = "plan-note-network" if summary.get("target") == "facility" else "plan-note-linear"
     return [
         Report("plan-title", port, head, list(sources), [note], {"name": summary["plan"]}),
         Report("plan-frontier-title", front, {}, list(sources)),

@@ -81,6 +81,7 @@ def solve_plan(
     summary: dict[str, Any] = {
         "plan": pd_.name,
         "plan_file": pd_.path,
+        "target": getattr(inputs, "target", "commodity"),  # what the measures act on
         "description": pd_.doc["description"],
         "unit": inputs.unit,
         "cost_unit": "million USD" if "million USD" in inputs.unit else inputs.unit,
