@@ -37,6 +37,10 @@ def world(tmp_path_factory, loaded_copy):
             res = c.post("/api/v1/runs", json=body)
             assert res.status_code == 202, res.text
             ids[key] = res.json()["id"]
+        res = c.post("/api/v1/runs", json={"scenario": "automotive-chip-fab-fire",
+                                           "samples": 30, "workers": 1})  # fmt: skip
+        assert res.status_code == 202, res.text
+        ids["montecarlo"] = res.json()["id"]
         for rid in ids.values():
             for _ in range(600):
                 doc = c.get(f"/api/v1/runs/{rid}").json()
@@ -232,3 +236,31 @@ def test_units_are_written_in_the_pages_language(world):
 
     assert sub(en).startswith(total)
     assert sub(ja).startswith(unit_name(total, "ja")) and "USD" not in sub(ja)
+
+
+def test_monte_carlo_histogram_is_the_samples_own_total_losses(world):
+    """The histogram's bars count the sweep's own samples (``samples.parquet``): every sample in
+    exactly one bin of equal width between the smallest and the largest total loss."""
+    import numpy as np
+
+    c, ids = world
+    rid = ids["montecarlo"]
+    d = Path(c.app.state.runs.ws.get_run(rid).run_dir)
+    losses = pd.read_parquet(d / "samples.parquet")["total_loss"].to_numpy()
+    for lang in ("en", "ja"):
+        html = c.get(f"/runs/{rid}?lang={lang}").text
+        section = html.split('id="mc-histogram"', 1)[1].split("</section>", 1)[0]
+        assert 'data-n="30"' in html
+        bars = re.findall(r'data-count="(\d+)" data-lo="([^"]+)" data-hi="([^"]+)"', section)
+        assert len(bars) == int(np.ceil(np.sqrt(30)))  # √n bins
+        assert sum(int(n) for n, _, _ in bars) == len(losses) == 30
+        edges = [float(lo) for _, lo, _ in bars] + [float(bars[-1][2])]
+        assert edges[0] == pytest.approx(losses.min()) and edges[-1] == pytest.approx(losses.max())
+        widths = np.diff(edges)
+        assert np.allclose(widths, widths[0])
+        for n, lo, hi in bars:
+            lo, hi = float(lo), float(hi)
+            inside = (losses >= lo) & ((losses < hi) | (hi == edges[-1]) & (losses <= hi))
+            assert int(n) == int(inside.sum())
+        assert ("標本ごとの総損失" if lang == "ja" else "Total loss of each sample") in section
+        assert ("千米ドル" if lang == "ja" else "thousand USD") in section

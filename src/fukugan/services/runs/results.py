@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from fukugan.errors import InputError, NotLoadedError
@@ -16,6 +17,33 @@ from fukugan.services.runs.base import RunServiceBase
 from fukugan.services.runs.common import _source, industry_names, sweep_of
 from fukugan.services.runs.figures import day_span, mask, not_computed, total_unit
 from fukugan.store.rundir import read_run
+
+
+def loss_histogram(values: np.ndarray, max_bins: int = 20) -> dict[str, Any]:
+    """The samples' total losses in equal-width bins (numpy's ``histogram``; about √n bins,
+    at most ``max_bins``; the last bin closed): ``{edges, counts, n}``, with the bars' heights
+    in [0, 1] of the highest for drawing. All samples equal: one bin around the value.
+
+    >>> h = loss_histogram(np.array([1.0, 2.0, 2.0, 3.0]))
+    >>> h["counts"], h["edges"], h["n"]
+    ([1, 3], [1.0, 2.0, 3.0], 4)
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return {"edges": [], "counts": [], "n": 0, "heights": []}
+    bins = int(min(max_bins, max(1, np.ceil(np.sqrt(v.size)))))
+    lo, hi = float(v.min()), float(v.max())
+    if hi <= lo:
+        bins, lo, hi = 1, lo - 0.5 * max(abs(lo), 1.0), hi + 0.5 * max(abs(hi), 1.0)
+    counts, edges = np.histogram(v, bins=bins, range=(lo, hi))
+    top = max(int(counts.max()), 1)
+    return {
+        "edges": [float(e) for e in edges],
+        "counts": [int(c) for c in counts],
+        "n": int(v.size),
+        "heights": [float(c) / top for c in counts],
+    }
 
 
 class ResultsMixin(RunServiceBase):
@@ -110,10 +138,13 @@ class ResultsMixin(RunServiceBase):
                 return self._results[key]
         run = self.ws.get_run(run_id)
         d = Path(run.run_dir)
+        summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+        samples = pd.read_parquet(d / "samples.parquet", columns=["total_loss"])
+        summary["_histogram"] = loss_histogram(samples["total_loss"].to_numpy(dtype=float))
         res = (
             pd.read_parquet(d / "by_sector.parquet"),
             pd.read_parquet(d / "daily.parquet"),
-            json.loads((d / "summary.json").read_text(encoding="utf-8")),
+            summary,
         )
         with self._lock:
             if len(self._results) > 32:
@@ -144,6 +175,7 @@ class ResultsMixin(RunServiceBase):
                 for r in by.head(top).itertuples()
             ],
             "n_sectors": int(len(by)),
+            "histogram": summary["_histogram"],
             "uncertainty": list((summary.get("scenario") or {}).get("uncertainty") or []),
         }
         sc = summary.get("scenario") or {}
