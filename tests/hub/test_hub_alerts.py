@@ -205,6 +205,8 @@ def _assert_alerts_exact(hub, users, items, nets, members) -> None:  # noqa: ANN
             i["id"] for i in items if oracle(u, i, members, NOW) and _touches(nets[u["org"]], i)
         }
         assert set(got) == expected
+        # the navigation's unread count: the same policy, nothing more (no alert read yet)
+        assert hub.unread_alerts(hub.user(u["id"])) == len(expected)
     with hub.engine.connect() as c:
         stored = list(c.execute(text("SELECT user_id, item_id FROM hub_alerts")))
     by_id = {u["id"]: u for u in users}

@@ -311,6 +311,13 @@ def test_publish_then_alert_then_read(world):
     login(client, "alice")
     html = client.get("/hub/alerts").text
     assert "New gallium licence rule" in html and "tier-2 supplier X Ltd" in html
+    # the unread count in the header of every page (her unread alerts), in both languages
+    n = html.count('data-read="false"')
+    assert n >= 1
+    for page in ("/", "/hub/alerts", "/plans?lang=ja"):
+        head = client.get(page).text
+        assert f'id="nav-alerts" data-unread="{n}"' in head and 'class="badge"' in head, page
+    assert f'aria-label="未読{n}件"' in client.get("/?lang=ja").text
     assert "2次サプライヤー" in client.get("/hub/alerts?lang=ja").text
     alert_id = int(re.search(r'data-mark-read="(\d+)"', html).group(1))
     r = client.post(f"/hub/alerts/{alert_id}/read", data={}, follow_redirects=False)
@@ -320,6 +327,7 @@ def test_publish_then_alert_then_read(world):
     )
     assert r.status_code == 303
     assert f'data-mark-read="{alert_id}"' not in client.get("/hub/alerts").text
+    assert f'id="nav-alerts" data-unread="{n - 1}"' in client.get("/").text
     # one click: the alert's scenario queued as alice's private run, then its page
     r = client.post(f"/hub/alerts/{alert_id}/run", data={}, follow_redirects=False)
     assert r.status_code == 403

@@ -207,6 +207,31 @@ class NetworksMixin(HubBase):
             )
         return out
 
+    def unread_alerts(self, user: Principal) -> int:
+        """How many of ``user``'s unread alerts are on items ``user`` may still read (the
+        count in the navigation; the same policy check as :meth:`alerts`, nothing revealed
+        beyond the count of the user's own alerts)."""
+        with self.sessions.begin() as s:
+            rows = list(
+                s.execute(
+                    select(Alert).where(Alert.user_id == user.user_id, Alert.read.is_(False))
+                ).scalars()
+            )
+            if not rows:
+                return 0
+            items = {
+                i.id: i
+                for i in self._candidates(
+                    s, select(Item).where(Item.id.in_(sorted({a.item_id for a in rows})))
+                )
+            }
+            ctx = self._context(s)
+            return sum(
+                1
+                for a in rows
+                if a.item_id in items and can_read(user, marking(items[a.item_id]), ctx)
+            )
+
     def mark_alert_read(self, user: Principal, alert_id: int) -> None:
         """Mark one of ``user``'s own alerts read (others' alerts: NotFoundError)."""
         with self.sessions.begin() as s:

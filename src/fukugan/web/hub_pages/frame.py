@@ -62,7 +62,8 @@ def header_session(request: Request) -> dict[str, Any] | None:
         user = _user(request)
         if user is None:
             return None
-        return {"user": user, "csrf": _hub(request).csrf_token(token)}
+        hub = _hub(request)
+        return {"user": user, "csrf": hub.csrf_token(token), "unread": hub.unread_alerts(user)}
     except (FukuganError, SQLAlchemyError):  # the header is decoration; the page still renders
         return None
 
