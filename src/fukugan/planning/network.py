@@ -49,7 +49,6 @@ from fukugan.planning.portfolio import (
     Measure,
     PortfolioModel,
     first_stage,
-    outcomes,
     varied,
 )
 from fukugan.planning.stochastic import Recourse, TwoStageProblem
@@ -160,33 +159,10 @@ class NetworkPortfolioModel(PortfolioModel):
 
     def _build(self) -> tuple[TwoStageProblem, np.ndarray]:
         n1, names, cost, lo, hi, integer, rows = first_stage(self.measures)
-        A = None
-        if rows:
-            r_i = [r for r, (d, _, _) in enumerate(rows) for _ in d]
-            c_i = [c for d, _, _ in rows for c in d]
-            v_i = [v for d, _, _ in rows for v in d.values()]
-            A = sp.csr_matrix((v_i, (r_i, c_i)), shape=(len(rows), n1))
-        recourses, base_of = [], []
-        for si, s in enumerate(self.scenarios):
-            for omega, pr in outcomes(self.measures):
-                if pr == 0:
-                    continue
-                recourses.append(self._recourse(s, s.probability * pr, omega, n1))
-                base_of.append(si)
-        pb = TwoStageProblem(
-            c=cost,
-            x_lower=lo,
-            x_upper=hi,
-            x_integer=integer,
-            A=A,
-            row_lower=np.array([r[1] for r in rows]) if rows else None,
-            row_upper=np.array([r[2] for r in rows]) if rows else None,
-            budget_weights=cost.copy(),
-            outcome_x=np.zeros(n1),  # the outcome (loss) has no first-stage term
-            scenarios=recourses,
-            x_names=tuple(names),
-        )
-        return pb, np.array(base_of)
+        return self._problem(
+            n1, names, cost, lo, hi, integer, rows,
+            lambda s, prob, omega: self._recourse(s, prob, omega, n1),
+        )  # fmt: skip
 
     def _recourse(self, s: NetworkScenario, prob: float, omega: np.ndarray, n1: int) -> Recourse:
         """Scenario ``s``'s TTR LPs with the measures in them (module docstring), one block per

@@ -293,36 +293,51 @@ class PortfolioModel:
                     arow({v: 1.0, w: -top}, -INF, 0.0)
                     arow({v: 1.0, y: -1.0}, -INF, 0.0)
                     arow({y: 1.0, v: -1.0, w: top}, -INF, top)
-        if rows_A:
-            r_i = [r for r, d in enumerate(rows_A) for _ in d]
-            c_i = [c for d in rows_A for c in d]
-            v_i = [v for d in rows_A for v in d.values()]
-            A = sp.csr_matrix((v_i, (r_i, c_i)), shape=(len(rows_A), n1))
-        else:
-            A = None
         # channels: every commodity a measure acts on (the others' loss is a constant)
         commodities = sorted({m.commodity for m in ms})
+        return self._problem(
+            n1, names, cost, lo, hi, integer, list(zip(rows_A, A_lo, A_hi, strict=True)),
+            lambda s, prob, omega: self._recourse(s, prob, omega, commodities, n1, s.name),
+        )  # fmt: skip
+
+    def _problem(
+        self,
+        n1: int,
+        names: list[str],
+        cost: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        integer: np.ndarray,
+        rows: list[tuple[dict[int, float], float, float]],
+        recourse,
+    ) -> tuple[TwoStageProblem, np.ndarray]:
+        """The two-stage problem from the first stage's columns and rows and ``recourse(s,
+        probability, ω)``, each scenario split into the outcomes of the measures that may fail;
+        and the scenario each recourse belongs to."""
+        A = None
+        if rows:
+            r_i = [r for r, (d, _, _) in enumerate(rows) for _ in d]
+            c_i = [c for d, _, _ in rows for c in d]
+            v_i = [v for d, _, _ in rows for v in d.values()]
+            A = sp.csr_matrix((v_i, (r_i, c_i)), shape=(len(rows), n1))
         recourses: list[Recourse] = []
         base_of = []
         for si, s in enumerate(self.scenarios):
-            for omega, pr in outcomes(ms):
+            for omega, pr in outcomes(self.measures):
                 if pr == 0:
                     continue
-                recourses.append(
-                    self._recourse(s, s.probability * pr, omega, commodities, n1, f"{s.name}")
-                )
+                recourses.append(recourse(s, s.probability * pr, omega))
                 base_of.append(si)
-        e = np.zeros(n1)  # the outcome (loss) has no first-stage term: cost is not loss
         pb = TwoStageProblem(
             c=cost,
             x_lower=lo,
             x_upper=hi,
             x_integer=integer,
             A=A,
-            row_lower=np.array(A_lo) if rows_A else None,
-            row_upper=np.array(A_hi) if rows_A else None,
+            row_lower=np.array([r[1] for r in rows]) if rows else None,
+            row_upper=np.array([r[2] for r in rows]) if rows else None,
             budget_weights=cost.copy(),
-            outcome_x=e,
+            outcome_x=np.zeros(n1),  # the outcome (loss) has no first-stage term: cost is not loss
             scenarios=recourses,
             x_names=tuple(names),
         )
