@@ -386,10 +386,8 @@ def test_scenario_losses_on_dask_equal_those_in_process(loaded, tmp_path):
     for a, b in zip(there["scenarios"], here["scenarios"], strict=True):
         assert a["engine_loss"] == pytest.approx(b["engine_loss"], rel=1e-12, abs=1e-12)
     # by default a plan this small stays in this process: starting workers would cost more
-    assert dask_where(DASK_FROM_RUNS - 1, None, None, None, from_runs=DASK_FROM_RUNS) == (
-        {"workers": 0},
-        (),
-    )
+    w = dask_where(DASK_FROM_RUNS - 1, None, None, None, from_runs=DASK_FROM_RUNS)
+    assert w.kwargs == {"workers": 0} and w.own == () and w.name == "in-process"
     out = tmp_path / "cli"
     res = run("plan", plan(tmp_path, text), "--out", out, "--workers", "2", "--no-check",
               "--format", "json")  # fmt: skip

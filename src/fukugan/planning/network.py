@@ -111,6 +111,7 @@ class NetworkPortfolioModel(PortfolioModel):
     ) -> None:
         self.network = network
         self.exposure = ExposureModel(network)
+        self._a_ttr = self.exposure.a_ttr.tocoo()  # every outage's block starts from it
         self.period_days = float(period_days)
         self.objective = objective
         self.inventory_lost = bool(inventory_lost)
@@ -171,6 +172,7 @@ class NetworkPortfolioModel(PortfolioModel):
         N, E, R = ex.N, ex.E, ex.R
         w = ex._weights(self.objective) * self.loss_scale
         period = self.period_days
+        base = self._a_ttr
         Ws, Ts, q, rhi, yhi = [], [], [], [], []
         for o in s.outages:
             n = net.index[o.node]
@@ -202,7 +204,6 @@ class NetworkPortfolioModel(PortfolioModel):
                     t_r.append(row)
                     t_c.append(i)
                     t_v.append(-m.effect * avail)
-            base = ex.a_ttr.tocoo()
             W = sp.csr_matrix(
                 (
                     np.concatenate([base.data, extra_v]),

@@ -692,10 +692,18 @@ def first_stage(
     return n1, names, cost, lo, hi, integer, rows
 
 
-def outcomes(measures: Sequence[Measure]) -> list[tuple[np.ndarray, float]]:
+def outcomes(
+    measures: Sequence[Measure], among: Sequence[int] | None = None
+) -> list[tuple[np.ndarray, float]]:
     """Every outcome ω of the measures that may fail (ω_m = 1 if m succeeds, 1 for the sure
-    ones) with its probability Π π_m^ω (1 − π_m)^(1−ω)."""
-    unc = [i for i, m in enumerate(measures) if m.success_probability < 1.0]
+    ones) with its probability Π π_m^ω (1 − π_m)^(1−ω); ``among``: only those measures' (e.g.
+    the ones a portfolio takes: the others' outcome changes nothing), the rest counted as
+    succeeding."""
+    unc = [
+        i
+        for i, m in enumerate(measures)
+        if m.success_probability < 1.0 and (among is None or i in among)
+    ]
     if len(unc) > MAX_UNCERTAIN:
         raise InputError(
             f"{len(unc)} measures may fail; at most {MAX_UNCERTAIN} are supported "

@@ -17,12 +17,21 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fukugan.errors import InputError
 
-__all__ = ["WORKER_ENV", "Placement", "dask_where", "local_cluster", "map_chunks", "max_workers"]
+__all__ = [
+    "WORKER_ENV",
+    "Placement",
+    "Workers",
+    "dask_where",
+    "local_cluster",
+    "map_chunks",
+    "max_workers",
+    "start_workers",
+]
 
 #: Environment of local Dask workers: one thread each for BLAS, OpenMP and numba, so that
 #: ``workers`` processes use ``workers`` cores. Dask's nanny sets the first three before it
@@ -104,27 +113,16 @@ def map_chunks(
             out += fn(shared, chunk)
             step(len(out), n, label)
         return out, Placement(0, "in-process", 0.0, time.perf_counter() - t0)
-    from distributed import Client, as_completed
+    from distributed import as_completed
 
-    own = None
-    startup = 0.0
+    started = None
     if client is None:
-        t_start = time.perf_counter()
-        if scheduler:
-            try:
-                client = Client(scheduler, timeout="10s")
-            except OSError as e:
-                raise InputError(f"cannot reach the Dask scheduler {scheduler}: {e}") from None
-            own = (client,)
-            where = scheduler
-        else:
-            cluster = local_cluster(workers)
-            client = Client(cluster)
-            own = (client, cluster)
-            where = "LocalCluster"
-        startup = time.perf_counter() - t_start
+        started = start_workers(workers, scheduler)
+        client = started.client
+        where, startup = started.name, started.startup
     else:
         where = str(getattr(client, "scheduler", None) and client.scheduler.address)
+        startup = 0.0
     try:
         n_workers = len(client.scheduler_info().get("workers", {}))
         t0 = time.perf_counter()
@@ -149,35 +147,67 @@ def map_chunks(
             raise
         seconds = time.perf_counter() - t0
     finally:
-        if own is not None:
-            for o in own:
-                o.close()
+        if started is not None:
+            started.close()
     out = [r for part in parts for r in (part or [])]
     return out, Placement(n_workers, where, startup, seconds)
 
 
-def dask_where(
-    runs: int, workers: int | None, scheduler: str | None, client: Any, *, from_runs: int
-) -> tuple[dict[str, Any], tuple]:
-    """Where ``runs`` engine runs go (the ``map_chunks`` arguments) and what was started for
-    them (to close when done): the given client; a client of the cluster at ``scheduler``; a
-    local cluster of ``workers`` processes (0: this process) — by default of every core once
-    ``runs`` ≥ ``from_runs``. One client can then serve several ``map_chunks`` calls (a plan's
-    measuring runs and its re-run)."""
-    if client is not None:
-        return {"client": client}, ()
-    if workers is None:
-        workers = 0 if runs < from_runs and not scheduler else max_workers()
-    if workers == 0 and not scheduler:
-        return {"workers": 0}, ()
+@dataclass
+class Workers:
+    """Where engine runs go — ``kwargs`` for :func:`map_chunks` (a ``client``, or ``workers=0``:
+    this process) — and what was started for them: ``own`` (the client, and the local cluster)
+    to close when done, the seconds it took to start, and its ``name`` ("LocalCluster" or the
+    scheduler's address) for the run's record."""
+
+    kwargs: dict[str, Any]
+    own: tuple = ()
+    startup: float = 0.0
+    name: str = "in-process"
+
+    @property
+    def client(self) -> Any:
+        return self.kwargs.get("client")
+
+    def placed(self, p: Placement) -> Placement:
+        """``p`` (from :func:`map_chunks` with this client) named as the cluster started here
+        is named, with its start-up time."""
+        return replace(p, scheduler=self.name, startup=self.startup) if self.own else p
+
+    def close(self) -> None:
+        for o in self.own:
+            o.close()
+        self.own = ()
+
+
+def start_workers(workers: int, scheduler: str | None) -> Workers:
+    """A client of the cluster at ``scheduler``, or of a new local cluster of ``workers``
+    processes (:func:`local_cluster`)."""
     from distributed import Client
 
+    t0 = time.perf_counter()
     if scheduler:
         try:
             c = Client(scheduler, timeout="10s")
         except OSError as e:
             raise InputError(f"cannot reach the Dask scheduler {scheduler}: {e}") from None
-        return {"client": c}, (c,)
+        return Workers({"client": c}, (c,), time.perf_counter() - t0, scheduler)
     cluster = local_cluster(int(workers))
     c = Client(cluster)
-    return {"client": c}, (c, cluster)
+    return Workers({"client": c}, (c, cluster), time.perf_counter() - t0, "LocalCluster")
+
+
+def dask_where(
+    runs: int, workers: int | None, scheduler: str | None, client: Any, *, from_runs: int
+) -> Workers:
+    """Where ``runs`` engine runs go: the given client; the cluster at ``scheduler``; a local
+    cluster of ``workers`` processes (0: this process) — by default of every core once
+    ``runs`` ≥ ``from_runs``. One client can then serve several :func:`map_chunks` calls (a
+    plan's measuring runs and its re-run); the caller closes what was started."""
+    if client is not None:
+        return Workers({"client": client})
+    if workers is None:
+        workers = 0 if runs < from_runs and not scheduler else max_workers()
+    if workers == 0 and not scheduler:
+        return Workers({"workers": 0})
+    return start_workers(int(workers), scheduler)

@@ -28,13 +28,13 @@ from typing import Any
 import numpy as np
 
 from fukugan.planning.network import NetworkPortfolioModel, NetworkScenario, Outage
-from fukugan.planning.portfolio import Measure
+from fukugan.planning.portfolio import Measure, outcomes
 from fukugan.provenance import Provenance
 from fukugan.scenarios.plan import PlanDoc
 from fukugan.scenarios.schema import Scenario, ScenarioError
-from fukugan.services.cluster import Placement, dask_where, map_chunks
+from fukugan.services.cluster import Placement, Workers, dask_where, map_chunks
 from fukugan.services.engines import Prepared, prepare, simulate
-from fukugan.services.engines.exposure import _exposure_ttr
+from fukugan.services.engines.exposure import outage_ttr
 from fukugan.services.plan_measures import DASK_FROM_RUNS, core_measures
 from fukugan.services.plan_samples import Sample, plan_samples
 from fukugan.services.plan_summary import PlanOutcome, solve_plan
@@ -70,16 +70,12 @@ class NetworkInputs:
     engine_runs: int = 0  # the program needs none: the re-run's are added by the summary
     seconds: float = 0.0
     placement: Placement | None = None
-    where: dict[str, Any] = field(default_factory=dict, repr=False)
-    own: tuple = field(default=(), repr=False)  # a Dask client / cluster started for the plan
-    startup: float = 0.0
-    scheduler: str | None = None
+    runner: Workers = field(default_factory=lambda: Workers({"workers": 0}), repr=False)
     target: str = "facility"  # the measures act on nodes of the network
 
     def close(self) -> None:
-        for o in self.own:
-            o.close()
-        self.own = ()
+        """Close the Dask client and local cluster the plan started (if it started one)."""
+        self.runner.close()
 
 
 def _measures(plan: PlanDoc, net: Any, period: float) -> list[Measure]:
@@ -173,16 +169,14 @@ def network_inputs(
     for s in samples:
         outs = []
         for r in prep.resolved:
-            _, ttr = _exposure_ttr(s.scenario, r["index"], net, period)
+            _, ttr = outage_ttr(s.scenario, r["index"], net, period)
             outs.append(Outage(r["node"], ttr))
         scenarios.append(NetworkScenario(s.label, s.probability, tuple(outs)))
     measures = _measures(plan, net, period)
     unit = prep.sources[0].unit if prep.sources else ""
     loss_unit = "thousand USD" if "thousand USD" in unit else "margin units of nodes.csv"
+    # the re-run's engine runs at most (every measure that may fail taken)
     n_runs = len(samples) * 2 ** sum(m.success_probability < 1 for m in measures)
-    t_start = time.perf_counter()
-    where_, own = dask_where(n_runs, workers, scheduler, client, from_runs=DASK_FROM_RUNS)
-    startup = time.perf_counter() - t_start if own else 0.0
     return NetworkInputs(
         measures=measures,
         scenarios=scenarios,
@@ -194,10 +188,7 @@ def network_inputs(
         unit=loss_unit,
         seconds=time.perf_counter() - t0,
         plan_measures=plan.doc["measures"],
-        where=where_,
-        own=own,
-        startup=startup,
-        scheduler=scheduler,
+        runner=dask_where(n_runs, workers, scheduler, client, from_runs=DASK_FROM_RUNS),
     )
 
 
@@ -226,25 +217,19 @@ def rerun_network(
 ) -> tuple[np.ndarray, int]:
     """Each sample's lost profit with the portfolio written into its scenario and run through
     the exposure engine (over the outcomes of the measures that may fail), and the runs made."""
-    from fukugan.planning.portfolio import outcomes
-
+    taken = [i for i in range(len(inputs.measures)) if levels[i] > 0]
     items = []
     for si, s in enumerate(inputs.samples):
-        for omega, pr in outcomes(inputs.measures):
-            if pr == 0:
-                continue
+        for omega, pr in outcomes(inputs.measures, taken):
             success = {i: int(w) for i, w in enumerate(omega)}
             doc = copy.deepcopy(s.scenario.doc)
             doc["responses"] = portfolio_responses(inputs, levels, success)
             items.append((si, pr, Scenario(doc, s.scenario.path, s.scenario.lines), s.seed))
     losses, placed = map_chunks(
         _rerun_chunk, inputs.prepared, items, progress=progress, label="re-run",
-        **(inputs.where or {"workers": 0}),
+        **inputs.runner.kwargs,
     )  # fmt: skip
-    if inputs.own:  # the cluster the plan started, named as a Monte Carlo sweep names its own
-        name = "LocalCluster" if len(inputs.own) == 2 else str(inputs.scheduler)
-        placed = replace(placed, scheduler=name, startup=inputs.startup)
-    inputs.placement = placed
+    inputs.placement = inputs.runner.placed(placed)
     out = np.zeros(len(inputs.samples))
     for (si, pr, *_), loss in zip(items, losses, strict=True):
         out[si] += pr * loss
@@ -252,17 +237,9 @@ def rerun_network(
 
 
 def _rerun_chunk(prep: Prepared, chunk: list[tuple]) -> list[float]:
-    """The exposure engine's total lost profit of each scenario (its measures resolved on the
-    prepared network)."""
-    from fukugan.services.engines.exposure import _exposure_responses
-
-    out = []
-    for _, _, sc, seed in chunk:
-        arrays = {**prep.arrays, "responses": _exposure_responses(
-            sc, prep.arrays["network"], float(prep.parameters["period_days"]))}  # fmt: skip
-        r = simulate(replace(prep, arrays=arrays), sc, seed)
-        out.append(float(r.summary["total_loss"] or 0.0))
-    return out
+    """The exposure engine's total lost profit of each scenario (its responses are the
+    portfolio's)."""
+    return [float(simulate(prep, sc, seed).summary["total_loss"] or 0.0) for *_, sc, seed in chunk]
 
 
 def run_network_plan(

@@ -34,11 +34,10 @@ only values and the engine is prepared once per scenario (as in a Monte Carlo sw
 from __future__ import annotations
 
 import copy
-import itertools
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +48,12 @@ from fukugan.planning.portfolio import (
     Measure,
     PortfolioModel,
     ScenarioLosses,
+    outcomes,
 )
 from fukugan.provenance import Provenance
 from fukugan.scenarios.plan import PlanDoc, load_plan
 from fukugan.scenarios.schema import Scenario, ScenarioError
-from fukugan.services.cluster import Placement, dask_where, map_chunks
+from fukugan.services.cluster import Placement, Workers, dask_where, map_chunks
 from fukugan.services.engines import Prepared, prepare, simulate
 from fukugan.services.highs import quiet_highs
 from fukugan.services.plan_measures import DASK_FROM_RUNS, core_measures
@@ -100,14 +100,11 @@ class PlanInputs:
     prepared: dict[int, Prepared] = field(default_factory=dict, repr=False)
     slots: dict[int, dict[tuple[str, str], int]] = field(default_factory=dict, repr=False)
     placement: Placement | None = None
-    where: dict[str, Any] = field(default_factory=dict, repr=False)
-    own: tuple = field(default=(), repr=False)  # a Dask client / cluster started for the plan
+    runner: Workers = field(default_factory=lambda: Workers({"workers": 0}), repr=False)
 
     def close(self) -> None:
         """Close the Dask client and local cluster the plan started (if it started one)."""
-        for o in self.own:
-            o.close()
-        self.own = ()
+        self.runner.close()
 
 
 # -- measures ----------------------------------------------------------------------------------
@@ -224,7 +221,8 @@ def measure_losses(
     client: Any = None,
 ) -> PlanInputs:
     """Run the plan's scenarios through their engines and measure each channel's loss response
-    (module docstring), on Dask when there are many runs (:func:`_where`). Errors name the
+    (module docstring), on Dask when there are many runs
+    (:func:`fukugan.services.cluster.dask_where`). Errors name the
     plan's file, line and field (or the scenario's)."""
     t0 = time.perf_counter()
     step = progress or (lambda done, total, what: None)
@@ -262,9 +260,7 @@ def measure_losses(
     for s in samples:  # the samples' own values, with the slots appended
         s.scenario = _extend(s.scenario, sorted(commodities & set(trade[s.base])), measures)[0]
     n_total = sum(1 + 2 * len(commodities & set(trade[s.base])) for s in samples)
-    t_start = time.perf_counter()
-    where, own = dask_where(n_total, workers, scheduler, client, from_runs=DASK_FROM_RUNS)
-    startup = time.perf_counter() - t_start if own else 0.0
+    runner = dask_where(n_total, workers, scheduler, client, from_runs=DASK_FROM_RUNS)
     shared = _Shared(
         preps,
         slots,
@@ -284,16 +280,11 @@ def measure_losses(
 
     try:
         results, placed = map_chunks(
-            _sample_losses, shared, samples, progress=tick, label="samples", **where
+            _sample_losses, shared, samples, progress=tick, label="samples", **runner.kwargs
         )
     except BaseException:
-        for o in own:
-            o.close()
+        runner.close()
         raise
-    if own:  # the cluster the plan started: named as a Monte Carlo sweep names its own
-        placed = replace(
-            placed, startup=startup, scheduler="LocalCluster" if len(own) == 2 else scheduler
-        )
     out: list[ScenarioLosses] = []
     shares: dict[tuple[int, str], float] = {}
     for s, (unit, other, channels, sigma) in zip(samples, results, strict=True):
@@ -313,9 +304,8 @@ def measure_losses(
         supplier_share=shares,
         prepared=preps,
         slots=slots,
-        placement=placed,
-        where=where,
-        own=own,
+        placement=runner.placed(placed),
+        runner=runner,
     )
 
 
@@ -410,23 +400,17 @@ def rerun(
     through its engine (over the outcomes of the measures that may fail), and the runs made;
     on Dask as :func:`measure_losses` was."""
     del store  # the engines were prepared by measure_losses
-    unc = [
-        i for i, m in enumerate(inputs.measures) if m.success_probability < 1.0 and levels[i] > 0
-    ]
+    taken = [i for i in range(len(inputs.measures)) if levels[i] > 0]
     items = []
     for si, s in enumerate(inputs.samples):
-        for om in itertools.product((1, 0), repeat=len(unc)):
-            success = dict(zip(unc, om, strict=True))
-            pr = 1.0
-            for i, w in success.items():
-                pi = inputs.measures[i].success_probability
-                pr *= pi if w else 1.0 - pi
+        for omega, pr in outcomes(inputs.measures, taken):
+            success = {i: int(w) for i, w in enumerate(omega)}
             sc = _set(s.scenario, _portfolio_values(inputs, si, levels, success))
             items.append((si, pr, s.base, sc, s.seed))
-    where = inputs.where or {"workers": 0}
     losses, _ = map_chunks(
-        _rerun_losses, inputs.prepared, items, progress=progress, label="re-run", **where
-    )
+        _rerun_losses, inputs.prepared, items, progress=progress, label="re-run",
+        **inputs.runner.kwargs,
+    )  # fmt: skip
     out = np.zeros(len(inputs.samples))
     for (si, pr, *_), loss in zip(items, losses, strict=True):
         out[si] += pr * loss

@@ -44,7 +44,15 @@ from fukugan.services.engines.fields import check_fields, item_label
 from fukugan.services.highs import quiet_highs
 from fukugan.store.analytic import AnalyticStore
 
-__all__ = ["EXPOSURE_EXAMPLES", "EXPOSURE_PARAMETERS", "prepare", "simulate"]
+__all__ = [
+    "EXPOSURE_EXAMPLES",
+    "EXPOSURE_PARAMETERS",
+    "outage_ttr",
+    "prepare",
+    "responded_network",
+    "scenario_responses",
+    "simulate",
+]
 
 #: Exposure-engine parameters: name → (allowed values or a type, default).
 EXPOSURE_PARAMETERS: dict[str, tuple[Any, Any]] = {
@@ -101,7 +109,7 @@ def _exposure_network(sc: Scenario) -> tuple[Any, Provenance]:
     return net, prov
 
 
-def _exposure_ttr(sc: Scenario, i: int, net: Any, period_days: float) -> tuple[float, float]:
+def outage_ttr(sc: Scenario, i: int, net: Any, period_days: float) -> tuple[float, float]:
     """(TTR in days, TTR in network periods) of outage ``shocks[i]``: ``duration`` +
     ``recovery.days`` when the scenario gives them, else the node's ``ttr`` in the network."""
     s = sc.doc["shocks"][i]
@@ -172,7 +180,7 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             close = difflib.get_close_matches(node, net.nodes, n=3, cutoff=0.5)
             hint = f"; close: {', '.join(close)}" if close else ""
             raise sc.error(f"unknown node {node!r} in the BOM network{hint}", (*where, target))
-        ttr_days, _ = _exposure_ttr(sc, i, net, period)
+        ttr_days, _ = outage_ttr(sc, i, net, period)
         end = int(s.get("start", 0)) + int(math.ceil(ttr_days))
         if end > sc.horizon:
             raise sc.error(
@@ -189,7 +197,8 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
                 "(a ttr column in nodes.csv, or an outage of the node in the scenario)",
                 ("parameters", "risk_exposure"),
             )
-    measures = _exposure_responses(sc, net, period)
+    g = net.gross_requirement()
+    _exposure_responses(sc, net, period, g)  # errors (file / line / field) before any run
     if not resolved and not params["risk_exposure"]:
         raise sc.error(
             "nothing to compute: add an outage of a node (shocks) or parameters.risk_exposure: "
@@ -197,17 +206,19 @@ def prepare(sc: Scenario, store: AnalyticStore) -> Prepared:
             ("shocks",),
         )
     return Prepared(
-        "exposure", {"network": net, "responses": measures}, resolved, [prov],
+        "exposure", {"network": net, "gross_requirement": g}, resolved, [prov],
         _diagnostics(net), params,
     )  # fmt: skip
 
 
-def _exposure_responses(sc: Scenario, net: Any, period: float) -> list[dict[str, Any]]:
+def _exposure_responses(sc: Scenario, net: Any, period: float, g: Any) -> list[dict[str, Any]]:
     """The scenario's stocks and second sources on nodes of the network (module docstring):
-    ``{kind, index, node, requirement}`` with the node's gross requirement per period."""
+    ``{kind, index, node, requirement}`` with the node's gross requirement per period (``g``,
+    :meth:`~fukugan.supply_network.SupplyNetwork.gross_requirement`). Read from the scenario
+    being run, so a variant of the prepared scenario may add or change them (a plan's
+    portfolio)."""
     import difflib
 
-    g = net.gross_requirement()
     out = []
     for i, r in enumerate(sc.doc.get("responses", [])):
         where = ("responses", i)
@@ -232,7 +243,18 @@ def _exposure_responses(sc: Scenario, net: Any, period: float) -> list[dict[str,
     return out
 
 
-def responded_network(prep: Prepared, sc: Scenario, ttr: float) -> Any:
+def scenario_responses(prep: Prepared, sc: Scenario) -> list[dict[str, Any]]:
+    """The stocks and second sources of ``sc`` on the prepared network (see
+    :func:`_exposure_responses`)."""
+    return _exposure_responses(
+        sc, prep.arrays["network"], float(prep.parameters["period_days"]),
+        prep.arrays["gross_requirement"],
+    )  # fmt: skip
+
+
+def responded_network(
+    prep: Prepared, sc: Scenario, ttr: float, responses: list[dict[str, Any]]
+) -> Any:
     """The network of ``prep`` with the scenario's stocks and second sources in it, for an
     outage of ``ttr`` periods: a stock of D days of cover adds D / period_days × the node's
     gross requirement g to its inventory; a second source with ``max_share`` σ and lead time L
@@ -243,7 +265,7 @@ def responded_network(prep: Prepared, sc: Scenario, ttr: float) -> Any:
     period = float(prep.parameters["period_days"])
     stock: dict[str, float] = {}
     sources = []
-    for m in prep.arrays.get("responses", []):
+    for m in responses:
         r = sc.doc["responses"][m["index"]]
         if m["kind"] == "stockpile_release":
             units = float(r["days_of_cover"]) / period * m["requirement"]
@@ -272,7 +294,7 @@ def _exposure_rei_ttr(sc: Scenario, net: Any, resolved: list[dict], period: floa
     outages (the last outage of a node wins)."""
     ttr = dict(net.ttr)
     for r in resolved:
-        ttr[r["node"]] = _exposure_ttr(sc, r["index"], net, period)[1]
+        ttr[r["node"]] = outage_ttr(sc, r["index"], net, period)[1]
     return ttr
 
 
@@ -312,12 +334,13 @@ def simulate(
     period = float(p["period_days"])
     objective, lost_stock = p["objective"], bool(p["inventory_lost"])
     plain = ExposureModel(net)
+    responses = scenario_responses(prep, sc)
     frames, path_frames, disruptions = [], [], []
     for res in prep.resolved:
         s = sc.doc["shocks"][res["index"]]
         node = res["node"]
-        ttr_days, ttr = _exposure_ttr(sc, res["index"], net, period)
-        with_measures = responded_network(prep, sc, ttr)
+        ttr_days, ttr = outage_ttr(sc, res["index"], net, period)
+        with_measures = responded_network(prep, sc, ttr, responses)
         model = plain if with_measures is net else ExposureModel(with_measures)
         r = model.ttr(node, ttr, objective=objective, inventory_lost=lost_stock)
         tts = model.tts(node, inventory_lost=lost_stock)
@@ -396,7 +419,7 @@ def simulate(
                 )
                 for r, d in zip(prep.resolved, disruptions, strict=True)
             ]
-            + [_applied_response(sc, m, period) for m in prep.arrays.get("responses", [])]
+            + [_applied_response(sc, m, period) for m in responses]
         ),
     }
     if p["risk_exposure"]:
