@@ -56,6 +56,57 @@ def test_stocks_and_second_sources_worked_by_hand(responses, expected):
     assert total == pytest.approx(expected, abs=1e-9)
 
 
+@pytest.mark.parametrize(
+    ("responses", "expected"),
+    [
+        # half the fab back from day 14 (week 2) of six: 0.5 × 150 × 4 weeks = 300 chips more
+        ("  - {type: restoration, facility: CHIP, fraction: 0.5, start: 14}\n", 600.0),
+        # from day 0: 0.5 × 150 × 6 = 450 chips; with the 300 on hand, 150 short (sedans)
+        ("  - {type: restoration, facility: CHIP, fraction: 0.5}\n", 300.0),
+        # two restorations add up, never beyond the fab's capacity: nothing lost
+        (
+            "  - {type: restoration, facility: CHIP, fraction: 0.7}\n"
+            "  - {type: restoration, facility: CHIP, fraction: 0.7}\n",
+            0.0,
+        ),
+        # a second source sought on day 14 of the fire delivers from day 28: 2 weeks × 45
+        (
+            "  - {type: alternate_sourcing, facility: CHIP, max_share: 0.3, lead_time_days: 14, "
+            "start: 14}\n",
+            1200.0 - 2 * 90.0,
+        ),
+        # a stock bought on day 14 is not counted in the fire that began on day 0
+        ("  - {type: stockpile_release, facility: CHIP, days_of_cover: 14, start: 14}\n", 1200.0),
+    ],
+)
+def test_measures_taken_during_the_outage_worked_by_hand(responses, expected):
+    total, s = loss(responses)
+    assert total == pytest.approx(expected, abs=1e-9)
+    assert s["disruptions"][0]["restored_units"] >= 0.0
+
+
+def test_a_stock_on_hand_before_a_later_outage_counts_in_it():
+    late = BASE.replace("start: 0,", "start: 14,")
+    sc = parse_scenario(
+        late + "responses:\n  - {type: stockpile_release, facility: CHIP, days_of_cover: 14, "
+        "start: 14}\n",
+        path="s.yaml",
+    )
+    assert simulate(prepare(sc, None), sc, 0).summary["total_loss"] == pytest.approx(600.0)
+
+
+def test_a_restoration_lengthens_the_time_to_survive():
+    # CHIP down: 300 chips on hand cover 2 weeks of 150. With 50 % of the fab (75 a week) the
+    # stock falls by 75 a week: 300 / 75 = 4 weeks
+    _, plain = loss()
+    _, half = loss("  - {type: restoration, facility: CHIP, fraction: 0.5}\n")
+    assert plain["disruptions"][0]["tts"] == pytest.approx(2.0)
+    assert half["disruptions"][0]["tts"] == pytest.approx(4.0)
+    assert half["disruptions"][0]["restored_units"] == pytest.approx(450.0)
+    _, again = loss()  # the TTS program is put back as it was
+    assert again["disruptions"][0]["tts"] == pytest.approx(2.0)
+
+
 def test_the_summary_says_what_each_response_did_in_both_languages():
     _, s = loss(
         "  - {id: buffer, type: stockpile_release, facility: CHIP, days_of_cover: 14}\n"
@@ -80,6 +131,10 @@ def test_the_summary_says_what_each_response_did_in_both_languages():
         ("{type: alternate_sourcing, facility: CHIP, max_share: 0.5, lead_time_days: 0, "
          "ramp_days: 7}", "responses[0].ramp_days", "no ramp"),
         ("{type: rationing, rule: proportional}", "responses[0].type", "allocates supply optimally"),
+        ("{type: restoration, facility: STEEL, fraction: 0.5}", "responses[0].facility",
+         "no outage of the scenario takes node 'STEEL' down"),
+        ("{type: restoration, facility: CHIP, fraction: 0.5, sectors: [C26]}",
+         "responses[0].sectors", "nodes, not regions"),
     ],
 )  # fmt: skip
 def test_responses_that_mean_nothing_on_a_bom_network_are_refused(response, field, words):

@@ -235,11 +235,14 @@ class ExposureModel:
         *,
         objective: Objective = "profit",
         inventory_lost: bool = False,
+        restored: float = 0.0,
     ) -> TTRResult:
         """Solve the TTR LP with ``node`` down for ``ttr`` periods (module docstring).
 
         ``node=None`` solves the undisrupted network over the same horizon (the baseline: zero
-        when the network can meet demand in normal operation).
+        when the network can meet demand in normal operation). ``restored``: units the node
+        can still make over the horizon (a partial restoration during the outage: the bound
+        u_n ≤ restored replaces u_n = 0).
         """
         net, N, E, R = self.net, self.N, self.E, self.R
         n = None if node is None else _node_index(net, node)
@@ -249,7 +252,7 @@ class ExposureModel:
             w = self._weights(objective)
             h.changeColsCost(N, np.arange(N + E, 2 * N + E, dtype=np.int32), w)
             self._ttr_cost = objective
-        col_hi, row_hi = self.ttr_bounds(n, t, inventory_lost=inventory_lost)
+        col_hi, row_hi = self.ttr_bounds(n, t, inventory_lost=inventory_lost, restored=restored)
         ncol = 2 * N + E
         h.changeColsBounds(ncol, np.arange(ncol, dtype=np.int32), np.zeros(ncol), col_hi)
         h.changeRowsBounds(N, np.arange(R, R + N, dtype=np.int32), np.full(N, -np.inf), row_hi[R:])
@@ -277,16 +280,17 @@ class ExposureModel:
         )
 
     def ttr_bounds(
-        self, n: int | None, t: float, *, inventory_lost: bool = False
+        self, n: int | None, t: float, *, inventory_lost: bool = False, restored: float = 0.0
     ) -> tuple[np.ndarray, np.ndarray]:
         """Column upper bounds [u | y | l] and row upper bounds [bom | inventory] of the TTR LP
         (:attr:`a_ttr`, all lower bounds 0 and −∞) with node index ``n`` down for ``t``
-        periods (``None``: the undisrupted network)."""
+        periods (``None``: the undisrupted network), able to make ``restored`` units over
+        them (at most its capacity c_n t)."""
         net = self.net
         col_hi = np.concatenate([_scale(net.c, t), _scale(self.arc_cap, t), net.d * t])
         s = net.s.copy()
         if n is not None:
-            col_hi[n] = 0.0
+            col_hi[n] = min(max(float(restored), 0.0), float(col_hi[n]))
             if inventory_lost:
                 s[n] = 0.0
         return col_hi, np.concatenate([np.zeros(self.R), s - net.d * t])
@@ -316,13 +320,21 @@ class ExposureModel:
         return dict(sorted(out.items(), key=lambda kv: -abs(kv[1])))
 
     # -- TTS -------------------------------------------------------------------------------
-    def tts(self, node: str, *, inventory_lost: bool = False) -> float:
-        """Solve the TTS LP with ``node`` down: periods of demand the network can still meet."""
+    def tts(self, node: str, *, inventory_lost: bool = False, restored_rate: float = 0.0) -> float:
+        """Solve the TTS LP with ``node`` down: periods of demand the network can still meet.
+        ``restored_rate``: units per period the node still makes (a partial restoration at its
+        average over the outage: u_n ≤ restored_rate · t replaces u_n = 0)."""
         net, N, E, R = self.net, self.N, self.E, self.R
         n = _node_index(net, node)
         h = self._tts_h
         col_hi = np.full(N + E + 1, np.inf)
-        col_hi[n] = 0.0
+        rate = min(max(float(restored_rate), 0.0), float(net.c[n]))
+        fin_c = np.flatnonzero(np.isfinite(net.c))
+        cap_row = R + N + int(np.searchsorted(fin_c, n)) if np.isfinite(net.c[n]) else None
+        if rate <= 0.0 or cap_row is None and not math.isinf(rate):
+            col_hi[n] = 0.0
+        elif cap_row is not None:
+            h.changeCoeff(cap_row, N + E, -rate)  # u_n − ρ t ≤ 0, put back below
         h.changeColsBounds(
             N + E + 1, np.arange(N + E + 1, dtype=np.int32), np.zeros(N + E + 1), col_hi
         )
@@ -330,10 +342,15 @@ class ExposureModel:
         if inventory_lost:
             s[n] = 0.0
         h.changeRowsBounds(N, np.arange(R, R + N, dtype=np.int32), np.full(N, -np.inf), s)
-        status = _run(h, f"TTS LP for node {node!r}", allow_unbounded=True)
+        try:
+            status = _run(h, f"TTS LP for node {node!r}", allow_unbounded=True)
+            t = float(np.asarray(h.getSolution().col_value)[N + E])
+        finally:
+            if cap_row is not None and col_hi[n] != 0.0:
+                h.changeCoeff(cap_row, N + E, -float(net.c[n]))
         if status != highspy.HighsModelStatus.kOptimal:
             return math.inf
-        return max(0.0, float(np.asarray(h.getSolution().col_value)[N + E]))
+        return max(0.0, t)
 
 
 def _highs(

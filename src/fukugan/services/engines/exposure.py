@@ -13,13 +13,20 @@ converted to network periods by ``parameters.period_days``; its lost profit (by 
 indirect elsewhere) is recorded on the day the node is back. ``parameters.risk_exposure: true``
 adds the REI table of every node (summary ``risk_exposure``, of the network as it is).
 
-Responses (the measures a manufacturer can take before an outage; :func:`responded_network`):
-``stockpile_release {facility: NODE, days_of_cover: D}`` holds D days of the node's gross
-requirement g (its end products' demand exploded through the BOM) on hand;
-``alternate_sourcing {facility: NODE, max_share: σ, lead_time_days: L}`` qualifies a second
-source of the node's output, σ·g per period from day L of each outage. They enter the TTR LP
-exactly (the response plans optimise them: :mod:`fukugan.planning.network`); the TTS LP counts
-a second source at its average capacity over the outage. Parameters: ``period_days``
+Responses (the measures a manufacturer can take before or during an outage;
+:func:`responded_network`):
+``stockpile_release {facility: NODE, days_of_cover: D, start: d}`` holds D days of the node's
+gross requirement g (its end products' demand exploded through the BOM) on hand from day d
+(default 0); it counts in an outage that starts on or after day d, not in one already under way
+(the TTR LP collapses an outage into one period, so it cannot place a stock inside it);
+``alternate_sourcing {facility: NODE, max_share: σ, lead_time_days: L, start: d}`` a second
+source of the node's output, σ·g per period from L days after the later of the outage's start
+and day d; ``restoration {facility: NODE, fraction: φ, start: d}`` brings back φ of the
+disrupted node's capacity c from day d (or the outage's start, if later) until its TTR is over:
+the bound u_n = 0 of the TTR LP becomes u_n ≤ φ·c·(periods left). They enter the TTR LP exactly
+(the response plans optimise stocks and second sources: :mod:`fukugan.planning.network`); the
+TTS LP counts a second source and a restoration at their average capacity over the outage.
+Parameters: ``period_days``
 (default 1), ``objective`` (profit | units | revenue), ``inventory_lost``, ``risk_exposure``,
 ``net_of_baseline``.
 """
@@ -50,6 +57,7 @@ __all__ = [
     "outage_ttr",
     "prepare",
     "responded_network",
+    "restored_units",
     "scenario_responses",
     "simulate",
 ]
@@ -220,6 +228,7 @@ def _exposure_responses(sc: Scenario, net: Any, period: float, g: Any) -> list[d
     import difflib
 
     out = []
+    down = {str(s.get("facility", s.get("firm"))) for s in sc.doc.get("shocks", [])}
     for i, r in enumerate(sc.doc.get("responses", [])):
         where = ("responses", i)
         node = r.get("facility")
@@ -233,6 +242,12 @@ def _exposure_responses(sc: Scenario, net: Any, period: float, g: Any) -> list[d
             hint = f"; close: {', '.join(close)}" if close else ""
             raise sc.error(f"unknown node {node!r} in the BOM network{hint}", (*where, "facility"))
         req = float(g[net.index[node]])
+        if r["type"] == "restoration" and node not in down:
+            raise sc.error(
+                f"no outage of the scenario takes node {node!r} down: a restoration of its "
+                "capacity would restore nothing",
+                (*where, "facility"),
+            )
         if r["type"] == "alternate_sourcing" and not any(b.input == node for b in net.bom):
             raise sc.error(
                 f"node {node!r} is an input of no BOM row: a second source of its output would "
@@ -252,31 +267,74 @@ def scenario_responses(prep: Prepared, sc: Scenario) -> list[dict[str, Any]]:
     )  # fmt: skip
 
 
+def _delivering(sc: Scenario, m: dict[str, Any], start: float, ttr: float, period: float) -> float:
+    """Periods of an outage (from day ``start``, ``ttr`` periods) during which response ``m``
+    acts: a stock all of them if on hand by ``start`` (else none); a second source from its
+    lead time after the later of ``start`` and its own start; a restoration from the later of
+    the two."""
+    r = sc.doc["responses"][m["index"]]
+    own = float(r.get("start", 0))
+    if m["kind"] == "stockpile_release":
+        return ttr if own <= start else 0.0
+    lead = float(r.get("lead_time_days", 0)) if m["kind"] == "alternate_sourcing" else 0.0
+    begins = (max(start, own) + lead - start) / period
+    return max(ttr - begins, 0.0)
+
+
 def responded_network(
-    prep: Prepared, sc: Scenario, ttr: float, responses: list[dict[str, Any]]
+    prep: Prepared,
+    sc: Scenario,
+    ttr: float,
+    responses: list[dict[str, Any]],
+    *,
+    start: float = 0.0,
 ) -> Any:
     """The network of ``prep`` with the scenario's stocks and second sources in it, for an
-    outage of ``ttr`` periods: a stock of D days of cover adds D / period_days × the node's
-    gross requirement g to its inventory; a second source with ``max_share`` σ and lead time L
-    days is a new node with no inputs whose capacity over the outage is σ·g·max(ttr −
-    L / period_days, 0) (so σ·g per period once it delivers), an alternative source in every
-    BOM row using the node's output."""
+    outage of ``ttr`` periods from day ``start``: a stock of D days of cover on hand by then adds
+    D / period_days × the node's gross requirement g to its inventory; a second source with
+    ``max_share`` σ delivering for k of the periods (:func:`_delivering`) is a new node with no
+    inputs whose capacity over the outage is σ·g·k (so σ·g per period once it delivers), an
+    alternative source in every BOM row using the node's output. Restorations are not part of
+    the network (:func:`restored_units`)."""
     net = prep.arrays["network"]
     period = float(prep.parameters["period_days"])
     stock: dict[str, float] = {}
     sources = []
     for m in responses:
         r = sc.doc["responses"][m["index"]]
+        k = _delivering(sc, m, start, ttr, period)
         if m["kind"] == "stockpile_release":
-            units = float(r["days_of_cover"]) / period * m["requirement"]
-            stock[m["node"]] = stock.get(m["node"], 0.0) + units
-        else:
-            lead = float(r.get("lead_time_days", 0)) / period
-            total = float(r["max_share"]) * m["requirement"] * max(ttr - lead, 0.0)
+            if k > 0:
+                units = float(r["days_of_cover"]) / period * m["requirement"]
+                stock[m["node"]] = stock.get(m["node"], 0.0) + units
+        elif m["kind"] == "alternate_sourcing":
+            total = float(r["max_share"]) * m["requirement"] * k
             sources.append((m["node"], total / ttr if ttr > 0 else 0.0))
     if not stock and not sources:
         return net
     return net.with_measures(stock, sources)
+
+
+def restored_units(
+    prep: Prepared,
+    sc: Scenario,
+    node: str,
+    start: float,
+    ttr: float,
+    responses: list[dict[str, Any]],
+) -> float:
+    """Units of its output the disrupted ``node`` can make during its outage (from day
+    ``start``, ``ttr`` periods) under the scenario's restorations of it: Σ φ·c·k over them (k
+    the periods each acts, :func:`_delivering`), at most c·ttr."""
+    net = prep.arrays["network"]
+    period = float(prep.parameters["period_days"])
+    c = float(net.c[net.index[node]])
+    total = 0.0
+    for m in responses:
+        if m["kind"] == "restoration" and m["node"] == node:
+            k = _delivering(sc, m, start, ttr, period)
+            total += float(sc.doc["responses"][m["index"]]["fraction"]) * c * k
+    return min(total, c * ttr)
 
 
 def _diagnostics(net: Any) -> list[tuple[str, str]]:
@@ -303,21 +361,39 @@ def _applied_response(sc: Scenario, m: dict[str, Any], period: float) -> tuple[s
     r = sc.doc["responses"][m["index"]]
     label = item_label(sc, "responses", m["index"])
     node, g = m["node"], m["requirement"]
+    own = int(r.get("start", 0))
     if m["kind"] == "stockpile_release":
         d = float(r["days_of_cover"])
         units = d / period * g
+        when_en = (
+            f", on hand from day {own + 1}: not counted in an outage already under way"
+            if own
+            else ""
+        )
+        when_ja = f"。{own + 1}日目から保有（すでに始まっている停止には数えない）" if own else ""
         return (
             f"{label}: {d:g} days of cover of {node}'s output on hand ({units:.4g} units, "
-            f"its gross requirement {g:.4g} units per {period:g} days)",
+            f"its gross requirement {g:.4g} units per {period:g} days){when_en}",
             f"{label}：{node} の出力の在庫 {d:g}日分（{units:.4g}単位。総所要量は"
-            f"{period:g}日あたり{g:.4g}単位）",
+            f"{period:g}日あたり{g:.4g}単位）{when_ja}",
+        )
+    if m["kind"] == "restoration":
+        share = float(r["fraction"])
+        return (
+            f"{label}: {share:.0%} of {node}'s capacity back from day {own + 1} (or the outage's "
+            "first day, if later) until its time to recover is over",
+            f"{label}：{node} の能力の{share:.0%}を{own + 1}日目（停止の開始が後ならその日）から"
+            "復旧時間の終わりまで回復",
         )
     share, lead = float(r["max_share"]), float(r.get("lead_time_days", 0))
+    after_en = f" (or of day {own + 1}, if later)" if own else ""
+    after_ja = f"（{own + 1}日目が後ならその日）" if own else ""
     return (
         f"{label}: a second source of {node}'s output, {share:.0%} of its gross requirement "
-        f"({share * g:.4g} units per {period:g} days) from day {lead:g} of each outage",
+        f"({share * g:.4g} units per {period:g} days), {lead:g} days after the start of each "
+        f"outage{after_en}",
         f"{label}：{node} の出力の第二調達先（総所要量の{share:.0%}、{period:g}日あたり"
-        f"{share * g:.4g}単位）、各停止の{lead:g}日目から",
+        f"{share * g:.4g}単位）、各停止の開始{after_ja}から{lead:g}日後",
     )
 
 
@@ -340,10 +416,14 @@ def simulate(
         s = sc.doc["shocks"][res["index"]]
         node = res["node"]
         ttr_days, ttr = outage_ttr(sc, res["index"], net, period)
-        with_measures = responded_network(prep, sc, ttr, responses)
+        begins = float(s.get("start", 0))
+        with_measures = responded_network(prep, sc, ttr, responses, start=begins)
         model = plain if with_measures is net else ExposureModel(with_measures)
-        r = model.ttr(node, ttr, objective=objective, inventory_lost=lost_stock)
-        tts = model.tts(node, inventory_lost=lost_stock)
+        back = restored_units(prep, sc, node, begins, ttr, responses)
+        r = model.ttr(node, ttr, objective=objective, inventory_lost=lost_stock, restored=back)
+        tts = model.tts(
+            node, inventory_lost=lost_stock, restored_rate=back / ttr if ttr > 0 else 0.0
+        )
         base = model.ttr(None, ttr, objective=objective).pi
         ts, pa = to_run_rows(net, r)
         ts["t"] = int(s.get("start", 0)) + int(math.ceil(ttr_days))
@@ -360,6 +440,7 @@ def simulate(
                 "tts": tts,
                 "tts_days": tts * period,
                 "tts_lt_ttr": bool(tts < ttr),
+                "restored_units": back,
                 "direct": r.direct,
                 "indirect": r.indirect,
                 "lost_units": r.lost_units,

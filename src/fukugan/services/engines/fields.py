@@ -302,6 +302,10 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                 "firms": Use("only these firms, by id"),
                 "fraction": Use("share of the lost capacity δ restored"),
                 "start": Use("day (from day 0) the capacity comes back"),
+                "facility": Refuse(
+                    "'facility' names a node of a BOM network (engine: exposure); name the "
+                    "firms' region, sectors or ids"
+                ),
             },
         },
     },
@@ -351,8 +355,10 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                     "end products' demand exploded through the BOM)"
                 ),
                 "commodity": _BOM_NODE,
-                "start": Only(
-                    (0,), "the time-to-recover model has the stock on hand from the outage's start"
+                "start": Use(
+                    "day (from day 0) the stock is on hand: it counts in an outage that starts on "
+                    "or after that day, not in one already under way (the time-to-recover LP has "
+                    "no time inside an outage)"
                 ),
             },
             "alternate_sourcing": {
@@ -362,21 +368,42 @@ FIELD_USE: dict[str, dict[str, dict[str, KindRules]]] = {
                     "the second source's capacity per period, as a share of the node's gross "
                     "requirement"
                 ),
-                "lead_time_days": Use("days from the outage's start before it delivers"),
+                "lead_time_days": Use(
+                    "days from the outage's start (or from 'start', if later) before it delivers"
+                ),
                 "ramp_days": Only(
                     (0,),
                     "the time-to-recover model has no ramp: the second "
                     "source delivers at full capacity after its lead time",
                 ),
                 "commodity": _BOM_NODE,
-                "start": Only((0,), "the lead time counts from the outage's start"),
+                "start": Use(
+                    "day (from day 0) the second source is sought: during an outage under way "
+                    "it delivers lead_time_days after this day"
+                ),
+            },
+            "restoration": {
+                **_ID,
+                "facility": Use("disrupted node of the BOM network whose capacity comes back"),
+                "fraction": Use(
+                    "share of the node's capacity back from 'start' until the node's time to "
+                    "recover is over"
+                ),
+                "start": Use("day (from day 0) the capacity comes back"),
+                **{
+                    k: Refuse(
+                        "the BOM network has nodes, not regions, sectors or firms: name the "
+                        "node with 'facility:'"
+                    )
+                    for k in ("region", "sectors", "firms")
+                },
             },
             **{
                 kind: Refuse(
                     "capacities and rationing are part of the BOM network (nodes.csv) and the "
                     "time-to-recover LP allocates supply optimally"
                 )
-                for kind in ("substitution", "rationing", "restoration")
+                for kind in ("substitution", "rationing")
             },
         },
     },
