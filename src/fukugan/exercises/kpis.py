@@ -9,7 +9,17 @@ sectors, in the run's unit — million USD per day for the static engine):
 * ``days_to_recovery``: the first day after the peak on which the loss is below 1 % of the
   peak (None if never: the same rule as :func:`fukugan.results.headline`);
 * ``sector_loss``: Σ over the horizon of the loss of sector ``sector``;
-* ``shortage``: the peak share of sector ``sector``'s imported supply lost (0.05 = 5 %).
+* ``shortage``: the peak share of sector ``sector``'s imported supply lost (0.05 = 5 %);
+* ``lost_units``: units of end product ``facility`` not made (of every end product without
+  one) — exposure engine;
+* ``time_to_survive``: days the network meets demand with node ``facility`` down (the TTS LP
+  of Simchi-Levi et al. 2015; None when it can do so indefinitely) — exposure engine.
+
+Not every engine computes every metric (:data:`fukugan.scenarios.exercise.ENGINE_METRICS`): the time-to-recover LP of
+the exposure engine gives each outage's loss as one figure recorded on the day the node is
+back, not a loss per day, so it has no loss so far, peak day or day of recovery; only the
+static engine cuts imports. A package asking an engine for a metric it does not compute is
+refused (:mod:`fukugan.scenarios.exercise`).
 
 >>> import numpy as np
 >>> c = curve(np.array([0.0, 4.0, 2.0, 0.01, 0.0]))
@@ -49,8 +59,12 @@ def kpi_values(
     sector_loss: Mapping[str, float],
     shortage: Mapping[str, float],
     day: int,
+    *,
+    lost_units: Mapping[str, float] | None = None,
+    tts_days: Mapping[str, float | None] | None = None,
 ) -> dict[str, float | int | None]:
-    """The value of each KPI (module doc) for one run, ``day`` = the current scenario day."""
+    """The value of each KPI (module doc) for one run, ``day`` = the current scenario day;
+    ``lost_units`` by end product and ``tts_days`` by disrupted node (exposure engine)."""
     c = curve(daily)
     out: dict[str, float | int | None] = {}
     for k in kpis:
@@ -63,9 +77,15 @@ def kpi_values(
         elif k.metric == "days_to_recovery":
             v = None if c["recovery_day"] is None else int(c["recovery_day"])  # a day number
         elif k.metric == "sector_loss":
-            v = float(sector_loss.get(str(k.sector), 0.0))
+            v = float(sector_loss.get(str(k.sector or k.facility), 0.0))
         elif k.metric == "shortage":
             v = float(shortage.get(str(k.sector), 0.0))
+        elif k.metric == "lost_units":
+            units = lost_units or {}
+            v = float(units.get(str(k.facility), 0.0) if k.facility else sum(units.values()))
+        elif k.metric == "time_to_survive":
+            tts = (tts_days or {}).get(str(k.facility))
+            v = None if tts is None else float(tts)
         else:  # validated away by the package format
             raise ValueError(f"unknown KPI metric {k.metric!r}")
         out[k.id] = v

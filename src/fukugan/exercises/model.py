@@ -175,6 +175,7 @@ class Kpi:
     sector: str | None = None
     roles: tuple[str, ...] = ()  # empty = every player role
     better: str = "lower"
+    facility: str | None = None  # a node of the BOM network (exposure engine)
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,8 @@ def exercise_from_doc(doc: dict[str, Any]) -> Exercise:
             label=Text.of(k.get("label", k["id"])),
             sector=k.get("sector"),
             roles=tuple(k.get("roles", []) or []),
+            better="higher" if k["metric"] == "time_to_survive" else "lower",
+            facility=k.get("facility"),
         )
         for k in doc.get("kpis", []) or []
     )

@@ -11,6 +11,7 @@ run directories' own numbers: the report computes nothing of its own except the 
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import date
 from typing import Any
@@ -128,26 +129,25 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
     named = {lb: t(f"exercise-{k}", lang) for lb, k in
              (("baseline", "baseline"), ("final", "outcome"), ("best", "best-response"))}  # fmt: skip
     col_labels = [named.get(lb) or f"{t('exercise-turn', lang)} {lb[5:]}" for lb in columns]
-    base_daily = (base.get("curve") or {}).get("daily", [])
-    final_daily = (final.get("curve") or {}).get("daily", [])
+    # an engine without a loss per day (the exposure LP: each outage's loss on the day its
+    # node is back) is drawn as the loss so far, in the unit of a total
+    per_day = (final.get("curve") or {}).get("per_day", True)
+
+    def line(run: dict[str, Any]) -> list[tuple[int, float]]:
+        daily = (run.get("curve") or {}).get("daily", [])
+        ys = daily if per_day else list(itertools.accumulate(daily))
+        return [(i + 1, v) for i, v in enumerate(ys)]
+
     turn_marks = [(ex.effective_day(d["turn"]), d["point"]) for d in state["decisions"]]
     chart = svg.line_chart(
         {
-            t("exercise-baseline", lang): [(i + 1, v) for i, v in enumerate(base_daily)],
-            t("exercise-outcome", lang): [(i + 1, v) for i, v in enumerate(final_daily)],
-            **(
-                {
-                    t("exercise-best-response", lang): [
-                        (i + 1, v) for i, v in enumerate(best_run["curve"].get("daily", []))
-                    ]
-                }
-                if best_run
-                else {}
-            ),
+            t("exercise-baseline", lang): line(base),
+            t("exercise-outcome", lang): line(final),
+            **({t("exercise-best-response", lang): line(best_run)} if best_run else {}),
         },
         x_label=t("exercise-day", lang),
-        y_label=unit,
-        title=t("exercise-kpi-curves", lang),
+        y_label=unit if per_day else total_unit,
+        title=t("exercise-kpi-curves" if per_day else "exercise-kpi-curves-cumulative", lang),
         markers=turn_marks,
     )
     per_turn = [
@@ -279,7 +279,11 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
         },
         {
             "label": t("exercise-recovery-day", lang),
-            "value": fmt(rec, "number") if rec is not None else t("exercise-never", lang),
+            "value": (
+                t("web-not-computed", lang)
+                if not per_day
+                else fmt(rec, "number") if rec is not None else t("exercise-never", lang)
+            ),
         },
     ]
     sources = []

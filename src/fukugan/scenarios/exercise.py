@@ -53,7 +53,9 @@ Complete example (every block; texts are ``{en: ..., ja: ...}``)::
               #   (engine: firms — a share of the capacity the shocks take comes back)
           - {id: hold, label: {en: ..., ja: ...}, responses: []}
     kpis:          # production_loss | loss_to_date | peak_loss | days_to_recovery |
-                   # sector_loss (sector) | shortage (sector)
+                   # sector_loss (sector) | shortage (sector); engine exposure:
+                   # production_loss | sector_loss | lost_units (facility: an end product) |
+                   # time_to_survive (facility: a disrupted node)
       - {id: loss, metric: production_loss, label: {en: ..., ja: ...}, roles: [gov]}
 
 Checks beyond the schema: unique ids; roles, decisions, options and objectives referred to
@@ -85,6 +87,7 @@ from fukugan.scenarios.yamldoc import parse_mapping, read_text
 
 __all__ = [
     "EXAMPLES",
+    "ENGINE_METRICS",
     "PACKAGES",
     "SCHEMA_PATH",
     "ExerciseError",
@@ -238,6 +241,19 @@ def _scenario(pkg: ExercisePackage) -> Scenario:
     # again (a validated document with its defaults applied is not always valid input)
     pkg.scenario_doc = _dates_as_text(yaml.safe_load(f.read_text(encoding="utf-8-sig")))
     return sc
+
+
+_LOSS_CURVE = ("production_loss", "loss_to_date", "peak_loss", "days_to_recovery", "sector_loss")
+#: The KPI metrics each engine computes (:mod:`fukugan.exercises.kpis` defines them): the
+#: exposure engine's time-to-recover LP gives each outage's loss as one figure, recorded on the
+#: day the node is back, so it has no loss so far, peak or day of recovery; only the static
+#: engine cuts imports (shortage).
+ENGINE_METRICS: dict[str, tuple[str, ...]] = {
+    "static": (*_LOSS_CURVE, "shortage"),
+    "ario": _LOSS_CURVE,
+    "firms": _LOSS_CURVE,
+    "exposure": ("production_loss", "sector_loss", "lost_units", "time_to_survive"),
+}
 
 
 def _unique(pkg: ExercisePackage, block: str, items: list[dict[str, Any]]) -> set[str]:
@@ -426,9 +442,28 @@ def _check_semantics(pkg: ExercisePackage) -> None:
                 k2 in dep for k2 in ("subject", "text", "expected_action")
             ):
                 raise pkg.error(f"only a 'change' carries new texts, not a {dep['effect']!r}", w)
+    engine = d.get("engine", "static")
     for i, k in enumerate(d["kpis"]):
         where = ("kpis", i)
-        if k["metric"] in ("sector_loss", "shortage") and "sector" not in k:
+        if k["metric"] not in ENGINE_METRICS[engine]:
+            raise pkg.error(
+                f"the {engine} engine does not compute {k['metric']}; its KPI metrics: "
+                + ", ".join(ENGINE_METRICS[engine]),
+                (*where, "metric"),
+            )
+        if engine == "exposure":
+            if "sector" in k:
+                raise pkg.error(
+                    "the BOM network has nodes, not sectors: name the node with 'facility:'",
+                    (*where, "sector"),
+                )
+            if k["metric"] in ("sector_loss", "time_to_survive") and "facility" not in k:
+                raise pkg.error(f"KPI metric {k['metric']} needs a 'facility'", where)
+        elif "facility" in k:
+            raise pkg.error(
+                "'facility' names a node of a BOM network (engine: exposure)", (*where, "facility")
+            )
+        if engine != "exposure" and k["metric"] in ("sector_loss", "shortage") and "sector" not in k:
             raise pkg.error(f"KPI metric {k['metric']} needs a 'sector'", where)
         for j, r in enumerate(k.get("roles", []) or []):
             if r not in roles:

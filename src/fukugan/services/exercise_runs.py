@@ -6,6 +6,7 @@ the planner's ``best`` response, each a scenario run written to
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from fukugan.store.analytic import AnalyticStore
 from fukugan.store.rundir import write_run
 from fukugan.store.workspace.exercises import ExerciseRow, ExerciseRun
 
-__all__ = ["ExerciseRuns", "Runner", "run_curve", "utc_now"]
+__all__ = ["ExerciseRuns", "Runner", "curve_kpis", "run_curve", "utc_now"]
 
 Runner = Callable[..., RunResult]
 
@@ -178,8 +179,7 @@ class ExerciseRuns:
         c = run_curve(result)
         # a turn's run: loss so far = before the turn starts; baseline and final: by the end
         day = ex.first_day(turn) if label.startswith("turn-") else ex.effective_day(ex.turns)
-        daily = np.asarray(c["daily"], dtype=float)
-        values = kpi_values(ex.kpis, daily, c["sector_loss"], c["shortage"], day)
+        values = curve_kpis(ex.kpis, c, day)
         with self.sessions() as s, s.begin():
             r = s.get(ExerciseRun, (ex_id, label), with_for_update=True)
             if r.status != "pending":  # another process finished it first (same numbers)
@@ -210,13 +210,37 @@ class ExerciseRuns:
         return row
 
 
+def curve_kpis(kpis: Any, c: dict[str, Any], day: int) -> dict[str, float | int | None]:
+    """The KPIs ``kpis`` of a run from its curve ``c`` (:func:`run_curve`) on scenario day
+    ``day``."""
+    return kpi_values(
+        kpis,
+        np.asarray(c["daily"], dtype=float),
+        c["sector_loss"],
+        c["shortage"],
+        day,
+        lost_units=c.get("lost_units") or {},
+        tts_days=c.get("tts_days") or {},
+    )
+
+
 def run_curve(result: RunResult) -> dict[str, Any]:
     """The loss curve of a run as the KPIs and the after-action report use it: daily total
     loss (days 1..T, summed over the sectors as :func:`fukugan.results.headline` sums them),
-    loss by sector over the horizon, peak import cut by sector, and the curve's figures."""
+    loss by sector over the horizon, peak import cut by sector, and the curve's figures.
+
+    The engine's own headline metric is read (``profit_loss`` for the exposure engine). An
+    engine without a loss per day (:func:`fukugan.services.runs.figures.not_computed`
+    ``"daily"``: the exposure engine records each outage's loss on the day its node is back)
+    has ``per_day`` false and no day of recovery; its lost units by end product and time to
+    survive by disrupted node (days; None when unbounded) come with it."""
+    from fukugan.services.runs.figures import not_computed
+
+    gone = not_computed(result.engine)
+    metric = str(result.summary.get("headline_metric") or "loss")
     ts = result.timeseries
     sel = ts[
-        (ts["metric"] == "loss")
+        (ts["metric"] == metric)
         & (ts["unit_kind"] != "total")
         & (ts["component"].isin(["direct", "indirect"]))
     ]
@@ -228,15 +252,24 @@ def run_curve(result: RunResult) -> dict[str, Any]:
             daily[int(t) - 1] = float(v)
     sector = sel.groupby("unit")["value"].sum()
     c = curve(daily)
+    units = ts[(ts["metric"] == "lost_units") & (ts["unit_kind"] != "total")]
+    tts = {
+        str(d["node"]): (None if not math.isfinite(float(d["tts_days"])) else float(d["tts_days"]))
+        for d in result.summary.get("disruptions") or []
+        if "tts_days" in d
+    }
     return {
         "daily": daily.tolist(),
+        "per_day": "daily" not in gone,
         "total": float(by_t.sum()),
         "peak": c["peak"],
         "peak_day": c["peak_day"],
-        "recovery_day": c["recovery_day"],
+        "recovery_day": None if "recovery_day" in gone else c["recovery_day"],
+        "lost_units": {str(k): float(v) for k, v in units.groupby("unit")["value"].sum().items()},
+        "tts_days": tts,
         "sector_loss": {str(k): float(v) for k, v in sector.items()},
         "shortage": {
             str(k): float(v) for k, v in (result.summary.get("import_cut_peak") or {}).items()
         },
-        "unit": result.unit,
+        "unit": str(result.summary.get("loss_unit") or result.unit),
     }

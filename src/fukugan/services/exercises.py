@@ -26,19 +26,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from fukugan.exercises import conduct
-from fukugan.exercises.kpis import kpi_values
 from fukugan.exercises.model import Exercise, ExerciseRefused, exercise_from_doc
 from fukugan.exercises.rules import inject_texts
 from fukugan.hub.policy import Marking, PolicyContext, Principal, can_read
 from fukugan.scenarios.exercise import ExercisePackage, load_package
 from fukugan.scenarios.playbook import practice_ref, practices_of
 from fukugan.services.exercise_package import check_package
-from fukugan.services.exercise_runs import ExerciseRuns, Runner, utc_now
+from fukugan.services.exercise_runs import ExerciseRuns, Runner, curve_kpis, utc_now
 from fukugan.services.scenario_run import run_scenario
 from fukugan.store.analytic import AnalyticStore
 from fukugan.store.workspace.db import open_workspace
@@ -398,13 +396,7 @@ class ExerciseService(ExerciseRuns):
         base_values: dict[str, Any] = {}
         if base and base["status"] == "done":  # the baseline on the same day as the turn
             bc = base["curve"]
-            base_values = kpi_values(
-                ex.kpis_for(role),
-                np.asarray(bc["daily"], dtype=float),
-                bc["sector_loss"],
-                bc["shortage"],
-                day,
-            )
+            base_values = curve_kpis(ex.kpis_for(role), bc, day)
         kpis = []
         for k in ex.kpis_for(role):
             v = (current or {}).get("kpis", {}).get(k.id) if current else None

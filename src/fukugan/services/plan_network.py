@@ -34,7 +34,7 @@ from fukugan.scenarios.plan import PlanDoc
 from fukugan.scenarios.schema import Scenario, ScenarioError
 from fukugan.services.cluster import Placement, Workers, dask_where, map_chunks
 from fukugan.services.engines import Prepared, prepare, simulate
-from fukugan.services.engines.exposure import outage_ttr
+from fukugan.services.engines.exposure import loss_unit, outage_ttr
 from fukugan.services.plan_measures import DASK_FROM_RUNS, core_measures
 from fukugan.services.plan_samples import Sample, plan_samples
 from fukugan.services.plan_summary import PlanOutcome, solve_plan
@@ -173,8 +173,7 @@ def network_inputs(
             outs.append(Outage(r["node"], ttr))
         scenarios.append(NetworkScenario(s.label, s.probability, tuple(outs)))
     measures = _measures(plan, net, period)
-    unit = prep.sources[0].unit if prep.sources else ""
-    loss_unit = "thousand USD" if "thousand USD" in unit else "margin units of nodes.csv"
+    unit = loss_unit(prep)
     # the re-run's engine runs at most (every measure that may fail taken)
     n_runs = len(samples) * 2 ** sum(m.success_probability < 1 for m in measures)
     return NetworkInputs(
@@ -185,7 +184,7 @@ def network_inputs(
         network=net,
         parameters=dict(prep.parameters),
         sources=list(prep.sources),
-        unit=loss_unit,
+        unit=unit,
         seconds=time.perf_counter() - t0,
         plan_measures=plan.doc["measures"],
         runner=dask_where(n_runs, workers, scheduler, client, from_runs=DASK_FROM_RUNS),

@@ -54,6 +54,7 @@ from fukugan.store.analytic import AnalyticStore
 __all__ = [
     "EXPOSURE_EXAMPLES",
     "EXPOSURE_PARAMETERS",
+    "loss_unit",
     "outage_ttr",
     "prepare",
     "responded_network",
@@ -115,6 +116,16 @@ def _exposure_network(sc: Scenario) -> tuple[Any, Provenance]:
         f"{len(net.alternatives)} alternatives; files: {', '.join(str(f) for f in files if f)}",
     )
     return net, prov
+
+
+def loss_unit(prep: Prepared) -> str:
+    """The unit of the engine's losses: lost units of end products (objective ``units``), or
+    margin (revenue) × units — thousand USD on the bundled example, the unit of nodes.csv's
+    margins on a user's network."""
+    if prep.parameters.get("objective") == "units":
+        return "units of end products"
+    unit = prep.sources[0].unit if prep.sources else ""
+    return "thousand USD" if "thousand USD" in unit else "margin units of nodes.csv"
 
 
 def outage_ttr(sc: Scenario, i: int, net: Any, period_days: float) -> tuple[float, float]:
@@ -471,6 +482,7 @@ def simulate(
     summary: dict[str, Any] = {
         **headline(ts, metric="profit_loss"),
         "headline_metric": "profit_loss",
+        "loss_unit": loss_unit(prep),
         "objective": objective,
         "n_days": sc.horizon,
         "disruptions": disruptions,

@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-#: Headline figures (and ``"paths"``, ``"split"``: the direct / indirect split by sector) an
-#: engine does not compute. Engines not listed compute all of them.
+#: Headline figures (and ``"paths"``, ``"split"``: the direct / indirect split by sector;
+#: ``"daily"``: a loss per day — the exposure LP records each outage's loss over its time to
+#: recover on the day the node is back) an engine does not compute. Engines not listed compute all of them.
 NOT_COMPUTED: dict[str, frozenset[str]] = {
     "ario": frozenset({"direct_loss", "indirect_loss", "indirect_share", "paths", "split"}),
-    "exposure": frozenset({"indirect_share", "recovery_day"}),
+    "exposure": frozenset({"indirect_share", "recovery_day", "daily"}),
 }
 
 
