@@ -201,3 +201,57 @@ def test_sanctions_exercise_in_the_browser(browser, world, e2e):
         for ctx in (cw, cg, cf):
             ctx.close()
     assert not errors, errors
+
+
+@pytest.mark.slow
+def test_chip_shortage_exercise_on_the_bom_network_in_the_browser(browser, world, e2e):
+    """The semiconductor package (exposure engine, the automotive BOM): the facilitator and two
+    players; the government's AMBER assessment stays with the government; both decide in turn
+    1 (a second source, three more weeks of chips); the firm's console then shows turn 2's lost
+    profit — 930 chips of the 1,800 the 12-week fire needs: 870 sedans, 1,740 thousand USD —
+    the same figure as the AAR's, in English and Japanese."""
+    shots = e2e.artifacts()
+    errors: list[str] = []
+    (cw, white), (cg, gov), (cf, firm) = (_page(browser, world, errors) for _ in range(3))
+    try:
+        _start(white, gov, firm, "automotive-chip-shortage.yaml")
+        gov.wait_for_selector('[data-inject="2"]')
+        assert firm.locator('[data-inject="2"]').count() == 0
+        gov.check('[data-decision="D1"] input[value="second_source"]')
+        gov.click('button[data-decide="D1"]')
+        gov.wait_for_selector('[data-decision="D1"][data-open="false"]')
+        firm.check('[data-decision="D2"] input[value="stock3"]')
+        firm.click('button[data-decide="D2"]')
+        firm.wait_for_selector('[data-decision="D2"][data-open="false"]')
+        white.click('button[data-action="advance"]')
+        _reaches(firm, '#console[data-turn="2"]')
+        firm.wait_for_selector('tr[data-kpi="loss"] td[data-value]:not([data-value=""])',
+                               timeout=30_000)  # fmt: skip
+        shown = float(firm.get_attribute('tr[data-kpi="loss"] td[data-value]', "data-value"))
+        assert shown == pytest.approx(1740.0, abs=1e-6)
+        sedans = float(firm.get_attribute('tr[data-kpi="sedans"] td[data-value]', "data-value"))
+        assert sedans == pytest.approx(870.0, abs=1e-6)
+        assert "thousand USD" in firm.inner_text("#kpis")
+        firm.screenshot(path=str(shots / "exercise-chip-firm-turn2.png"), full_page=True)
+        white.click('button[data-action="end"]')
+        _reaches(gov, '#console[data-status="ended"]', limit=5)
+        white.click("#exercise-aar-link")
+        white.wait_for_selector("#kpis-by-turn")
+        aar = white.url
+        cell = white.get_attribute('[data-kpi="loss"][data-run="turn-2"]', "data-value")
+        assert float(cell) == pytest.approx(shown, rel=1e-12)
+        base = white.get_attribute('[data-kpi="loss"][data-run="baseline"]', "data-value")
+        assert float(base) == pytest.approx(3600.0, abs=1e-6)
+        assert "not computed by this engine" in white.content()
+        white.screenshot(path=str(shots / "exercise-chip-aar.png"), full_page=True)
+        white.goto(aar + ("&" if "?" in aar else "?") + "lang=ja")
+        white.wait_for_selector("#kpis-by-turn")
+        ja = white.content()
+        assert "千米ドル" in ja and "生産できないセダン（台）" in ja
+        cell = white.get_attribute('[data-kpi="loss"][data-run="turn-2"]', "data-value")
+        assert float(cell) == pytest.approx(shown, rel=1e-12)
+        white.screenshot(path=str(shots / "exercise-chip-aar-ja.png"), full_page=True)
+    finally:
+        for ctx in (cw, cg, cf):
+            ctx.close()
+    assert not errors, errors

@@ -87,6 +87,11 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
     total_unit = unit_name(figures.total_unit(raw_unit), lang)
     unit = unit_name(raw_unit, lang)
     horizon = len((final.get("curve") or {}).get("daily", []))
+    # an engine without a loss per day (the exposure LP: each outage's loss over its time to
+    # recover, on the day its node is back) is drawn as the loss so far, in the unit of a
+    # total, and its totals are named for what they are (lost profit over the outages)
+    per_day = (final.get("curve") or {}).get("per_day", True)
+    lp = "" if per_day else "-lp"
 
     timeline = [
         {
@@ -129,9 +134,6 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
     named = {lb: t(f"exercise-{k}", lang) for lb, k in
              (("baseline", "baseline"), ("final", "outcome"), ("best", "best-response"))}  # fmt: skip
     col_labels = [named.get(lb) or f"{t('exercise-turn', lang)} {lb[5:]}" for lb in columns]
-    # an engine without a loss per day (the exposure LP: each outage's loss on the day its
-    # node is back) is drawn as the loss so far, in the unit of a total
-    per_day = (final.get("curve") or {}).get("per_day", True)
 
     def line(run: dict[str, Any]) -> list[tuple[int, float]]:
         daily = (run.get("curve") or {}).get("daily", [])
@@ -159,7 +161,7 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
         svg.line_chart(
             per_turn,
             x_label=t("exercise-turn", lang),
-            y_label=f"{t('exercise-total-loss', lang)} ({total_unit})",
+            y_label=f"{t('exercise-total-loss' + lp, lang)} ({total_unit})",
             title=t("exercise-kpis-by-turn", lang),
         )
         if per_turn
@@ -217,7 +219,7 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
         change = (f_total - b_total) / b_total
         findings.append(
             t(
-                "exercise-finding-outcome" if change <= 0 else "exercise-finding-worse",
+                ("exercise-finding-outcome" if change <= 0 else "exercise-finding-worse") + lp,
                 lang,
                 days=horizon,
                 base=fmt(b_total, "number"),
@@ -268,8 +270,8 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
     )
     rec = (final.get("curve") or {}).get("recovery_day")
     kpis = [
-        {"label": t("exercise-total-loss", lang), "value": fmt(f_total, "number")},
-        {"label": t("exercise-total-loss-baseline", lang), "value": fmt(b_total, "number")},
+        {"label": t("exercise-total-loss" + lp, lang), "value": fmt(f_total, "number")},
+        {"label": t("exercise-total-loss-baseline" + lp, lang), "value": fmt(b_total, "number")},
         {
             "label": t("exercise-loss-avoided", lang),
             "value": fmt(
@@ -282,7 +284,9 @@ def exercise_aar(service: Any, ex_id: str, lang: str = "en", *, today: date | No
             "value": (
                 t("web-not-computed", lang)
                 if not per_day
-                else fmt(rec, "number") if rec is not None else t("exercise-never", lang)
+                else fmt(rec, "number")
+                if rec is not None
+                else t("exercise-never", lang)
             ),
         },
     ]
