@@ -17,7 +17,7 @@ from fukugan.scenarios.playbook import (
 
 def test_bundled_playbooks_are_valid_bilingual_and_sourced():
     books = bundled_playbooks()
-    assert len(books) == 3
+    assert len(books) == 4
     for b in books:
         assert b.doc["title"]["en"] != b.doc["title"]["ja"]
         for p in b.practices:
