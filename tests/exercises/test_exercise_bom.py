@@ -12,7 +12,6 @@ vehicles are lost, the sedans first (the LP keeps the SUVs, which earn more): 1,
 from __future__ import annotations
 
 import math
-import re
 
 import pytest
 
@@ -51,7 +50,7 @@ def _from_files(run_dir: str) -> dict[str, float | None]:
     }
 
 
-def test_chip_package_decisions_drive_the_bom_network(tmp_path):
+def test_chip_package_decisions_drive_the_bom_network(tmp_path, aar_cells):
     svc = ExerciseService(AnalyticStore(tmp_path / "home"), f"sqlite:///{tmp_path / 'ws.sqlite'}")
     try:
         ex_id = svc.create(PACKAGE)
@@ -99,12 +98,7 @@ def test_chip_package_decisions_drive_the_bom_network(tmp_path):
                                   ("ja", "千米ドル", "このエンジンでは算出しません")):  # fmt: skip
             doc = exercise_aar(svc, ex_id, lang)
             html = render_html(doc)
-            cells = {
-                (m.group(1), m.group(2)): m.group(3)
-                for m in re.finditer(
-                    r'data-kpi="([^"]+)" data-run="([^"]+)" data-value="([^"]*)"', html
-                )
-            }
+            cells = aar_cells(html)
             for label, run_dir in doc["runs"].items():
                 for kpi_id, want in _from_files(run_dir).items():
                     assert float(cells[(kpi_id, label)]) == pytest.approx(want, rel=1e-12)

@@ -67,6 +67,13 @@ def _reaches(pg, selector: str, limit: float = 1.5) -> float:
     return time.monotonic() - t0
 
 
+def _decide(pg, point: str, option: str) -> None:  # noqa: ANN001 - a page
+    """The player on ``pg`` takes ``option`` at decision ``point``; waits until it is closed."""
+    pg.check(f'[data-decision="{point}"] input[value="{option}"]')
+    pg.click(f'button[data-decide="{point}"]')
+    pg.wait_for_selector(f'[data-decision="{point}"][data-open="false"]')
+
+
 def _start(white, gov, firm, package: str) -> list[float]:  # noqa: ANN001 - pages
     """The facilitator creates an exercise of ``package``, gives gov1 and firm1 their roles and
     starts it; returns the seconds each player's console took to show it running."""
@@ -102,15 +109,11 @@ def test_facilitator_and_two_players_in_the_browser(browser, world, e2e):
         assert firm.locator('[data-inject="2"]').count() == 0
         assert firm.locator('[data-inject="3"]').count() == 1
         gov.screenshot(path=str(shots / "exercise-gov-turn1.png"), full_page=True)
-        gov.check('[data-decision="D1"] input[value="release60"]')
-        gov.click('button[data-decide="D1"]')
-        gov.wait_for_selector('[data-decision="D1"][data-open="false"]')
+        _decide(gov, "D1", "release60")
         white.click('button[data-action="advance"]')
         white.wait_for_selector('#console[data-turn="2"]')
         assert _reaches(firm, '[data-decision="D2"][data-open="true"]') < 1.5
-        firm.check('[data-decision="D2"] input[value="qualify"]')
-        firm.click('button[data-decide="D2"]')
-        firm.wait_for_selector('[data-decision="D2"][data-open="false"]')
+        _decide(firm, "D2", "qualify")
         white.click('button[data-action="advance"]')
         _reaches(firm, '#console[data-turn="3"]')
         firm.screenshot(path=str(shots / "exercise-firm-turn3.png"), full_page=True)
@@ -138,12 +141,8 @@ def test_blackout_exercise_on_the_firm_model_in_the_browser(browser, world, e2e)
         _start(white, gov, firm, "hokkaido-winter-blackout.yaml")
         gov.wait_for_selector('[data-inject="2"]')  # the grid operator's AMBER assessment
         assert firm.locator('[data-inject="2"]').count() == 0
-        gov.check('[data-decision="D1"] input[value="interconnect"]')
-        gov.click('button[data-decide="D1"]')
-        gov.wait_for_selector('[data-decision="D1"][data-open="false"]')
-        firm.check('[data-decision="D2"] input[value="pro_rata"]')
-        firm.click('button[data-decide="D2"]')
-        firm.wait_for_selector('[data-decision="D2"][data-open="false"]')
+        _decide(gov, "D1", "interconnect")
+        _decide(firm, "D2", "pro_rata")
         white.click('button[data-action="advance"]')
         white.wait_for_selector('#console[data-turn="2"]')
         _reaches(firm, '#console[data-turn="2"]')
@@ -178,12 +177,8 @@ def test_sanctions_exercise_in_the_browser(browser, world, e2e):
         _start(white, gov, firm, "sanctions-without-fighting.yaml")
         gov.wait_for_selector('[data-inject="2"]')
         assert firm.locator('[data-inject="2"]').count() == 0
-        gov.check('[data-decision="D1"] input[value="release90"]')
-        gov.click('button[data-decide="D1"]')
-        gov.wait_for_selector('[data-decision="D1"][data-open="false"]')
-        firm.check('[data-decision="D2"] input[value="qualify"]')
-        firm.click('button[data-decide="D2"]')
-        firm.wait_for_selector('[data-decision="D2"][data-open="false"]')
+        _decide(gov, "D1", "release90")
+        _decide(firm, "D2", "qualify")
         white.click('button[data-action="advance"]')
         _reaches(firm, '#console[data-turn="2"]')
         firm.wait_for_selector('tr[data-kpi="loss"] td[data-value]:not([data-value=""])',
@@ -217,12 +212,8 @@ def test_chip_shortage_exercise_on_the_bom_network_in_the_browser(browser, world
         _start(white, gov, firm, "automotive-chip-shortage.yaml")
         gov.wait_for_selector('[data-inject="2"]')
         assert firm.locator('[data-inject="2"]').count() == 0
-        gov.check('[data-decision="D1"] input[value="second_source"]')
-        gov.click('button[data-decide="D1"]')
-        gov.wait_for_selector('[data-decision="D1"][data-open="false"]')
-        firm.check('[data-decision="D2"] input[value="stock3"]')
-        firm.click('button[data-decide="D2"]')
-        firm.wait_for_selector('[data-decision="D2"][data-open="false"]')
+        _decide(gov, "D1", "second_source")
+        _decide(firm, "D2", "stock3")
         white.click('button[data-action="advance"]')
         _reaches(firm, '#console[data-turn="2"]')
         firm.wait_for_selector('tr[data-kpi="loss"] td[data-value]:not([data-value=""])',

@@ -5,7 +5,6 @@ intelligence injects; an exercise survives a restart mid-turn."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from html import unescape
 
@@ -101,7 +100,7 @@ def _kpis_from_files(run_dir: str, ex, day: int) -> dict[str, float | None]:  # 
 
 
 @pytest.mark.slow
-def test_scripted_exercise_end_to_end(store, url, users):
+def test_scripted_exercise_end_to_end(store, url, users, aar_cells):
     svc = ExerciseService(store, url)
     try:
         ex_id = svc.create(PACKAGE, owner_user_id=users["white"])
@@ -201,12 +200,7 @@ def test_scripted_exercise_end_to_end(store, url, users):
         for lang in ("en", "ja"):
             doc = exercise_aar(svc, ex_id, lang)
             html = render_html(doc)
-            cells = {
-                (m.group(1), m.group(2)): m.group(3)
-                for m in re.finditer(
-                    r'data-kpi="([^"]+)" data-run="([^"]+)" data-value="([^"]*)"', html
-                )
-            }
+            cells = aar_cells(html)
             assert len(cells) == len(ex.kpis) * 8
             for label, run_dir in doc["runs"].items():
                 assert run_dir == runs[label]["run_dir"]
@@ -245,7 +239,7 @@ def test_scripted_exercise_end_to_end(store, url, users):
 
 
 @pytest.mark.slow
-def test_blackout_package_runs_the_firm_model_with_the_decisions(store, tmp_path):
+def test_blackout_package_runs_the_firm_model_with_the_decisions(store, tmp_path, aar_cells):
     """The regional-blackout package on the firms engine: each turn's run is the scenario
     re-run with the decisions so far, each acting from the start of the next turn (checked
     against the same scenario run directly with those responses), and the AAR's numbers are
@@ -297,11 +291,7 @@ def test_blackout_package_runs_the_firm_model_with_the_decisions(store, tmp_path
 
         doc = exercise_aar(svc, ex_id, "en")
         html = render_html(doc)
-        cells = {
-            (m.group(1), m.group(2)): m.group(3)
-            for m in re.finditer(r'data-kpi="([^"]+)" data-run="([^"]+)" data-value="([^"]*)"',
-                                 html)
-        }  # fmt: skip
+        cells = aar_cells(html)
         for label, run_dir in doc["runs"].items():
             day = (
                 ex.first_day(int(label[5:]))
@@ -318,7 +308,7 @@ def test_blackout_package_runs_the_firm_model_with_the_decisions(store, tmp_path
 
 
 @pytest.mark.slow
-def test_planners_best_response_is_the_least_loss_of_every_combination(store, tmp_path):
+def test_planners_best_response_is_the_least_loss_of_every_combination(store, tmp_path, aar_cells):
     """The best response enumerates every combination of options through the engine (48 for
     this package), keeps the least loss, and the AAR shows it against the decisions taken."""
     import json
@@ -374,10 +364,8 @@ def test_planners_best_response_is_the_least_loss_of_every_combination(store, tm
             doc = exercise_aar(svc, ex_id, lang)
             html = render_html(doc)
             assert doc["totals"]["best"] == pytest.approx(out["total"])
-            cells = dict(
-                re.findall(r'data-kpi="loss" data-run="best" data-value="([^"]+)"()', html)
-            )
-            assert float(next(iter(cells))) == pytest.approx(best["kpis"]["loss"], rel=1e-12)
+            cell = aar_cells(html)[("loss", "best")]
+            assert float(cell) == pytest.approx(best["kpis"]["loss"], rel=1e-12)
             assert html.count("data-best=") == len(ex.decisions)
             assert word in unescape(html)
             assert any("48" in f for f in doc["findings"])

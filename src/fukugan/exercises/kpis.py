@@ -15,11 +15,11 @@ sectors, in the run's unit — million USD per day for the static engine):
 * ``time_to_survive``: days the network meets demand with node ``facility`` down (the TTS LP
   of Simchi-Levi et al. 2015; None when it can do so indefinitely) — exposure engine.
 
-Not every engine computes every metric (:data:`fukugan.scenarios.exercise.ENGINE_METRICS`): the time-to-recover LP of
-the exposure engine gives each outage's loss as one figure recorded on the day the node is
-back, not a loss per day, so it has no loss so far, peak day or day of recovery; only the
-static engine cuts imports. A package asking an engine for a metric it does not compute is
-refused (:mod:`fukugan.scenarios.exercise`).
+Not every engine computes every metric (:data:`fukugan.scenarios.exercise.ENGINE_METRICS`):
+the time-to-recover LP of the exposure engine gives each outage's loss as one figure recorded
+on the day the node is back, not a loss per day, so it has no loss so far, peak day or day of
+recovery; only the static engine cuts imports. A package asking an engine for a metric it does
+not compute is refused.
 
 >>> import numpy as np
 >>> c = curve(np.array([0.0, 4.0, 2.0, 0.01, 0.0]))

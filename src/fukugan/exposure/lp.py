@@ -178,6 +178,8 @@ class ExposureModel:
         fin_a = np.flatnonzero(np.isfinite(self.arc_cap))
         nc, na = len(fin_c), len(fin_a)
         t_col = N + E
+        # node → its capacity row u_i − c_i t ≤ 0 (nodes of unlimited capacity have none)
+        self._tts_cap_row = {int(j): R + N + k for k, j in enumerate(fin_c)}
         rows = np.concatenate(
             [
                 np.arange(R), self.arc_req, R + self.arc_src, R + ar_n, R + ar_n,
@@ -329,12 +331,12 @@ class ExposureModel:
         h = self._tts_h
         col_hi = np.full(N + E + 1, np.inf)
         rate = min(max(float(restored_rate), 0.0), float(net.c[n]))
-        fin_c = np.flatnonzero(np.isfinite(net.c))
-        cap_row = R + N + int(np.searchsorted(fin_c, n)) if np.isfinite(net.c[n]) else None
-        if rate <= 0.0 or cap_row is None and not math.isinf(rate):
-            col_hi[n] = 0.0
-        elif cap_row is not None:
+        cap_row = self._tts_cap_row.get(n)
+        rated = rate > 0.0 and cap_row is not None
+        if rated:
             h.changeCoeff(cap_row, N + E, -rate)  # u_n − ρ t ≤ 0, put back below
+        elif not math.isinf(rate):  # down (an unlimited node restored stays unbounded)
+            col_hi[n] = 0.0
         h.changeColsBounds(
             N + E + 1, np.arange(N + E + 1, dtype=np.int32), np.zeros(N + E + 1), col_hi
         )
@@ -346,7 +348,7 @@ class ExposureModel:
             status = _run(h, f"TTS LP for node {node!r}", allow_unbounded=True)
             t = float(np.asarray(h.getSolution().col_value)[N + E])
         finally:
-            if cap_row is not None and col_hi[n] != 0.0:
+            if rated:
                 h.changeCoeff(cap_row, N + E, -float(net.c[n]))
         if status != highspy.HighsModelStatus.kOptimal:
             return math.inf

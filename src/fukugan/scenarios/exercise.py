@@ -459,12 +459,14 @@ def _check_semantics(pkg: ExercisePackage) -> None:
                 )
             if k["metric"] in ("sector_loss", "time_to_survive") and "facility" not in k:
                 raise pkg.error(f"KPI metric {k['metric']} needs a 'facility'", where)
-        elif "facility" in k:
-            raise pkg.error(
-                "'facility' names a node of a BOM network (engine: exposure)", (*where, "facility")
-            )
-        if engine != "exposure" and k["metric"] in ("sector_loss", "shortage") and "sector" not in k:
-            raise pkg.error(f"KPI metric {k['metric']} needs a 'sector'", where)
+        else:
+            if "facility" in k:
+                raise pkg.error(
+                    "'facility' names a node of a BOM network (engine: exposure)",
+                    (*where, "facility"),
+                )
+            if k["metric"] in ("sector_loss", "shortage") and "sector" not in k:
+                raise pkg.error(f"KPI metric {k['metric']} needs a 'sector'", where)
         for j, r in enumerate(k.get("roles", []) or []):
             if r not in roles:
                 raise pkg.error(f"unknown role {r!r}", (*where, "roles", j))

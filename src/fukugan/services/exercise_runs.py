@@ -22,6 +22,7 @@ from fukugan.exercises.model import ExerciseRefused, exercise_from_doc
 from fukugan.results import RunResult
 from fukugan.scenarios.schema import scenario_from_dict
 from fukugan.services.exercise_package import scenario_doc as _scenario_doc
+from fukugan.services.runs.figures import not_computed
 from fukugan.store.analytic import AnalyticStore
 from fukugan.store.rundir import write_run
 from fukugan.store.workspace.exercises import ExerciseRow, ExerciseRun
@@ -234,8 +235,6 @@ def run_curve(result: RunResult) -> dict[str, Any]:
     ``"daily"``: the exposure engine records each outage's loss on the day its node is back)
     has ``per_day`` false and no day of recovery; its lost units by end product and time to
     survive by disrupted node (days; None when unbounded) come with it."""
-    from fukugan.services.runs.figures import not_computed
-
     gone = not_computed(result.engine)
     metric = str(result.summary.get("headline_metric") or "loss")
     ts = result.timeseries
